@@ -1,0 +1,66 @@
+// The `clusterdeck` command line: every command goes through the same dispatcher as the app, so
+// input is validated and errors are reported exactly as in the UI.
+import { Command, CommanderError } from 'commander'
+import { AppError } from '../../src-shared/contract/app-error.ts'
+import type { RequestInput, RequestName, RequestOutput } from '../../src-shared/contract/index.ts'
+import { appVersion, createAppCore, type AppCore } from '../core/app-core.ts'
+import { KeyringSecretStore } from '../secrets/keyring-secret-store.ts'
+import { resolveDataDir } from '../store/data-dir.ts'
+import { registerBoardCommands } from './board-commands.ts'
+import { passwordEnvVar, printError, processIo, type CliIo } from './cli-io.ts'
+
+export interface CliContext {
+  io: CliIo
+  /** Calls one contract request; throws the typed error on failure. */
+  call<N extends RequestName>(name: N, input: RequestInput<N>): Promise<RequestOutput<N>>
+}
+
+/** Runs the CLI; resolves the exit code (0 success, 1 failure, 2 usage). */
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  if (argv.some((arg) => /^--password(=|$)/.test(arg))) {
+    printError(io, {
+      code: 'invalid_input',
+      message: 'a password is never taken as a flag value: it would show in shell history and the process list',
+      hint: `Pipe it with --password-stdin, or set ${passwordEnvVar}.`,
+    })
+    return 2
+  }
+
+  let core: AppCore | undefined
+  const context: CliContext = {
+    io,
+    async call(name, input) {
+      core ??= createAppCore({ dataDir: resolveDataDir(io.env), secrets: new KeyringSecretStore(), transport: 'cli' })
+      const result = await core.dispatch(name, input)
+      if (!result.ok) throw AppError.fromData(result.error)
+      return result.value as RequestOutput<typeof name>
+    },
+  }
+
+  const program = new Command('clusterdeck')
+    .description('Take home-lab Kubernetes clusters on Turing Pi boards through their whole life.')
+    .version(appVersion)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
+  registerBoardCommands(program, context)
+
+  try {
+    await program.parseAsync(argv, { from: 'user' })
+    return 0
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? 0 : 2
+    }
+    if (error instanceof AppError) {
+      printError(io, error.toData())
+      return error.code === 'invalid_input' ? 2 : 1
+    }
+    printError(io, { code: 'internal', message: error instanceof Error ? error.message : String(error) })
+    return 1
+  } finally {
+    core?.close()
+  }
+}

@@ -1,0 +1,16 @@
+// Where secrets live. Everything outside this folder (and the Electron fallback) sees only this
+// port, so no caller can write a secret anywhere else by accident.
+import type { SecretsStatus } from '../../src-shared/contract/system.ts'
+
+export interface SecretStore {
+  status(): Promise<SecretsStatus>
+  get(account: string): Promise<string | null>
+  set(account: string, secret: string): Promise<void>
+  /** Resolves false when there was nothing to delete. */
+  delete(account: string): Promise<boolean>
+}
+
+/** The keychain account that holds a board's BMC password. */
+export function boardPasswordAccount(boardId: string): string {
+  return `board:${boardId}:bmc-password`
+}

@@ -1,0 +1,34 @@
+// `npm run serve`: the core plus the built renderer on a loopback WebSocket host, for a normal
+// browser. Prints the address to open; stops on Ctrl-C.
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { createAppCore } from '../core/app-core.ts'
+import { KeyringSecretStore } from '../secrets/keyring-secret-store.ts'
+import { resolveDataDir } from '../store/data-dir.ts'
+import { startWsHost } from './ws-host.ts'
+
+const rendererDir = fileURLToPath(new URL('../../out/renderer', import.meta.url))
+if (!existsSync(`${rendererDir}/index.html`)) {
+  console.error(`clusterdeck: the renderer is not built (${rendererDir} is missing). Run: npm run build`)
+  process.exit(1)
+}
+
+const secrets = new KeyringSecretStore()
+const core = createAppCore({ dataDir: resolveDataDir(), secrets, transport: 'websocket' })
+const port = process.env.CLUSTERDECK_PORT ? Number(process.env.CLUSTERDECK_PORT) : 0
+const host = await startWsHost({ core, rendererDir, port })
+
+const status = await secrets.status()
+console.log(`Clusterdeck is serving on loopback. Open this address in a browser:\n\n  ${host.url}\n`)
+console.log(`Data directory: ${core.dataDir}`)
+if (status.notice) console.log(`Keychain: ${status.notice}`)
+console.log('Press Ctrl-C to stop.')
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void host.close().then(() => {
+      core.close()
+      process.exit(0)
+    })
+  })
+}

@@ -1,0 +1,146 @@
+import { Alert, Badge, Button, Card, Group, Loader, Modal, Stack, Table, Text, Title } from '@mantine/core'
+import { notifications } from '@mantine/notifications'
+import { IconPencil, IconPlus, IconTrash } from '@tabler/icons-react'
+import { useState } from 'react'
+import type { Board } from '../../../src-shared/boards/board-schemas.ts'
+import { call, errorText } from '../bridge/bridge.ts'
+import { BoardFormModal } from './board-form-modal.tsx'
+import { useBoards } from './use-boards.ts'
+
+type Editing = { mode: 'add' } | { mode: 'edit'; board: Board } | undefined
+
+export function BoardsPage() {
+  const { boards, error } = useBoards()
+  const [editing, setEditing] = useState<Editing>()
+  const [removing, setRemoving] = useState<Board>()
+
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Title order={2}>Boards</Title>
+        <Button leftSection={<IconPlus size={16} />} onClick={() => setEditing({ mode: 'add' })}>
+          Add board
+        </Button>
+      </Group>
+
+      {error && (
+        <Alert color="red" title={error.message}>
+          {error.hint}
+        </Alert>
+      )}
+      {!boards && !error && <Loader />}
+      {boards?.length === 0 && (
+        <Card withBorder padding="xl" data-testid="boards-empty">
+          <Stack align="center" gap="xs">
+            <Text fw={600}>No boards yet</Text>
+            <Text c="dimmed" size="sm">
+              Add a Turing Pi board with its BMC address and credentials. The password goes to your OS keychain.
+            </Text>
+          </Stack>
+        </Card>
+      )}
+      {boards && boards.length > 0 && (
+        <Table striped highlightOnHover data-testid="boards-table">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Name</Table.Th>
+              <Table.Th>BMC address</Table.Th>
+              <Table.Th>User</Table.Th>
+              <Table.Th>Password</Table.Th>
+              <Table.Th />
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {boards.map((board) => (
+              <Table.Tr key={board.id} data-testid="board-row" data-board-name={board.name}>
+                <Table.Td fw={600}>{board.name}</Table.Td>
+                <Table.Td ff="monospace">{board.address}</Table.Td>
+                <Table.Td>{board.user}</Table.Td>
+                <Table.Td>
+                  {board.hasPassword ? (
+                    <Badge color="teal" variant="light">
+                      in keychain
+                    </Badge>
+                  ) : (
+                    <Badge color="red" variant="light">
+                      missing
+                    </Badge>
+                  )}
+                </Table.Td>
+                <Table.Td>
+                  <Group gap="xs" justify="flex-end">
+                    <Button
+                      size="xs"
+                      variant="subtle"
+                      leftSection={<IconPencil size={14} />}
+                      onClick={() => setEditing({ mode: 'edit', board })}
+                    >
+                      Edit
+                    </Button>
+                    <Button
+                      size="xs"
+                      variant="subtle"
+                      color="red"
+                      leftSection={<IconTrash size={14} />}
+                      onClick={() => setRemoving(board)}
+                    >
+                      Remove
+                    </Button>
+                  </Group>
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+
+      <BoardFormModal
+        opened={editing !== undefined}
+        board={editing?.mode === 'edit' ? editing.board : undefined}
+        onClose={() => setEditing(undefined)}
+        onSaved={(board) => {
+          setEditing(undefined)
+          notifications.show({ color: 'teal', message: `Saved board "${board.name}".` })
+        }}
+      />
+      <RemoveBoardModal board={removing} onClose={() => setRemoving(undefined)} />
+    </Stack>
+  )
+}
+
+function RemoveBoardModal({ board, onClose }: { board: Board | undefined; onClose(): void }) {
+  const [busy, setBusy] = useState(false)
+  async function remove(target: Board) {
+    setBusy(true)
+    try {
+      await call('boards.remove', { id: target.id })
+      notifications.show({ color: 'teal', message: `Removed board "${target.name}".` })
+      onClose()
+    } catch (error) {
+      const { message, hint } = errorText(error)
+      notifications.show({ color: 'red', title: message, message: hint ?? '' })
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <Modal opened={board !== undefined} onClose={onClose} title="Remove board?" centered>
+      {board && (
+        <Stack>
+          <Text>
+            Clusterdeck forgets <b>{board.name}</b> ({board.address}) and deletes its BMC password from the keychain.
+            The board itself is not touched.
+          </Text>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              Cancel
+            </Button>
+            <Button color="red" loading={busy} onClick={() => void remove(board)}>
+              Remove
+            </Button>
+          </Group>
+        </Stack>
+      )}
+    </Modal>
+  )
+}

@@ -1,0 +1,26 @@
+// The renderer's one way to reach the core: the preload's bridge inside Electron, the WebSocket
+// bridge in a browser. Components call `call()`, which throws the typed AppError on failure.
+import type { ClusterdeckBridge } from '../../../src-shared/contract/api.ts'
+import { AppError } from '../../../src-shared/contract/app-error.ts'
+import type { RequestInput, RequestName, RequestOutput } from '../../../src-shared/contract/index.ts'
+import { createWebSocketBridge } from './websocket-bridge.ts'
+
+declare global {
+  interface Window {
+    clusterdeck?: ClusterdeckBridge
+  }
+}
+
+export const bridge: ClusterdeckBridge = window.clusterdeck ?? createWebSocketBridge()
+
+export async function call<N extends RequestName>(name: N, input: RequestInput<N>): Promise<RequestOutput<N>> {
+  const result = await bridge.invoke(name, input)
+  if (!result.ok) throw AppError.fromData(result.error)
+  return result.value
+}
+
+/** An error as the UI shows it: the message, and what to do about it. */
+export function errorText(error: unknown): { message: string; hint?: string } {
+  if (error instanceof AppError) return error.hint ? { message: error.message, hint: error.hint } : { message: error.message }
+  return { message: error instanceof Error ? error.message : String(error) }
+}

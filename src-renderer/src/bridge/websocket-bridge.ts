@@ -1,0 +1,90 @@
+// The bridge when the renderer runs in a normal browser against the loopback WebSocket host. The
+// host's token arrives in the URL fragment; it is moved to sessionStorage and removed from the
+// address bar so it survives reloads without staying on screen.
+import type { ClusterdeckBridge } from '../../../src-shared/contract/api.ts'
+import type { AppErrorData, Result } from '../../../src-shared/contract/app-error.ts'
+import { wsPath, type ClientMessage, type ServerMessage } from '../../../src-shared/contract/ws-protocol.ts'
+
+const tokenKey = 'clusterdeck.token'
+const retryDelaysMs = [250, 500, 1000, 2000, 5000]
+
+function takeToken(): string | null {
+  const match = /(?:^#|&)token=([^&]+)/.exec(window.location.hash)
+  if (match?.[1]) {
+    sessionStorage.setItem(tokenKey, decodeURIComponent(match[1]))
+    history.replaceState(null, '', window.location.pathname + window.location.search)
+  }
+  return sessionStorage.getItem(tokenKey)
+}
+
+const lostConnection: AppErrorData = {
+  code: 'transport',
+  message: 'The connection to the Clusterdeck core was lost before it answered.',
+  hint: 'Check that `npm run serve` is still running, then try again.',
+}
+
+export function createWebSocketBridge(): ClusterdeckBridge {
+  const token = takeToken()
+  const pending = new Map<number, (result: Result<unknown>) => void>()
+  const listeners = new Map<string, Set<(payload: unknown) => void>>()
+  const queue: ClientMessage[] = []
+  let nextId = 1
+  let socket: WebSocket | undefined
+  let ready = false
+  let attempt = 0
+
+  function connect(): void {
+    socket = new WebSocket(`ws://${window.location.host}${wsPath}`)
+    socket.addEventListener('open', () => socket?.send(JSON.stringify({ kind: 'hello', token: token ?? '' })))
+    socket.addEventListener('message', (event) => {
+      const message = JSON.parse(String(event.data)) as ServerMessage
+      if (message.kind === 'ready') {
+        ready = true
+        attempt = 0
+        for (const queued of queue.splice(0)) socket?.send(JSON.stringify(queued))
+      } else if (message.kind === 'result') {
+        pending.get(message.id)?.(message.result as Result<unknown>)
+        pending.delete(message.id)
+      } else {
+        for (const listener of listeners.get(message.name) ?? []) listener(message.payload)
+      }
+    })
+    socket.addEventListener('close', () => {
+      ready = false
+      for (const [id, resolve] of pending) {
+        resolve({ ok: false, error: lostConnection })
+        pending.delete(id)
+      }
+      const delay = retryDelaysMs[Math.min(attempt++, retryDelaysMs.length - 1)]
+      setTimeout(connect, delay)
+    })
+  }
+  connect()
+
+  return {
+    invoke(name, input) {
+      if (!token) {
+        return Promise.resolve({
+          ok: false,
+          error: {
+            code: 'transport',
+            message: 'This page was opened without the access token of the Clusterdeck host.',
+            hint: 'Open the full address that `npm run serve` printed, including the part after #.',
+          },
+        })
+      }
+      const message: ClientMessage = { kind: 'invoke', id: nextId++, name, input }
+      return new Promise((resolve) => {
+        pending.set(message.id as number, resolve as (result: Result<unknown>) => void)
+        if (ready) socket?.send(JSON.stringify(message))
+        else queue.push(message)
+      })
+    },
+    subscribe(name, listener) {
+      const set = listeners.get(name) ?? new Set()
+      listeners.set(name, set)
+      set.add(listener as (payload: unknown) => void)
+      return () => set.delete(listener as (payload: unknown) => void)
+    },
+  }
+}

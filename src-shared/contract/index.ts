@@ -1,0 +1,30 @@
+// The one contract every transport carries: Electron IPC, the loopback WebSocket host and the CLI
+// all dispatch these requests to the same core services.
+import type { z } from 'zod'
+import { boardEvents, boardRequests } from './boards.ts'
+import type { EventDefinition, RequestDefinition } from './define.ts'
+import { systemRequests } from './system.ts'
+
+export const requests = {
+  ...systemRequests,
+  ...boardRequests,
+} satisfies Record<string, RequestDefinition>
+
+export const events = {
+  ...boardEvents,
+} satisfies Record<string, EventDefinition>
+
+export type Requests = typeof requests
+export type RequestName = keyof Requests
+export type RequestInput<N extends RequestName> = z.input<Requests[N]['input']>
+export type RequestOutput<N extends RequestName> = z.output<Requests[N]['output']>
+
+export type Events = typeof events
+export type EventName = keyof Events
+export type EventPayload<N extends EventName> = z.output<Events[N]['payload']>
+
+export function isRequestName(name: string): name is RequestName {
+  return Object.hasOwn(requests, name)
+}
+
+export { AppError, describeIssues, type AppErrorData, type ErrorCode, type Result } from './app-error.ts'

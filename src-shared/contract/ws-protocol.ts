@@ -1,0 +1,29 @@
+// The messages of the loopback WebSocket transport. The client proves it holds the host's token in
+// its first message; the token travels in the page URL's fragment, which browsers never send to
+// the server, so it stays out of request lines and logs.
+import { z } from 'zod'
+import { appErrorDataSchema } from './app-error.ts'
+
+export const clientMessageSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('hello'), token: z.string().min(1) }),
+  z.object({ kind: z.literal('invoke'), id: z.number().int().nonnegative(), name: z.string(), input: z.unknown() }),
+])
+
+export type ClientMessage = z.infer<typeof clientMessageSchema>
+
+export type ServerMessage =
+  | { kind: 'ready' }
+  | {
+      kind: 'result'
+      id: number
+      result: { ok: true; value: unknown } | { ok: false; error: z.infer<typeof appErrorDataSchema> }
+    }
+  | { kind: 'event'; name: string; payload: unknown }
+
+export const wsPath = '/api'
+
+/** Close codes the host uses, so the client can tell the user what went wrong. */
+export const wsCloseCodes = {
+  unauthorized: 4401,
+  protocolError: 4400,
+} as const

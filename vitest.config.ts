@@ -1,0 +1,38 @@
+// Test tiers: unit tests sit next to the code; integration tests start real peers on loopback
+// (SQLite files, the Secret Service, HTTPS servers, the CLI as a process); end-to-end tests drive
+// Debian's Chromium against the WebSocket host; the Electron smoke test needs an Electron binary.
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['src-main/**/*.test.ts', 'src-shared/**/*.test.ts', 'src-renderer/**/*.test.ts', 'tests/lint/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['tests/integration/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['tests/e2e/**/*.test.ts', 'tests/electron/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+          globalSetup: ['tests/e2e/support/build-renderer.ts'],
+        },
+      },
+    ],
+  },
+})
