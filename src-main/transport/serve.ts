@@ -1,5 +1,6 @@
 // `npm run serve`: the core plus the built renderer on a loopback WebSocket host, for a normal
 // browser. Prints the address to open; stops on Ctrl-C.
+import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { createAppCore } from '../core/app-core.ts'
@@ -23,6 +24,14 @@ console.log(`Clusterdeck is serving on loopback. Open this address in a browser:
 console.log(`Data directory: ${core.dataDir}`)
 if (status.notice) console.log(`Keychain: ${status.notice}`)
 console.log('Press Ctrl-C to stop.')
+if (process.argv.includes('--open')) openInBrowser(host.url)
+
+function openInBrowser(url: string): void {
+  const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open'
+  spawn(opener, [url], { detached: true, stdio: 'ignore' })
+    .on('error', () => undefined)
+    .unref()
+}
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
