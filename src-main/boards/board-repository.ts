@@ -43,8 +43,7 @@ export class BoardRepository {
 
   findByName(name: string): StoredBoard | undefined {
     const row = this.db.prepare('SELECT * FROM boards WHERE name = ? COLLATE NOCASE').get(name) as
-      | BoardRow
-      | undefined
+      BoardRow | undefined
     return row && fromRow(row)
   }
 

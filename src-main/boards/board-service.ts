@@ -1,12 +1,9 @@
 // Board registration: the row in SQLite and the password in the keychain change together, or not
 // at all. The password never leaves this module except into the SecretStore.
 import { randomUUID } from 'node:crypto'
-import { z } from 'zod'
-import {
-  addBoardInputSchema,
-  updateBoardInputSchema,
-  type Board,
-} from '../../src-shared/boards/board-schemas.ts'
+import type { z } from 'zod'
+import type { addBoardInputSchema, updateBoardInputSchema } from '../../src-shared/boards/board-schemas.ts'
+import { type Board } from '../../src-shared/boards/board-schemas.ts'
 import { AppError } from '../../src-shared/contract/app-error.ts'
 import type { EventBus } from '../core/event-bus.ts'
 import { boardPasswordAccount, type SecretStore } from '../secrets/secret-store.ts'

@@ -7,7 +7,9 @@ import type { CliContext } from './main.ts'
 
 export function registerBoardCommands(program: Command, cli: CliContext): void {
   const board = program.command('board').description('Turing Pi boards and their BMC credentials')
-  const print = (text: string) => cli.io.stdout.write(`${text}\n`)
+  const print = (text: string): void => {
+    cli.io.stdout.write(`${text}\n`)
+  }
 
   board
     .command('add')
@@ -15,9 +17,15 @@ export function registerBoardCommands(program: Command, cli: CliContext): void {
     .argument('<name>', 'a name for the board, e.g. rack-1')
     .requiredOption('--address <address>', 'BMC host name or IP address, e.g. turingpi.local or 192.168.1.90')
     .option('--user <user>', 'BMC user', 'root')
-    .option('--password-stdin', 'read the BMC password from stdin (else CLUSTERDECK_BMC_PASSWORD, else a prompt)')
+    .option(
+      '--password-stdin',
+      'read the BMC password from stdin (else CLUSTERDECK_BMC_PASSWORD, else a prompt)',
+    )
     .action(async (name: string, options: { address: string; user: string; passwordStdin?: boolean }) => {
-      const password = await readPassword(cli.io, { fromStdin: options.passwordStdin === true, required: true })
+      const password = await readPassword(cli.io, {
+        fromStdin: options.passwordStdin === true,
+        required: true,
+      })
       const added = await cli.call('boards.add', {
         name,
         address: options.address,
@@ -34,7 +42,8 @@ export function registerBoardCommands(program: Command, cli: CliContext): void {
     .action(async (options: { json?: boolean }) => {
       const boards = await cli.call('boards.list', {})
       if (options.json) return print(JSON.stringify(boards, null, 2))
-      if (boards.length === 0) return print('No boards saved. Add one with: clusterdeck board add NAME --address HOST')
+      if (boards.length === 0)
+        return print('No boards saved. Add one with: clusterdeck board add NAME --address HOST')
       print(formatTable(boards))
     })
 
@@ -57,9 +66,15 @@ export function registerBoardCommands(program: Command, cli: CliContext): void {
     .option('--user <user>', 'new BMC user')
     .option('--password-stdin', 'read a new BMC password from stdin')
     .action(
-      async (ref: string, options: { name?: string; address?: string; user?: string; passwordStdin?: boolean }) => {
+      async (
+        ref: string,
+        options: { name?: string; address?: string; user?: string; passwordStdin?: boolean },
+      ) => {
         const found = await cli.call('boards.get', { ref })
-        const password = await readPassword(cli.io, { fromStdin: options.passwordStdin === true, required: false })
+        const password = await readPassword(cli.io, {
+          fromStdin: options.passwordStdin === true,
+          required: false,
+        })
         const updated = await cli.call('boards.update', {
           id: found.id,
           name: options.name,
@@ -93,7 +108,14 @@ export function registerBoardCommands(program: Command, cli: CliContext): void {
 function formatTable(boards: Board[]): string {
   const rows = [['NAME', 'ADDRESS', 'USER', 'PASSWORD'], ...boards.map(boardRow)]
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)))
-  return rows.map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n')
+  return rows
+    .map((row) =>
+      row
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')
 }
 
 function boardRow(board: Board): string[] {

@@ -12,7 +12,12 @@ export interface CliIo {
   env: NodeJS.ProcessEnv
 }
 
-export const processIo: CliIo = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env }
+export const processIo: CliIo = {
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+}
 
 export const passwordEnvVar = 'CLUSTERDECK_BMC_PASSWORD'
 
@@ -20,7 +25,9 @@ export const passwordEnvVar = 'CLUSTERDECK_BMC_PASSWORD'
 export async function readStdinSecret(stdin: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = []
   for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '')
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '')
 }
 
 /**
@@ -32,7 +39,8 @@ export async function readPassword(
   { fromStdin, required }: { fromStdin: boolean; required: boolean },
 ): Promise<string | undefined> {
   if (fromStdin) {
-    if (io.stdin.isTTY) throw usage('--password-stdin expects the password piped in, e.g. printf %s "$PW" | clusterdeck …')
+    if (io.stdin.isTTY)
+      throw usage('--password-stdin expects the password piped in, e.g. printf %s "$PW" | clusterdeck …')
     const password = await readStdinSecret(io.stdin)
     if (password === '') throw usage('--password-stdin read an empty password from stdin')
     return password

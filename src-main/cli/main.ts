@@ -20,7 +20,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   if (argv.some((arg) => /^--password(=|$)/.test(arg))) {
     printError(io, {
       code: 'invalid_input',
-      message: 'a password is never taken as a flag value: it would show in shell history and the process list',
+      message:
+        'a password is never taken as a flag value: it would show in shell history and the process list',
       hint: `Pipe it with --password-stdin, or set ${passwordEnvVar}.`,
     })
     return 2
@@ -30,7 +31,11 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   const context: CliContext = {
     io,
     async call(name, input) {
-      core ??= createAppCore({ dataDir: resolveDataDir(io.env), secrets: new KeyringSecretStore(), transport: 'cli' })
+      core ??= createAppCore({
+        dataDir: resolveDataDir(io.env),
+        secrets: new KeyringSecretStore(),
+        transport: 'cli',
+      })
       const result = await core.dispatch(name, input)
       if (!result.ok) throw AppError.fromData(result.error)
       return result.value as RequestOutput<typeof name>

@@ -33,7 +33,12 @@ export function createAppCore({ dataDir, secrets, transport }: AppCoreOptions): 
 
   const dispatch = createDispatcher(
     {
-      'system.info': async () => ({ version: appVersion, dataDir, transport, secrets: await secrets.status() }),
+      'system.info': async () => ({
+        version: appVersion,
+        dataDir,
+        transport,
+        secrets: await secrets.status(),
+      }),
       'boards.list': () => boards.list(),
       'boards.get': ({ ref }) => boards.get(ref),
       'boards.add': (input) => boards.add(input),

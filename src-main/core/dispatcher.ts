@@ -27,7 +27,11 @@ export function createDispatcher(
     const parsed = requests[name].input.safeParse(input ?? {})
     if (!parsed.success) {
       return failure(
-        new AppError('invalid_input', describeIssues(parsed.error), 'Correct the fields named and try again.'),
+        new AppError(
+          'invalid_input',
+          describeIssues(parsed.error),
+          'Correct the fields named and try again.',
+        ),
       )
     }
     try {

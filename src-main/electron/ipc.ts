@@ -8,7 +8,10 @@ import { eventChannel, invokeChannel, isAppUrl } from './ipc-channels.ts'
 export function serveContractOverIpc(core: AppCore): () => void {
   ipcMain.handle(invokeChannel, async (event: IpcMainInvokeEvent, name: unknown, input: unknown) => {
     if (!isTrustedSender(event)) {
-      return { ok: false, error: new AppError('transport', 'Request refused: it did not come from the app window.').toData() }
+      return {
+        ok: false,
+        error: new AppError('transport', 'Request refused: it did not come from the app window.').toData(),
+      }
     }
     return core.dispatch(typeof name === 'string' ? name : '', input)
   })

@@ -14,7 +14,8 @@ const vaultSchema = z.record(z.string(), z.string())
 
 export async function safeStorageIsUsable(): Promise<boolean> {
   return (
-    safeStorage.getSelectedStorageBackend() !== 'basic_text' && (await safeStorage.isAsyncEncryptionAvailable())
+    safeStorage.getSelectedStorageBackend() !== 'basic_text' &&
+    (await safeStorage.isAsyncEncryptionAvailable())
   )
 }
 

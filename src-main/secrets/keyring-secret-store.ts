@@ -41,7 +41,8 @@ export class KeyringSecretStore implements SecretStore {
         (error: unknown): SecretsStatus => ({
           backend: this.backend,
           available: false,
-          notice: `No usable keychain: the ${this.backend} could not be reached (${reason(error)}). Board passwords cannot be saved until it is. ${unavailableHints[this.platform] ?? ''}`.trim(),
+          notice:
+            `No usable keychain: the ${this.backend} could not be reached (${reason(error)}). Board passwords cannot be saved until it is. ${unavailableHints[this.platform] ?? ''}`.trim(),
         }),
       )
     return this.probe

@@ -83,7 +83,9 @@ export async function startWsHost({ core, rendererDir, port = 0, token }: WsHost
         return
       }
       if (msg.kind === 'invoke') {
-        void core.dispatch(msg.name, msg.input).then((result) => send(ws, { kind: 'result', id: msg.id, result }))
+        void core
+          .dispatch(msg.name, msg.input)
+          .then((result) => send(ws, { kind: 'result', id: msg.id, result }))
       }
     })
   }
@@ -140,5 +142,7 @@ function isOwnHost(req: IncomingMessage, port: number): boolean {
 function isOwnOrigin(req: IncomingMessage, port: number): boolean {
   const origin = req.headers.origin
   // Non-browser clients (tests, scripts) send no Origin; the token still guards them.
-  return origin === undefined || origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`
+  return (
+    origin === undefined || origin === `http://127.0.0.1:${port}` || origin === `http://localhost:${port}`
+  )
 }

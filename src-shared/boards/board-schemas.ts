@@ -10,7 +10,8 @@ export const boardNameSchema = z
   .min(1, { message: 'is empty: give the board a name', abort: true })
   .max(64, { message: 'is longer than 64 characters' })
   .regex(/^[\p{L}\p{N}][\p{L}\p{N} ._-]*$/u, {
-    message: 'may hold letters, digits, spaces, dots, dashes and underscores, and must start with a letter or digit',
+    message:
+      'may hold letters, digits, spaces, dots, dashes and underscores, and must start with a letter or digit',
   })
 
 export const bmcUserSchema = z
@@ -52,13 +53,22 @@ export function normalizeBmcAddress(text: string): string | null {
     return null
   }
   if (url.protocol !== 'https:') return null
-  if (url.username || url.password || url.search || url.hash || (url.pathname !== '/' && url.pathname !== '')) {
+  if (
+    url.username ||
+    url.password ||
+    url.search ||
+    url.hash ||
+    (url.pathname !== '/' && url.pathname !== '')
+  ) {
     return null
   }
   const host = url.hostname
   const isIpv6 = host.startsWith('[') && host.endsWith(']')
   // The URL parser accepts shorthand such as "10.1" as IPv4; require what people actually write.
-  const typedHost = trimmed.replace(/^https:\/\//i, '').replace(/:\d+$/, '').toLowerCase()
+  const typedHost = trimmed
+    .replace(/^https:\/\//i, '')
+    .replace(/:\d+$/, '')
+    .toLowerCase()
   if (!isIpv6 && /^[\d.]+$/.test(typedHost) && !isIpv4(typedHost)) return null
   if (!isIpv6 && !isIpv4(host) && !isHostname(host)) return null
   return url.port ? `https://${host}:${url.port}` : `https://${host}`

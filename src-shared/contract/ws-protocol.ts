@@ -2,11 +2,16 @@
 // its first message; the token travels in the page URL's fragment, which browsers never send to
 // the server, so it stays out of request lines and logs.
 import { z } from 'zod'
-import { appErrorDataSchema } from './app-error.ts'
+import type { appErrorDataSchema } from './app-error.ts'
 
 export const clientMessageSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('hello'), token: z.string().min(1) }),
-  z.object({ kind: z.literal('invoke'), id: z.number().int().nonnegative(), name: z.string(), input: z.unknown() }),
+  z.object({
+    kind: z.literal('invoke'),
+    id: z.number().int().nonnegative(),
+    name: z.string(),
+    input: z.unknown(),
+  }),
 ])
 
 export type ClientMessage = z.infer<typeof clientMessageSchema>

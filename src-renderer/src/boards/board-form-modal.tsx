@@ -32,7 +32,9 @@ export function BoardFormModal({ opened, board, onClose, onSaved }: BoardFormMod
 
   useEffect(() => {
     if (!opened) return
-    setValues(board ? { name: board.name, address: board.address, user: board.user, password: '' } : emptyValues)
+    setValues(
+      board ? { name: board.name, address: board.address, user: board.user, password: '' } : emptyValues,
+    )
     setFieldErrors({})
     setFailure(undefined)
   }, [opened, board])
@@ -89,10 +91,19 @@ export function BoardFormModal({ opened, board, onClose, onSaved }: BoardFormMod
             error={fieldErrors.address}
             name="address"
           />
-          <TextInput label="BMC user" required value={values.user} onChange={set('user')} error={fieldErrors.user} name="user" />
+          <TextInput
+            label="BMC user"
+            required
+            value={values.user}
+            onChange={set('user')}
+            error={fieldErrors.user}
+            name="user"
+          />
           <PasswordInput
             label="BMC password"
-            description={board ? 'Leave empty to keep the saved password.' : 'Stored in your OS keychain, never on disk.'}
+            description={
+              board ? 'Leave empty to keep the saved password.' : 'Stored in your OS keychain, never on disk.'
+            }
             required={!board}
             value={values.password}
             onChange={set('password')}

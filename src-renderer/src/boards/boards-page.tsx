@@ -34,7 +34,8 @@ export function BoardsPage() {
           <Stack align="center" gap="xs">
             <Text fw={600}>No boards yet</Text>
             <Text c="dimmed" size="sm">
-              Add a Turing Pi board with its BMC address and credentials. The password goes to your OS keychain.
+              Add a Turing Pi board with its BMC address and credentials. The password goes to your OS
+              keychain.
             </Text>
           </Stack>
         </Card>
@@ -128,8 +129,8 @@ function RemoveBoardModal({ board, onClose }: { board: Board | undefined; onClos
       {board && (
         <Stack>
           <Text>
-            Clusterdeck forgets <b>{board.name}</b> ({board.address}) and deletes its BMC password from the keychain.
-            The board itself is not touched.
+            Clusterdeck forgets <b>{board.name}</b> ({board.address}) and deletes its BMC password from the
+            keychain. The board itself is not touched.
           </Text>
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>

@@ -13,7 +13,10 @@ declare global {
 
 export const bridge: ClusterdeckBridge = window.clusterdeck ?? createWebSocketBridge()
 
-export async function call<N extends RequestName>(name: N, input: RequestInput<N>): Promise<RequestOutput<N>> {
+export async function call<N extends RequestName>(
+  name: N,
+  input: RequestInput<N>,
+): Promise<RequestOutput<N>> {
   const result = await bridge.invoke(name, input)
   if (!result.ok) throw AppError.fromData(result.error)
   return result.value
@@ -21,6 +24,7 @@ export async function call<N extends RequestName>(name: N, input: RequestInput<N
 
 /** An error as the UI shows it: the message, and what to do about it. */
 export function errorText(error: unknown): { message: string; hint?: string } {
-  if (error instanceof AppError) return error.hint ? { message: error.message, hint: error.hint } : { message: error.message }
+  if (error instanceof AppError)
+    return error.hint ? { message: error.message, hint: error.hint } : { message: error.message }
   return { message: error instanceof Error ? error.message : String(error) }
 }
