@@ -16,7 +16,12 @@ let repository: BoardRepository
 let service: BoardService
 let events: Array<{ name: string; payload: unknown }>
 
-const rack1 = addBoardInputSchema.parse({ name: 'rack-1', address: '10.0.0.5', user: 'root', password: 'turing' })
+const rack1 = addBoardInputSchema.parse({
+  name: 'rack-1',
+  address: '10.0.0.5',
+  user: 'root',
+  password: 'turing',
+})
 
 beforeEach(() => {
   dir = makeTempDir()
@@ -47,7 +52,12 @@ async function expectAppError(promise: Promise<unknown>, code: string, message: 
 describe('BoardService', () => {
   it('keeps the password in the secret store and only the board in SQLite', async () => {
     const board = await service.add(rack1)
-    expect(board).toMatchObject({ name: 'rack-1', address: 'https://10.0.0.5', user: 'root', hasPassword: true })
+    expect(board).toMatchObject({
+      name: 'rack-1',
+      address: 'https://10.0.0.5',
+      user: 'root',
+      hasPassword: true,
+    })
     expect(secrets.secrets.get(boardPasswordAccount(board.id))).toBe('turing')
     const row = db.prepare('SELECT * FROM boards').get() as Record<string, string>
     expect(Object.values(row)).not.toContain('turing')
@@ -65,7 +75,11 @@ describe('BoardService', () => {
 
   it('refuses a duplicate name, whatever its case, and changes nothing', async () => {
     await service.add(rack1)
-    await expectAppError(service.add({ ...rack1, name: 'RACK-1', password: 'other' }), 'conflict', /already exists/)
+    await expectAppError(
+      service.add({ ...rack1, name: 'RACK-1', password: 'other' }),
+      'conflict',
+      /already exists/,
+    )
     expect(await service.list()).toHaveLength(1)
     expect([...secrets.secrets.values()]).toEqual(['turing'])
   })

@@ -4,7 +4,9 @@ import { appVersion } from './app-core.ts'
 
 describe('appVersion', () => {
   it('is the version in package.json', () => {
-    const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+    const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string
+    }
     expect(appVersion).toBe(manifest.version)
   })
 })

@@ -31,9 +31,19 @@ describe('dispatcher', () => {
   it('passes parsed input to the handler and wraps its value', async () => {
     const add = vi.fn(() => board)
     const dispatch = createDispatcher(handlers({ 'boards.add': add }), () => undefined)
-    const result = await dispatch('boards.add', { name: ' rack-1 ', address: '10.0.0.5', user: 'root', password: 'pw' })
+    const result = await dispatch('boards.add', {
+      name: ' rack-1 ',
+      address: '10.0.0.5',
+      user: 'root',
+      password: 'pw',
+    })
     expect(result).toEqual({ ok: true, value: board })
-    expect(add).toHaveBeenCalledWith({ name: 'rack-1', address: 'https://10.0.0.5', user: 'root', password: 'pw' })
+    expect(add).toHaveBeenCalledWith({
+      name: 'rack-1',
+      address: 'https://10.0.0.5',
+      user: 'root',
+      password: 'pw',
+    })
   })
 
   it('refuses unknown requests by name', async () => {

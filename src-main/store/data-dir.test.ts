@@ -10,7 +10,9 @@ describe('resolveDataDir', () => {
   it('follows each platform’s per-user data folder', () => {
     expect(resolveDataDir({ HOME: '/home/a' }, 'linux')).toBe('/home/a/.local/share/clusterdeck')
     expect(resolveDataDir({ HOME: '/home/a', XDG_DATA_HOME: '/xdg' }, 'linux')).toBe('/xdg/clusterdeck')
-    expect(resolveDataDir({ HOME: '/Users/a' }, 'darwin')).toBe('/Users/a/Library/Application Support/Clusterdeck')
+    expect(resolveDataDir({ HOME: '/Users/a' }, 'darwin')).toBe(
+      '/Users/a/Library/Application Support/Clusterdeck',
+    )
     expect(resolveDataDir({ HOME: 'C:/Users/a', APPDATA: 'C:/Users/a/AppData/Roaming' }, 'win32')).toMatch(
       /AppData.Roaming.Clusterdeck$/,
     )

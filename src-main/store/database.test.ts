@@ -16,7 +16,9 @@ function tempDir(): string {
 
 function schemaOf(db: Db): unknown[] {
   return db
-    .prepare("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name")
+    .prepare(
+      "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name",
+    )
     .all()
 }
 
@@ -36,28 +38,33 @@ describe('database', () => {
 
   // Every earlier version a user may still have on disk must upgrade to the same schema a new
   // install gets, keeping its rows.
-  it.each(migrations.map((m) => m.version - 1))('upgrades a database at version %i to the newest schema', (start) => {
-    const fresh = openDatabase(tempDir())
-    const expected = schemaOf(fresh)
-    fresh.close()
+  it.each(migrations.map((m) => m.version - 1))(
+    'upgrades a database at version %i to the newest schema',
+    (start) => {
+      const fresh = openDatabase(tempDir())
+      const expected = schemaOf(fresh)
+      fresh.close()
 
-    const dir = tempDir()
-    const old = new Database(join(dir, databaseFileName))
-    migrate(old, migrations.slice(0, start))
-    expect(schemaVersion(old)).toBe(start)
-    if (start >= 1) {
-      old
-        .prepare('INSERT INTO boards (id, name, address, bmc_user, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
-        .run('b1', 'rack-1', 'https://10.0.0.5', 'root', 't', 't')
-    }
-    old.close()
+      const dir = tempDir()
+      const old = new Database(join(dir, databaseFileName))
+      migrate(old, migrations.slice(0, start))
+      expect(schemaVersion(old)).toBe(start)
+      if (start >= 1) {
+        old
+          .prepare(
+            'INSERT INTO boards (id, name, address, bmc_user, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+          )
+          .run('b1', 'rack-1', 'https://10.0.0.5', 'root', 't', 't')
+      }
+      old.close()
 
-    const upgraded = openDatabase(dir)
-    expect(schemaOf(upgraded)).toEqual(expected)
-    expect(schemaVersion(upgraded)).toBe(migrations.at(-1)!.version)
-    if (start >= 1) expect(upgraded.prepare('SELECT name FROM boards').all()).toEqual([{ name: 'rack-1' }])
-    upgraded.close()
-  })
+      const upgraded = openDatabase(dir)
+      expect(schemaOf(upgraded)).toEqual(expected)
+      expect(schemaVersion(upgraded)).toBe(migrations.at(-1)!.version)
+      if (start >= 1) expect(upgraded.prepare('SELECT name FROM boards').all()).toEqual([{ name: 'rack-1' }])
+      upgraded.close()
+    },
+  )
 
   it('leaves a database untouched when a migration fails halfway', () => {
     const dir = tempDir()

@@ -27,7 +27,8 @@ console.log('Press Ctrl-C to stop.')
 if (process.argv.includes('--open')) openInBrowser(host.url)
 
 function openInBrowser(url: string): void {
-  const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open'
+  const opener =
+    process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open'
   spawn(opener, [url], { detached: true, stdio: 'ignore' })
     .on('error', () => undefined)
     .unref()

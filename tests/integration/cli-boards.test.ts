@@ -36,9 +36,12 @@ describe('clusterdeck board', () => {
   })
 
   it('adds a board with the password from CLUSTERDECK_BMC_PASSWORD', async () => {
-    const run = await runCli(['board', 'add', 'rack-2', '--address', 'turingpi.local:8443', '--user', 'admin'], {
-      env: { ...env, CLUSTERDECK_BMC_PASSWORD: 'from-env-9c1' },
-    })
+    const run = await runCli(
+      ['board', 'add', 'rack-2', '--address', 'turingpi.local:8443', '--user', 'admin'],
+      {
+        env: { ...env, CLUSTERDECK_BMC_PASSWORD: 'from-env-9c1' },
+      },
+    )
     expect(run.code).toBe(0)
     expect(keychainHas('from-env-9c1')).toBe(true)
   })
@@ -60,11 +63,17 @@ describe('clusterdeck board', () => {
 
   it('shows one board by name', async () => {
     const run = await runCli(['board', 'show', 'RACK-1', '--json'], { env })
-    expect(JSON.parse(run.stdout)).toMatchObject({ name: 'rack-1', address: 'https://192.168.1.90', hasPassword: true })
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      name: 'rack-1',
+      address: 'https://192.168.1.90',
+      hasPassword: true,
+    })
   })
 
   it('never takes the password as a flag value', async () => {
-    const run = await runCli(['board', 'add', 'rack-3', '--address', '10.0.0.3', '--password', 'oops'], { env })
+    const run = await runCli(['board', 'add', 'rack-3', '--address', '10.0.0.3', '--password', 'oops'], {
+      env,
+    })
     expect(run.code).toBe(2)
     expect(run.stderr).toMatch(/never taken as a flag value/)
     expect((await runCli(['board', 'list', '--json'], { env })).stdout).not.toContain('rack-3')
@@ -72,9 +81,18 @@ describe('clusterdeck board', () => {
 
   it('refuses bad input with a clear error and changes nothing', async () => {
     const cases: Array<[string[], RegExp]> = [
-      [['board', 'add', '', '--address', '10.0.0.4', '--password-stdin'], /name: is empty: give the board a name/],
-      [['board', 'add', 'rack-4', '--address', '10.0.0.400', '--password-stdin'], /"10.0.0.400" is not a BMC address/],
-      [['board', 'add', 'Rack-1', '--address', '10.0.0.4', '--password-stdin'], /A board named "rack-1" already exists/],
+      [
+        ['board', 'add', '', '--address', '10.0.0.4', '--password-stdin'],
+        /name: is empty: give the board a name/,
+      ],
+      [
+        ['board', 'add', 'rack-4', '--address', '10.0.0.400', '--password-stdin'],
+        /"10.0.0.400" is not a BMC address/,
+      ],
+      [
+        ['board', 'add', 'Rack-1', '--address', '10.0.0.4', '--password-stdin'],
+        /A board named "rack-1" already exists/,
+      ],
       [['board', 'add', 'rack-4', '--address', '10.0.0.4'], /no BMC password given/],
     ]
     for (const [args, message] of cases) {

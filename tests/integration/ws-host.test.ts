@@ -40,7 +40,10 @@ afterAll(async () => {
 
 /** A connected client that has said hello; collects what the host sends. */
 async function connect(options: { token?: string; origin?: string } = {}) {
-  const ws = new WebSocket(`ws://127.0.0.1:${host.port}/api`, options.origin ? { origin: options.origin } : {})
+  const ws = new WebSocket(
+    `ws://127.0.0.1:${host.port}/api`,
+    options.origin ? { origin: options.origin } : {},
+  )
   const messages: ServerMessage[] = []
   ws.on('message', (data) => messages.push(JSON.parse(data.toString()) as ServerMessage))
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>
@@ -113,9 +116,20 @@ describe('WebSocket host', () => {
   it('carries requests and typed errors', async () => {
     const client = await connect()
     expect(await client.invoke('boards.list', {})).toEqual({ ok: true, value: [] })
-    const invalid = await client.invoke('boards.add', { name: '', address: '10.0.0.1', user: 'root', password: 'x' })
-    expect(invalid).toMatchObject({ ok: false, error: { code: 'invalid_input', message: expect.stringMatching(/^name:/) } })
-    expect(await client.invoke('nope.nothing', {})).toMatchObject({ ok: false, error: { code: 'unknown_request' } })
+    const invalid = await client.invoke('boards.add', {
+      name: '',
+      address: '10.0.0.1',
+      user: 'root',
+      password: 'x',
+    })
+    expect(invalid).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_input', message: expect.stringMatching(/^name:/) },
+    })
+    expect(await client.invoke('nope.nothing', {})).toMatchObject({
+      ok: false,
+      error: { code: 'unknown_request' },
+    })
     client.ws.close()
   })
 
@@ -124,7 +138,12 @@ describe('WebSocket host', () => {
     const second = await connect()
     await first.invoke('system.info', {})
     await second.invoke('system.info', {})
-    const added = await first.invoke('boards.add', { name: 'ws-1', address: '10.0.0.1', user: 'root', password: 'pw-ws-1' })
+    const added = await first.invoke('boards.add', {
+      name: 'ws-1',
+      address: '10.0.0.1',
+      user: 'root',
+      password: 'pw-ws-1',
+    })
     expect(added).toMatchObject({ ok: true, value: { name: 'ws-1', hasPassword: true } })
     for (let i = 0; i < 100 && !second.messages.some((m) => m.kind === 'event'); i++) {
       await new Promise((resolve) => setTimeout(resolve, 10))

@@ -14,21 +14,33 @@ async function boundaryErrors(filePath: string, code: string): Promise<string[]>
 
 describe('layering rules', () => {
   it.each([
-    ['src-renderer/src/x.tsx', "import { openDatabase } from '../../src-main/store/database.ts'\nexport { openDatabase }"],
+    [
+      'src-renderer/src/x.tsx',
+      "import { openDatabase } from '../../src-main/store/database.ts'\nexport { openDatabase }",
+    ],
     ['src-renderer/src/x.tsx', "import { readFileSync } from 'node:fs'\nexport { readFileSync }"],
     ['src-renderer/src/x.tsx', "import { ipcRenderer } from 'electron'\nexport { ipcRenderer }"],
     ['src-shared/x.ts', "import { readFileSync } from 'fs'\nexport { readFileSync }"],
-    ['src-shared/x.ts', "import { BoardService } from '../src-main/boards/board-service.ts'\nexport { BoardService }"],
+    [
+      'src-shared/x.ts',
+      "import { BoardService } from '../src-main/boards/board-service.ts'\nexport { BoardService }",
+    ],
     ['src-shared/x.ts', "import { useState } from 'react'\nexport { useState }"],
     ['src-main/boards/x.ts', "import { app } from 'electron'\nexport { app }"],
-    ['src-main/boards/x.ts', "import { createMainWindow } from '../electron/main-window.ts'\nexport { createMainWindow }"],
+    [
+      'src-main/boards/x.ts',
+      "import { createMainWindow } from '../electron/main-window.ts'\nexport { createMainWindow }",
+    ],
     ['src-main/core/x.ts', "import { App } from '../../src-renderer/src/app.tsx'\nexport { App }"],
   ])('fails %s importing across layers', async (file, code) => {
     expect(await boundaryErrors(file, code)).toHaveLength(1)
   })
 
   it.each([
-    ['src-renderer/src/x.tsx', "import { addBoardInputSchema } from '../../src-shared/boards/board-schemas.ts'\nexport { addBoardInputSchema }"],
+    [
+      'src-renderer/src/x.tsx',
+      "import { addBoardInputSchema } from '../../src-shared/boards/board-schemas.ts'\nexport { addBoardInputSchema }",
+    ],
     ['src-main/boards/x.ts', "import { readFileSync } from 'node:fs'\nexport { readFileSync }"],
     ['src-main/electron/x.ts', "import { app } from 'electron'\nexport { app }"],
     ['src-shared/x.ts', "import { z } from 'zod'\nexport { z }"],
