@@ -7,6 +7,16 @@ export const errorCodes = [
   'not_found',
   'conflict',
   'secrets_unavailable',
+  'bmc_unreachable',
+  'bmc_auth_failed',
+  'bmc_locked_out',
+  'bmc_certificate_untrusted',
+  'bmc_certificate_changed',
+  'bmc_busy',
+  'bmc_error',
+  'bmc_unsupported',
+  'timeout',
+  'cancelled',
   'unknown_request',
   'transport',
   'internal',
@@ -18,6 +28,8 @@ export const appErrorDataSchema = z.object({
   code: z.enum(errorCodes),
   message: z.string(),
   hint: z.string().optional(),
+  /** Facts a client can act on, e.g. both certificate fingerprints for "trust the new certificate". */
+  details: z.record(z.string(), z.string()).optional(),
 })
 
 export type AppErrorData = z.infer<typeof appErrorDataSchema>
@@ -25,22 +37,27 @@ export type AppErrorData = z.infer<typeof appErrorDataSchema>
 export class AppError extends Error {
   readonly code: ErrorCode
   readonly hint: string | undefined
+  readonly details: Record<string, string> | undefined
 
-  constructor(code: ErrorCode, message: string, hint?: string) {
+  constructor(code: ErrorCode, message: string, hint?: string, details?: Record<string, string>) {
     super(message)
     this.name = 'AppError'
     this.code = code
     this.hint = hint
+    this.details = details
   }
 
   toData(): AppErrorData {
-    return this.hint === undefined
-      ? { code: this.code, message: this.message }
-      : { code: this.code, message: this.message, hint: this.hint }
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.hint === undefined ? {} : { hint: this.hint }),
+      ...(this.details === undefined ? {} : { details: this.details }),
+    }
   }
 
   static fromData(data: AppErrorData): AppError {
-    return new AppError(data.code, data.message, data.hint)
+    return new AppError(data.code, data.message, data.hint, data.details)
   }
 }
 
