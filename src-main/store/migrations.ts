@@ -26,4 +26,39 @@ export const migrations: readonly Migration[] = [
       `)
     },
   },
+  {
+    version: 2,
+    name: 'image cache, flash history, pinned BMC certificates',
+    up(db) {
+      db.exec(`
+        ALTER TABLE boards ADD COLUMN certificate_sha256 TEXT;
+        CREATE TABLE images (
+          sha256          TEXT PRIMARY KEY,
+          name            TEXT NOT NULL,
+          size_bytes      INTEGER NOT NULL,
+          packed_sha256   TEXT,
+          packed_size     INTEGER,
+          source_url      TEXT,
+          added_at        TEXT NOT NULL,
+          last_used_at    TEXT NOT NULL,
+          pinned          INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE flash_history (
+          id              TEXT PRIMARY KEY,
+          board_id        TEXT NOT NULL REFERENCES boards (id) ON DELETE CASCADE,
+          node            INTEGER NOT NULL CHECK (node BETWEEN 1 AND 4),
+          image_sha256    TEXT,
+          image_name      TEXT NOT NULL,
+          image_size      INTEGER NOT NULL,
+          outcome         TEXT NOT NULL CHECK (outcome IN ('done', 'failed', 'cancelled')),
+          verified        INTEGER NOT NULL,
+          failed_phase    TEXT,
+          message         TEXT,
+          started_at      TEXT NOT NULL,
+          finished_at     TEXT NOT NULL
+        );
+        CREATE INDEX flash_history_board_node ON flash_history (board_id, node, finished_at);
+      `)
+    },
+  },
 ]

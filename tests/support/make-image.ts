@@ -1,0 +1,46 @@
+// Test disk images: a deterministic mix of pseudo-random and zero blocks, so compressors behave
+// as on real images, and their packed variants made by the real xz, gzip and zstd tools.
+import { createHash } from 'node:crypto'
+import { execFileSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+
+export function imageBytes(sizeBytes: number, seed = 1): Buffer {
+  const bytes = Buffer.alloc(sizeBytes)
+  let state = seed >>> 0 || 1
+  for (let offset = 0; offset + 4 <= sizeBytes; offset += 4) {
+    // Every other 64 KiB block stays zero, as unused space on a real image does.
+    if ((offset >> 16) % 2 === 1) continue
+    state ^= state << 13
+    state ^= state >>> 17
+    state ^= state << 5
+    bytes.writeUInt32LE(state >>> 0, offset)
+  }
+  return bytes
+}
+
+export function sha256(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex')
+}
+
+/** Writes the raw image and returns its path; pack() makes a compressed copy with a real tool. */
+export function writeImage(path: string, bytes: Buffer): string {
+  writeFileSync(path, bytes)
+  return path
+}
+
+export function pack(rawPath: string, format: 'xz' | 'gzip' | 'zstd' | 'zip'): string {
+  switch (format) {
+    case 'xz':
+      execFileSync('xz', ['-k', '-f', '-T1', '-3', rawPath])
+      return `${rawPath}.xz`
+    case 'gzip':
+      execFileSync('gzip', ['-k', '-f', rawPath])
+      return `${rawPath}.gz`
+    case 'zstd':
+      execFileSync('zstd', ['-q', '-f', rawPath, '-o', `${rawPath}.zst`])
+      return `${rawPath}.zst`
+    case 'zip':
+      execFileSync('python3', ['-m', 'zipfile', '-c', `${rawPath}.zip`, rawPath])
+      return `${rawPath}.zip`
+  }
+}
