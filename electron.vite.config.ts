@@ -12,7 +12,13 @@ export default defineConfig({
   main: {
     build: {
       outDir: r('out/main'),
-      rollupOptions: { input: { index: r('src-main/electron/main.ts') } },
+      rollupOptions: {
+        input: {
+          index: r('src-main/electron/main.ts'),
+          // Worker threads are entries of their own, found next to index.js at run time.
+          'image-import-worker': r('src-main/images/image-import-worker.ts'),
+        },
+      },
     },
   },
   preload: {
