@@ -1,0 +1,233 @@
+// The simulated hardware behind the API: node power (the persisted desired state the API reports
+// and whether the node really runs), usbboot pins, the USB switch, node_info, fans, the serial
+// ring buffers and what was flashed. It knows nothing about HTTP.
+import { bootLogKindFor, loadBootLog } from './boot-logs.ts'
+import type { VirtualBoardClock } from './clock.ts'
+import { UartRingBuffer } from './uart-buffer.ts'
+
+export const nodeCount = 4
+
+export type UsbMode = 'Host' | 'Device' | 'Flash'
+export type UsbRoute = 'AlternativePort' | 'Bmc'
+
+export interface UsbConfig {
+  mode: UsbMode
+  /** 0-based node index. */
+  node: number
+  route: UsbRoute
+}
+
+/** What a flash left on a node's eMMC (or the BMC for a firmware upgrade). */
+export interface FlashedImage {
+  fileName: string
+  /** sha256 (hex) of the raw bytes written, i.e. after `.xz` decompression when that happened. */
+  sha256: string
+  bytesWritten: number
+  verified: boolean
+  outcome: 'done' | 'error' | 'cancelled'
+  error?: string
+}
+
+export interface NodeInfo {
+  name: string | null
+  module_name: string | null
+  uart_baud: number | null
+}
+
+export interface CoolingDevice {
+  device: string
+  speed: number
+  max_speed: number
+}
+
+interface NodeState {
+  desiredPower: boolean
+  running: boolean
+  poweredOnAt: number | undefined
+  usbBoot: boolean
+  info: NodeInfo
+  uart: UartRingBuffer
+  bootTimer: NodeJS.Timeout | undefined
+  flashed: FlashedImage | undefined
+}
+
+export interface BoardStateOptions {
+  clock: VirtualBoardClock
+  bootDelayMs: number
+}
+
+export class BoardState {
+  readonly #options: BoardStateOptions
+  readonly #nodes: NodeState[]
+  #usb: UsbConfig = { mode: 'Device', node: 0, route: 'AlternativePort' }
+  #node1AlternativePort = false
+  readonly #cooling: CoolingDevice[] = [{ device: 'system fan', speed: 2, max_speed: 3 }]
+  firmwareUpload: FlashedImage | undefined
+
+  constructor(options: BoardStateOptions) {
+    this.#options = options
+    this.#nodes = Array.from({ length: nodeCount }, () => ({
+      desiredPower: false,
+      running: false,
+      poweredOnAt: undefined,
+      usbBoot: false,
+      info: { name: null, module_name: null, uart_baud: null },
+      uart: new UartRingBuffer(),
+      bootTimer: undefined,
+      flashed: undefined,
+    }))
+  }
+
+  #node(node: number): NodeState {
+    const state = this.#nodes[node]
+    if (!state) throw new RangeError(`node index ${node} is outside 0..${nodeCount - 1}`)
+    return state
+  }
+
+  desiredPower(node: number): boolean {
+    return this.#node(node).desiredPower
+  }
+
+  isRunning(node: number): boolean {
+    return this.#node(node).running
+  }
+
+  /** `set power`: persisted, and the node really switches. */
+  setPower(node: number, on: boolean): void {
+    this.#node(node).desiredPower = on
+    if (on) this.#startNode(node)
+    else this.#stopNode(node)
+  }
+
+  /** `set reset`: a power cycle that leaves the persisted state alone (so `get power` can disagree). */
+  resetNode(node: number): void {
+    this.#stopNode(node)
+    this.#startNode(node)
+  }
+
+  /** The start and the end of a flash: off and persisted off, usbboot pin dropped. */
+  powerOffForFlash(node: number): void {
+    this.setPower(node, false)
+    this.#node(node).usbBoot = false
+  }
+
+  /** A BMC reboot: the nodes lose power until the BMC is back; their persisted state stays. */
+  haltAll(): void {
+    for (let node = 0; node < nodeCount; node++) this.#stopNode(node)
+  }
+
+  /** bmcd start: persisted power is re-applied, which restarts running nodes (bmcd#90). */
+  reapplyPersistedPower(): void {
+    for (let node = 0; node < nodeCount; node++) {
+      if (this.#node(node).desiredPower) this.resetNode(node)
+    }
+  }
+
+  #startNode(node: number): void {
+    const state = this.#node(node)
+    if (state.running) return
+    state.running = true
+    state.poweredOnAt = this.#options.clock.now()
+    // A node in USB-boot mode waits for the BMC instead of booting from its eMMC.
+    if (state.usbBoot) return
+    const log = loadBootLog(bootLogKindFor(state.flashed?.outcome === 'done' ? state.flashed.fileName : undefined))
+    state.bootTimer = setTimeout(() => {
+      state.bootTimer = undefined
+      state.uart.append(log)
+    }, this.#options.bootDelayMs)
+    state.bootTimer.unref()
+  }
+
+  #stopNode(node: number): void {
+    const state = this.#node(node)
+    clearTimeout(state.bootTimer)
+    state.bootTimer = undefined
+    state.running = false
+    state.poweredOnAt = undefined
+  }
+
+  /** Seconds since power-on, null when off (node_info's `power_on_time`). */
+  powerOnTime(node: number): number | null {
+    const { poweredOnAt } = this.#node(node)
+    return poweredOnAt === undefined ? null : Math.floor((this.#options.clock.now() - poweredOnAt) / 1000)
+  }
+
+  usbBoot(node: number): boolean {
+    return this.#node(node).usbBoot
+  }
+
+  setUsbBoot(node: number): void {
+    this.#node(node).usbBoot = true
+  }
+
+  clearAllUsbBoot(): void {
+    for (const state of this.#nodes) state.usbBoot = false
+  }
+
+  get usb(): UsbConfig {
+    return { ...this.#usb }
+  }
+
+  /** Flash mode raises the node's usbboot pin; every other mode clears all of them. */
+  setUsb(config: UsbConfig): void {
+    this.#usb = { ...config }
+    this.clearAllUsbBoot()
+    if (config.mode === 'Flash') this.setUsbBoot(config.node)
+  }
+
+  get node1AlternativePort(): boolean {
+    return this.#node1AlternativePort
+  }
+
+  set node1AlternativePort(value: boolean) {
+    this.#node1AlternativePort = value
+  }
+
+  nodeInfo(node: number): NodeInfo {
+    return { ...this.#node(node).info }
+  }
+
+  updateNodeInfo(node: number, update: Partial<NodeInfo>): void {
+    Object.assign(this.#node(node).info, update)
+  }
+
+  get cooling(): CoolingDevice[] {
+    return this.#cooling.map((device) => ({ ...device }))
+  }
+
+  /** Returns the failure cause, or undefined when the speed was set. */
+  setCooling(device: string, speed: number): string | undefined {
+    const found = this.#cooling.find((entry) => entry.device === device)
+    if (!found) return `cooling device \`${device}\` does not exist`
+    if (speed > found.max_speed) return `speed ${speed} exceeds the maximum ${found.max_speed} of \`${device}\``
+    found.speed = speed
+    return undefined
+  }
+
+  uart(node: number): UartRingBuffer {
+    return this.#node(node).uart
+  }
+
+  /** `set uart`: the text plus CRLF goes to the node; a running shell echoes it back. */
+  writeUart(node: number, text: string): void {
+    const state = this.#node(node)
+    if (state.running) state.uart.append(`${text}\r\n`)
+  }
+
+  clearUartBuffers(): void {
+    for (const state of this.#nodes) state.uart.clear()
+  }
+
+  flashed(node: number): FlashedImage | undefined {
+    const image = this.#node(node).flashed
+    return image && { ...image }
+  }
+
+  recordFlash(node: number, image: FlashedImage): void {
+    this.#node(node).flashed = { ...image }
+  }
+
+  dispose(): void {
+    for (let node = 0; node < nodeCount; node++) clearTimeout(this.#node(node).bootTimer)
+  }
+}

@@ -1,0 +1,40 @@
+// Serial boot text the virtual nodes print after power-on. The logs live in
+// resources/virtual-board/ next to the other static assets; when that folder is not where this
+// file expects it (e.g. inside a bundle), a short built-in log keeps the board usable.
+import { readFileSync } from 'node:fs'
+
+export type BootLogKind = 'talos' | 'armbian'
+
+const resourceDir = new URL('../../resources/virtual-board/', import.meta.url)
+const fileNames: Record<BootLogKind, string> = { talos: 'talos-boot.txt', armbian: 'armbian-boot.txt' }
+
+const fallbackLog = [
+  'U-Boot SPL 2024.01 (virtual board)',
+  'Trying to boot from MMC2',
+  'Starting kernel ...',
+  '[    0.000000] Booting Linux on physical CPU 0x0000000000 [0x412fd050]',
+  '[    4.120000] systemd[1]: Reached target Multi-User System.',
+  '',
+  'node login: ',
+].join('\r\n')
+
+const cache = new Map<BootLogKind, Buffer>()
+
+export function loadBootLog(kind: BootLogKind): Buffer {
+  let log = cache.get(kind)
+  if (!log) {
+    try {
+      // Serial consoles send CRLF line ends; the files are stored with LF.
+      log = Buffer.from(readFileSync(new URL(fileNames[kind], resourceDir), 'utf8').replace(/\r?\n/g, '\r\n'))
+    } catch {
+      log = Buffer.from(fallbackLog)
+    }
+    cache.set(kind, log)
+  }
+  return log
+}
+
+/** Talos images print a Talos boot; anything else boots like an Armbian/U-Boot image. */
+export function bootLogKindFor(imageFileName: string | undefined): BootLogKind {
+  return imageFileName !== undefined && /talos|metal-arm64/i.test(imageFileName) ? 'talos' : 'armbian'
+}
