@@ -1,12 +1,22 @@
 import '@mantine/core/styles.css'
 import '@mantine/notifications/styles.css'
-import { createTheme, MantineProvider } from '@mantine/core'
+import { createTheme, Input, MantineProvider } from '@mantine/core'
 import { Notifications } from '@mantine/notifications'
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import { App } from './app.tsx'
 
-const theme = createTheme({ primaryColor: 'teal', defaultRadius: 'md' })
+const theme = createTheme({
+  primaryColor: 'teal',
+  defaultRadius: 'md',
+  components: {
+    // Mantine paints placeholders red on a field with an error, where "rack-1" reads as typed text
+    // next to "The name is empty"; keep them grey.
+    Input: Input.extend({
+      styles: { input: { '--input-placeholder-color': 'var(--mantine-color-placeholder)' } },
+    }),
+  },
+})
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -39,8 +39,11 @@ export function BoardFormModal({ opened, board, onClose, onSaved }: BoardFormMod
     setFailure(undefined)
   }, [opened, board])
 
-  const set = (field: Field) => (event: { currentTarget: { value: string } }) =>
-    setValues((current) => ({ ...current, [field]: event.currentTarget.value }))
+  // Read the value now: React clears currentTarget once the handler returns, before the updater runs.
+  const set = (field: Field) => (event: { currentTarget: { value: string } }) => {
+    const { value } = event.currentTarget
+    setValues((current) => ({ ...current, [field]: value }))
+  }
 
   async function submit(event: FormEvent) {
     event.preventDefault()

@@ -24,7 +24,7 @@ export function BoardsPage() {
       </Group>
 
       {error && (
-        <Alert color="red" title={error.message}>
+        <Alert color="red" title={error.message} data-testid="boards-error">
           {error.hint}
         </Alert>
       )}

@@ -3,7 +3,12 @@
 // address bar so it survives reloads without staying on screen.
 import type { ClusterdeckBridge } from '../../../src-shared/contract/api.ts'
 import type { AppErrorData, Result } from '../../../src-shared/contract/app-error.ts'
-import { wsPath, type ClientMessage, type ServerMessage } from '../../../src-shared/contract/ws-protocol.ts'
+import {
+  wsCloseCodes,
+  wsPath,
+  type ClientMessage,
+  type ServerMessage,
+} from '../../../src-shared/contract/ws-protocol.ts'
 
 const tokenKey = 'clusterdeck.token'
 const retryDelaysMs = [250, 500, 1000, 2000, 5000]
@@ -23,6 +28,19 @@ const lostConnection: AppErrorData = {
   hint: 'Check that `npm run serve` is still running, then try again.',
 }
 
+const noToken: AppErrorData = {
+  code: 'transport',
+  message: 'This page was opened without the access token of the Clusterdeck host.',
+  hint: 'Open the full address that `npm run serve` printed, including the part after #.',
+}
+
+// A host started again has a new token, so a tab kept open from before holds a stale one.
+const tokenRefused: AppErrorData = {
+  code: 'transport',
+  message: 'The Clusterdeck host refused the access token of this page.',
+  hint: 'Open the address that `npm run serve` printed most recently, including the part after #.',
+}
+
 export function createWebSocketBridge(): ClusterdeckBridge {
   const token = takeToken()
   const pending = new Map<number, (result: Result<unknown>) => void>()
@@ -32,6 +50,8 @@ export function createWebSocketBridge(): ClusterdeckBridge {
   let socket: WebSocket | undefined
   let ready = false
   let attempt = 0
+  // Set when retrying cannot help; every request then fails with it at once.
+  let fatal: AppErrorData | undefined = token ? undefined : noToken
 
   function connect(): void {
     socket = new WebSocket(`ws://${window.location.host}${wsPath}`)
@@ -49,30 +69,25 @@ export function createWebSocketBridge(): ClusterdeckBridge {
         for (const listener of listeners.get(message.name) ?? []) listener(message.payload)
       }
     })
-    socket.addEventListener('close', () => {
+    socket.addEventListener('close', (event) => {
       ready = false
+      if (event.code === wsCloseCodes.unauthorized) fatal = tokenRefused
+      // Requests already reported as failed must not run later, after a reconnect.
+      queue.length = 0
       for (const [id, resolve] of pending) {
-        resolve({ ok: false, error: lostConnection })
+        resolve({ ok: false, error: fatal ?? lostConnection })
         pending.delete(id)
       }
+      if (fatal) return
       const delay = retryDelaysMs[Math.min(attempt++, retryDelaysMs.length - 1)]
       setTimeout(connect, delay)
     })
   }
-  connect()
+  if (!fatal) connect()
 
   return {
     invoke(name, input) {
-      if (!token) {
-        return Promise.resolve({
-          ok: false,
-          error: {
-            code: 'transport',
-            message: 'This page was opened without the access token of the Clusterdeck host.',
-            hint: 'Open the full address that `npm run serve` printed, including the part after #.',
-          },
-        })
-      }
+      if (fatal) return Promise.resolve({ ok: false, error: fatal })
       const message: ClientMessage = { kind: 'invoke', id: nextId++, name, input }
       return new Promise((resolve) => {
         pending.set(message.id as number, resolve as (result: Result<unknown>) => void)
