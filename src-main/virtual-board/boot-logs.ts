@@ -24,8 +24,10 @@ export function loadBootLog(kind: BootLogKind): Buffer {
   let log = cache.get(kind)
   if (!log) {
     try {
-      // Serial consoles send CRLF line ends; the files are stored with LF.
-      log = Buffer.from(readFileSync(new URL(fileNames[kind], resourceDir), 'utf8').replace(/\r?\n/g, '\r\n'))
+      // Serial consoles send CRLF line ends; the files are stored with LF and end with a newline
+      // that the console does not have after its login prompt.
+      const text = readFileSync(new URL(fileNames[kind], resourceDir), 'utf8').replace(/\r?\n$/, '')
+      log = Buffer.from(text.replace(/\r?\n/g, '\r\n'))
     } catch {
       log = Buffer.from(fallbackLog)
     }
