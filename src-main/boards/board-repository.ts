@@ -7,6 +7,7 @@ interface BoardRow {
   name: string
   address: string
   bmc_user: string
+  certificate_sha256: string | null
   created_at: string
   updated_at: string
 }
@@ -19,6 +20,7 @@ function fromRow(row: BoardRow): StoredBoard {
     name: row.name,
     address: row.address,
     user: row.bmc_user,
+    certificateSha256: row.certificate_sha256,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   }
@@ -50,15 +52,18 @@ export class BoardRepository {
   insert(board: StoredBoard): void {
     this.db
       .prepare(
-        'INSERT INTO boards (id, name, address, bmc_user, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+        `INSERT INTO boards (id, name, address, bmc_user, certificate_sha256, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(board.id, board.name, board.address, board.user, board.createdAt, board.updatedAt)
+      .run(board.id, board.name, board.address, board.user, board.certificateSha256, board.createdAt, board.updatedAt)
   }
 
   update(board: StoredBoard): void {
     this.db
-      .prepare('UPDATE boards SET name = ?, address = ?, bmc_user = ?, updated_at = ? WHERE id = ?')
-      .run(board.name, board.address, board.user, board.updatedAt, board.id)
+      .prepare(
+        'UPDATE boards SET name = ?, address = ?, bmc_user = ?, certificate_sha256 = ?, updated_at = ? WHERE id = ?',
+      )
+      .run(board.name, board.address, board.user, board.certificateSha256, board.updatedAt, board.id)
   }
 
   delete(id: string): void {

@@ -46,6 +46,7 @@ export class BoardService {
       name: input.name,
       address: input.address,
       user: input.user,
+      certificateSha256: input.certificateSha256 ?? null,
       createdAt: timestamp,
       updatedAt: timestamp,
     }
@@ -71,6 +72,9 @@ export class BoardService {
       name: input.name ?? current.name,
       address: input.address ?? current.address,
       user: input.user ?? current.user,
+      // Another address may be another BMC: its certificate must be trusted anew.
+      certificateSha256:
+        input.address !== undefined && input.address !== current.address ? null : current.certificateSha256,
       updatedAt: this.now().toISOString(),
     }
     const account = boardPasswordAccount(current.id)
@@ -82,6 +86,13 @@ export class BoardService {
       if (input.password !== undefined) await this.restore(account, previousPassword ?? null)
       throw error
     }
+    await this.announce()
+    return this.withPasswordState(next)
+  }
+
+  async trustCertificate(id: string, certificateSha256: string): Promise<Board> {
+    const next = { ...this.byId(id), certificateSha256, updatedAt: this.now().toISOString() }
+    this.repository.update(next)
     await this.announce()
     return this.withPasswordState(next)
   }

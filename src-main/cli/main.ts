@@ -66,6 +66,6 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     printError(io, { code: 'internal', message: error instanceof Error ? error.message : String(error) })
     return 1
   } finally {
-    core?.close()
+    await core?.close()
   }
 }

@@ -1,7 +1,12 @@
 // The composition root: opens the data directory and wires the services behind the contract.
 // Every transport (Electron IPC, the WebSocket host, the CLI) gets its core from here.
+import { BmcConnector } from '../bmc/bmc-connector.ts'
+import { BmcService } from '../bmc/bmc-service.ts'
 import { BoardRepository } from '../boards/board-repository.ts'
 import { BoardService } from '../boards/board-service.ts'
+import { FlashHistory } from '../flash/flash-history.ts'
+import { FlashService } from '../flash/flash-service.ts'
+import { ImageCache } from '../images/image-cache.ts'
 import type { SecretStore } from '../secrets/secret-store.ts'
 import { openDatabase, type Db } from '../store/database.ts'
 import { createDispatcher, type Dispatch } from './dispatcher.ts'
@@ -16,20 +21,36 @@ export interface AppCoreOptions {
   dataDir: string
   secrets: SecretStore
   transport: TransportKind
+  /** How often a running flash asks the BMC for its state (tests shorten it). */
+  flashPollIntervalMs?: number
 }
 
 export interface AppCore {
   readonly dispatch: Dispatch
   readonly events: EventBus
   readonly dataDir: string
-  close(): void
+  readonly flash: FlashService
+  readonly images: ImageCache
+  close(): Promise<void>
 }
 
-export function createAppCore({ dataDir, secrets, transport }: AppCoreOptions): AppCore {
+export function createAppCore({ dataDir, secrets, transport, flashPollIntervalMs }: AppCoreOptions): AppCore {
   const db: Db = openDatabase(dataDir)
   const events = new EventBus()
   const logger = createFileLogger(dataDir)
   const boards = new BoardService(new BoardRepository(db), secrets, events)
+  const connector = new BmcConnector(boards)
+  const bmc = new BmcService(connector)
+  const images = new ImageCache(db, dataDir)
+  const history = new FlashHistory(db)
+  const flash = new FlashService({
+    boards,
+    connector,
+    images,
+    history,
+    events,
+    ...(flashPollIntervalMs ? { pollIntervalMs: flashPollIntervalMs } : {}),
+  })
 
   const dispatch = createDispatcher(
     {
@@ -43,7 +64,20 @@ export function createAppCore({ dataDir, secrets, transport }: AppCoreOptions): 
       'boards.get': ({ ref }) => boards.get(ref),
       'boards.add': (input) => boards.add(input),
       'boards.update': (input) => boards.update(input),
+      'boards.trustCertificate': ({ id, certificateSha256 }) => boards.trustCertificate(id, certificateSha256),
       'boards.remove': ({ id }) => boards.remove(id),
+      'bmc.status': (input) => bmc.status(input),
+      'bmc.info': (input) => bmc.info(input),
+      'bmc.power': (input) => bmc.power(input),
+      'bmc.usb': (input) => bmc.usb(input),
+      'bmc.uart.read': (input) => bmc.readUart(input),
+      'bmc.uart.send': (input) => bmc.sendUart(input),
+      'bmc.reboot': (input) => bmc.reboot(input),
+      'bmc.certificate': ({ boardId }) => connector.certificate(boardId),
+      'flash.start': (input) => flash.start(input),
+      'flash.cancel': ({ jobId }) => flash.cancel(jobId),
+      'flash.jobs': () => flash.list(),
+      'flash.history': ({ boardId, node }) => history.list(boardId, node),
     },
     (name, error) =>
       logger.error('request.failed', {
@@ -53,5 +87,15 @@ export function createAppCore({ dataDir, secrets, transport }: AppCoreOptions): 
       }),
   )
 
-  return { dispatch, events, dataDir, close: () => db.close() }
+  return {
+    dispatch,
+    events,
+    dataDir,
+    flash,
+    images,
+    async close() {
+      await connector.close()
+      db.close()
+    },
+  }
 }

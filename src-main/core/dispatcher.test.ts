@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import { AppError } from '../../src-shared/contract/app-error.ts'
+import { requests } from '../../src-shared/contract/index.ts'
 import { createDispatcher, type Handlers } from './dispatcher.ts'
 
 const board = {
@@ -8,6 +9,7 @@ const board = {
   address: 'https://10.0.0.5',
   user: 'root',
   hasPassword: true,
+  certificateSha256: null,
   createdAt: '2026-01-01T00:00:00.000Z',
   updatedAt: '2026-01-01T00:00:00.000Z',
 }
@@ -16,15 +18,8 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
   const unused = () => {
     throw new Error('not expected in this test')
   }
-  return {
-    'system.info': unused,
-    'boards.list': () => [board],
-    'boards.get': unused,
-    'boards.add': unused,
-    'boards.update': unused,
-    'boards.remove': unused,
-    ...overrides,
-  }
+  const all = Object.fromEntries(Object.keys(requests).map((name) => [name, unused])) as unknown as Handlers
+  return { ...all, 'boards.list': () => [board], ...overrides }
 }
 
 describe('dispatcher', () => {

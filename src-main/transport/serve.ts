@@ -36,9 +36,9 @@ function openInBrowser(url: string): void {
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    void host.close().then(() => {
-      core.close()
-      process.exit(0)
-    })
+    void host
+      .close()
+      .then(() => core.close())
+      .then(() => process.exit(0))
   })
 }

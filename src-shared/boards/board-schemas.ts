@@ -1,6 +1,7 @@
 // What a board is, and the rules every boundary applies to board input (UI form, CLI flags,
 // WebSocket and IPC requests all parse through these schemas).
 import { z } from 'zod'
+import { normalizeFingerprint } from '../bmc/certificate-fingerprint.ts'
 
 export const boardIdSchema = z.uuid({ message: 'must be a board id' })
 
@@ -90,12 +91,29 @@ export const bmcAddressSchema = z
     return normalized
   })
 
+export const certificateFingerprintSchema = z
+  .string()
+  .trim()
+  .transform((text, ctx) => {
+    const normalized = normalizeFingerprint(text)
+    if (normalized === null) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'is not a SHA-256 certificate fingerprint (64 hex digits, colons optional)',
+      })
+      return z.NEVER
+    }
+    return normalized
+  })
+
 export const boardSchema = z.object({
   id: boardIdSchema,
   name: z.string(),
   address: z.string(),
   user: z.string(),
   hasPassword: z.boolean(),
+  /** The BMC certificate the user trusted (SHA-256, AA:BB:… form); null until first contact. */
+  certificateSha256: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
 })
@@ -107,6 +125,7 @@ export const addBoardInputSchema = z.object({
   address: bmcAddressSchema,
   user: bmcUserSchema,
   password: bmcPasswordSchema,
+  certificateSha256: certificateFingerprintSchema.optional(),
 })
 
 export type AddBoardInput = z.input<typeof addBoardInputSchema>

@@ -4,6 +4,7 @@ import {
   boardIdSchema,
   boardRefSchema,
   boardSchema,
+  certificateFingerprintSchema,
   updateBoardInputSchema,
 } from '../boards/board-schemas.ts'
 import { defineEvent, defineRequest } from './define.ts'
@@ -27,6 +28,12 @@ export const boardRequests = {
   'boards.update': defineRequest({
     description: 'Changes a board; fields left out stay as they are.',
     input: updateBoardInputSchema,
+    output: boardSchema,
+  }),
+  'boards.trustCertificate': defineRequest({
+    description:
+      "Trusts a BMC certificate fingerprint for a board (first contact, or after the BMC's certificate changed).",
+    input: z.object({ id: boardIdSchema, certificateSha256: certificateFingerprintSchema }),
     output: boardSchema,
   }),
   'boards.remove': defineRequest({

@@ -1,17 +1,22 @@
 // The one contract every transport carries: Electron IPC, the loopback WebSocket host and the CLI
 // all dispatch these requests to the same core services.
 import type { z } from 'zod'
+import { bmcRequests } from './bmc.ts'
 import { boardEvents, boardRequests } from './boards.ts'
 import type { EventDefinition, RequestDefinition } from './define.ts'
+import { flashEvents, flashRequests } from './flash.ts'
 import { systemRequests } from './system.ts'
 
 export const requests = {
   ...systemRequests,
   ...boardRequests,
+  ...bmcRequests,
+  ...flashRequests,
 } satisfies Record<string, RequestDefinition>
 
 export const events = {
   ...boardEvents,
+  ...flashEvents,
 } satisfies Record<string, EventDefinition>
 
 export type Requests = typeof requests

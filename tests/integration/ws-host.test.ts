@@ -34,7 +34,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await host.close()
-  core.close()
+  await core.close()
   dir.remove()
 })
 

@@ -1,0 +1,66 @@
+// Hands out one BMC client per saved board, built from the board's address, user, keychain
+// password and trusted certificate. A client lives until the board changes, so a refused password
+// stays refused (no retry storm toward the BMC's lockout) until the user updates it.
+import { AppError } from '../../src-shared/contract/app-error.ts'
+import type { BoardService } from '../boards/board-service.ts'
+import { BmcClient } from './bmc-client.ts'
+import { probeCertificate } from './pinned-tls.ts'
+
+export class BmcConnector {
+  private readonly boards: BoardService
+  private readonly timeoutMs: number
+  private readonly clients = new Map<string, { version: string; client: BmcClient }>()
+
+  constructor(boards: BoardService, timeoutMs = 15_000) {
+    this.boards = boards
+    this.timeoutMs = timeoutMs
+  }
+
+  async client(boardId: string): Promise<BmcClient> {
+    const board = await this.boards.get(boardId)
+    const version = `${board.updatedAt}|${board.address}|${board.certificateSha256}`
+    const cached = this.clients.get(board.id)
+    if (cached?.version === version) return cached.client
+    if (cached) void cached.client.close()
+
+    if (!board.certificateSha256) {
+      const presented = await probeCertificate(board.address, this.timeoutMs)
+      throw new AppError(
+        'bmc_certificate_untrusted',
+        `The certificate of board "${board.name}" (${board.address}) is not trusted yet. Its SHA-256 fingerprint is ${presented}.`,
+        'BMCs use a self-signed certificate. If this is your board, trust this fingerprint once; Clusterdeck will then refuse any other certificate at this address.',
+        { actual: presented },
+      )
+    }
+    const password = await this.boards.password(board.id)
+    if (password === null) {
+      throw new AppError(
+        'bmc_auth_failed',
+        `No BMC password is saved for board "${board.name}".`,
+        'Edit the board and enter its BMC password.',
+      )
+    }
+    const client = new BmcClient(
+      {
+        url: board.address,
+        username: board.user,
+        password,
+        fingerprint: board.certificateSha256,
+        label: `board "${board.name}"`,
+      },
+      { timeoutMs: this.timeoutMs },
+    )
+    this.clients.set(board.id, { version, client })
+    return client
+  }
+
+  async certificate(boardId: string): Promise<{ presented: string; trusted: string | null }> {
+    const board = await this.boards.get(boardId)
+    return { presented: await probeCertificate(board.address, this.timeoutMs), trusted: board.certificateSha256 }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.clients.values()].map(({ client }) => client.close()))
+    this.clients.clear()
+  }
+}

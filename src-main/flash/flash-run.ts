@@ -1,0 +1,250 @@
+// One flash of a prepared raw image onto one node, as the BMC really behaves
+// (turingpi-bmc-api.md §4): refuse when any client's transfer is running, keep other nodes out of
+// flash mode, ask for the handle only with the bytes ready, stream at once with back-pressure,
+// follow the BMC's own state to tell writing from verifying, and treat anything unexpected — a
+// broken upload, an Error state, another client's transfer — as a failed flash.
+import { createHash } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { Readable } from 'node:stream'
+import type { FlashState } from '../../src-shared/bmc/bmc-schemas.ts'
+import type { NodeNumber } from '../../src-shared/bmc/node-number.ts'
+import { AppError } from '../../src-shared/contract/app-error.ts'
+import type { FlashPhase } from '../../src-shared/flash/flash-schemas.ts'
+import { formatBytes } from '../../src-shared/progress/progress.ts'
+import type { BmcClient } from '../bmc/bmc-client.ts'
+
+export interface PreparedImage {
+  path: string
+  name: string
+  sizeBytes: number
+  /** Known for cached images; for a raw file used in place it is computed while uploading. */
+  sha256: string | null
+}
+
+export interface FlashRunOptions {
+  client: BmcClient
+  node: NodeNumber
+  image: PreparedImage
+  verify: boolean
+  powerOnAfter: boolean
+  signal: AbortSignal
+  /** Called on every phase change and progress step: bytes done of the phase's total. */
+  report(update: { phase: FlashPhase; bytesDone: number; bytesTotal: number; message?: string }): void
+  pollIntervalMs?: number
+  /** No progress for this long fails the flash. */
+  stallTimeoutMs?: number
+}
+
+export interface FlashRunResult {
+  verified: boolean
+  sha256: string
+}
+
+/** A failure that knows the phase it happened in. */
+export class FlashFailure extends AppError {
+  readonly phase: FlashPhase
+
+  constructor(phase: FlashPhase, error: AppError) {
+    super(error.code, error.message, error.hint, error.details)
+    this.phase = phase
+  }
+}
+
+export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult> {
+  const { client, node, image, signal, report } = options
+  const pollIntervalMs = options.pollIntervalMs ?? 1000
+  const stallTimeoutMs = options.stallTimeoutMs ?? 90_000
+  let phase: FlashPhase = 'preparing'
+  const fail = (error: unknown): never => {
+    if (error instanceof FlashFailure) throw error
+    const appError = error instanceof AppError ? error : new AppError('internal', String((error as Error)?.message ?? error))
+    throw new FlashFailure(phase, appError)
+  }
+  const checkCancelled = () => {
+    if (signal.aborted) fail(new AppError('cancelled', `The flash of node ${node} was cancelled before writing began.`))
+  }
+
+  // ---- preflight: nothing is touched on the BMC before these pass --------------------------
+  report({ phase, bytesDone: 0, bytesTotal: image.sizeBytes, message: 'Checking the BMC is idle' })
+  const { firmware, capabilities } = await client.firmware().catch(fail)
+  const running = await client.flashState().catch(fail)
+  if (running.state === 'transferring') {
+    fail(
+      new AppError(
+        'bmc_busy',
+        `BMC busy: "${running.processName}" is already running (${formatBytes(running.bytesWritten)} of ${formatBytes(running.size)} written). A new flash would silently cancel it.`,
+        'Wait for that transfer to finish (from the BMC web UI, tpi or another Clusterdeck), then flash again.',
+      ),
+    )
+  }
+  // bmcd writes to the first module it finds in USB-boot mode: no other node may sit there.
+  const usb = await client.usb().catch(fail)
+  if (usb.mode === 'flash' && usb.node !== node) {
+    report({
+      phase,
+      bytesDone: 0,
+      bytesTotal: image.sizeBytes,
+      message: `Node ${usb.node} was in USB flash mode; switching it back to device mode so the BMC writes to node ${node}`,
+    })
+    await client.setUsb(usb.node, 'device', usb.route).catch(fail)
+  }
+  await client.clearUsbBoot().catch(fail)
+  checkCancelled()
+
+  const skipVerify = !options.verify && capabilities.skipVerify
+  const verifies = !skipVerify
+  const verifyNote =
+    !options.verify && !capabilities.skipVerify
+      ? ` (firmware ${firmware.release} always verifies, so it will)`
+      : ''
+
+  // ---- write: handle, then the upload at once (the BMC waits 10 s at most) -----------------
+  phase = 'writing'
+  report({ phase, bytesDone: 0, bytesTotal: image.sizeBytes, message: `Requesting a transfer for node ${node}${verifyNote}` })
+  const handle = await client
+    .startFlash({
+      node,
+      fileName: image.name,
+      length: image.sizeBytes,
+      ...(image.sha256 && capabilities.sha256 ? { sha256: image.sha256 } : {}),
+      skipVerify,
+    })
+    .catch(fail)
+
+  const uploadAbort = new AbortController()
+  const onCancel = () => uploadAbort.abort()
+  signal.addEventListener('abort', onCancel, { once: true })
+  const hash = image.sha256 ? null : createHash('sha256')
+  let sent = 0
+  let lastMovement = Date.now()
+  async function* counted(source: AsyncIterable<Buffer>) {
+    for await (const chunk of source) {
+      hash?.update(chunk)
+      sent += chunk.length
+      lastMovement = Date.now()
+      yield chunk
+    }
+  }
+  const file = createReadStream(image.path, { highWaterMark: 256 * 1024 })
+  let uploadError: unknown
+  let uploadDone = false
+  const upload = client
+    .upload(handle, Readable.from(counted(file)), { length: image.sizeBytes, fileName: image.name, signal: uploadAbort.signal })
+    .then(
+      () => (uploadDone = true),
+      (error: unknown) => (uploadError = error),
+    )
+
+  // ---- follow the BMC until Done or Error --------------------------------------------------
+  let highestWritten = 0
+  let lastWritten = -1
+  let verifying = false
+  const progressTimer = setInterval(() => {
+    if (!verifying) report({ phase: 'writing', bytesDone: sent, bytesTotal: image.sizeBytes })
+  }, 250)
+  try {
+    for (;;) {
+      await Promise.race([upload, delay(pollIntervalMs)])
+      if (signal.aborted) {
+        await cancelTransfer(client, handle)
+        fail(
+          new AppError(
+            'cancelled',
+            `The flash of node ${node} was cancelled while ${verifying ? 'verifying' : 'writing'}. The node is powered off and its eMMC is only partly written.`,
+            'Flash it again before booting it.',
+          ),
+        )
+      }
+      if (uploadError !== undefined) {
+        // The BMC's own account of what went wrong is better than "connection reset".
+        const state = await client.flashState().catch(() => undefined)
+        if (state?.state === 'error') fail(bmcError(state.message, node))
+        fail(uploadFailed(uploadError, node))
+      }
+      const state: FlashState = await client.flashState().catch(fail)
+      if (state.state === 'transferring') {
+        if (state.id !== handle) fail(preempted(state, node))
+        const written = state.bytesWritten
+        if (written !== lastWritten) lastMovement = Date.now()
+        // FW 2.1 resets bytes_written for the read-back; 2.0.x keeps it and verifies after the upload.
+        if (!verifying && verifies && (written < highestWritten || (uploadDone && !capabilities.skipVerify))) {
+          verifying = true
+          phase = 'verifying'
+        }
+        highestWritten = Math.max(highestWritten, written)
+        lastWritten = written
+        if (verifying) {
+          report({ phase, bytesDone: capabilities.skipVerify ? written : 0, bytesTotal: image.sizeBytes, message: 'The BMC is reading the eMMC back to check it' })
+        }
+        if (Date.now() - lastMovement > stallTimeoutMs) {
+          await cancelTransfer(client, handle)
+          fail(
+            new AppError(
+              'timeout',
+              `The flash of node ${node} made no progress for ${stallTimeoutMs / 1000} s and was stopped.`,
+              'Check the BMC (it may be out of memory or the module not detected), then flash again.',
+            ),
+          )
+        }
+        continue
+      }
+      if (state.state === 'error') fail(bmcError(state.message, node))
+      if (state.state === 'ready') {
+        fail(new AppError('bmc_error', `The BMC forgot the transfer for node ${node} (it may have restarted).`, 'Flash again.'))
+      }
+      // Done. It carries no id, so it only counts once our upload finished and nobody took over.
+      if (!uploadDone) {
+        await upload
+        if (uploadError !== undefined) fail(uploadFailed(uploadError, node))
+      }
+      break
+    }
+  } finally {
+    clearInterval(progressTimer)
+    signal.removeEventListener('abort', onCancel)
+  }
+
+  const sha256 = image.sha256 ?? hash!.digest('hex')
+  if (options.powerOnAfter) {
+    phase = 'powering-on'
+    report({ phase, bytesDone: image.sizeBytes, bytesTotal: image.sizeBytes, message: `Powering node ${node} on` })
+    await client.setPower({ [node]: true }).catch(fail)
+  }
+  return { verified: verifies, sha256 }
+}
+
+async function cancelTransfer(client: BmcClient, handle: number): Promise<void> {
+  const state = await client.flashState().catch(() => undefined)
+  // Cancelling is global on the BMC: only ever cancel our own transfer.
+  if (state?.state === 'transferring' && state.id === handle) await client.cancelFlash().catch(() => undefined)
+}
+
+function bmcError(message: string, node: NodeNumber): AppError {
+  const hint = /USB interface not found|not supported|No supported USB devices/i.test(message)
+    ? `The BMC could not find node ${node}'s module over USB: check it is seated, is a CM4-class module or an RK1, and that no other node is in USB-boot mode.`
+    : /sha256|crc/i.test(message)
+      ? 'The written data did not match: the eMMC holds garbage now. Flash again; if it repeats, the module or the image may be faulty.'
+      : 'Flash again; if it repeats, restart the BMC.'
+  return new AppError('bmc_error', `The BMC reported an error while flashing node ${node}: ${message}`, hint)
+}
+
+function uploadFailed(error: unknown, node: NodeNumber): AppError {
+  const reason = error instanceof AppError ? error.message : String((error as Error)?.message ?? error)
+  return new AppError(
+    error instanceof AppError && error.code === 'bmc_unreachable' ? 'bmc_unreachable' : 'bmc_error',
+    `The upload to node ${node} broke off: ${reason}`,
+    'Nothing was verified; the node is powered off with a partly written eMMC. Check the connection and flash again.',
+  )
+}
+
+function preempted(state: Extract<FlashState, { state: 'transferring' }>, node: NodeNumber): AppError {
+  return new AppError(
+    'bmc_busy',
+    `Another client started "${state.processName}" on the BMC, which cancelled the flash of node ${node}.`,
+    'Only one transfer can run on a BMC at a time. Wait for the other one to finish, then flash again.',
+  )
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}

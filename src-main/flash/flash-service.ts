@@ -1,0 +1,227 @@
+// Flash jobs: accepted at once, images prepared as soon as they are queued (in parallel with a
+// running flash), and written one after another per board — the BMC has one transfer slot and a
+// second request would cancel the first. Every change is published as a flash.progress event and
+// every outcome is recorded in the history.
+import { randomUUID } from 'node:crypto'
+import { stat } from 'node:fs/promises'
+import { basename } from 'node:path'
+import { z } from 'zod'
+import { AppError } from '../../src-shared/contract/app-error.ts'
+import {
+  finishedPhases,
+  flashRequestSchema,
+  type FlashImageSource,
+  type FlashJob,
+  type FlashPhase,
+} from '../../src-shared/flash/flash-schemas.ts'
+import { createSpeedMeter } from '../../src-shared/progress/progress.ts'
+import type { BmcConnector } from '../bmc/bmc-connector.ts'
+import type { BoardService } from '../boards/board-service.ts'
+import type { EventBus } from '../core/event-bus.ts'
+import { detectImageFormat, hasAcceptedExtension, acceptedExtensions } from '../images/image-formats.ts'
+import type { ImageCache } from '../images/image-cache.ts'
+import type { FlashHistory } from './flash-history.ts'
+import { FlashFailure, runFlash, type PreparedImage } from './flash-run.ts'
+
+type FlashRequest = z.output<typeof flashRequestSchema>
+
+interface Running {
+  job: FlashJob
+  abort: AbortController
+}
+
+export interface FlashServiceOptions {
+  boards: BoardService
+  connector: BmcConnector
+  images: ImageCache
+  history: FlashHistory
+  events: EventBus
+  pollIntervalMs?: number
+}
+
+export class FlashService {
+  private readonly options: FlashServiceOptions
+  private readonly jobs = new Map<string, Running>()
+  /** The tail of each board's queue: the next write starts when it settles. */
+  private readonly boardQueues = new Map<string, Promise<void>>()
+
+  constructor(options: FlashServiceOptions) {
+    this.options = options
+  }
+
+  async start(request: FlashRequest): Promise<FlashJob> {
+    const board = await this.options.boards.get(request.boardId)
+    const queued = [...this.jobs.values()].find(
+      ({ job }) => job.boardId === board.id && job.node === request.node && !finishedPhases.includes(job.phase),
+    )
+    if (queued) {
+      throw new AppError(
+        'conflict',
+        `Node ${request.node} of board "${board.name}" already has a flash ${queued.job.phase === 'queued' ? 'queued' : 'running'} (${queued.job.imageName}).`,
+        'Wait for it, or cancel it first.',
+      )
+    }
+    // Check the image before accepting the job, so a wrong path is an immediate, clear error.
+    const imageName = await this.describeImage(request.image)
+    const job: FlashJob = {
+      id: randomUUID(),
+      boardId: board.id,
+      boardName: board.name,
+      node: request.node,
+      imageName,
+      imageSizeBytes: null,
+      imageSha256: null,
+      verify: request.verify,
+      powerOnAfter: request.powerOnAfter,
+      phase: 'queued',
+      progress: null,
+      message: null,
+      failedPhase: null,
+      verified: false,
+      queuedAt: new Date().toISOString(),
+      startedAt: null,
+      finishedAt: null,
+    }
+    const running: Running = { job, abort: new AbortController() }
+    this.jobs.set(job.id, running)
+    this.publish(job)
+
+    const prepared = this.prepare(running, request.image)
+    const previous = this.boardQueues.get(board.id) ?? Promise.resolve()
+    const done = previous.then(() => this.write(running, prepared))
+    this.boardQueues.set(board.id, done)
+    void done.finally(() => {
+      if (this.boardQueues.get(board.id) === done) this.boardQueues.delete(board.id)
+    })
+    return job
+  }
+
+  cancel(jobId: string): FlashJob {
+    const running = this.jobs.get(jobId)
+    if (!running) throw new AppError('not_found', `No flash job ${jobId} is known.`, 'List the flash jobs to see them.')
+    running.abort.abort()
+    // A flash that has not reached the BMC yet ends now, not when its turn would have come.
+    if (running.job.startedAt === null && !finishedPhases.includes(running.job.phase)) {
+      this.finish(running, {
+        phase: 'cancelled',
+        failedPhase: running.job.phase,
+        message: `The flash of node ${running.job.node} was cancelled before it started; nothing was written.`,
+      })
+    }
+    return running.job
+  }
+
+  list(): FlashJob[] {
+    return [...this.jobs.values()].map(({ job }) => job)
+  }
+
+  /** Resolves when every queued flash has finished (for the CLI and tests). */
+  async idle(): Promise<void> {
+    while (this.boardQueues.size > 0) await Promise.allSettled([...this.boardQueues.values()])
+  }
+
+  private async describeImage(source: FlashImageSource): Promise<string> {
+    if (source.kind === 'cached') {
+      const cached = this.options.images.find(source.sha256)
+      if (!cached) throw new AppError('not_found', `No image ${source.sha256.slice(0, 12)}… is in the cache.`)
+      return cached.name
+    }
+    const info = await stat(source.path).catch(() => null)
+    if (!info?.isFile()) {
+      throw new AppError('invalid_input', `${source.path} is not a readable file.`, 'Check the path and try again.')
+    }
+    if (!hasAcceptedExtension(source.path)) {
+      throw new AppError(
+        'invalid_input',
+        `${basename(source.path)} is not a disk image Clusterdeck can flash.`,
+        `Use a raw image or a compressed one: ${acceptedExtensions.join(', ')}.`,
+      )
+    }
+    if (info.size === 0) throw new AppError('invalid_input', `${basename(source.path)} is empty.`)
+    return basename(source.path)
+  }
+
+  /** Makes the raw bytes ready: compressed images are unpacked into the cache once. */
+  private async prepare(running: Running, source: FlashImageSource): Promise<PreparedImage> {
+    const { images } = this.options
+    if (source.kind === 'cached') {
+      const cached = images.find(source.sha256)!
+      images.touch(cached.sha256)
+      return { path: images.pathOf(cached.sha256), name: cached.name, sizeBytes: cached.sizeBytes, sha256: cached.sha256 }
+    }
+    if ((await detectImageFormat(source.path)) === 'raw') {
+      const { size } = await stat(source.path)
+      return { path: source.path, name: basename(source.path), sizeBytes: size, sha256: null }
+    }
+    const meter = createSpeedMeter()
+    this.update(running, { phase: 'preparing', message: 'Unpacking the image into the cache' })
+    const cached = await images.import(source.path, {
+      signal: running.abort.signal,
+      onProgress: (p) =>
+        this.update(running, { phase: 'preparing', progress: meter.sample(Date.now(), p.packedBytes, p.packedTotal) }),
+    })
+    return { path: images.pathOf(cached.sha256), name: cached.name, sizeBytes: cached.sizeBytes, sha256: cached.sha256 }
+  }
+
+  private async write(running: Running, preparing: Promise<PreparedImage>): Promise<void> {
+    const { job } = running
+    let phase: FlashPhase = job.phase
+    if (finishedPhases.includes(job.phase)) return
+    try {
+      const image = await preparing
+      if (finishedPhases.includes(job.phase)) return
+      this.update(running, { imageName: image.name, imageSizeBytes: image.sizeBytes, imageSha256: image.sha256 })
+      if (running.abort.signal.aborted) throw new AppError('cancelled', `The flash of node ${job.node} was cancelled before it started.`)
+      const client = await this.options.connector.client(job.boardId)
+      const meter = createSpeedMeter()
+      this.update(running, { startedAt: new Date().toISOString() })
+      const result = await runFlash({
+        client,
+        node: job.node,
+        image,
+        verify: job.verify,
+        powerOnAfter: job.powerOnAfter,
+        signal: running.abort.signal,
+        ...(this.options.pollIntervalMs ? { pollIntervalMs: this.options.pollIntervalMs } : {}),
+        report: (update) => {
+          phase = update.phase
+          this.update(running, {
+            phase: update.phase,
+            progress: meter.sample(Date.now(), update.bytesDone, update.bytesTotal),
+            ...(update.message ? { message: update.message } : {}),
+          })
+        },
+      })
+      this.finish(running, {
+        phase: 'done',
+        imageSha256: result.sha256,
+        verified: result.verified,
+        message: result.verified
+          ? `Written and verified by the BMC${job.powerOnAfter ? '; node powered on' : ''}.`
+          : `Written, not verified (verification was turned off)${job.powerOnAfter ? '; node powered on' : ''}.`,
+      })
+    } catch (error) {
+      const appError = error instanceof AppError ? error : new AppError('internal', String(error))
+      const failedPhase = error instanceof FlashFailure ? error.phase : phase
+      this.finish(running, {
+        phase: appError.code === 'cancelled' ? 'cancelled' : 'failed',
+        failedPhase,
+        message: appError.hint ? `${appError.message} ${appError.hint}` : appError.message,
+      })
+    }
+  }
+
+  private update(running: Running, patch: Partial<FlashJob>): void {
+    Object.assign(running.job, patch)
+    this.publish(running.job)
+  }
+
+  private finish(running: Running, patch: Partial<FlashJob>): void {
+    this.update(running, { ...patch, finishedAt: new Date().toISOString() })
+    this.options.history.record(running.job)
+  }
+
+  private publish(job: FlashJob): void {
+    this.options.events.emit('flash.progress', { ...job })
+  }
+}
