@@ -207,7 +207,7 @@ describe('boards page in Chromium through the WebSocket host', () => {
     await screenshot(boards.page, 'boards-no-token')
   })
 
-  it('tells the user when the host refuses the token instead of loading forever', async () => {
+  it('says the host refused a stale token rather than that the connection was lost', async () => {
     await boards.page.goto(`${host.origin}#token=stale-token-of-an-earlier-run`)
     await boards.loadError.waitFor({ timeout: 5_000 })
     expect(await boards.loadError.innerText()).toContain('refused')
