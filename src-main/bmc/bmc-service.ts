@@ -9,10 +9,10 @@ import { UartTranscript } from './uart-transcript.ts'
 const uartPollIntervalMs = 500
 
 export class BmcService {
-  private readonly connector: BmcConnector
+  private readonly connector: Pick<BmcConnector, 'client'>
   private readonly transcripts = new Map<string, { transcript: UartTranscript; readAt: number; reading?: Promise<void> }>()
 
-  constructor(connector: BmcConnector) {
+  constructor(connector: Pick<BmcConnector, 'client'>) {
     this.connector = connector
   }
 

@@ -6,13 +6,17 @@ import type { RequestInput, RequestName, RequestOutput } from '../../src-shared/
 import { appVersion, createAppCore, type AppCore } from '../core/app-core.ts'
 import { KeyringSecretStore } from '../secrets/keyring-secret-store.ts'
 import { resolveDataDir } from '../store/data-dir.ts'
+import { registerBmcCommands } from './bmc-commands.ts'
 import { registerBoardCommands } from './board-commands.ts'
 import { passwordEnvVar, printError, processIo, type CliIo } from './cli-io.ts'
+import { registerVirtualBoardCommand } from './virtual-board-command.ts'
 
 export interface CliContext {
   io: CliIo
   /** Calls one contract request; throws the typed error on failure. */
   call<N extends RequestName>(name: N, input: RequestInput<N>): Promise<RequestOutput<N>>
+  /** The core itself, for commands that follow its events or use its services directly. */
+  core(): AppCore
 }
 
 /** Runs the CLI; resolves the exit code (0 success, 1 failure, 2 usage). */
@@ -51,6 +55,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       writeErr: (text) => io.stderr.write(text),
     })
   registerBoardCommands(program, context)
+  registerBmcCommands(program, context)
+  registerVirtualBoardCommand(program, io)
 
   try {
     await program.parseAsync(argv, { from: 'user' })

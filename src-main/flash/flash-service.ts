@@ -31,10 +31,11 @@ interface Running {
 }
 
 export interface FlashServiceOptions {
-  boards: BoardService
-  connector: BmcConnector
+  /** Narrow on purpose: the CLI flashes boards that are not saved (--bmc URL) through this too. */
+  boards: Pick<BoardService, 'get'>
+  connector: Pick<BmcConnector, 'client'>
   images: ImageCache
-  history: FlashHistory
+  history: Pick<FlashHistory, 'record'>
   events: EventBus
   pollIntervalMs?: number
 }

@@ -5,18 +5,23 @@ import { bmcRequests } from './bmc.ts'
 import { boardEvents, boardRequests } from './boards.ts'
 import type { EventDefinition, RequestDefinition } from './define.ts'
 import { flashEvents, flashRequests } from './flash.ts'
+import { imageEvents, imageRequests } from './images.ts'
 import { systemRequests } from './system.ts'
+import { virtualBoardRequests } from './virtual-board.ts'
 
 export const requests = {
   ...systemRequests,
   ...boardRequests,
   ...bmcRequests,
   ...flashRequests,
+  ...imageRequests,
+  ...virtualBoardRequests,
 } satisfies Record<string, RequestDefinition>
 
 export const events = {
   ...boardEvents,
   ...flashEvents,
+  ...imageEvents,
 } satisfies Record<string, EventDefinition>
 
 export type Requests = typeof requests

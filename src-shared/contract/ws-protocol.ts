@@ -27,6 +27,13 @@ export type ServerMessage =
 
 export const wsPath = '/api'
 
+/**
+ * Browsers have no file paths, so a dropped image reaches the core as an upload:
+ * POST {uploadPath}?name=<file name> with `authorization: Bearer <token>` and the file as the body.
+ * The answer is a JSON Result<CachedImage>.
+ */
+export const uploadPath = '/upload'
+
 /** Close codes the host uses, so the client can tell the user what went wrong. */
 export const wsCloseCodes = {
   unauthorized: 4401,
