@@ -34,13 +34,16 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   let core: AppCore | undefined
   const context: CliContext = {
     io,
-    async call(name, input) {
+    core() {
       core ??= createAppCore({
         dataDir: resolveDataDir(io.env),
         secrets: new KeyringSecretStore(),
         transport: 'cli',
       })
-      const result = await core.dispatch(name, input)
+      return core
+    },
+    async call(name, input) {
+      const result = await context.core().dispatch(name, input)
       if (!result.ok) throw AppError.fromData(result.error)
       return result.value as RequestOutput<typeof name>
     },

@@ -24,8 +24,17 @@ export function registerVirtualBoardCommand(program: Command, io: CliIo): void {
       new Option('--firmware <version>', 'BMC firmware to imitate').choices(['2.1', '2.0.5']).default('2.1'),
     )
     .option('--port <port>', 'HTTPS port on 127.0.0.1 (0 picks a free one)', parsePort, 0)
-    .option('--write-speed <MBps>', 'simulated eMMC write speed in MB/s (0 = unlimited)', parseSpeed, defaultSpeedMBps)
-    .option('--verify-speed <MBps>', 'simulated read-back speed in MB/s (default: the write speed)', parseSpeed)
+    .option(
+      '--write-speed <MBps>',
+      'simulated eMMC write speed in MB/s (0 = unlimited)',
+      parseSpeed,
+      defaultSpeedMBps,
+    )
+    .option(
+      '--verify-speed <MBps>',
+      'simulated read-back speed in MB/s (default: the write speed)',
+      parseSpeed,
+    )
     .action(async (options: VirtualBoardCommandOptions) => {
       const verifySpeed = options.verifySpeed ?? options.writeSpeed
       const board = await startVirtualBoard({
@@ -67,7 +76,8 @@ function untilSignal(): Promise<NodeJS.Signals> {
 
 function parsePort(value: string): number {
   const port = Number(value)
-  if (!/^\d+$/.test(value) || port > 65_535) throw new InvalidArgumentError('expected a port number from 0 to 65535')
+  if (!/^\d+$/.test(value) || port > 65_535)
+    throw new InvalidArgumentError('expected a port number from 0 to 65535')
   return port
 }
 

@@ -7,6 +7,8 @@ import { BoardService } from '../boards/board-service.ts'
 import { FlashHistory } from '../flash/flash-history.ts'
 import { FlashService } from '../flash/flash-service.ts'
 import { ImageCache } from '../images/image-cache.ts'
+import { ImageService } from '../images/image-service.ts'
+import { EmbeddedVirtualBoard } from '../virtual-board/embedded-virtual-board.ts'
 import type { SecretStore } from '../secrets/secret-store.ts'
 import { openDatabase, type Db } from '../store/database.ts'
 import { createDispatcher, type Dispatch } from './dispatcher.ts'
@@ -30,7 +32,8 @@ export interface AppCore {
   readonly events: EventBus
   readonly dataDir: string
   readonly flash: FlashService
-  readonly images: ImageCache
+  readonly images: ImageService
+  readonly imageCache: ImageCache
   close(): Promise<void>
 }
 
@@ -41,12 +44,14 @@ export function createAppCore({ dataDir, secrets, transport, flashPollIntervalMs
   const boards = new BoardService(new BoardRepository(db), secrets, events)
   const connector = new BmcConnector(boards)
   const bmc = new BmcService(connector)
-  const images = new ImageCache(db, dataDir)
+  const cache = new ImageCache(db, dataDir)
+  const images = new ImageService(cache, events)
+  const virtualBoard = new EmbeddedVirtualBoard(boards)
   const history = new FlashHistory(db)
   const flash = new FlashService({
     boards,
     connector,
-    images,
+    images: cache,
     history,
     events,
     ...(flashPollIntervalMs ? { pollIntervalMs: flashPollIntervalMs } : {}),
@@ -64,7 +69,8 @@ export function createAppCore({ dataDir, secrets, transport, flashPollIntervalMs
       'boards.get': ({ ref }) => boards.get(ref),
       'boards.add': (input) => boards.add(input),
       'boards.update': (input) => boards.update(input),
-      'boards.trustCertificate': ({ id, certificateSha256 }) => boards.trustCertificate(id, certificateSha256),
+      'boards.trustCertificate': ({ id, certificateSha256 }) =>
+        boards.trustCertificate(id, certificateSha256),
       'boards.remove': ({ id }) => boards.remove(id),
       'bmc.status': (input) => bmc.status(input),
       'bmc.info': (input) => bmc.info(input),
@@ -78,6 +84,9 @@ export function createAppCore({ dataDir, secrets, transport, flashPollIntervalMs
       'flash.cancel': ({ jobId }) => flash.cancel(jobId),
       'flash.jobs': () => flash.list(),
       'flash.history': ({ boardId, node }) => history.list(boardId, node),
+      'images.list': () => images.list(),
+      'images.importFile': ({ path }) => images.importFile(path),
+      'virtualBoard.start': (input) => virtualBoard.start(input),
     },
     (name, error) =>
       logger.error('request.failed', {
@@ -93,8 +102,11 @@ export function createAppCore({ dataDir, secrets, transport, flashPollIntervalMs
     dataDir,
     flash,
     images,
+    imageCache: cache,
     async close() {
+      await flash.cancelAll()
       await connector.close()
+      await virtualBoard.close()
       db.close()
     },
   }

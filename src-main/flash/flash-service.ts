@@ -5,18 +5,18 @@
 import { randomUUID } from 'node:crypto'
 import { stat } from 'node:fs/promises'
 import { basename } from 'node:path'
-import { z } from 'zod'
+import type { z } from 'zod'
 import { AppError } from '../../src-shared/contract/app-error.ts'
+import type {
+  flashRequestSchema} from '../../src-shared/flash/flash-schemas.ts';
 import {
   finishedPhases,
-  flashRequestSchema,
   type FlashImageSource,
   type FlashJob,
   type FlashPhase,
 } from '../../src-shared/flash/flash-schemas.ts'
 import { createSpeedMeter } from '../../src-shared/progress/progress.ts'
 import type { BmcConnector } from '../bmc/bmc-connector.ts'
-import type { BoardService } from '../boards/board-service.ts'
 import type { EventBus } from '../core/event-bus.ts'
 import { detectImageFormat, hasAcceptedExtension, acceptedExtensions } from '../images/image-formats.ts'
 import type { ImageCache } from '../images/image-cache.ts'
@@ -32,7 +32,7 @@ interface Running {
 
 export interface FlashServiceOptions {
   /** Narrow on purpose: the CLI flashes boards that are not saved (--bmc URL) through this too. */
-  boards: Pick<BoardService, 'get'>
+  boards: { get(ref: string): Promise<{ id: string; name: string }> }
   connector: Pick<BmcConnector, 'client'>
   images: ImageCache
   history: Pick<FlashHistory, 'record'>
@@ -53,7 +53,8 @@ export class FlashService {
   async start(request: FlashRequest): Promise<FlashJob> {
     const board = await this.options.boards.get(request.boardId)
     const queued = [...this.jobs.values()].find(
-      ({ job }) => job.boardId === board.id && job.node === request.node && !finishedPhases.includes(job.phase),
+      ({ job }) =>
+        job.boardId === board.id && job.node === request.node && !finishedPhases.includes(job.phase),
     )
     if (queued) {
       throw new AppError(
@@ -99,7 +100,8 @@ export class FlashService {
 
   cancel(jobId: string): FlashJob {
     const running = this.jobs.get(jobId)
-    if (!running) throw new AppError('not_found', `No flash job ${jobId} is known.`, 'List the flash jobs to see them.')
+    if (!running)
+      throw new AppError('not_found', `No flash job ${jobId} is known.`, 'List the flash jobs to see them.')
     running.abort.abort()
     // A flash that has not reached the BMC yet ends now, not when its turn would have come.
     if (running.job.startedAt === null && !finishedPhases.includes(running.job.phase)) {
@@ -116,6 +118,12 @@ export class FlashService {
     return [...this.jobs.values()].map(({ job }) => job)
   }
 
+  /** Cancels every flash and waits for them to end: the core is shutting down. */
+  async cancelAll(): Promise<void> {
+    for (const { job } of this.jobs.values()) if (!finishedPhases.includes(job.phase)) this.cancel(job.id)
+    await this.idle()
+  }
+
   /** Resolves when every queued flash has finished (for the CLI and tests). */
   async idle(): Promise<void> {
     while (this.boardQueues.size > 0) await Promise.allSettled([...this.boardQueues.values()])
@@ -129,7 +137,11 @@ export class FlashService {
     }
     const info = await stat(source.path).catch(() => null)
     if (!info?.isFile()) {
-      throw new AppError('invalid_input', `${source.path} is not a readable file.`, 'Check the path and try again.')
+      throw new AppError(
+        'invalid_input',
+        `${source.path} is not a readable file.`,
+        'Check the path and try again.',
+      )
     }
     if (!hasAcceptedExtension(source.path)) {
       throw new AppError(
@@ -148,7 +160,12 @@ export class FlashService {
     if (source.kind === 'cached') {
       const cached = images.find(source.sha256)!
       images.touch(cached.sha256)
-      return { path: images.pathOf(cached.sha256), name: cached.name, sizeBytes: cached.sizeBytes, sha256: cached.sha256 }
+      return {
+        path: images.pathOf(cached.sha256),
+        name: cached.name,
+        sizeBytes: cached.sizeBytes,
+        sha256: cached.sha256,
+      }
     }
     if ((await detectImageFormat(source.path)) === 'raw') {
       const { size } = await stat(source.path)
@@ -159,9 +176,17 @@ export class FlashService {
     const cached = await images.import(source.path, {
       signal: running.abort.signal,
       onProgress: (p) =>
-        this.update(running, { phase: 'preparing', progress: meter.sample(Date.now(), p.packedBytes, p.packedTotal) }),
+        this.update(running, {
+          phase: 'preparing',
+          progress: meter.sample(Date.now(), p.packedBytes, p.packedTotal),
+        }),
     })
-    return { path: images.pathOf(cached.sha256), name: cached.name, sizeBytes: cached.sizeBytes, sha256: cached.sha256 }
+    return {
+      path: images.pathOf(cached.sha256),
+      name: cached.name,
+      sizeBytes: cached.sizeBytes,
+      sha256: cached.sha256,
+    }
   }
 
   private async write(running: Running, preparing: Promise<PreparedImage>): Promise<void> {
@@ -171,8 +196,13 @@ export class FlashService {
     try {
       const image = await preparing
       if (finishedPhases.includes(job.phase)) return
-      this.update(running, { imageName: image.name, imageSizeBytes: image.sizeBytes, imageSha256: image.sha256 })
-      if (running.abort.signal.aborted) throw new AppError('cancelled', `The flash of node ${job.node} was cancelled before it started.`)
+      this.update(running, {
+        imageName: image.name,
+        imageSizeBytes: image.sizeBytes,
+        imageSha256: image.sha256,
+      })
+      if (running.abort.signal.aborted)
+        throw new AppError('cancelled', `The flash of node ${job.node} was cancelled before it started.`)
       const client = await this.options.connector.client(job.boardId)
       const meter = createSpeedMeter()
       this.update(running, { startedAt: new Date().toISOString() })

@@ -72,18 +72,26 @@ export class ImageCache {
   }
 
   list(): CachedImage[] {
-    return (this.db.prepare('SELECT * FROM images ORDER BY last_used_at DESC').all() as ImageRow[]).map(fromRow)
+    return (this.db.prepare('SELECT * FROM images ORDER BY last_used_at DESC').all() as ImageRow[]).map(
+      fromRow,
+    )
   }
 
   touch(sha256: string): void {
-    this.db.prepare('UPDATE images SET last_used_at = ? WHERE sha256 = ?').run(this.now().toISOString(), sha256)
+    this.db
+      .prepare('UPDATE images SET last_used_at = ? WHERE sha256 = ?')
+      .run(this.now().toISOString(), sha256)
   }
 
   /** Unpacks (when packed), hashes and stores an image file; returns the cached raw image. */
   async import(source: string, options: ImportOptions = {}): Promise<CachedImage> {
     const sourceStat = await stat(source).catch(() => null)
     if (!sourceStat?.isFile()) {
-      throw new AppError('invalid_input', `${source} is not a readable file.`, 'Check the path and try again.')
+      throw new AppError(
+        'invalid_input',
+        `${source} is not a readable file.`,
+        'Check the path and try again.',
+      )
     }
     const format = await detectImageFormat(source)
     const temporary = join(this.incoming, `${randomUUID()}.part`)
@@ -134,7 +142,11 @@ export class ImageCache {
       const settle = () => signal?.removeEventListener('abort', abort)
       worker.on('message', (message: ImportMessage) => {
         if (message.kind === 'progress') {
-          onProgress?.({ packedBytes: message.packedBytes, packedTotal: message.packedTotal, rawBytes: message.rawBytes })
+          onProgress?.({
+            packedBytes: message.packedBytes,
+            packedTotal: message.packedTotal,
+            rawBytes: message.rawBytes,
+          })
         } else if (message.kind === 'done') {
           settle()
           resolve(message)
@@ -160,7 +172,10 @@ export class ImageCache {
 }
 
 function cancelled(source: string): AppError {
-  return new AppError('cancelled', `The import of ${basename(source)} was cancelled; nothing was added to the cache.`)
+  return new AppError(
+    'cancelled',
+    `The import of ${basename(source)} was cancelled; nothing was added to the cache.`,
+  )
 }
 
 function fromRow(row: ImageRow): CachedImage {

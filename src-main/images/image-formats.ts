@@ -22,7 +22,9 @@ export async function detectImageFormat(path: string): Promise<ImageFormat> {
   try {
     const head = Buffer.alloc(8)
     const { bytesRead } = await handle.read(head, 0, head.length, 0)
-    const found = magics.find(([, magic]) => bytesRead >= magic.length && magic.every((byte, i) => head[i] === byte))
+    const found = magics.find(
+      ([, magic]) => bytesRead >= magic.length && magic.every((byte, i) => head[i] === byte),
+    )
     if (found?.[0] === 'bzip2') {
       throw new AppError(
         'invalid_input',

@@ -18,7 +18,14 @@ export interface ImportJob {
 
 export type ImportMessage =
   | { kind: 'progress'; packedBytes: number; rawBytes: number; packedTotal: number; rawTotal: number | null }
-  | { kind: 'done'; sha256: string; rawSize: number; packedSha256: string; packedSize: number; innerName: string | null }
+  | {
+      kind: 'done'
+      sha256: string
+      rawSize: number
+      packedSha256: string
+      packedSize: number
+      innerName: string | null
+    }
   | { kind: 'failed'; message: string; code?: string; hint?: string }
 
 const job = workerData as ImportJob
@@ -33,7 +40,10 @@ async function run(): Promise<void> {
   let rawTotal: number | null = job.format === 'raw' ? packedTotal : null
   let innerName: string | null = null
 
-  const timer = setInterval(() => post({ kind: 'progress', packedBytes, rawBytes, packedTotal, rawTotal }), 250)
+  const timer = setInterval(
+    () => post({ kind: 'progress', packedBytes, rawBytes, packedTotal, rawTotal }),
+    250,
+  )
   try {
     async function* countPacked(source: AsyncIterable<Buffer>) {
       for await (const chunk of source) {
@@ -52,12 +62,15 @@ async function run(): Promise<void> {
     const output = createWriteStream(job.target, { flags: 'wx', highWaterMark: 1 << 20 })
     if (job.format === 'zip') {
       // The archive's own hash is computed in a separate pass: zip reading is random access.
-      const [, entry] = await Promise.all([
-        pipeline(createReadStream(job.source, { highWaterMark: 1 << 20 }), countPacked, async (s) => {
-          for await (const _ of s);
-        }),
-        openZipImage(job.source),
-      ])
+      const hashArchive = async () => {
+        for await (const chunk of createReadStream(job.source, {
+          highWaterMark: 1 << 20,
+        }) as AsyncIterable<Buffer>) {
+          packedHash.update(chunk)
+          packedBytes += chunk.length
+        }
+      }
+      const [, entry] = await Promise.all([hashArchive(), openZipImage(job.source)])
       innerName = entry.name
       rawTotal = entry.size
       await pipeline(entry.stream as Readable, countRaw, output)

@@ -2,12 +2,13 @@
 // browser. It binds 127.0.0.1 only, on a random port, and answers only clients that present the
 // random token and come from its own origin (a web page elsewhere cannot drive it).
 import { randomBytes, timingSafeEqual } from 'node:crypto'
-import { createServer, type IncomingMessage } from 'node:http'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { WebSocketServer, type WebSocket } from 'ws'
-import { describeIssues } from '../../src-shared/contract/app-error.ts'
+import { AppError, describeIssues, type Result } from '../../src-shared/contract/app-error.ts'
 import {
   clientMessageSchema,
+  uploadPath,
   wsCloseCodes,
   wsPath,
   type ServerMessage,
@@ -38,8 +39,35 @@ export async function startWsHost({ core, rendererDir, port = 0, token }: WsHost
       res.writeHead(421, { 'content-type': 'text/plain' }).end('Misdirected request')
       return
     }
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1')
+    if (url.pathname === uploadPath) {
+      void receiveUpload(req, res, url)
+      return
+    }
     void serveStatic(rendererDir, req, res)
   })
+
+  async function receiveUpload(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const answer = (status: number, result: Result<unknown>) =>
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(result))
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1]
+    if (req.method !== 'POST' || !bearer || !tokensMatch(bearer, secret)) {
+      req.resume()
+      answer(401, { ok: false, error: { code: 'transport', message: 'Upload refused: no valid token.' } })
+      return
+    }
+    try {
+      const image = await core.images.importUpload(req, url.searchParams.get('name') ?? '')
+      answer(200, { ok: true, value: image })
+    } catch (error) {
+      req.resume()
+      const appError =
+        error instanceof AppError
+          ? error
+          : new AppError('internal', `The upload failed: ${(error as Error).message}`)
+      answer(appError.code === 'invalid_input' ? 400 : 500, { ok: false, error: appError.toData() })
+    }
+  }
   const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 })
   const boundPort = () => (server.address() as AddressInfo).port
 

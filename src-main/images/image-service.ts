@@ -1,0 +1,58 @@
+// The image requests: listing the cache and importing files into it, from a path on this machine
+// or from a browser upload, with progress events either way.
+import { randomUUID } from 'node:crypto'
+import { createWriteStream } from 'node:fs'
+import { rm } from 'node:fs/promises'
+import { basename, join } from 'node:path'
+import type { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { AppError } from '../../src-shared/contract/app-error.ts'
+import type { CachedImage } from '../../src-shared/images/image-schemas.ts'
+import type { EventBus } from '../core/event-bus.ts'
+import type { ImageCache } from './image-cache.ts'
+import { acceptedExtensions, hasAcceptedExtension } from './image-formats.ts'
+
+export class ImageService {
+  private readonly cache: ImageCache
+  private readonly events: EventBus
+
+  constructor(cache: ImageCache, events: EventBus) {
+    this.cache = cache
+    this.events = events
+  }
+
+  list(): CachedImage[] {
+    return this.cache.list()
+  }
+
+  async importFile(path: string, name = basename(path)): Promise<CachedImage> {
+    assertImageName(name)
+    const importId = randomUUID()
+    return this.cache.import(path, {
+      ...(name === basename(path) ? {} : { name: name.replace(/\.(xz|gz|zst|zip)$/i, '') }),
+      onProgress: (progress) => this.events.emit('images.importProgress', { importId, name, ...progress }),
+    })
+  }
+
+  /** A browser's upload: written to a staging file first (the import reads files), then imported. */
+  async importUpload(body: Readable, name: string): Promise<CachedImage> {
+    assertImageName(name)
+    const staging = join(this.cache.dir, '.incoming', `upload-${randomUUID()}-${basename(name)}`)
+    try {
+      await pipeline(body, createWriteStream(staging, { flags: 'wx' }))
+      return await this.importFile(staging, basename(name))
+    } finally {
+      await rm(staging, { force: true })
+    }
+  }
+}
+
+function assertImageName(name: string): void {
+  if (!hasAcceptedExtension(name)) {
+    throw new AppError(
+      'invalid_input',
+      `${basename(name)} is not a disk image Clusterdeck can use.`,
+      `Use a raw image or a compressed one: ${acceptedExtensions.join(', ')}.`,
+    )
+  }
+}
