@@ -33,8 +33,20 @@ export class Authenticator {
     this.#banPatrol = new BanPatrol(maxAuthenticationAttempts, options.clock)
   }
 
+  /** Login requests (POST /api/bmc/authenticate) since the board started, and how many failed. */
+  readonly loginCounts = { attempts: 0, failed: 0 }
+
   get sessionCount(): number {
     return this.#tokens.size
+  }
+
+  /** The lockout bookkeeping, summed over peers (every client of a virtual board is on loopback). */
+  lockout(): { failures: number; blocked: boolean } {
+    const peers = this.#banPatrol.peers()
+    return {
+      failures: peers.reduce((sum, peer) => sum + peer.failures, 0),
+      blocked: peers.some((peer) => peer.blocked),
+    }
   }
 
   /** A bmcd restart (reboot, reload) forgets every token and every penalty. */
@@ -45,22 +57,35 @@ export class Authenticator {
 
   /** POST /api/bmc/authenticate: the body is parsed as JSON whatever its content type. */
   login(peer: string, body: Buffer): LoginResult {
+    this.loginCounts.attempts++
     const parsed = parseLogin(body)
-    if (typeof parsed === 'string') return { ok: false, message: `error trying to parse credentials: ${parsed}` }
+    if (typeof parsed === 'string') {
+      this.loginCounts.failed++
+      return { ok: false, message: `error trying to parse credentials: ${parsed}` }
+    }
     const check = this.#validateCredentials(peer, parsed.username, parsed.password)
-    if (!check.ok) return check
+    if (!check.ok) {
+      this.loginCounts.failed++
+      return check
+    }
 
     const token = Array.from({ length: 64 }, () => tokenAlphabet[randomInt(tokenAlphabet.length)]).join('')
     this.#dropExpiredTokens()
     this.#tokens.set(token, this.#options.clock.now())
-    const session = { id: token, name: 'User Session', description: 'User Session', username: parsed.username }
+    const session = {
+      id: token,
+      name: 'User Session',
+      description: 'User Session',
+      username: parsed.username,
+    }
     return { ok: true, token, body: JSON.stringify(session) }
   }
 
   /** Checks the Authorization header of a request under /api/bmc. */
   authorize(peer: string, header: string | undefined): AuthorizeResult {
     const basicChallenge = `Basic realm="${authRealm}"`
-    if (header === undefined) return { ok: false, message: 'no authorization header provided', challenge: basicChallenge }
+    if (header === undefined)
+      return { ok: false, message: 'no authorization header provided', challenge: basicChallenge }
     const space = header.indexOf(' ')
     if (space < 0) {
       return { ok: false, message: `cannot parse authorization header: ${header}`, challenge: basicChallenge }
@@ -104,7 +129,8 @@ export class Authenticator {
 
   #authorizeBasic(peer: string, encoded: string): CheckResult {
     const decoded = decodeBase64Strict(encoded)
-    if (decoded === undefined) return { ok: false, message: 'error trying to parse credentials: Invalid input' }
+    if (decoded === undefined)
+      return { ok: false, message: 'error trying to parse credentials: Invalid input' }
     const colon = decoded.indexOf(':')
     if (colon < 0) {
       return { ok: false, message: 'error trying to parse credentials: basic authentication formatted wrong' }

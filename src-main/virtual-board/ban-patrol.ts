@@ -37,6 +37,15 @@ export class BanPatrol {
     return this.blockedFor(peer)
   }
 
+  /** Every peer with failures on record: its consecutive failures and whether it is blocked now. */
+  peers(): Array<{ peer: string; failures: number; blocked: boolean }> {
+    return [...this.#penalties].map(([peer, penalty]) => ({
+      peer,
+      failures: penalty.attempts,
+      blocked: this.blockedFor(peer) !== undefined,
+    }))
+  }
+
   clear(peer: string): void {
     this.#penalties.delete(peer)
   }

@@ -89,6 +89,14 @@ export interface VirtualBoardSnapshot {
   }
   firmwareUpload: FlashedImage | undefined
   sessions: number
+  /**
+   * Test bookkeeping, not bmcd state: login requests and failed ones since the board started
+   * (kept across reboots), and the lockout counter (consecutive failures, cleared by a success or a
+   * restart) with whether a block is in force.
+   */
+  auth: { logins: number; failedLogins: number; consecutiveFailures: number; blocked: boolean }
+  /** HTTP requests the board has received since it started (test bookkeeping). */
+  requests: number
   /** True while the board is rebooting. */
   down: boolean
 }
@@ -125,7 +133,11 @@ export async function startVirtualBoard(options: VirtualBoardOptions): Promise<V
   const credentials = { username: options.username ?? 'root', password: options.password ?? 'turing' }
   const rebootDurationMs = options.rebootDurationMs ?? 3000
 
-  const auth = new Authenticator({ ...credentials, tokenTtlMs: options.tokenTtlMs ?? 3 * 60 * 60 * 1000, clock })
+  const auth = new Authenticator({
+    ...credentials,
+    tokenTtlMs: options.tokenTtlMs ?? 3 * 60 * 60 * 1000,
+    clock,
+  })
   const board = new BoardState({ clock, bootDelayMs: options.bootDelayMs ?? 2000 })
   const slot = new TransferSlot({
     writeBytesPerSecond: options.writeSpeedBytesPerSecond,
@@ -148,6 +160,7 @@ export async function startVirtualBoard(options: VirtualBoardOptions): Promise<V
     },
   }
 
+  let requestCount = 0
   let pendingRestart: 'reboot' | 'reload' | undefined
   const legacy: LegacyApiContext = {
     board,
@@ -173,7 +186,10 @@ export async function startVirtualBoard(options: VirtualBoardOptions): Promise<V
     }, rebootDurationMs)
   }
 
-  const route = async (req: IncomingMessage, res: ServerResponse): Promise<Reply | 'handled' | 'drop-connection'> => {
+  const route = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<Reply | 'handled' | 'drop-connection'> => {
     const url = new URL(req.url ?? '/', 'https://virtual-board')
     const path = url.pathname
     const peer = req.socket.remoteAddress ?? 'unknown'
@@ -190,7 +206,8 @@ export async function startVirtualBoard(options: VirtualBoardOptions): Promise<V
     const inApi = path === apiRoot || path.startsWith(`${apiRoot}/`)
     if (inApi || profile.staticFilesNeedAuth) {
       const authorized = auth.authorize(peer, req.headers.authorization)
-      if (!authorized.ok) return plainText(401, authorized.message, { 'WWW-Authenticate': authorized.challenge })
+      if (!authorized.ok)
+        return plainText(401, authorized.message, { 'WWW-Authenticate': authorized.challenge })
     }
     if (!inApi) return webUiPage()
 
@@ -198,9 +215,15 @@ export async function startVirtualBoard(options: VirtualBoardOptions): Promise<V
       const query = url.search.slice(1)
       const isFlashType = query.includes('type=flash') || query.includes('type=firmware')
       if (req.method === 'GET' && isFlashType && query.includes('opt=get')) return flashStatus(slot)
-      if (req.method === 'GET' && isFlashType && query.includes('opt=set')) return startTransfer(flash, parseQuery(query))
+      if (req.method === 'GET' && isFlashType && query.includes('opt=set'))
+        return startTransfer(flash, parseQuery(query))
       if (req.method === 'GET') return handleApiEntry(legacy, parseQuery(query))
-      if (req.method === 'POST' && profile.extraTypes && query.includes('opt=set') && query.includes('type=node_info')) {
+      if (
+        req.method === 'POST' &&
+        profile.extraTypes &&
+        query.includes('opt=set') &&
+        query.includes('type=node_info')
+      ) {
         return handleSetNodeInfo(board, req.headers['content-type'], await readSmallBody(req))
       }
       return emptyReply(405)
@@ -214,12 +237,17 @@ export async function startVirtualBoard(options: VirtualBoardOptions): Promise<V
     }
     if (path === `${apiRoot}/backup` && req.method === 'GET') return backupArchive()
     if (path === `${apiRoot}/serial/status` && req.method === 'POST' && profile.extraTypes) {
-      return { status: 200, body: JSON.stringify(Array(nodeCount).fill('Running')), headers: { 'Content-Type': 'application/json' } }
+      return {
+        status: 200,
+        body: JSON.stringify(Array(nodeCount).fill('Running')),
+        headers: { 'Content-Type': 'application/json' },
+      }
     }
     return emptyReply(404)
   }
 
   const server = createServer({ cert: certificate.cert, key: certificate.key }, (req, res) => {
+    requestCount++
     if (down) {
       req.socket.destroy()
       return
@@ -233,9 +261,13 @@ export async function startVirtualBoard(options: VirtualBoardOptions): Promise<V
         if (restart) res.once('finish', () => goDown(restart))
       },
       (error: unknown) => {
-        sendReply(res, plainText(500, `virtual board failure: ${error instanceof Error ? error.message : String(error)}`), {
-          close: true,
-        })
+        sendReply(
+          res,
+          plainText(500, `virtual board failure: ${error instanceof Error ? error.message : String(error)}`),
+          {
+            close: true,
+          },
+        )
       },
     )
   })
@@ -269,6 +301,13 @@ export async function startVirtualBoard(options: VirtualBoardOptions): Promise<V
         transfer: { status: slot.status(), phase: transfer?.phase, verifiedBytes: transfer?.verifiedBytes },
         firmwareUpload: board.firmwareUpload && { ...board.firmwareUpload },
         sessions: auth.sessionCount,
+        auth: {
+          logins: auth.loginCounts.attempts,
+          failedLogins: auth.loginCounts.failed,
+          consecutiveFailures: auth.lockout().failures,
+          blocked: auth.lockout().blocked,
+        },
+        requests: requestCount,
         down,
       }
     },
