@@ -57,11 +57,13 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
   let phase: FlashPhase = 'preparing'
   const fail = (error: unknown): never => {
     if (error instanceof FlashFailure) throw error
-    const appError = error instanceof AppError ? error : new AppError('internal', String((error as Error)?.message ?? error))
+    const appError =
+      error instanceof AppError ? error : new AppError('internal', String((error as Error)?.message ?? error))
     throw new FlashFailure(phase, appError)
   }
   const checkCancelled = () => {
-    if (signal.aborted) fail(new AppError('cancelled', `The flash of node ${node} was cancelled before writing began.`))
+    if (signal.aborted)
+      fail(new AppError('cancelled', `The flash of node ${node} was cancelled before writing began.`))
   }
 
   // ---- preflight: nothing is touched on the BMC before these pass --------------------------
@@ -100,7 +102,12 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
 
   // ---- write: handle, then the upload at once (the BMC waits 10 s at most) -----------------
   phase = 'writing'
-  report({ phase, bytesDone: 0, bytesTotal: image.sizeBytes, message: `Requesting a transfer for node ${node}${verifyNote}` })
+  report({
+    phase,
+    bytesDone: 0,
+    bytesTotal: image.sizeBytes,
+    message: `Requesting a transfer for node ${node}${verifyNote}`,
+  })
   const handle = await client
     .startFlash({
       node,
@@ -129,7 +136,11 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
   let uploadError: unknown
   let uploadDone = false
   const upload = client
-    .upload(handle, Readable.from(counted(file)), { length: image.sizeBytes, fileName: image.name, signal: uploadAbort.signal })
+    .upload(handle, Readable.from(counted(file)), {
+      length: image.sizeBytes,
+      fileName: image.name,
+      signal: uploadAbort.signal,
+    })
     .then(
       () => (uploadDone = true),
       (error: unknown) => (uploadError = error),
@@ -144,7 +155,11 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
   }, 250)
   try {
     for (;;) {
-      await Promise.race([upload, delay(pollIntervalMs)])
+      // Wake early when the upload settles, but once it has, a settled promise must not turn this
+      // into a busy loop against the BMC.
+      await (uploadDone || uploadError !== undefined
+        ? delay(pollIntervalMs)
+        : Promise.race([upload, delay(pollIntervalMs)]))
       if (signal.aborted) {
         await cancelTransfer(client, handle)
         fail(
@@ -156,9 +171,17 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
         )
       }
       if (uploadError !== undefined) {
-        // The BMC's own account of what went wrong is better than "connection reset".
         const state = await client.flashState().catch(() => undefined)
-        if (state?.state === 'error') fail(bmcError(state.message, node))
+        if (state?.state === 'transferring') {
+          // Another client's transfer killed our upload.
+          if (state.id !== handle) fail(preempted(state, node))
+          // Ours, not yet noticed by the BMC: free the slot, or the next queued flash finds it busy.
+          await client.cancelFlash().catch(() => undefined)
+        }
+        // The BMC's own account of what went wrong is better than "connection reset" — except the
+        // "cancelled by user" bmcd records itself when an upload comes up short: nobody cancelled.
+        if (state?.state === 'error' && state.message !== 'cancelled by user')
+          fail(bmcError(state.message, node))
         fail(uploadFailed(uploadError, node))
       }
       const state: FlashState = await client.flashState().catch(fail)
@@ -167,14 +190,23 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
         const written = state.bytesWritten
         if (written !== lastWritten) lastMovement = Date.now()
         // FW 2.1 resets bytes_written for the read-back; 2.0.x keeps it and verifies after the upload.
-        if (!verifying && verifies && (written < highestWritten || (uploadDone && !capabilities.skipVerify))) {
+        if (
+          !verifying &&
+          verifies &&
+          (written < highestWritten || (uploadDone && !capabilities.skipVerify))
+        ) {
           verifying = true
           phase = 'verifying'
         }
         highestWritten = Math.max(highestWritten, written)
         lastWritten = written
         if (verifying) {
-          report({ phase, bytesDone: capabilities.skipVerify ? written : 0, bytesTotal: image.sizeBytes, message: 'The BMC is reading the eMMC back to check it' })
+          report({
+            phase,
+            bytesDone: capabilities.skipVerify ? written : 0,
+            bytesTotal: image.sizeBytes,
+            message: 'The BMC is reading the eMMC back to check it',
+          })
         }
         if (Date.now() - lastMovement > stallTimeoutMs) {
           await cancelTransfer(client, handle)
@@ -190,7 +222,13 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
       }
       if (state.state === 'error') fail(bmcError(state.message, node))
       if (state.state === 'ready') {
-        fail(new AppError('bmc_error', `The BMC forgot the transfer for node ${node} (it may have restarted).`, 'Flash again.'))
+        fail(
+          new AppError(
+            'bmc_error',
+            `The BMC forgot the transfer for node ${node} (it may have restarted).`,
+            'Flash again.',
+          ),
+        )
       }
       // Done. It carries no id, so it only counts once our upload finished and nobody took over.
       if (!uploadDone) {
@@ -207,7 +245,12 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
   const sha256 = image.sha256 ?? hash!.digest('hex')
   if (options.powerOnAfter) {
     phase = 'powering-on'
-    report({ phase, bytesDone: image.sizeBytes, bytesTotal: image.sizeBytes, message: `Powering node ${node} on` })
+    report({
+      phase,
+      bytesDone: image.sizeBytes,
+      bytesTotal: image.sizeBytes,
+      message: `Powering node ${node} on`,
+    })
     await client.setPower({ [node]: true }).catch(fail)
   }
   return { verified: verifies, sha256 }
@@ -216,7 +259,8 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
 async function cancelTransfer(client: BmcClient, handle: number): Promise<void> {
   const state = await client.flashState().catch(() => undefined)
   // Cancelling is global on the BMC: only ever cancel our own transfer.
-  if (state?.state === 'transferring' && state.id === handle) await client.cancelFlash().catch(() => undefined)
+  if (state?.state === 'transferring' && state.id === handle)
+    await client.cancelFlash().catch(() => undefined)
 }
 
 function bmcError(message: string, node: NodeNumber): AppError {
