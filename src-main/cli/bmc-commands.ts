@@ -1,7 +1,7 @@
 // `clusterdeck bmc info|power|usb|uart|reboot|flash`: the board's BMC from the command line, node
 // numbers 1–4 as printed on the board. A terminal user is asked before anything destructive
 // (--yes skips it); scripts without a terminal are not blocked, as with tpi.
-import type { Command} from 'commander';
+import type { Command } from 'commander'
 import { InvalidArgumentError, Option } from 'commander'
 import { nodeNumbers, parseNodeNumber, type NodeNumber } from '../../src-shared/bmc/node-number.ts'
 import type { UsbMode } from '../../src-shared/bmc/bmc-schemas.ts'

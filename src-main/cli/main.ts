@@ -8,6 +8,7 @@ import { KeyringSecretStore } from '../secrets/keyring-secret-store.ts'
 import { resolveDataDir } from '../store/data-dir.ts'
 import { registerBmcCommands } from './bmc-commands.ts'
 import { registerBoardCommands } from './board-commands.ts'
+import { registerImageCommands } from './image-commands.ts'
 import { passwordEnvVar, printError, processIo, type CliIo } from './cli-io.ts'
 import { registerVirtualBoardCommand } from './virtual-board-command.ts'
 
@@ -59,6 +60,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     })
   registerBoardCommands(program, context)
   registerBmcCommands(program, context)
+  registerImageCommands(program, context)
   registerVirtualBoardCommand(program, io)
 
   try {

@@ -132,7 +132,7 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
       yield chunk
     }
   }
-  const file = createReadStream(image.path, { highWaterMark: 256 * 1024 })
+  const file = createReadStream(image.path, { highWaterMark: 1024 * 1024 })
   let uploadError: unknown
   let uploadDone = false
   const upload = client
