@@ -3,6 +3,7 @@
 import { app, BrowserWindow } from 'electron'
 import { join } from 'node:path'
 import { createAppCore, type AppCore } from '../core/app-core.ts'
+import { openVirtualBoardWhenNoBoards } from '../core/first-run.ts'
 import { KeyringSecretStore } from '../secrets/keyring-secret-store.ts'
 import type { SecretStore } from '../secrets/secret-store.ts'
 import { resolveDataDir } from '../store/data-dir.ts'
@@ -34,6 +35,7 @@ async function start(): Promise<void> {
   serveRenderer(join(here, '../renderer'))
   core = createAppCore({ dataDir, secrets: await chooseSecretStore(), transport: 'electron' })
   serveContractOverIpc(core)
+  await openVirtualBoardWhenNoBoards(core)
   const preload = join(here, '../preload/index.cjs')
   createMainWindow(preload)
   app.on('activate', () => {

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { createAppCore } from '../core/app-core.ts'
+import { openVirtualBoardWhenNoBoards } from '../core/first-run.ts'
 import { KeyringSecretStore } from '../secrets/keyring-secret-store.ts'
 import { resolveDataDir } from '../store/data-dir.ts'
 import { startWsHost } from './ws-host.ts'
@@ -18,6 +19,7 @@ const secrets = new KeyringSecretStore()
 const core = createAppCore({ dataDir: resolveDataDir(), secrets, transport: 'websocket' })
 const port = process.env.CLUSTERDECK_PORT ? Number(process.env.CLUSTERDECK_PORT) : 0
 const host = await startWsHost({ core, rendererDir, port })
+if (process.argv.includes('--open')) await openVirtualBoardWhenNoBoards(core)
 
 const status = await secrets.status()
 console.log(`Clusterdeck is serving on loopback. Open this address in a browser:\n\n  ${host.url}\n`)
