@@ -15,6 +15,10 @@ import { applySecurityPolicy } from './security.ts'
 
 const here = import.meta.dirname
 const dataDir = resolveDataDir()
+// Static assets (the virtual board's boot logs): extraResources when packaged, resources/ in a checkout.
+process.env.CLUSTERDECK_RESOURCES = app.isPackaged
+  ? process.resourcesPath
+  : join(app.getAppPath(), 'resources')
 // The app and the CLI share one data directory; on Linux that is the XDG data folder rather than
 // Electron's default ~/.config, which is for settings.
 app.setPath('userData', dataDir)

@@ -2,10 +2,19 @@
 // resources/virtual-board/ next to the other static assets; when that folder is not where this
 // file expects it (e.g. inside a bundle), a short built-in log keeps the board usable.
 import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 
 export type BootLogKind = 'talos' | 'armbian'
 
-const resourceDir = new URL('../../resources/virtual-board/', import.meta.url)
+// The Electron shell sets CLUSTERDECK_RESOURCES (the app's resources folder, packaged or not);
+// run from source, the folder sits two levels above this file.
+function resourceDir(): URL {
+  const root = process.env.CLUSTERDECK_RESOURCES
+  return root
+    ? pathToFileURL(`${join(root, 'virtual-board')}/`)
+    : new URL('../../resources/virtual-board/', import.meta.url)
+}
 const fileNames: Record<BootLogKind, string> = { talos: 'talos-boot.txt', armbian: 'armbian-boot.txt' }
 
 const fallbackLog = [
@@ -26,7 +35,7 @@ export function loadBootLog(kind: BootLogKind): Buffer {
     try {
       // Serial consoles send CRLF line ends; the files are stored with LF and end with a newline
       // that the console does not have after its login prompt.
-      const text = readFileSync(new URL(fileNames[kind], resourceDir), 'utf8').replace(/\r?\n$/, '')
+      const text = readFileSync(new URL(fileNames[kind], resourceDir()), 'utf8').replace(/\r?\n$/, '')
       log = Buffer.from(text.replace(/\r?\n/g, '\r\n'))
     } catch {
       log = Buffer.from(fallbackLog)
