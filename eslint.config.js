@@ -14,7 +14,7 @@ const noElectron = {
 }
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'out', 'dist', 'release', '.tools', 'tests/lint/fixtures'] },
+  { ignores: ['node_modules', 'out', 'dist', 'release', '.tools', '.cache'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
