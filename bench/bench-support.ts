@@ -15,9 +15,12 @@ export async function rawImage(mib: number): Promise<string> {
   const out = createWriteStream(path)
   const block = 16
   for (let i = 0; i < mib / block; i++) {
-    if (!out.write(imageBytes(block * 1024 * 1024, i + 1))) await new Promise((resolve) => out.once('drain', resolve))
+    if (!out.write(imageBytes(block * 1024 * 1024, i + 1)))
+      await new Promise((resolve) => out.once('drain', resolve))
   }
-  await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())))
+  await new Promise<void>((resolve, reject) =>
+    out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+  )
   return path
 }
 
@@ -43,7 +46,8 @@ export function timed(command: string, args: string[], env: NodeJS.ProcessEnv = 
     child.on('close', (code) => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9
       const rss = /__maxrss_kb=(\d+)/.exec(stderr)
-      if (code !== 0) return reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr.slice(-2000)}`))
+      if (code !== 0)
+        return reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr.slice(-2000)}`))
       resolve({ seconds, maxRssMb: rss ? Number(rss[1]) / 1024 : NaN, stdout, stderr })
     })
   })

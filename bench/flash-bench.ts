@@ -16,7 +16,9 @@ const runs = Number(process.env.BENCH_RUNS ?? 3)
 const cli = join(repo, 'bin', 'clusterdeck.js')
 
 async function startBoard(): Promise<{ url: string; fingerprint: string; stop(): void }> {
-  const child = spawn(process.execPath, [cli, 'virtual-board', '--write-speed', '0'], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, [cli, 'virtual-board', '--write-speed', '0'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
   let text = ''
   await new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {
@@ -61,10 +63,29 @@ async function curlFlash(url: string, image: string): Promise<number> {
   return result.seconds
 }
 
-async function cliFlash(url: string, fingerprint: string, image: string): Promise<{ seconds: number; rss: number }> {
+async function cliFlash(
+  url: string,
+  fingerprint: string,
+  image: string,
+): Promise<{ seconds: number; rss: number }> {
   const result = await timed(
     process.execPath,
-    [cli, 'bmc', '--bmc', url, '--fingerprint', fingerprint, 'flash', '--node', '1', image, '--no-verify', '--no-power-on', '--json', '--yes'],
+    [
+      cli,
+      'bmc',
+      '--bmc',
+      url,
+      '--fingerprint',
+      fingerprint,
+      'flash',
+      '--node',
+      '1',
+      image,
+      '--no-verify',
+      '--no-power-on',
+      '--json',
+      '--yes',
+    ],
     { CLUSTERDECK_BMC_PASSWORD: 'turing', CLUSTERDECK_HOME: join(benchDir, 'home') },
   )
   const outcome = (JSON.parse(result.stdout) as { outcome: string }).outcome
@@ -118,7 +139,9 @@ async function importBench(): Promise<string[]> {
     rmSync(out, { force: true })
     xzTimes.push((await timed('sh', ['-c', `xz -dc "${packed}" > "${out}"`])).seconds)
     rmSync(home, { recursive: true, force: true })
-    cliTimes.push((await timed(process.execPath, [cli, 'image', 'import', packed], { CLUSTERDECK_HOME: home })).seconds)
+    cliTimes.push(
+      (await timed(process.execPath, [cli, 'image', 'import', packed], { CLUSTERDECK_HOME: home })).seconds,
+    )
   }
   rmSync(out, { force: true })
   rmSync(home, { recursive: true, force: true })

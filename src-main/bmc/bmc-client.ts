@@ -4,7 +4,15 @@
 // the app's own types; every failure is a typed AppError naming the call.
 import { Readable } from 'node:stream'
 import { errors as undiciErrors, request, type Agent, type Dispatcher } from 'undici'
-import type { BmcInfo, Capabilities, FlashState, Firmware, NodeStatus, UsbMode, UsbState } from '../../src-shared/bmc/bmc-schemas.ts'
+import type {
+  BmcInfo,
+  Capabilities,
+  FlashState,
+  Firmware,
+  NodeStatus,
+  UsbMode,
+  UsbState,
+} from '../../src-shared/bmc/bmc-schemas.ts'
 import { nodeNumbers, type NodeNumber } from '../../src-shared/bmc/node-number.ts'
 import { AppError } from '../../src-shared/contract/app-error.ts'
 import { detectFirmware } from './firmware.ts'
@@ -71,7 +79,9 @@ export class BmcClient {
   // ---- identity and state -------------------------------------------------------------------
 
   firmware(): Promise<{ firmware: Firmware; capabilities: Capabilities }> {
-    this.detected ??= this.get('about').then((value) => detectFirmware(expectShape('get about', aboutSchema, value)))
+    this.detected ??= this.get('about').then((value) =>
+      detectFirmware(expectShape('get about', aboutSchema, value)),
+    )
     this.detected.catch(() => (this.detected = undefined))
     return this.detected
   }
@@ -82,7 +92,9 @@ export class BmcClient {
 
   async nodes(): Promise<NodeStatus[]> {
     const [{ capabilities }, power] = await Promise.all([this.firmware(), this.power()])
-    const info = capabilities.nodeInfo ? expectShape('get node_info', nodeInfoSchema, await this.get('node_info')) : []
+    const info = capabilities.nodeInfo
+      ? expectShape('get node_info', nodeInfoSchema, await this.get('node_info'))
+      : []
     return nodeNumbers.map((node) => ({
       node,
       poweredOn: power[node],
@@ -102,14 +114,21 @@ export class BmcClient {
     // The SD card call fails with 400 when no card is inserted; that is an answer, not an error.
     const sd = await this.get('sdcard').then(
       (value) => expectShape('get sdcard', sdcardSchema, value)[0]!,
-      (error: unknown) => (error instanceof AppError && error.code === 'bmc_error' ? null : Promise.reject(error)),
+      (error: unknown) =>
+        error instanceof AppError && error.code === 'bmc_error' ? null : Promise.reject(error),
     )
-    const cooling = capabilities.cooling ? expectShape('get cooling', coolingSchema, await this.get('cooling')) : []
+    const cooling = capabilities.cooling
+      ? expectShape('get cooling', coolingSchema, await this.get('cooling'))
+      : []
     return {
       firmware,
       capabilities,
       addresses: info.ip,
-      storage: info.storage.map((s) => ({ name: s.name, totalBytes: s.total_bytes, freeBytes: s.bytes_free })),
+      storage: info.storage.map((s) => ({
+        name: s.name,
+        totalBytes: s.total_bytes,
+        freeBytes: s.bytes_free,
+      })),
       sdCard: sd && { totalBytes: sd.total, usedBytes: sd.use, freeBytes: sd.free },
       cooling: cooling.map((c) => ({ device: c.device, speed: c.speed, maxSpeed: c.max_speed })),
     }
@@ -117,8 +136,13 @@ export class BmcClient {
 
   /** The UART text the BMC holds for a node (on 2.1 the whole ring buffer, every time). */
   async uart(node: NodeNumber): Promise<string> {
-    const text = unwrapEnvelope(`get uart of node ${node}`, await this.ok(this.query('get', 'uart', { node: node - 1 })), 'uart')
-    if (typeof text !== 'string') throw new AppError('bmc_error', `The BMC's UART answer for node ${node} is not text.`)
+    const text = unwrapEnvelope(
+      `get uart of node ${node}`,
+      await this.ok(this.query('get', 'uart', { node: node - 1 })),
+      'uart',
+    )
+    if (typeof text !== 'string')
+      throw new AppError('bmc_error', `The BMC's UART answer for node ${node} is not text.`)
     return text
   }
 
@@ -186,7 +210,11 @@ export class BmcClient {
    * writer through a small channel, so the request runs at write speed and answers only when the
    * data is written: there is no response timeout, the caller watches progress and may abort.
    */
-  async upload(handle: number, image: Readable, options: { length: number; fileName: string; signal?: AbortSignal }): Promise<void> {
+  async upload(
+    handle: number,
+    image: Readable,
+    options: { length: number; fileName: string; signal?: AbortSignal },
+  ): Promise<void> {
     const boundary = `clusterdeck-${handle}-${Date.now().toString(36)}`
     const head = Buffer.from(
       `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${options.fileName.replace(/"/g, '')}"\r\n` +
@@ -263,7 +291,11 @@ export class BmcClient {
       if (this.token === token) this.token = undefined
       token = await this.authenticate()
       if (options.body !== undefined && typeof options.body !== 'string') {
-        throw new AppError('bmc_auth_failed', `The BMC of ${this.connection.label} rejected the session during ${call}.`, 'Try again.')
+        throw new AppError(
+          'bmc_auth_failed',
+          `The BMC of ${this.connection.label} rejected the session during ${call}.`,
+          'Try again.',
+        )
       }
       response = await this.exchange(method, path, options, token)
       if (response.status === 401) {
@@ -326,7 +358,8 @@ export class BmcClient {
     }
     if (status === 200) {
       const session = parseJson('authenticate', text) as { id?: unknown }
-      const token = typeof session.id === 'string' ? session.id : typeof header === 'string' ? header : undefined
+      const token =
+        typeof session.id === 'string' ? session.id : typeof header === 'string' ? header : undefined
       if (!token) throw new AppError('bmc_error', 'The BMC accepted the login but sent no session token.')
       this.token = token
       return token

@@ -56,7 +56,10 @@ export class BmcConnector {
 
   async certificate(boardId: string): Promise<{ presented: string; trusted: string | null }> {
     const board = await this.boards.get(boardId)
-    return { presented: await probeCertificate(board.address, this.timeoutMs), trusted: board.certificateSha256 }
+    return {
+      presented: await probeCertificate(board.address, this.timeoutMs),
+      trusted: board.certificateSha256,
+    }
   }
 
   async close(): Promise<void> {

@@ -10,7 +10,10 @@ const uartPollIntervalMs = 500
 
 export class BmcService {
   private readonly connector: Pick<BmcConnector, 'client'>
-  private readonly transcripts = new Map<string, { transcript: UartTranscript; readAt: number; reading?: Promise<void> }>()
+  private readonly transcripts = new Map<
+    string,
+    { transcript: UartTranscript; readAt: number; reading?: Promise<void> }
+  >()
 
   constructor(connector: Pick<BmcConnector, 'client'>) {
     this.connector = connector
@@ -43,7 +46,11 @@ export class BmcService {
     return {}
   }
 
-  async readUart({ boardId, node, since }: RequestInput<'bmc.uart.read'>): Promise<RequestOutput<'bmc.uart.read'>> {
+  async readUart({
+    boardId,
+    node,
+    since,
+  }: RequestInput<'bmc.uart.read'>): Promise<RequestOutput<'bmc.uart.read'>> {
     const key = `${boardId}/${node}`
     let entry = this.transcripts.get(key)
     if (!entry) {
@@ -70,7 +77,11 @@ export class BmcService {
     return {}
   }
 
-  private async pollUart(boardId: string, node: NodeNumber, entry: { transcript: UartTranscript; readAt: number }) {
+  private async pollUart(
+    boardId: string,
+    node: NodeNumber,
+    entry: { transcript: UartTranscript; readAt: number },
+  ) {
     const client = await this.connector.client(boardId)
     const [{ capabilities }, text] = await Promise.all([client.firmware(), client.uart(node)])
     entry.transcript.record(text, capabilities.uartDrainsOnRead)

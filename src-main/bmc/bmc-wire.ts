@@ -53,7 +53,9 @@ const powerFlag = z.string().transform((value) => (value === '1' ? true : value 
 export const powerSchema = z
   .array(z.object({ node1: powerFlag, node2: powerFlag, node3: powerFlag, node4: powerFlag }))
   .length(1)
-  .transform(([p]) => ({ 1: p!.node1, 2: p!.node2, 3: p!.node3, 4: p!.node4 }) as Record<NodeNumber, boolean | null>)
+  .transform(
+    ([p]) => ({ 1: p!.node1, 2: p!.node2, 3: p!.node3, 4: p!.node4 }) as Record<NodeNumber, boolean | null>,
+  )
 
 export const nodeInfoSchema = z
   .array(
@@ -98,9 +100,13 @@ export const infoSchema = z.object({
   storage: z.array(z.object({ name: z.string(), total_bytes: z.number(), bytes_free: z.number() })),
 })
 
-export const sdcardSchema = z.array(z.object({ total: z.number(), use: z.number(), free: z.number() })).length(1)
+export const sdcardSchema = z
+  .array(z.object({ total: z.number(), use: z.number(), free: z.number() }))
+  .length(1)
 
-export const coolingSchema = z.array(z.object({ device: z.string(), speed: z.number(), max_speed: z.number() }))
+export const coolingSchema = z.array(
+  z.object({ device: z.string(), speed: z.number(), max_speed: z.number() }),
+)
 
 export const handleSchema = z.object({ handle: z.number().int().nonnegative() })
 

@@ -15,7 +15,11 @@ export interface PinnedAgentOptions {
 
 export function createPinnedAgent({ fingerprint, connectTimeoutMs, boardLabel }: PinnedAgentOptions): Agent {
   // No TLS session cache: a resumed session would skip the certificate we need to look at.
-  const connector = buildConnector({ rejectUnauthorized: false, maxCachedSessions: 0, timeout: connectTimeoutMs })
+  const connector = buildConnector({
+    rejectUnauthorized: false,
+    maxCachedSessions: 0,
+    timeout: connectTimeoutMs,
+  })
   return new Agent({
     connect(options, callback) {
       connector(options, (error, socket) => {

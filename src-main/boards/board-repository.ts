@@ -55,7 +55,15 @@ export class BoardRepository {
         `INSERT INTO boards (id, name, address, bmc_user, certificate_sha256, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(board.id, board.name, board.address, board.user, board.certificateSha256, board.createdAt, board.updatedAt)
+      .run(
+        board.id,
+        board.name,
+        board.address,
+        board.user,
+        board.certificateSha256,
+        board.createdAt,
+        board.updatedAt,
+      )
   }
 
   update(board: StoredBoard): void {

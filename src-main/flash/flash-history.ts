@@ -52,7 +52,9 @@ export class FlashHistory {
   list(boardId: string, node?: NodeNumber): FlashRecord[] {
     const rows = (
       node === undefined
-        ? this.db.prepare('SELECT * FROM flash_history WHERE board_id = ? ORDER BY finished_at DESC').all(boardId)
+        ? this.db
+            .prepare('SELECT * FROM flash_history WHERE board_id = ? ORDER BY finished_at DESC')
+            .all(boardId)
         : this.db
             .prepare('SELECT * FROM flash_history WHERE board_id = ? AND node = ? ORDER BY finished_at DESC')
             .all(boardId, node)

@@ -130,7 +130,9 @@ export class BoardState {
     state.poweredOnAt = this.#options.clock.now()
     // A node in USB-boot mode waits for the BMC instead of booting from its eMMC.
     if (state.usbBoot) return
-    const log = loadBootLog(bootLogKindFor(state.flashed?.outcome === 'done' ? state.flashed.fileName : undefined))
+    const log = loadBootLog(
+      bootLogKindFor(state.flashed?.outcome === 'done' ? state.flashed.fileName : undefined),
+    )
     state.bootTimer = setTimeout(() => {
       state.bootTimer = undefined
       state.uart.append(log)
@@ -199,7 +201,8 @@ export class BoardState {
   setCooling(device: string, speed: number): string | undefined {
     const found = this.#cooling.find((entry) => entry.device === device)
     if (!found) return `cooling device \`${device}\` does not exist`
-    if (speed > found.max_speed) return `speed ${speed} exceeds the maximum ${found.max_speed} of \`${device}\``
+    if (speed > found.max_speed)
+      return `speed ${speed} exceeds the maximum ${found.max_speed} of \`${device}\``
     found.speed = speed
     return undefined
   }

@@ -60,7 +60,8 @@ export async function startTransfer(ctx: FlashContext, query: QueryParams): Prom
   } else {
     const length = query.get('length')
     if (length === undefined) return failure('Invalid `length` query parameter')
-    if (!/^\d+$/.test(length) || BigInt(length) > 2n ** 64n - 1n) return failure('`length` parameter is not a number')
+    if (!/^\d+$/.test(length) || BigInt(length) > 2n ** 64n - 1n)
+      return failure('`length` parameter is not a number')
     size = Number(length)
     source = { kind: 'upload', windowMs: ctx.uploadWindowMs }
   }
@@ -149,7 +150,9 @@ function parseSha256(value: string | undefined): Buffer | undefined | string {
 }
 
 /** FW 2.1 fetches `http…` sources itself; the start request waits for the response headers. */
-async function fetchSource(file: string): Promise<{ source: TransferSource; size: number; fileName: string } | string> {
+async function fetchSource(
+  file: string,
+): Promise<{ source: TransferSource; size: number; fileName: string } | string> {
   let url: URL
   try {
     url = new URL(file)

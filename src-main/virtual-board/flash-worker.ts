@@ -92,7 +92,10 @@ export class Transfer {
    * when the transfer fails or is aborted. Without `enforceLength` the length is not checked, as
    * with bmcd after a malformed multipart body (it then "succeeds" with what it got).
    */
-  provideUpload(body: AsyncIterable<Buffer>, { enforceLength }: { enforceLength: boolean }): Promise<UploadOutcome> {
+  provideUpload(
+    body: AsyncIterable<Buffer>,
+    { enforceLength }: { enforceLength: boolean },
+  ): Promise<UploadOutcome> {
     this.#source.resolve({ body, enforceLength })
     return this.#upload.promise
   }
@@ -146,7 +149,9 @@ export class Transfer {
       if (expected) {
         const actual = incomingHash.digest()
         if (!actual.equals(expected)) {
-          throw new Error(`sha256 checksum failed. Expected: ${expected.toString('hex')}, got: ${actual.toString('hex')}`)
+          throw new Error(
+            `sha256 checksum failed. Expected: ${expected.toString('hex')}, got: ${actual.toString('hex')}`,
+          )
         }
       }
 
@@ -176,7 +181,9 @@ export class Transfer {
     }
   }
 
-  async #waitForSource(signal: AbortSignal): Promise<{ body: AsyncIterable<Buffer>; enforceLength: boolean }> {
+  async #waitForSource(
+    signal: AbortSignal,
+  ): Promise<{ body: AsyncIterable<Buffer>; enforceLength: boolean }> {
     const source = this.request.source
     if (source.kind === 'stream') return { body: toBuffers(source.body), enforceLength: true }
     const window = new AbortController()

@@ -36,9 +36,17 @@ export function emptyReply(status = 200): Reply {
 }
 
 /** `close` ends the connection after the reply, used when the request body is left unread. */
-export function sendReply(res: ServerResponse, reply: Reply, { close = false }: { close?: boolean } = {}): void {
+export function sendReply(
+  res: ServerResponse,
+  reply: Reply,
+  { close = false }: { close?: boolean } = {},
+): void {
   if (res.headersSent || res.destroyed) return
   const body = typeof reply.body === 'string' ? Buffer.from(reply.body) : reply.body
-  res.writeHead(reply.status, { ...reply.headers, 'Content-Length': String(body.length), ...(close ? { Connection: 'close' } : {}) })
+  res.writeHead(reply.status, {
+    ...reply.headers,
+    'Content-Length': String(body.length),
+    ...(close ? { Connection: 'close' } : {}),
+  })
   res.end(body)
 }

@@ -52,7 +52,8 @@ function withNode(query: QueryParams, action: (node: number) => LegacyApiResult)
 const getters: Record<string, Handler> = {
   power: ({ board }) => {
     const states: Record<string, string> = {}
-    for (let node = 0; node < nodeCount; node++) states[`node${node + 1}`] = board.desiredPower(node) ? '1' : '0'
+    for (let node = 0; node < nodeCount; node++)
+      states[`node${node + 1}`] = board.desiredPower(node) ? '1' : '0'
     return enveloped(200, [states])
   },
   usb: ({ board, profile }) => {
@@ -79,7 +80,12 @@ const getters: Record<string, Handler> = {
       200,
       Array.from({ length: nodeCount }, (_, node) => {
         const info = board.nodeInfo(node)
-        return { name: info.name, module_name: info.module_name, power_on_time: board.powerOnTime(node), uart_baud: info.uart_baud }
+        return {
+          name: info.name,
+          module_name: info.module_name,
+          power_on_time: board.powerOnTime(node),
+          uart_baud: info.uart_baud,
+        }
       }),
     ),
   nodeinfo: () => enveloped(200, [{ node1: 0, node2: 0, node3: 0, node4: 0 }]),
@@ -101,7 +107,8 @@ const setters: Record<string, Handler> = {
       const name = `node${node + 1}`
       const value = query.get(name)
       if (value === undefined) continue
-      if (value !== '0' && value !== '1') return badRequest(`Invalid value \`${value}\` for parameter \`${name}\``)
+      if (value !== '0' && value !== '1')
+        return badRequest(`Invalid value \`${value}\` for parameter \`${name}\``)
       requested.push([node, value === '1'])
     }
     if (requested.length === 0) return failed('set power state', 'Condition failed: `mask != 0`')
@@ -177,7 +184,10 @@ function setUsbMode({ board, profile }: LegacyApiContext, node: number, query: Q
   const mode = usbModes[modeNumber & 0b11]
   if (!mode) return 'drop-connection'
   if (mode === 'Host' && profile.rejectsUsbHost) {
-    return failed('set USB mode', 'Selecting one of the nodes as USB Host role is not supported by the current hardware')
+    return failed(
+      'set USB mode',
+      'Selecting one of the nodes as USB Host role is not supported by the current hardware',
+    )
   }
   const config: UsbConfig = { mode, node, route: (modeNumber >> 2) & 1 ? 'Bmc' : 'AlternativePort' }
   board.setUsb(config)
@@ -219,7 +229,10 @@ export function handleSetNodeInfo(board: BoardState, contentType: string | undef
   for (const [key, value] of Object.entries(parsed)) {
     const node = nodeInfoKeys.indexOf(key)
     if (node < 0) {
-      return plainText(400, `Json deserialize error: unknown variant \`${key}\`, expected one of \`Node1\`, \`Node2\`, \`Node3\`, \`Node4\``)
+      return plainText(
+        400,
+        `Json deserialize error: unknown variant \`${key}\`, expected one of \`Node1\`, \`Node2\`, \`Node3\`, \`Node4\``,
+      )
     }
     const problem = nodeInfoProblem(value)
     if (problem) return plainText(400, `Json deserialize error: ${problem}`)
@@ -235,7 +248,8 @@ export function handleSetNodeInfo(board: BoardState, contentType: string | undef
 }
 
 function nodeInfoProblem(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'invalid type: expected struct NodeInfo'
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return 'invalid type: expected struct NodeInfo'
   const record = value as Record<string, unknown>
   for (const field of ['name', 'module_name']) {
     if (field in record && record[field] !== null && typeof record[field] !== 'string') {
@@ -243,7 +257,11 @@ function nodeInfoProblem(value: unknown): string | undefined {
     }
   }
   const baud = record.uart_baud
-  if (baud !== undefined && baud !== null && !(typeof baud === 'number' && Number.isInteger(baud) && baud >= 0)) {
+  if (
+    baud !== undefined &&
+    baud !== null &&
+    !(typeof baud === 'number' && Number.isInteger(baud) && baud >= 0)
+  ) {
     return 'invalid type for `uart_baud`: expected u32'
   }
   return undefined

@@ -18,7 +18,9 @@ function multipart(payload: Buffer, boundary = 'XyZ'): Buffer {
         'Content-Type: application/octet-stream\r\n\r\n',
     ),
     payload,
-    Buffer.from(`\r\n--${boundary}\r\nContent-Disposition: form-data; name="x"\r\n\r\nignored\r\n--${boundary}--\r\n`),
+    Buffer.from(
+      `\r\n--${boundary}\r\nContent-Disposition: form-data; name="x"\r\n\r\nignored\r\n--${boundary}--\r\n`,
+    ),
   ])
 }
 
@@ -33,7 +35,11 @@ describe('multipartBoundary', () => {
 
 describe('openFirstPart', () => {
   // Payload bytes that look like parts of a delimiter must survive any chunking.
-  const payload = Buffer.concat([Buffer.from('\r\n--Xy\r\n-'), Buffer.alloc(3000, 7), Buffer.from('\r\n--XyY\r\n--Xy')])
+  const payload = Buffer.concat([
+    Buffer.from('\r\n--Xy\r\n-'),
+    Buffer.alloc(3000, 7),
+    Buffer.from('\r\n--XyY\r\n--Xy'),
+  ])
 
   it.each([1, 2, 7, 64, 100_000])('returns exactly the first part with chunks of %i bytes', async (size) => {
     const source = chunksOf(multipart(payload), size)

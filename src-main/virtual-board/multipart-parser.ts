@@ -49,7 +49,12 @@ export async function openFirstPart(
 
   const boundaryAt = await waitFor(dashBoundary, 0)
   const lineEnd = await waitFor(crlf, boundaryAt + dashBoundary.length)
-  if (buffer.subarray(boundaryAt + dashBoundary.length, lineEnd).toString().startsWith('--')) {
+  if (
+    buffer
+      .subarray(boundaryAt + dashBoundary.length, lineEnd)
+      .toString()
+      .startsWith('--')
+  ) {
     throw new MultipartError('multipart body has no part')
   }
   // The CRLF ending the boundary line also starts the blank line when a part has no headers.

@@ -9,7 +9,13 @@ import { Transfer } from './flash-worker.ts'
 export type FlashStatusJson =
   | 'Ready'
   | {
-      Transferring: { id: number; process_name: string; size: number; cancelled: boolean; bytes_written: number }
+      Transferring: {
+        id: number
+        process_name: string
+        size: number
+        cancelled: boolean
+        bytes_written: number
+      }
     }
   | { Done: [{ secs: number; nanos: number }, number] }
   | { Error: string }
@@ -78,7 +84,10 @@ export class TransferSlot {
         this.#state =
           result.outcome === 'done'
             ? { kind: 'Done', elapsedMs: result.elapsedMs, size: request.size }
-            : { kind: 'Error', message: result.outcome === 'cancelled' ? cancelledByUser : (result.error ?? 'failed') }
+            : {
+                kind: 'Error',
+                message: result.outcome === 'cancelled' ? cancelledByUser : (result.error ?? 'failed'),
+              }
       }
       onFinish(result)
     })

@@ -1,5 +1,11 @@
 import { z } from 'zod'
-import { bmcInfoSchema, flashStateSchema, nodeStatusSchema, usbModeSchema, usbStateSchema } from '../bmc/bmc-schemas.ts'
+import {
+  bmcInfoSchema,
+  flashStateSchema,
+  nodeStatusSchema,
+  usbModeSchema,
+  usbStateSchema,
+} from '../bmc/bmc-schemas.ts'
 import { nodeNumberSchema } from '../bmc/node-number.ts'
 import { boardIdSchema } from '../boards/board-schemas.ts'
 import { defineRequest } from './define.ts'
@@ -8,7 +14,8 @@ const onBoard = z.object({ boardId: boardIdSchema })
 
 export const bmcRequests = {
   'bmc.status': defineRequest({
-    description: "The board's live state: each node's power, module and uptime, the USB mode and the transfer slot.",
+    description:
+      "The board's live state: each node's power, module and uptime, the USB mode and the transfer slot.",
     input: onBoard,
     output: z.object({ nodes: z.array(nodeStatusSchema), usb: usbStateSchema, flash: flashStateSchema }),
   }),

@@ -23,7 +23,10 @@ export const finishedPhases: readonly FlashPhase[] = ['done', 'failed', 'cancell
 
 export const flashImageSourceSchema = z.discriminatedUnion('kind', [
   /** A file on the machine the core runs on (Electron drop, file picker, CLI argument). */
-  z.object({ kind: z.literal('file'), path: z.string().min(1, { message: 'is empty: choose an image file' }) }),
+  z.object({
+    kind: z.literal('file'),
+    path: z.string().min(1, { message: 'is empty: choose an image file' }),
+  }),
   /** An image already in the cache. */
   z.object({ kind: z.literal('cached'), sha256: sha256Schema }),
 ])

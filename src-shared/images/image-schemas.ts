@@ -1,6 +1,8 @@
 import { z } from 'zod'
 
-export const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, { message: 'must be a SHA-256 in lower-case hex' })
+export const sha256Schema = z
+  .string()
+  .regex(/^[0-9a-f]{64}$/, { message: 'must be a SHA-256 in lower-case hex' })
 
 /** A raw image in the cache, stored once under the SHA-256 of its raw bytes. */
 export const cachedImageSchema = z.object({

@@ -32,20 +32,23 @@ function cacheFiles(): string[] {
 }
 
 describe('ImageCache.import', () => {
-  it.each(['xz', 'gzip', 'zstd', 'zip'] as const)('unpacks a %s image into the cache, byte for byte', async (format) => {
-    const own = imageBytes(2 * 1024 * 1024 + 999, { xz: 11, gzip: 12, zstd: 13, zip: 14 }[format])
-    const packed = pack(writeImage(join(dir.path, `${format}-image.raw`), own), format)
-    const image = await cache.import(packed)
-    expect(image).toMatchObject({
-      sha256: sha256(own),
-      name: `${format}-image.raw`,
-      sizeBytes: own.length,
-      packedSha256: sha256(readFileSync(packed)),
-      packedSizeBytes: readFileSync(packed).length,
-      pinned: false,
-    })
-    expect(readFileSync(cache.pathOf(image.sha256)).equals(own)).toBe(true)
-  })
+  it.each(['xz', 'gzip', 'zstd', 'zip'] as const)(
+    'unpacks a %s image into the cache, byte for byte',
+    async (format) => {
+      const own = imageBytes(2 * 1024 * 1024 + 999, { xz: 11, gzip: 12, zstd: 13, zip: 14 }[format])
+      const packed = pack(writeImage(join(dir.path, `${format}-image.raw`), own), format)
+      const image = await cache.import(packed)
+      expect(image).toMatchObject({
+        sha256: sha256(own),
+        name: `${format}-image.raw`,
+        sizeBytes: own.length,
+        packedSha256: sha256(readFileSync(packed)),
+        packedSizeBytes: readFileSync(packed).length,
+        pinned: false,
+      })
+      expect(readFileSync(cache.pathOf(image.sha256)).equals(own)).toBe(true)
+    },
+  )
 
   it('stores a raw image once, however often it is imported', async () => {
     const image = await cache.import(rawPath)
@@ -70,7 +73,10 @@ describe('ImageCache.import', () => {
   it('refuses bzip2 with what to do instead', async () => {
     const fake = join(dir.path, 'image.img.bz2')
     writeFileSync(fake, Buffer.from('BZh91AY&SY'))
-    await expect(cache.import(fake)).rejects.toMatchObject({ code: 'invalid_input', hint: expect.stringMatching(/bunzip2/) })
+    await expect(cache.import(fake)).rejects.toMatchObject({
+      code: 'invalid_input',
+      hint: expect.stringMatching(/bunzip2/),
+    })
   })
 
   it('cancels an import and leaves nothing behind', async () => {

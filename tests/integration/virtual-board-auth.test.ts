@@ -8,7 +8,8 @@ import { startVirtualBoard } from '../../src-main/virtual-board/virtual-board-se
 import { api, call, login } from './virtual-board-helpers.ts'
 
 const realm = 'Access to Baseboard Management Controller'
-const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`
+const basic = (user: string, password: string) =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`
 
 function manualClock() {
   let now = 0
@@ -22,7 +23,10 @@ afterEach(async () => {
 })
 
 const badLogin = (target: VirtualBoard) =>
-  call(target, '/api/bmc/authenticate', { method: 'POST', body: JSON.stringify({ username: 'root', password: 'nope' }) })
+  call(target, '/api/bmc/authenticate', {
+    method: 'POST',
+    body: JSON.stringify({ username: 'root', password: 'nope' }),
+  })
 
 describe('virtual board authentication', () => {
   it('serves a pinnable self-signed certificate', async () => {
@@ -41,9 +45,15 @@ describe('virtual board authentication', () => {
         socket.once('error', reject)
       },
     )
-    expect(peer).toEqual({ fingerprint256: board.fingerprint256, subject: 'Turing-Pi self signed', san: undefined })
+    expect(peer).toEqual({
+      fingerprint256: board.fingerprint256,
+      subject: 'Turing-Pi self signed',
+      san: undefined,
+    })
     const validity = new X509Certificate(board.certificate.cert)
-    expect(Date.parse(validity.validTo) - Date.parse(validity.validFrom)).toBeLessThanOrEqual(30 * 86_400_000 + 1000)
+    expect(Date.parse(validity.validTo) - Date.parse(validity.validFrom)).toBeLessThanOrEqual(
+      30 * 86_400_000 + 1000,
+    )
   })
 
   it('logs in and accepts the bearer token and Basic credentials', async () => {
@@ -54,17 +64,28 @@ describe('virtual board authentication', () => {
     })
     expect(response.status).toBe(200)
     const session = JSON.parse(response.text) as Record<string, string>
-    expect(session).toEqual({ id: expect.stringMatching(/^[A-Za-z0-9]{64}$/), name: 'User Session', description: 'User Session', username: 'root' })
+    expect(session).toEqual({
+      id: expect.stringMatching(/^[A-Za-z0-9]{64}$/),
+      name: 'User Session',
+      description: 'User Session',
+      username: 'root',
+    })
     expect(response.headers['x-auth-token']).toBe(session.id)
 
     expect((await api(board, session.id!, 'opt=get&type=power')).status).toBe(200)
-    const withBasic = await call(board, '/api/bmc?opt=get&type=power', { authorization: basic('root', 'turing') })
+    const withBasic = await call(board, '/api/bmc?opt=get&type=power', {
+      authorization: basic('root', 'turing'),
+    })
     expect(withBasic.status).toBe(200)
   })
 
   it.each([
     [undefined, 'no authorization header provided', `Basic realm="${realm}"`],
-    ['Bearer abc', 'token abc is not registered', `Bearer realm="${realm}" error="invalid_token" error_description="token abc is not registered"`],
+    [
+      'Bearer abc',
+      'token abc is not registered',
+      `Bearer realm="${realm}" error="invalid_token" error_description="token abc is not registered"`,
+    ],
     [basic('root', 'wrong'), 'credentials incorrect', `Basic realm="${realm}"`],
     [basic('admin', 'turing'), 'credentials incorrect', `Basic realm="${realm}"`],
     ['Digest x', 'Digest authentication not supported', `realm="${realm}"`],
@@ -93,29 +114,40 @@ describe('virtual board authentication', () => {
     expect((await api(board, 'stale', 'opt=get&type=power')).text).toBe('token stale is not registered')
 
     const blocked = await badLogin(board)
-    expect(blocked).toMatchObject({ status: 403, text: 'Exceeded allowed authentication attempts. Access blocked for 1m' })
+    expect(blocked).toMatchObject({
+      status: 403,
+      text: 'Exceeded allowed authentication attempts. Access blocked for 1m',
+    })
     const withToken = await api(board, token, 'opt=get&type=power')
     expect(withToken.status).toBe(401)
     expect(withToken.text).toBe('Exceeded allowed authentication attempts. Access blocked for 1m')
     clock.advance(1500)
-    expect((await login(board).catch((error: Error) => error.message))).toBe(
+    expect(await login(board).catch((error: Error) => error.message)).toBe(
       'login failed: 403 Exceeded allowed authentication attempts. Access blocked for 58s 500ms',
     )
 
     clock.advance(60_000)
-    expect((await badLogin(board)).text).toBe('Exceeded allowed authentication attempts. Access blocked for 2m')
+    expect((await badLogin(board)).text).toBe(
+      'Exceeded allowed authentication attempts. Access blocked for 2m',
+    )
     clock.advance(120_000)
-    expect((await badLogin(board)).text).toBe('Exceeded allowed authentication attempts. Access blocked for 4m')
+    expect((await badLogin(board)).text).toBe(
+      'Exceeded allowed authentication attempts. Access blocked for 4m',
+    )
     for (let i = 0; i < 12; i++) {
       clock.advance(1024 * 60_000)
       await badLogin(board)
     }
     clock.advance(1024 * 60_000)
-    expect((await badLogin(board)).text).toBe('Exceeded allowed authentication attempts. Access blocked for 17h 4m')
+    expect((await badLogin(board)).text).toBe(
+      'Exceeded allowed authentication attempts. Access blocked for 17h 4m',
+    )
 
     // A success after the block clears the count (the token itself has expired by now).
     clock.advance(1024 * 60_000)
-    expect((await call(board, '/api/bmc?opt=get&type=power', { authorization: basic('root', 'turing') })).status).toBe(200)
+    expect(
+      (await call(board, '/api/bmc?opt=get&type=power', { authorization: basic('root', 'turing') })).status,
+    ).toBe(200)
     expect((await badLogin(board)).text).toBe('credentials incorrect')
   })
 
@@ -128,7 +160,10 @@ describe('virtual board authentication', () => {
     clock.advance(9_000)
     expect((await api(board, token, 'opt=get&type=power')).status).toBe(200)
     clock.advance(12_000)
-    expect(await api(board, token, 'opt=get&type=power')).toMatchObject({ status: 401, text: 'token expired 12s ago' })
+    expect(await api(board, token, 'opt=get&type=power')).toMatchObject({
+      status: 401,
+      text: 'token expired 12s ago',
+    })
     expect((await api(board, token, 'opt=get&type=power')).text).toBe(`token ${token} is not registered`)
   })
 
@@ -136,7 +171,12 @@ describe('virtual board authentication', () => {
     board = await startVirtualBoard({ firmware: '2.1' })
     const info = await call(board, '/info')
     expect(info.status).toBe(200)
-    expect(JSON.parse(info.text).response[0].result[0]).toMatchObject({ api: '1.1', version: '2.3.4', ip: 'Unknown', mac: 'Unknown' })
+    expect(JSON.parse(info.text).response[0].result[0]).toMatchObject({
+      api: '1.1',
+      version: '2.3.4',
+      ip: 'Unknown',
+      mac: 'Unknown',
+    })
     expect((await call(board, '/')).status).toBe(200)
     await board.close()
 
@@ -149,11 +189,16 @@ describe('virtual board authentication', () => {
   it('forgets every token on reboot and comes back after a while', async () => {
     board = await startVirtualBoard({ firmware: '2.1', rebootDurationMs: 300 })
     const token = await login(board)
-    expect(JSON.parse((await api(board, token, 'opt=set&type=reboot')).text)).toEqual({ response: [{ result: 'ok' }] })
+    expect(JSON.parse((await api(board, token, 'opt=set&type=reboot')).text)).toEqual({
+      response: [{ result: 'ok' }],
+    })
     await expect(api(board, token, 'opt=get&type=power')).rejects.toThrow()
     expect(board.state.snapshot().down).toBe(true)
     await new Promise((resolve) => setTimeout(resolve, 400))
-    expect(await api(board, token, 'opt=get&type=power')).toMatchObject({ status: 401, text: `token ${token} is not registered` })
+    expect(await api(board, token, 'opt=get&type=power')).toMatchObject({
+      status: 401,
+      text: `token ${token} is not registered`,
+    })
     expect((await api(board, await login(board), 'opt=get&type=power')).status).toBe(200)
   })
 })

@@ -18,7 +18,9 @@ describe('clusterdeck virtual-board', () => {
     const { io, output } = testIo()
     const program = new Command('clusterdeck').exitOverride()
     registerVirtualBoardCommand(program, io)
-    const running = program.parseAsync(['virtual-board', '--firmware', '2.0.5', '--write-speed', '0'], { from: 'user' })
+    const running = program.parseAsync(['virtual-board', '--firmware', '2.0.5', '--write-speed', '0'], {
+      from: 'user',
+    })
 
     await expect.poll(output, { timeout: 10_000 }).toContain('Stop it with Ctrl+C.')
     const url = /URL: +(\S+)/.exec(output())![1]!
@@ -41,8 +43,8 @@ describe('clusterdeck virtual-board', () => {
     const { io } = testIo()
     const program = new Command('clusterdeck').exitOverride().configureOutput({ writeErr: () => {} })
     registerVirtualBoardCommand(program, io)
-    await expect(program.parseAsync(['virtual-board', '--write-speed', 'fast'], { from: 'user' })).rejects.toThrow(
-      /expected a speed in MB\/s/,
-    )
+    await expect(
+      program.parseAsync(['virtual-board', '--write-speed', 'fast'], { from: 'user' }),
+    ).rejects.toThrow(/expected a speed in MB\/s/)
   })
 })

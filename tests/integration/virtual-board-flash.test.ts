@@ -19,7 +19,9 @@ import {
 } from './virtual-board-helpers.ts'
 
 const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
-type Transferring = { Transferring: { id: number; size: number; bytes_written: number; process_name: string } }
+type Transferring = {
+  Transferring: { id: number; size: number; bytes_written: number; process_name: string }
+}
 const transferring = (status: unknown) => status as Transferring
 
 let board: VirtualBoard | undefined
@@ -40,11 +42,17 @@ describe.each(['2.1', '2.0.5'] as const)('flashing on firmware %s', (firmware) =
     await api(board, token, 'opt=set&type=power&node2=1')
 
     expect(await flashStatus(board, token)).toBe('Ready')
-    const handle = await startFlash(board, token, `node=1&file=image.img&length=${image.length}&sha256=${sha256(image)}`)
+    const handle = await startFlash(
+      board,
+      token,
+      `node=1&file=image.img&length=${image.length}&sha256=${sha256(image)}`,
+    )
     expect(board.state.snapshot().nodes[1]!.power).toBe(false)
     const status = transferring(await flashStatus(board, token))
     expect(status.Transferring).toMatchObject({ id: handle, size: image.length, bytes_written: 0 })
-    expect(status.Transferring.process_name).toBe(firmware === '2.1' ? 'Node 2 os install service' : 'Node 2 upgrade service')
+    expect(status.Transferring.process_name).toBe(
+      firmware === '2.1' ? 'Node 2 os install service' : 'Node 2 upgrade service',
+    )
 
     const polling = pollFlash(board, token, isFinished, { intervalMs: 5 })
     expect(await upload(board, token, handle, image)).toMatchObject({ status: 200, text: '' })
@@ -94,19 +102,31 @@ describe.each(['2.1', '2.0.5'] as const)('flashing on firmware %s', (firmware) =
     await upload(board, token, handle, image)
     const final = (await pollFlash(board, token, isFinished)).at(-1)
     expect(final).toEqual({ Error: `sha256 checksum failed. Expected: ${wrong}, got: ${sha256(image)}` })
-    expect(board.state.snapshot().nodes[2]!.flashed).toMatchObject({ outcome: 'error', bytesWritten: image.length })
+    expect(board.state.snapshot().nodes[2]!.flashed).toMatchObject({
+      outcome: 'error',
+      bytesWritten: image.length,
+    })
   })
 
   it(firmware === '2.1' ? 'decompresses .xz uploads' : 'writes .xz uploads raw', async () => {
     const raw = Buffer.concat([imageBytes(200_000), Buffer.alloc(300_000)])
     const compressed = execFileSync('xz', ['-z', '-c', '-3'], { input: raw })
     const { board, token } = await boot({ firmware })
-    const handle = await startFlash(board, token, `node=0&file=disk.img.xz&length=${compressed.length}&sha256=${sha256(compressed)}`)
-    expect(await upload(board, token, handle, compressed, { fileName: 'disk.img.xz' })).toMatchObject({ status: 200 })
+    const handle = await startFlash(
+      board,
+      token,
+      `node=0&file=disk.img.xz&length=${compressed.length}&sha256=${sha256(compressed)}`,
+    )
+    expect(await upload(board, token, handle, compressed, { fileName: 'disk.img.xz' })).toMatchObject({
+      status: 200,
+    })
     const final = (await pollFlash(board, token, isFinished)).at(-1)
     expect(final).toMatchObject({ Done: [expect.anything(), compressed.length] })
     const written = firmware === '2.1' ? raw : compressed
-    expect(board.state.snapshot().nodes[0]!.flashed).toMatchObject({ sha256: sha256(written), bytesWritten: written.length })
+    expect(board.state.snapshot().nodes[0]!.flashed).toMatchObject({
+      sha256: sha256(written),
+      bytesWritten: written.length,
+    })
   })
 })
 
@@ -164,7 +184,9 @@ describe('flash failures', () => {
     const image = imageBytes(512 * 1024)
     const { board, token } = await boot({ firmware: '2.1' })
     const handle = await startFlash(board, token, `node=0&file=a.img&length=${image.length}`)
-    expect(await upload(board, token, handle, image, { cutAfter: image.length / 2 })).toMatchObject({ status: 0 })
+    expect(await upload(board, token, handle, image, { cutAfter: image.length / 2 })).toMatchObject({
+      status: 0,
+    })
     const final = (await pollFlash(board, token, isFinished)).at(-1)
     expect(final).toEqual({ Error: 'cancelled by user' })
     const flashed = board.state.snapshot().nodes[0]!.flashed
@@ -185,13 +207,19 @@ describe('flash failures', () => {
   it('fails mid-write with an injected fault', async () => {
     const image = imageBytes(300_000)
     const { board, token } = await boot({ firmware: '2.1' })
-    board.injectFault({ kind: 'write-error', message: 'Error loading USB device: No supported USB devices found', afterBytes: 100_000 })
+    board.injectFault({
+      kind: 'write-error',
+      message: 'Error loading USB device: No supported USB devices found',
+      afterBytes: 100_000,
+    })
     const handle = await startFlash(board, token, `node=0&file=a.img&length=${image.length}`)
     expect(await upload(board, token, handle, image)).toMatchObject({
       status: 500,
       text: 'Error loading USB device: No supported USB devices found',
     })
-    expect(await flashStatus(board, token)).toEqual({ Error: 'Error loading USB device: No supported USB devices found' })
+    expect(await flashStatus(board, token)).toEqual({
+      Error: 'Error loading USB device: No supported USB devices found',
+    })
     expect(board.state.snapshot().nodes[0]!.flashed?.bytesWritten).toBeLessThan(image.length)
   })
 
@@ -209,9 +237,18 @@ describe('flash failures', () => {
     ['node=0&length=1', 'Invalid `file` query parameter'],
     ['node=0&file=a', 'Invalid `length` query parameter'],
     ['node=0&file=a&length=x', '`length` parameter is not a number'],
-    ['node=0&file=a&length=1&sha256=abc', '`sha256` parameter contains invalid hex values: Odd number of digits'],
-    ['node=0&file=a&length=1&sha256=zz', "`sha256` parameter contains invalid hex values: Invalid character 'z' at position 0"],
-    ['node=0&file=/mnt/sdcard/a.img&local', 'Failed to /mnt/sdcard/a.img: No such file or directory (os error 2)'],
+    [
+      'node=0&file=a&length=1&sha256=abc',
+      '`sha256` parameter contains invalid hex values: Odd number of digits',
+    ],
+    [
+      'node=0&file=a&length=1&sha256=zz',
+      "`sha256` parameter contains invalid hex values: Invalid character 'z' at position 0",
+    ],
+    [
+      'node=0&file=/mnt/sdcard/a.img&local',
+      'Failed to /mnt/sdcard/a.img: No such file or directory (os error 2)',
+    ],
   ])('rejects a start with %s as plain-text 500', async (query, message) => {
     const { board, token } = await boot({ firmware: '2.1' })
     const response = await api(board, token, `opt=set&type=flash&${query}`)

@@ -15,7 +15,13 @@ export interface HttpResult {
 export async function call(
   board: VirtualBoard,
   path: string,
-  { method = 'GET', token, authorization, body, contentType }: {
+  {
+    method = 'GET',
+    token,
+    authorization,
+    body,
+    contentType,
+  }: {
     method?: 'GET' | 'POST'
     token?: string
     authorization?: string
@@ -121,7 +127,11 @@ export async function upload(
       const chunks: Buffer[] = []
       res.on('data', (chunk: Buffer) => chunks.push(chunk))
       res.once('end', () =>
-        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString(), headers: res.headers }),
+        resolve({
+          status: res.statusCode ?? 0,
+          text: Buffer.concat(chunks).toString(),
+          headers: res.headers,
+        }),
       )
       res.once('error', () => resolve({ status: 0, text: '', headers: {} }))
     })
