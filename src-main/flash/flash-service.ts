@@ -7,8 +7,7 @@ import { stat } from 'node:fs/promises'
 import { basename } from 'node:path'
 import type { z } from 'zod'
 import { AppError } from '../../src-shared/contract/app-error.ts'
-import type {
-  flashRequestSchema} from '../../src-shared/flash/flash-schemas.ts';
+import type { flashRequestSchema } from '../../src-shared/flash/flash-schemas.ts'
 import {
   finishedPhases,
   type FlashImageSource,
@@ -89,6 +88,9 @@ export class FlashService {
     this.publish(job)
 
     const prepared = this.prepare(running, request.image)
+    // Awaited when the job's turn comes; until then a failed preparation must not be an unhandled
+    // rejection (which ends the process), and a job cancelled while queued never awaits it at all.
+    prepared.catch(() => {})
     const previous = this.boardQueues.get(board.id) ?? Promise.resolve()
     const done = previous.then(() => this.write(running, prepared))
     this.boardQueues.set(board.id, done)
@@ -243,11 +245,17 @@ export class FlashService {
   }
 
   private update(running: Running, patch: Partial<FlashJob>): void {
+    // A finished job stays as it ended: late progress of an unpacking worker, or the failure of a
+    // preparation that cancel() already ended, must not revive or rewrite it.
+    if (finishedPhases.includes(running.job.phase)) return
     Object.assign(running.job, patch)
     this.publish(running.job)
   }
 
   private finish(running: Running, patch: Partial<FlashJob>): void {
+    // Ends (and records) a job once: cancel() finishes a job that has not started yet, and its
+    // write() then sees the preparation fail too.
+    if (finishedPhases.includes(running.job.phase)) return
     this.update(running, { ...patch, finishedAt: new Date().toISOString() })
     this.options.history.record(running.job)
   }
