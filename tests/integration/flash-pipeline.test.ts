@@ -64,6 +64,7 @@ async function flash(
     verify?: boolean
     powerOnAfter?: boolean
     signal?: AbortSignal
+    stallTimeoutMs?: number
   } = {},
 ): Promise<Run> {
   const file = image(options.sizeMib ?? 2)
@@ -85,6 +86,7 @@ async function flash(
       powerOnAfter: options.powerOnAfter ?? true,
       signal: options.signal ?? new AbortController().signal,
       pollIntervalMs: 20,
+      ...(options.stallTimeoutMs ? { stallTimeoutMs: options.stallTimeoutMs } : {}),
       report: (update) => {
         if (phases.at(-1) !== update.phase) phases.push(update.phase)
         if (update.message) messages.push(update.message)
@@ -163,6 +165,15 @@ describe.each(firmwares)('flashing on firmware %s', (firmware) => {
     const run = await flash(client)
     expect(run.result?.verified).toBe(true)
     expect(target.state.snapshot().requests).toBeLessThan(80)
+  })
+
+  it('does not take a long read-back for a stall', async () => {
+    // 2.0.5 shows no verify progress at all (bytes_written stays at the total); 2.1 counts it.
+    const { board: target, client } = await board(firmware, { verifySpeedBytesPerSecond: 4 * mib })
+    const run = await flash(client, { stallTimeoutMs: 300 })
+    expect(run.error).toBeUndefined()
+    expect(run.result?.verified).toBe(true)
+    expect(target.state.snapshot().nodes[0]!.flashed).toMatchObject({ outcome: 'done', verified: true })
   })
 
   it('fails in the writing phase, never verified, when the upload connection breaks halfway', async () => {
