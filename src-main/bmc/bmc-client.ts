@@ -212,7 +212,7 @@ export class BmcClient {
    */
   async upload(
     handle: number,
-    image: Readable,
+    image: AsyncIterable<Buffer>,
     options: { length: number; fileName: string; signal?: AbortSignal },
   ): Promise<void> {
     const boundary = `clusterdeck-${handle}-${Date.now().toString(36)}`
@@ -290,11 +290,12 @@ export class BmcClient {
       // The token died (bmcd restarted, or 3 h idle): log in once more, then give up.
       if (this.token === token) this.token = undefined
       token = await this.authenticate()
+      // A streamed body (the image upload) is spent and cannot be sent again.
       if (options.body !== undefined && typeof options.body !== 'string') {
         throw new AppError(
-          'bmc_auth_failed',
-          `The BMC of ${this.connection.label} rejected the session during ${call}.`,
-          'Try again.',
+          'bmc_error',
+          `The session with the BMC of ${this.connection.label} ended just as Clusterdeck began to ${call}.`,
+          'Clusterdeck has logged in again; start the flash once more.',
         )
       }
       response = await this.exchange(method, path, options, token)

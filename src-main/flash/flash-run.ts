@@ -5,7 +5,6 @@
 // broken upload, an Error state, another client's transfer — as a failed flash.
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { Readable } from 'node:stream'
 import type { FlashState } from '../../src-shared/bmc/bmc-schemas.ts'
 import type { NodeNumber } from '../../src-shared/bmc/node-number.ts'
 import { AppError } from '../../src-shared/contract/app-error.ts'
@@ -136,7 +135,7 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
   let uploadError: unknown
   let uploadDone = false
   const upload = client
-    .upload(handle, Readable.from(counted(file)), {
+    .upload(handle, counted(file), {
       length: image.sizeBytes,
       fileName: image.name,
       signal: uploadAbort.signal,
