@@ -1,11 +1,25 @@
 import { AppShell, Group, NavLink, Text, Title } from '@mantine/core'
-import { IconServer2 } from '@tabler/icons-react'
+import { IconLayoutGrid, IconServer2 } from '@tabler/icons-react'
+import { useState } from 'react'
+import { BoardView } from './board-view/board-view.tsx'
 import { BoardsPage } from './boards/boards-page.tsx'
+import { useBoards } from './boards/use-boards.ts'
 import { SecretsNotice } from './system/secrets-notice.tsx'
 import { useSystemInfo } from './system/use-system-info.ts'
 
+/** Where the user is: the list of boards or one board. Few enough places for plain state. */
+type Place = { page: 'boards' } | { page: 'board'; boardId: string }
+
 export function App() {
   const info = useSystemInfo()
+  const { boards } = useBoards()
+  const [place, setPlace] = useState<Place>({ page: 'boards' })
+  // The board comes from the live list, so a rename or a newly trusted certificate shows at once
+  // and a board removed elsewhere closes its view.
+  const board =
+    place.page === 'board' ? boards?.find((candidate) => candidate.id === place.boardId) : undefined
+  const showBoards = () => setPlace({ page: 'boards' })
+
   return (
     <AppShell header={{ height: 56 }} navbar={{ width: 220, breakpoint: 'sm' }} padding="lg">
       <AppShell.Header>
@@ -19,11 +33,30 @@ export function App() {
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="sm">
-        <NavLink label="Boards" leftSection={<IconServer2 size={18} />} active />
+        <NavLink
+          label="Boards"
+          leftSection={<IconServer2 size={18} />}
+          active={place.page === 'boards'}
+          onClick={showBoards}
+        />
+        {boards?.map((candidate) => (
+          <NavLink
+            key={candidate.id}
+            label={candidate.name}
+            leftSection={<IconLayoutGrid size={16} />}
+            pl="lg"
+            active={place.page === 'board' && place.boardId === candidate.id}
+            onClick={() => setPlace({ page: 'board', boardId: candidate.id })}
+          />
+        ))}
       </AppShell.Navbar>
       <AppShell.Main>
         {info && <SecretsNotice status={info.secrets} />}
-        <BoardsPage />
+        {board ? (
+          <BoardView key={board.id} board={board} onBack={showBoards} />
+        ) : (
+          <BoardsPage onOpenBoard={(opened) => setPlace({ page: 'board', boardId: opened.id })} />
+        )}
       </AppShell.Main>
     </AppShell>
   )

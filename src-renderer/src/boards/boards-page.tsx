@@ -1,18 +1,24 @@
 import { Alert, Badge, Button, Card, Group, Loader, Modal, Stack, Table, Text, Title } from '@mantine/core'
 import { notifications } from '@mantine/notifications'
-import { IconPencil, IconPlus, IconTrash } from '@tabler/icons-react'
+import { IconChevronRight, IconCpu, IconPencil, IconPlus, IconTrash } from '@tabler/icons-react'
 import { useState } from 'react'
 import type { Board } from '../../../src-shared/boards/board-schemas.ts'
 import { call, errorText } from '../bridge/bridge.ts'
+import { StartVirtualBoardModal } from '../virtual-board/start-virtual-board-modal.tsx'
 import { BoardFormModal } from './board-form-modal.tsx'
 import { useBoards } from './use-boards.ts'
 
 type Editing = { mode: 'add' } | { mode: 'edit'; board: Board } | undefined
 
-export function BoardsPage() {
+export interface BoardsPageProps {
+  onOpenBoard(board: Board): void
+}
+
+export function BoardsPage({ onOpenBoard }: BoardsPageProps) {
   const { boards, error } = useBoards()
   const [editing, setEditing] = useState<Editing>()
   const [removing, setRemoving] = useState<Board>()
+  const [startingVirtual, setStartingVirtual] = useState(false)
 
   return (
     <Stack>
@@ -37,6 +43,17 @@ export function BoardsPage() {
               Add a Turing Pi board with its BMC address and credentials. The password goes to your OS
               keychain.
             </Text>
+            <Text c="dimmed" size="sm">
+              No board at hand? The virtual board simulates one on this computer.
+            </Text>
+            <Button
+              mt="sm"
+              variant="light"
+              leftSection={<IconCpu size={16} />}
+              onClick={() => setStartingVirtual(true)}
+            >
+              Try the virtual board
+            </Button>
           </Stack>
         </Card>
       )}
@@ -53,7 +70,13 @@ export function BoardsPage() {
           </Table.Thead>
           <Table.Tbody>
             {boards.map((board) => (
-              <Table.Tr key={board.id} data-testid="board-row" data-board-name={board.name}>
+              <Table.Tr
+                key={board.id}
+                data-testid="board-row"
+                data-board-name={board.name}
+                style={{ cursor: 'pointer' }}
+                onClick={() => onOpenBoard(board)}
+              >
                 <Table.Td fw={600}>{board.name}</Table.Td>
                 <Table.Td ff="monospace">{board.address}</Table.Td>
                 <Table.Td>{board.user}</Table.Td>
@@ -69,7 +92,8 @@ export function BoardsPage() {
                   )}
                 </Table.Td>
                 <Table.Td>
-                  <Group gap="xs" justify="flex-end">
+                  {/* The row opens the board; its own buttons must not. */}
+                  <Group gap="xs" justify="flex-end" onClick={(event) => event.stopPropagation()}>
                     <Button
                       size="xs"
                       variant="subtle"
@@ -86,6 +110,14 @@ export function BoardsPage() {
                       onClick={() => setRemoving(board)}
                     >
                       Remove
+                    </Button>
+                    <Button
+                      size="xs"
+                      variant="light"
+                      rightSection={<IconChevronRight size={14} />}
+                      onClick={() => onOpenBoard(board)}
+                    >
+                      Open
                     </Button>
                   </Group>
                 </Table.Td>
@@ -105,6 +137,14 @@ export function BoardsPage() {
         }}
       />
       <RemoveBoardModal board={removing} onClose={() => setRemoving(undefined)} />
+      <StartVirtualBoardModal
+        opened={startingVirtual}
+        onClose={() => setStartingVirtual(false)}
+        onStarted={(board) => {
+          setStartingVirtual(false)
+          onOpenBoard(board)
+        }}
+      />
     </Stack>
   )
 }

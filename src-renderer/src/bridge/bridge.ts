@@ -7,11 +7,17 @@ import { createWebSocketBridge } from './websocket-bridge.ts'
 
 declare global {
   interface Window {
-    clusterdeck?: ClusterdeckBridge
+    /** Electron's preload adds pathForFile; the WebSocket bridge has no file paths. */
+    clusterdeck?: ClusterdeckBridge & { pathForFile?(file: File): string }
   }
 }
 
 export const bridge: ClusterdeckBridge = window.clusterdeck ?? createWebSocketBridge()
+
+/** The path of a dropped or picked file on the core's machine, or null where there is none (a browser). */
+export function pathForFile(file: File): string | null {
+  return window.clusterdeck?.pathForFile?.(file) || null
+}
 
 export async function call<N extends RequestName>(
   name: N,

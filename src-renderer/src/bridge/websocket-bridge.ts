@@ -22,6 +22,11 @@ function takeToken(): string | null {
   return sessionStorage.getItem(tokenKey)
 }
 
+/** The host's access token, for the one request that is not a WebSocket message: the image upload. */
+export function hostToken(): string | null {
+  return sessionStorage.getItem(tokenKey)
+}
+
 const lostConnection: AppErrorData = {
   code: 'transport',
   message: 'The connection to the Clusterdeck core was lost before it answered.',

@@ -60,7 +60,7 @@ export async function startAppHost(label: string): Promise<AppHost> {
       await host.close()
       const leftovers = await request('boards.list', {})
       await Promise.all(leftovers.map((board) => secrets.delete(boardPasswordAccount(board.id))))
-      core.close()
+      await core.close()
       await rm(dataDir, { recursive: true, force: true })
     },
   }

@@ -109,6 +109,19 @@ export class BoardsPage {
     await this.removeDialog.waitFor({ state: 'hidden' })
   }
 
+  /** Starts the virtual board from the empty state, with a simulated eMMC speed. */
+  async tryVirtualBoard(writeSpeedMBps: number): Promise<void> {
+    await this.emptyState.getByRole('button', { name: 'Try the virtual board' }).click()
+    const dialog = this.page.getByRole('dialog', { name: 'Try the virtual board' })
+    await dialog.locator('input[name="writeSpeedMBps"]').fill(String(writeSpeedMBps))
+    await dialog.getByRole('button', { name: 'Start the virtual board' }).click()
+    await dialog.waitFor({ state: 'hidden' })
+  }
+
+  async openBoard(name: string): Promise<void> {
+    await this.row(name).getByRole('button', { name: 'Open' }).click()
+  }
+
   async removeBoard(name: string): Promise<void> {
     await this.openRemoveDialog(name)
     await this.confirmRemove()

@@ -1,0 +1,51 @@
+// The one confirmation dialog of the app: what will happen, then Cancel or the action itself. The
+// action's button shows it is busy until the action settles; the caller decides what a failure means.
+import { Button, Group, Modal, Stack } from '@mantine/core'
+import { useState, type ReactNode } from 'react'
+
+export interface ConfirmModalProps {
+  opened: boolean
+  title: string
+  children: ReactNode
+  confirmLabel: string
+  /** Red for actions that destroy or interrupt something. */
+  color?: string
+  onConfirm(): Promise<void>
+  onClose(): void
+}
+
+export function ConfirmModal({
+  opened,
+  title,
+  children,
+  confirmLabel,
+  color,
+  onConfirm,
+  onClose,
+}: ConfirmModalProps) {
+  const [busy, setBusy] = useState(false)
+  async function confirm() {
+    setBusy(true)
+    try {
+      await onConfirm()
+    } finally {
+      setBusy(false)
+      onClose()
+    }
+  }
+  return (
+    <Modal opened={opened} onClose={onClose} title={title} centered size="lg" data-testid="confirm-modal">
+      <Stack>
+        {children}
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose} disabled={busy}>
+            Cancel
+          </Button>
+          <Button color={color} loading={busy} onClick={() => void confirm()} data-autofocus>
+            {confirmLabel}
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  )
+}

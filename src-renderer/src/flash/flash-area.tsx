@@ -1,0 +1,207 @@
+// A node slot's flashing: drop an image on it (or pick one), confirm, then follow the flash. While
+// a flash of this node is under way the slot takes no other image; the core queues flashes of
+// different nodes of one board itself.
+import { Alert, Box, Button, Group, Stack, Text } from '@mantine/core'
+import { Dropzone } from '@mantine/dropzone'
+import { IconDeviceSdCard, IconFileUpload, IconFileX } from '@tabler/icons-react'
+import { useRef, useState, type ChangeEvent, type ReactNode } from 'react'
+import type { Board } from '../../../src-shared/boards/board-schemas.ts'
+import type { NodeNumber } from '../../../src-shared/bmc/node-number.ts'
+import { finishedPhases, type FlashJob } from '../../../src-shared/flash/flash-schemas.ts'
+import { AppError } from '../../../src-shared/contract/app-error.ts'
+import { call } from '../bridge/bridge.ts'
+import { useConfirmation } from '../common/use-confirmation.tsx'
+import { FlashConfirmModal, type FlashChoices } from './flash-confirm-modal.tsx'
+import { FlashProgress } from './flash-progress.tsx'
+import { imageExtensions, imageFileProblem } from './image-file.ts'
+import { sendImage, type SendProgress } from './send-image.ts'
+import { UploadProgress } from './upload-progress.tsx'
+
+export interface FlashAreaProps {
+  board: Board
+  node: NodeNumber
+  /** The latest flash of this node, if any. */
+  job: FlashJob | undefined
+  onFailure(error: unknown): void
+}
+
+interface Upload {
+  fileName: string
+  progress: SendProgress | undefined
+  abort(): void
+}
+
+export function FlashArea({ board, node, job, onFailure }: FlashAreaProps) {
+  const [chosen, setChosen] = useState<File>()
+  const [rejection, setRejection] = useState<string>()
+  const [upload, setUpload] = useState<Upload>()
+  const [dismissedJobId, setDismissedJobId] = useState<string>()
+  const picker = useRef<HTMLInputElement>(null)
+  const confirmation = useConfirmation()
+
+  const shownJob = job && job.id !== dismissedJobId ? job : undefined
+  const running = job !== undefined && !finishedPhases.includes(job.phase)
+
+  function choose(file: File | undefined) {
+    if (!file) return
+    const problem = imageFileProblem(file.name)
+    setRejection(problem ?? undefined)
+    if (!problem) setChosen(file)
+  }
+
+  async function flash(file: File, choices: FlashChoices) {
+    const sending = sendImage(file, { boardId: board.id, node, ...choices }, (progress) =>
+      setUpload((current) => current && { ...current, progress }),
+    )
+    setUpload({ fileName: file.name, progress: undefined, abort: sending.abort })
+    try {
+      await sending.job
+    } catch (error) {
+      if (!(error instanceof AppError && error.code === 'cancelled')) onFailure(error)
+    } finally {
+      setUpload(undefined)
+    }
+  }
+
+  async function cancel(running: FlashJob) {
+    try {
+      await call('flash.cancel', { jobId: running.id })
+    } catch (error) {
+      onFailure(error)
+    }
+  }
+
+  function askCancel(running: FlashJob) {
+    // Before writing starts nothing on the node is touched, so there is nothing to warn about.
+    if (running.phase !== 'writing' && running.phase !== 'verifying') {
+      void cancel(running)
+      return
+    }
+    confirmation.ask({
+      title: `Cancel the flash of node ${node}?`,
+      body: `The BMC stops ${running.phase === 'writing' ? 'writing' : 'verifying'} ${running.imageName}. Node ${node} stays powered off with a partly written eMMC and will not boot until it is flashed again.`,
+      confirmLabel: 'Cancel the flash',
+      color: 'red',
+      action: () => cancel(running),
+    })
+  }
+
+  const progress = shownJob && (
+    <FlashProgress
+      job={shownJob}
+      onCancel={() => askCancel(shownJob)}
+      onDismiss={() => setDismissedJobId(shownJob.id)}
+    />
+  )
+
+  return (
+    <>
+      {upload ? (
+        <FlashPanel>
+          <UploadProgress fileName={upload.fileName} progress={upload.progress} onCancel={upload.abort} />
+        </FlashPanel>
+      ) : running ? (
+        // No dropzone while a flash runs (the core refuses a second one for the node), and not a
+        // disabled one either: that would mark its content aria-disabled, Cancel included.
+        <FlashPanel>{progress}</FlashPanel>
+      ) : (
+        <Dropzone
+          onDrop={(files) => choose(files[0])}
+          onReject={(rejections) => {
+            const file = rejections[0]?.file
+            setRejection(
+              file ? (imageFileProblem(file.name) ?? `${file.name} cannot be flashed.`) : undefined,
+            )
+          }}
+          validator={(file) => {
+            // While dragging, browsers expose only the item's type, not its name: judge on drop.
+            const problem = typeof file.name === 'string' ? imageFileProblem(file.name) : null
+            return problem ? { code: 'not-an-image', message: problem } : null
+          }}
+          multiple={false}
+          useFsAccessApi={false}
+          activateOnClick={false}
+          activateOnKeyboard={false}
+          enablePointerEvents
+          p="sm"
+          radius="md"
+          data-testid="slot-dropzone"
+        >
+          {progress ?? <DropHint node={node} onPick={() => picker.current?.click()} />}
+        </Dropzone>
+      )}
+      {rejection && (
+        <Alert
+          color="red"
+          variant="light"
+          icon={<IconFileX size={18} />}
+          withCloseButton
+          onClose={() => setRejection(undefined)}
+          data-testid="flash-rejection"
+        >
+          {rejection}
+        </Alert>
+      )}
+      <input
+        ref={picker}
+        type="file"
+        hidden
+        accept={imageExtensions.join(',')}
+        data-testid="flash-file-input"
+        onChange={(event: ChangeEvent<HTMLInputElement>) => {
+          choose(event.currentTarget.files?.[0])
+          event.currentTarget.value = ''
+        }}
+      />
+      <FlashConfirmModal
+        board={board}
+        node={node}
+        file={chosen}
+        onConfirm={(choices) => {
+          // The dialog closes at once; the slot shows the hand-off and the flash from here on.
+          if (chosen) void flash(chosen, choices)
+          return Promise.resolve()
+        }}
+        onClose={() => setChosen(undefined)}
+      />
+      {confirmation.modal}
+    </>
+  )
+}
+
+/** Frames a flash under way like the dropzone it replaces, so the slot does not jump. */
+function FlashPanel({ children }: { children: ReactNode }) {
+  return (
+    <Box
+      p="sm"
+      bd="1px solid var(--mantine-color-default-border)"
+      style={{ borderRadius: 'var(--mantine-radius-md)' }}
+    >
+      {children}
+    </Box>
+  )
+}
+
+function DropHint({ node, onPick }: { node: NodeNumber; onPick(): void }) {
+  return (
+    <Stack align="center" gap={6} py="xs">
+      <Dropzone.Idle>
+        <IconDeviceSdCard size={28} stroke={1.5} color="var(--mantine-color-dimmed)" />
+      </Dropzone.Idle>
+      <Dropzone.Accept>
+        <IconFileUpload size={28} stroke={1.5} color="var(--mantine-color-teal-6)" />
+      </Dropzone.Accept>
+      <Dropzone.Reject>
+        <IconFileX size={28} stroke={1.5} color="var(--mantine-color-red-6)" />
+      </Dropzone.Reject>
+      <Text size="sm" c="dimmed" ta="center">
+        Drop an image here to flash node {node}
+      </Text>
+      <Group>
+        <Button size="compact-sm" variant="default" onClick={onPick}>
+          Flash image…
+        </Button>
+      </Group>
+    </Stack>
+  )
+}

@@ -1,0 +1,76 @@
+// The last look before a node's eMMC is overwritten: which node of which board, which image, and
+// the two choices that shape the run.
+import { Alert, Group, Stack, Switch, Text } from '@mantine/core'
+import { IconAlertTriangle } from '@tabler/icons-react'
+import { useEffect, useState } from 'react'
+import type { Board } from '../../../src-shared/boards/board-schemas.ts'
+import type { NodeNumber } from '../../../src-shared/bmc/node-number.ts'
+import { formatBytes } from '../../../src-shared/progress/progress.ts'
+import { ConfirmModal } from '../common/confirm-modal.tsx'
+
+export interface FlashChoices {
+  verify: boolean
+  powerOnAfter: boolean
+}
+
+export interface FlashConfirmModalProps {
+  board: Board
+  node: NodeNumber
+  /** The image to flash; the modal is open while there is one. */
+  file: File | undefined
+  onConfirm(choices: FlashChoices): Promise<void>
+  onClose(): void
+}
+
+export function FlashConfirmModal({ board, node, file, onConfirm, onClose }: FlashConfirmModalProps) {
+  const [choices, setChoices] = useState<FlashChoices>({ verify: true, powerOnAfter: true })
+  useEffect(() => {
+    if (file) setChoices({ verify: true, powerOnAfter: true })
+  }, [file])
+
+  return (
+    <ConfirmModal
+      opened={file !== undefined}
+      title={`Flash node ${node} of ${board.name}?`}
+      confirmLabel={`Flash node ${node}`}
+      color="red"
+      onConfirm={() => onConfirm(choices)}
+      onClose={onClose}
+    >
+      {file && (
+        <Stack gap="md" data-testid="flash-confirm">
+          <Group justify="space-between" wrap="nowrap" gap="md">
+            <Text fw={600} ff="monospace" style={{ wordBreak: 'break-all' }} data-testid="flash-confirm-file">
+              {file.name}
+            </Text>
+            <Text c="dimmed" style={{ whiteSpace: 'nowrap' }} data-testid="flash-confirm-size">
+              {formatBytes(file.size)}
+            </Text>
+          </Group>
+          <Alert color="red" variant="light" icon={<IconAlertTriangle size={18} />}>
+            Everything on the eMMC of node {node} of {board.name} will be overwritten. The node is powered off
+            while it is written.
+          </Alert>
+          <Switch
+            label="Verify after writing"
+            description="The BMC reads the eMMC back and checks it. Roughly doubles the time."
+            checked={choices.verify}
+            onChange={(event) => {
+              const { checked } = event.currentTarget
+              setChoices((current) => ({ ...current, verify: checked }))
+            }}
+          />
+          <Switch
+            label="Power on when done"
+            description="The BMC leaves a flashed node off; this switches it on so it boots the new image."
+            checked={choices.powerOnAfter}
+            onChange={(event) => {
+              const { checked } = event.currentTarget
+              setChoices((current) => ({ ...current, powerOnAfter: checked }))
+            }}
+          />
+        </Stack>
+      )}
+    </ConfirmModal>
+  )
+}

@@ -1,0 +1,215 @@
+// Page objects for one board's view: the four node slots, the board-wide actions, the
+// confirmations, and a node's serial console.
+import type { Locator, Page } from 'playwright-core'
+
+export type PowerState = 'on' | 'off' | 'unknown'
+
+/** The browser globals the in-page helpers use (these tests compile without the DOM library). */
+interface PageGlobals {
+  DataTransfer: new () => { items: { add(file: File): void } }
+  DragEvent: new (
+    type: string,
+    init: { bubbles: boolean; cancelable: boolean; dataTransfer: unknown },
+  ) => Event
+  MutationObserver: new (callback: () => void) => { observe(target: unknown, options: object): void }
+  [recording: `phases-${number}`]: string[] | undefined
+}
+
+export class BoardViewPage {
+  readonly page: Page
+  readonly root: Locator
+  readonly slots: Locator
+  readonly bmcInfo: Locator
+  readonly boardError: Locator
+  readonly console: UartConsole
+
+  constructor(page: Page) {
+    this.page = page
+    this.root = page.getByTestId('board-view')
+    this.slots = page.getByTestId('node-slot')
+    this.bmcInfo = page.getByTestId('bmc-info')
+    this.boardError = page.getByTestId('board-error')
+    this.console = new UartConsole(page)
+  }
+
+  async waitFor(boardName: string): Promise<void> {
+    await this.page.locator(`[data-testid="board-view"][data-board-name="${boardName}"]`).waitFor()
+  }
+
+  slot(node: number): NodeSlot {
+    return new NodeSlot(this.page, this.page.locator(`[data-testid="node-slot"][data-node="${node}"]`), node)
+  }
+
+  /** The open confirmation with this title. */
+  dialog(title: string): ConfirmDialog {
+    return new ConfirmDialog(this.page.getByRole('dialog', { name: title }))
+  }
+
+  async powerAll(action: 'on' | 'off'): Promise<ConfirmDialog> {
+    await this.root.getByRole('button', { name: action === 'on' ? 'Power all on' : 'Power all off' }).click()
+    const dialog = this.dialog(action === 'on' ? 'Power on all nodes?' : 'Power off all nodes?')
+    await dialog.root.waitFor()
+    return dialog
+  }
+}
+
+export class ConfirmDialog {
+  readonly root: Locator
+
+  constructor(root: Locator) {
+    this.root = root
+  }
+
+  async text(): Promise<string> {
+    return this.root.innerText()
+  }
+
+  switch(label: string): Locator {
+    return this.root.getByRole('switch', { name: label })
+  }
+
+  async confirm(label: string): Promise<void> {
+    await this.root.getByRole('button', { name: label, exact: true }).click()
+    await this.root.waitFor({ state: 'hidden' })
+  }
+
+  async cancel(): Promise<void> {
+    await this.root.getByRole('button', { name: 'Cancel', exact: true }).click()
+    await this.root.waitFor({ state: 'hidden' })
+  }
+}
+
+export class NodeSlot {
+  readonly page: Page
+  readonly root: Locator
+  readonly node: number
+  readonly dropzone: Locator
+  readonly progress: Locator
+  readonly result: Locator
+  readonly rejection: Locator
+  readonly uploadProgress: Locator
+
+  constructor(page: Page, root: Locator, node: number) {
+    this.page = page
+    this.root = root
+    this.node = node
+    this.dropzone = root.getByTestId('slot-dropzone')
+    this.progress = root.getByTestId('flash-progress')
+    this.result = root.getByTestId('flash-result')
+    this.rejection = root.getByTestId('flash-rejection')
+    this.uploadProgress = root.getByTestId('upload-progress')
+  }
+
+  async power(): Promise<PowerState> {
+    return (await this.root.getAttribute('data-power')) as PowerState
+  }
+
+  async waitForPower(state: PowerState, timeout = 10_000): Promise<void> {
+    await this.page
+      .locator(`[data-testid="node-slot"][data-node="${this.node}"][data-power="${state}"]`)
+      .waitFor({ timeout })
+  }
+
+  fact(name: 'module' | 'uptime' | 'usb'): Promise<string> {
+    return this.root.getByTestId(`slot-${name}`).innerText()
+  }
+
+  button(name: string): Locator {
+    return this.root.getByRole('button', { name, exact: true })
+  }
+
+  /**
+   * Drops a file on the slot as a user dragging it from the file manager would: the File is made
+   * in the page and carried by a DataTransfer through dragenter, dragover and drop.
+   */
+  async dropFile(name: string, bytes: Buffer): Promise<void> {
+    await this.dropzone.evaluate(
+      (element, { name, base64 }) => {
+        const binary = atob(base64)
+        const content = new Uint8Array(binary.length)
+        for (let i = 0; i < binary.length; i++) content[i] = binary.charCodeAt(i)
+        const page = globalThis as unknown as PageGlobals
+        const data = new page.DataTransfer()
+        data.items.add(new File([content], name))
+        for (const type of ['dragenter', 'dragover', 'drop']) {
+          element.dispatchEvent(
+            new page.DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: data }),
+          )
+        }
+      },
+      { name, base64: bytes.toString('base64') },
+    )
+  }
+
+  /** The confirmation a dropped image opens. */
+  flashDialog(boardName: string): ConfirmDialog {
+    return new ConfirmDialog(
+      this.page.getByRole('dialog', { name: `Flash node ${this.node} of ${boardName}?` }),
+    )
+  }
+
+  /** The flash's phase now, or null when the slot shows no flash. */
+  async phase(): Promise<string | null> {
+    return (await this.progress.count()) === 0 ? null : this.progress.getAttribute('data-phase')
+  }
+
+  async waitForPhase(phase: string, timeout = 30_000): Promise<void> {
+    await this.root.locator(`[data-testid="flash-progress"][data-phase="${phase}"]`).waitFor({ timeout })
+  }
+
+  /**
+   * Starts noting every phase the slot shows, however briefly; the returned function reads them.
+   * A poll from the test could miss a phase that lasts one render.
+   */
+  async recordPhases(): Promise<() => Promise<string[]>> {
+    const key = `phases-${this.node}` as const
+    await this.root.evaluate((slot, key) => {
+      const page = globalThis as unknown as PageGlobals
+      const seen: string[] = []
+      page[key] = seen
+      const note = () => {
+        const phase = slot.querySelector('[data-testid="flash-progress"]')?.getAttribute('data-phase')
+        if (phase && seen.at(-1) !== phase) seen.push(phase)
+      }
+      note()
+      new page.MutationObserver(note).observe(slot, {
+        subtree: true,
+        childList: true,
+        attributes: true,
+        attributeFilter: ['data-phase'],
+      })
+    }, key)
+    return () => this.page.evaluate((key) => (globalThis as unknown as PageGlobals)[key] ?? [], key)
+  }
+
+  async openConsole(): Promise<UartConsole> {
+    await this.button('Console').click()
+    const console = new UartConsole(this.page)
+    await console.terminal.waitFor()
+    return console
+  }
+}
+
+export class UartConsole {
+  readonly terminal: Locator
+  readonly input: Locator
+  readonly sendButton: Locator
+  private readonly textElement: Locator
+
+  constructor(page: Page) {
+    this.terminal = page.getByTestId('uart-terminal')
+    this.input = page.getByTestId('uart-input')
+    this.sendButton = page.getByRole('button', { name: 'Send', exact: true })
+    this.textElement = page.getByTestId('uart-text')
+  }
+
+  /** Everything the console received since it opened (the terminal's own buffer is canvas-drawn). */
+  async text(): Promise<string> {
+    return (await this.textElement.textContent()) ?? ''
+  }
+
+  /** The rows xterm renders, to check the text really reached the terminal. */
+  async terminalRows(): Promise<string> {
+    return this.terminal.locator('.xterm-rows').innerText()
+  }
+}
