@@ -75,7 +75,7 @@ describe('board view and flashing in Chromium through the WebSocket host', () =>
     const boards = new BoardsPage(page)
     await boards.open(host.url)
     await screenshot(page, 'flash-boards-empty')
-    await boards.tryVirtualBoard(writeSpeedMBps)
+    await boards.tryVirtualBoard(writeSpeedMBps, () => screenshot(page, 'flash-virtual-board-modal'))
 
     const view = new BoardViewPage(page)
     await view.waitFor(boardName)

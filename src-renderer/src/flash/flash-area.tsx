@@ -135,6 +135,8 @@ export function FlashArea({ board, node, job, onFailure }: FlashAreaProps) {
           color="red"
           variant="light"
           icon={<IconFileX size={18} />}
+          p="xs"
+          styles={{ message: { fontSize: 'var(--mantine-font-size-xs)' } }}
           withCloseButton
           onClose={() => setRejection(undefined)}
           data-testid="flash-rejection"

@@ -110,10 +110,11 @@ export class BoardsPage {
   }
 
   /** Starts the virtual board from the empty state, with a simulated eMMC speed. */
-  async tryVirtualBoard(writeSpeedMBps: number): Promise<void> {
+  async tryVirtualBoard(writeSpeedMBps: number, beforeStart?: () => Promise<void>): Promise<void> {
     await this.emptyState.getByRole('button', { name: 'Try the virtual board' }).click()
     const dialog = this.page.getByRole('dialog', { name: 'Try the virtual board' })
     await dialog.locator('input[name="writeSpeedMBps"]').fill(String(writeSpeedMBps))
+    await beforeStart?.()
     await dialog.getByRole('button', { name: 'Start the virtual board' }).click()
     await dialog.waitFor({ state: 'hidden' })
   }
