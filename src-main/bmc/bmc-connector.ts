@@ -21,7 +21,11 @@ export class BmcConnector {
     const version = `${board.updatedAt}|${board.address}|${board.certificateSha256}`
     const cached = this.clients.get(board.id)
     if (cached?.version === version) return cached.client
-    if (cached) void cached.client.close()
+    if (cached) {
+      // Requests still running on the old client finish or fail on their own; closing twice is harmless.
+      this.clients.delete(board.id)
+      cached.client.close().catch(() => undefined)
+    }
 
     if (!board.certificateSha256) {
       const presented = await probeCertificate(board.address, this.timeoutMs)
@@ -63,7 +67,7 @@ export class BmcConnector {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.clients.values()].map(({ client }) => client.close()))
+    await Promise.all([...this.clients.values()].map(({ client }) => client.close().catch(() => undefined)))
     this.clients.clear()
   }
 }

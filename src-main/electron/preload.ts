@@ -11,7 +11,7 @@ ipcRenderer.on(eventChannel, (_event: IpcRendererEvent, name: string, payload: u
   for (const listener of listeners.get(name) ?? []) listener(payload)
 })
 
-const bridge: ClusterdeckBridge & { pathForFile(file: File): string } = {
+const bridge: Required<ClusterdeckBridge> = {
   invoke: (name, input) => ipcRenderer.invoke(invokeChannel, name, input),
   subscribe(name, listener) {
     const set = listeners.get(name) ?? new Set<Listener>()

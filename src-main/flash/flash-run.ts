@@ -121,12 +121,10 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
   const onCancel = () => uploadAbort.abort()
   signal.addEventListener('abort', onCancel, { once: true })
   const hash = image.sha256 ? null : createHash('sha256')
-  let sent = 0
   let lastMovement = Date.now()
   async function* counted(source: AsyncIterable<Buffer>) {
     for await (const chunk of source) {
       hash?.update(chunk)
-      sent += chunk.length
       lastMovement = Date.now()
       yield chunk
     }
@@ -149,16 +147,24 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
   let highestWritten = 0
   let lastWritten = -1
   let verifying = false
-  const progressTimer = setInterval(() => {
-    if (!verifying) report({ phase: 'writing', bytesDone: sent, bytesTotal: image.sizeBytes })
-  }, 250)
+  let tailPollMs = 50
+  report({
+    phase,
+    bytesDone: 0,
+    bytesTotal: image.sizeBytes,
+    message: `Writing ${formatBytes(image.sizeBytes)} to the eMMC of node ${node}`,
+  })
   try {
     for (;;) {
       // Wake early when the upload settles, but once it has, a settled promise must not turn this
-      // into a busy loop against the BMC.
-      await (uploadDone || uploadError !== undefined
-        ? delay(pollIntervalMs)
-        : Promise.race([upload, delay(pollIntervalMs)]))
+      // into a busy loop against the BMC. Right after the upload the BMC only flushes, so the
+      // first polls come quickly (50 ms, doubling up to the interval) to report Done without delay.
+      if (uploadDone || uploadError !== undefined) {
+        await delay(Math.min(pollIntervalMs, tailPollMs))
+        tailPollMs *= 2
+      } else {
+        await Promise.race([upload, delay(pollIntervalMs)])
+      }
       if (signal.aborted) {
         await cancelTransfer(client, handle)
         fail(
@@ -199,6 +205,7 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
         }
         highestWritten = Math.max(highestWritten, written)
         lastWritten = written
+        // The BMC's own count, not bytes sent: socket buffers hold megabytes the eMMC has not seen.
         if (verifying) {
           report({
             phase,
@@ -206,6 +213,8 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
             bytesTotal: image.sizeBytes,
             message: 'The BMC is reading the eMMC back to check it',
           })
+        } else {
+          report({ phase, bytesDone: Math.min(written, image.sizeBytes), bytesTotal: image.sizeBytes })
         }
         // 2.0.x shows no read-back progress at all (bytes_written stays at the total for the
         // minutes a verify takes), so silence there is not a stall.
@@ -240,7 +249,6 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
       break
     }
   } finally {
-    clearInterval(progressTimer)
     signal.removeEventListener('abort', onCancel)
   }
 

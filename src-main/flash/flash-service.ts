@@ -17,7 +17,8 @@ import {
 import { createSpeedMeter } from '../../src-shared/progress/progress.ts'
 import type { BmcConnector } from '../bmc/bmc-connector.ts'
 import type { EventBus } from '../core/event-bus.ts'
-import { detectImageFormat, hasAcceptedExtension, acceptedExtensions } from '../images/image-formats.ts'
+import { acceptedImageExtensions, hasAcceptedExtension } from '../../src-shared/images/image-file-names.ts'
+import { detectImageFormat } from '../images/image-formats.ts'
 import type { ImageCache } from '../images/image-cache.ts'
 import type { FlashHistory } from './flash-history.ts'
 import { FlashFailure, runFlash, type PreparedImage } from './flash-run.ts'
@@ -149,7 +150,7 @@ export class FlashService {
       throw new AppError(
         'invalid_input',
         `${basename(source.path)} is not a disk image Clusterdeck can flash.`,
-        `Use a raw image or a compressed one: ${acceptedExtensions.join(', ')}.`,
+        `Use a raw image or a compressed one: ${acceptedImageExtensions.join(', ')}.`,
       )
     }
     if (info.size === 0) throw new AppError('invalid_input', `${basename(source.path)} is empty.`)

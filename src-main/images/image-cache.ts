@@ -9,7 +9,8 @@ import { randomUUID } from 'node:crypto'
 import type { CachedImage } from '../../src-shared/images/image-schemas.ts'
 import { AppError } from '../../src-shared/contract/app-error.ts'
 import type { Db } from '../store/database.ts'
-import { detectImageFormat, rawImageName, type ImageFormat } from './image-formats.ts'
+import { rawImageName } from '../../src-shared/images/image-file-names.ts'
+import { detectImageFormat, type ImageFormat } from './image-formats.ts'
 import type { ImportMessage } from './image-import-worker.ts'
 
 export interface ImportProgress {

@@ -6,8 +6,6 @@ import { AppError } from '../../src-shared/contract/app-error.ts'
 
 export type ImageFormat = 'raw' | 'xz' | 'gzip' | 'zstd' | 'zip'
 
-export const acceptedExtensions = ['.img', '.raw', '.bin', '.xz', '.gz', '.zst', '.zip'] as const
-
 const magics: Array<[ImageFormat | 'bzip2', number[]]> = [
   ['xz', [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]],
   ['gzip', [0x1f, 0x8b]],
@@ -36,14 +34,4 @@ export async function detectImageFormat(path: string): Promise<ImageFormat> {
   } finally {
     await handle.close()
   }
-}
-
-export function hasAcceptedExtension(name: string): boolean {
-  const lower = name.toLowerCase()
-  return acceptedExtensions.some((extension) => lower.endsWith(extension))
-}
-
-/** "talos-arm64.raw.xz" → "talos-arm64.raw": the name the raw image goes by in the cache. */
-export function rawImageName(name: string): string {
-  return name.replace(/\.(xz|gz|zst|zip)$/i, '')
 }

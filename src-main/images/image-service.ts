@@ -10,7 +10,7 @@ import { AppError } from '../../src-shared/contract/app-error.ts'
 import type { CachedImage } from '../../src-shared/images/image-schemas.ts'
 import type { EventBus } from '../core/event-bus.ts'
 import type { ImageCache } from './image-cache.ts'
-import { acceptedExtensions, hasAcceptedExtension } from './image-formats.ts'
+import { acceptedImageExtensions, hasAcceptedExtension } from '../../src-shared/images/image-file-names.ts'
 
 export class ImageService {
   private readonly cache: ImageCache
@@ -25,9 +25,12 @@ export class ImageService {
     return this.cache.list()
   }
 
-  async importFile(path: string, name = basename(path)): Promise<CachedImage> {
+  async importFile(
+    path: string,
+    name = basename(path),
+    importId: string = randomUUID(),
+  ): Promise<CachedImage> {
     assertImageName(name)
-    const importId = randomUUID()
     return this.cache.import(path, {
       ...(name === basename(path) ? {} : { name: name.replace(/\.(xz|gz|zst|zip)$/i, '') }),
       onProgress: (progress) => this.events.emit('images.importProgress', { importId, name, ...progress }),
@@ -35,12 +38,16 @@ export class ImageService {
   }
 
   /** A browser's upload: written to a staging file first (the import reads files), then imported. */
-  async importUpload(body: Readable, name: string): Promise<CachedImage> {
+  async importUpload(
+    body: Readable,
+    name: string,
+    { importId }: { importId?: string } = {},
+  ): Promise<CachedImage> {
     assertImageName(name)
     const staging = join(this.cache.dir, '.incoming', `upload-${randomUUID()}-${basename(name)}`)
     try {
       await pipeline(body, createWriteStream(staging, { flags: 'wx' }))
-      return await this.importFile(staging, basename(name))
+      return await this.importFile(staging, basename(name), importId)
     } finally {
       await rm(staging, { force: true })
     }
@@ -52,7 +59,7 @@ function assertImageName(name: string): void {
     throw new AppError(
       'invalid_input',
       `${basename(name)} is not a disk image Clusterdeck can use.`,
-      `Use a raw image or a compressed one: ${acceptedExtensions.join(', ')}.`,
+      `Use a raw image or a compressed one: ${acceptedImageExtensions.join(', ')}.`,
     )
   }
 }

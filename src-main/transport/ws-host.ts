@@ -57,7 +57,10 @@ export async function startWsHost({ core, rendererDir, port = 0, token }: WsHost
       return
     }
     try {
-      const image = await core.images.importUpload(req, url.searchParams.get('name') ?? '')
+      const importId = url.searchParams.get('importId') ?? ''
+      const image = await core.images.importUpload(req, url.searchParams.get('name') ?? '', {
+        ...(/^[\w-]{1,64}$/.test(importId) ? { importId } : {}),
+      })
       answer(200, { ok: true, value: image })
     } catch (error) {
       req.resume()

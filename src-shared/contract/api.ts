@@ -6,4 +6,6 @@ import type { EventName, EventPayload, RequestInput, RequestName, RequestOutput 
 export interface ClusterdeckBridge {
   invoke<N extends RequestName>(name: N, input: RequestInput<N>): Promise<Result<RequestOutput<N>>>
   subscribe<E extends EventName>(name: E, listener: (payload: EventPayload<E>) => void): () => void
+  /** Electron only: the path of a dropped file on this machine (File.path is gone since Electron 32). */
+  pathForFile?(file: File): string
 }

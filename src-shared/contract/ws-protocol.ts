@@ -29,8 +29,9 @@ export const wsPath = '/api'
 
 /**
  * Browsers have no file paths, so a dropped image reaches the core as an upload:
- * POST {uploadPath}?name=<file name> with `authorization: Bearer <token>` and the file as the body.
- * The answer is a JSON Result<CachedImage>.
+ * POST {uploadPath}?name=<file name>&importId=<uuid> with `authorization: Bearer <token>` and the
+ * file as the body. The answer is a JSON Result<CachedImage>; images.importProgress events carry
+ * the importId while the core unpacks it.
  */
 export const uploadPath = '/upload'
 

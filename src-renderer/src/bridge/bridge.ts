@@ -7,8 +7,7 @@ import { createWebSocketBridge } from './websocket-bridge.ts'
 
 declare global {
   interface Window {
-    /** Electron's preload adds pathForFile; the WebSocket bridge has no file paths. */
-    clusterdeck?: ClusterdeckBridge & { pathForFile?(file: File): string }
+    clusterdeck?: ClusterdeckBridge
   }
 }
 

@@ -1,13 +1,11 @@
-// Which files can be flashed, judged by name: operating systems give disk images no useful MIME
-// type. The core checks again (and by content); this only spares the user a pointless upload.
+// Which files can be flashed, judged by name. The core checks again (and by content); this only
+// spares the user a pointless upload.
+import {
+  acceptedImageExtensions as imageExtensions,
+  hasAcceptedExtension as isImageFileName,
+} from '../../../src-shared/images/image-file-names.ts'
 
-/** What the core's image cache can read: raw images and the archives it unpacks. */
-export const imageExtensions = ['.img', '.raw', '.bin', '.xz', '.gz', '.zst', '.zip'] as const
-
-export function isImageFileName(name: string): boolean {
-  const lower = name.toLowerCase()
-  return imageExtensions.some((extension) => lower.endsWith(extension))
-}
+export { imageExtensions, isImageFileName }
 
 /** Why a file cannot be flashed, in words the user can act on; null when it can. */
 export function imageFileProblem(name: string): string | null {

@@ -7,7 +7,7 @@ import { uploadPath } from '../../../src-shared/contract/ws-protocol.ts'
 import type { FlashJob } from '../../../src-shared/flash/flash-schemas.ts'
 import type { NodeNumber } from '../../../src-shared/bmc/node-number.ts'
 import type { CachedImage } from '../../../src-shared/images/image-schemas.ts'
-import { call, pathForFile } from '../bridge/bridge.ts'
+import { bridge, call, pathForFile } from '../bridge/bridge.ts'
 import { hostToken } from '../bridge/websocket-bridge.ts'
 
 export interface FlashTarget {
@@ -60,9 +60,16 @@ function uploadImage(
   onProgress: (progress: SendProgress) => void,
   signal: AbortSignal,
 ): Promise<CachedImage> {
-  return new Promise((resolve, reject) => {
+  // The core reports its unpacking under this id, so the progress after the last byte is ours.
+  const importId = crypto.randomUUID()
+  const stopImportProgress = bridge.subscribe('images.importProgress', (progress) => {
+    if (progress.importId === importId) {
+      onProgress({ stage: 'importing', bytesSent: progress.packedBytes, bytesTotal: progress.packedTotal })
+    }
+  })
+  return new Promise<CachedImage>((resolve, reject) => {
     const request = new XMLHttpRequest()
-    request.open('POST', `${uploadPath}?name=${encodeURIComponent(file.name)}`)
+    request.open('POST', `${uploadPath}?name=${encodeURIComponent(file.name)}&importId=${importId}`)
     const token = hostToken()
     if (token) request.setRequestHeader('authorization', `Bearer ${token}`)
     request.upload.onprogress = (event) =>
@@ -94,7 +101,7 @@ function uploadImage(
       reject(new AppError('cancelled', `The upload of ${file.name} was cancelled; nothing was flashed.`))
     signal.addEventListener('abort', () => request.abort(), { once: true })
     request.send(file)
-  })
+  }).finally(stopImportProgress)
 }
 
 function parseResult(text: string): Result<CachedImage> | undefined {
