@@ -3,7 +3,6 @@
 import type { Command } from 'commander'
 import { InvalidArgumentError, Option } from 'commander'
 import type { VirtualFirmware } from '../virtual-board/firmware-profiles.ts'
-import { startVirtualBoard } from '../virtual-board/virtual-board-server.ts'
 import type { CliIo } from './cli-io.ts'
 
 /** The measured CM4 eMMC write speed (reference §9); verification reads back at about the same. */
@@ -37,6 +36,8 @@ export function registerVirtualBoardCommand(program: Command, io: CliIo): void {
     )
     .action(async (options: VirtualBoardCommandOptions) => {
       const verifySpeed = options.verifySpeed ?? options.writeSpeed
+      // Loaded only for this command: the simulation is not needed by the others.
+      const { startVirtualBoard } = await import('../virtual-board/virtual-board-server.ts')
       const board = await startVirtualBoard({
         firmware: options.firmware,
         port: options.port,

@@ -4,13 +4,13 @@
 // follow the BMC's own state to tell writing from verifying, and treat anything unexpected — a
 // broken upload, an Error state, another client's transfer — as a failed flash.
 import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
 import type { FlashState } from '../../src-shared/bmc/bmc-schemas.ts'
 import type { NodeNumber } from '../../src-shared/bmc/node-number.ts'
 import { AppError } from '../../src-shared/contract/app-error.ts'
 import type { FlashPhase } from '../../src-shared/flash/flash-schemas.ts'
 import { formatBytes } from '../../src-shared/progress/progress.ts'
 import type { BmcClient } from '../bmc/bmc-client.ts'
+import { readChunks } from './read-chunks.ts'
 
 export interface PreparedImage {
   path: string
@@ -129,11 +129,10 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
       yield chunk
     }
   }
-  const file = createReadStream(image.path, { highWaterMark: 1024 * 1024 })
   let uploadError: unknown
   let uploadDone = false
   const upload = client
-    .upload(handle, counted(file), {
+    .upload(handle, counted(readChunks(image.path)), {
       length: image.sizeBytes,
       fileName: image.name,
       signal: uploadAbort.signal,
@@ -163,7 +162,7 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
         await delay(Math.min(pollIntervalMs, tailPollMs))
         tailPollMs *= 2
       } else {
-        await Promise.race([upload, delay(pollIntervalMs)])
+        await settledOrAfter(upload, pollIntervalMs)
       }
       if (signal.aborted) {
         await cancelTransfer(client, handle)
@@ -301,4 +300,15 @@ function preempted(state: Extract<FlashState, { state: 'transferring' }>, node: 
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+/** Waits until the promise settles or the time is up, whichever is first; leaves no timer behind. */
+function settledOrAfter(promise: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms)
+    void promise.finally(() => {
+      clearTimeout(timer)
+      resolve()
+    })
+  })
 }

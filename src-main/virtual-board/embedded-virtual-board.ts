@@ -5,7 +5,7 @@
 import type { Board } from '../../src-shared/boards/board-schemas.ts'
 import type { RequestInput } from '../../src-shared/contract/index.ts'
 import type { BoardService } from '../boards/board-service.ts'
-import { startVirtualBoard, type VirtualBoard } from './virtual-board-server.ts'
+import type { VirtualBoard } from './virtual-board-server.ts'
 
 export const virtualBoardName = 'Virtual board'
 
@@ -29,12 +29,15 @@ export class EmbeddedVirtualBoard {
       const speed = writeSpeedMBps * 1_000_000
       this.running = {
         settings,
-        board: startVirtualBoard({
-          firmware,
-          writeSpeedBytesPerSecond: speed,
-          verifySpeedBytesPerSecond: speed * 2,
-          bootDelayMs: 1500,
-        }),
+        // Loaded on first use: the simulation (and its certificate generator) is not needed otherwise.
+        board: import('./virtual-board-server.ts').then(({ startVirtualBoard }) =>
+          startVirtualBoard({
+            firmware,
+            writeSpeedBytesPerSecond: speed,
+            verifySpeedBytesPerSecond: speed * 2,
+            bootDelayMs: 1500,
+          }),
+        ),
       }
     }
     const virtual = await this.running!.board
