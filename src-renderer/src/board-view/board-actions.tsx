@@ -1,6 +1,6 @@
 // Actions on the whole board: every node's power and the BMC itself, each confirmed first.
 import { Button, Group } from '@mantine/core'
-import { IconPlayerPlay, IconPower, IconRefresh } from '@tabler/icons-react'
+import { IconPlayerPlay, IconPower, IconRefresh, IconRotateClockwise } from '@tabler/icons-react'
 import type { Board } from '../../../src-shared/boards/board-schemas.ts'
 import { call } from '../bridge/bridge.ts'
 import { notifyDone } from '../common/notify-failure.ts'
@@ -56,6 +56,14 @@ export function BoardActions({ board, onChanged, onFailure }: BoardActionsProps)
         onClick={() => powerAll('off')}
       >
         Power all off
+      </Button>
+      <Button
+        variant="light"
+        color="orange"
+        leftSection={<IconRotateClockwise size={16} />}
+        onClick={() => powerAll('reset')}
+      >
+        Reset all
       </Button>
       <Button variant="default" leftSection={<IconRefresh size={16} />} onClick={rebootBmc}>
         Reboot BMC

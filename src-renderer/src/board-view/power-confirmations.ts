@@ -27,8 +27,8 @@ export function powerConfirmation(
       confirmLabel: 'Power off',
     },
     reset: {
-      title: `Reset node ${target}?`,
-      body: `Power-cycles ${who} of ${board.name}: it loses power for a moment and boots again. The operating system does not shut down cleanly.`,
+      title: target === 'all' ? 'Reset all nodes?' : `Reset node ${target}?`,
+      body: `Power-cycles ${who} of ${board.name}, one after another: each loses power for a moment and boots again. The operating system does not shut down cleanly.`,
       confirmLabel: 'Reset',
     },
   }
