@@ -61,4 +61,65 @@ export const migrations: readonly Migration[] = [
       `)
     },
   },
+  {
+    version: 3,
+    name: 'image library: settings, image facts, resumable downloads, Armbian images seen',
+    up(db) {
+      // settings: small app-wide values (the image cache size limit first), JSON-encoded.
+      // downloads: one row per download, so a partial file in downloads/ can be resumed after a
+      // restart against the validators (ETag, Last-Modified, length) it was started with.
+      // armbian_images: every Turing RK1 asset ever listed, because releases vanish within weeks.
+      db.exec(`
+        CREATE TABLE settings (
+          key             TEXT PRIMARY KEY,
+          value           TEXT NOT NULL
+        );
+        ALTER TABLE images ADD COLUMN os TEXT;
+        ALTER TABLE images ADD COLUMN os_version TEXT;
+        ALTER TABLE images ADD COLUMN arch TEXT;
+        CREATE TABLE downloads (
+          id              TEXT PRIMARY KEY,
+          url             TEXT NOT NULL,
+          name            TEXT NOT NULL,
+          expected_sha256 TEXT,
+          checksum_url    TEXT,
+          image_os        TEXT,
+          image_version   TEXT,
+          image_arch      TEXT,
+          state           TEXT NOT NULL,
+          bytes_done      INTEGER NOT NULL DEFAULT 0,
+          bytes_total     INTEGER,
+          etag            TEXT,
+          last_modified   TEXT,
+          image_sha256    TEXT,
+          error_code      TEXT,
+          error_message   TEXT,
+          error_hint      TEXT,
+          created_at      TEXT NOT NULL,
+          updated_at      TEXT NOT NULL
+        );
+        CREATE INDEX downloads_url ON downloads (url);
+        CREATE TABLE armbian_images (
+          name            TEXT PRIMARY KEY,
+          release_tag     TEXT NOT NULL,
+          prerelease      INTEGER NOT NULL,
+          published_at    TEXT,
+          distro          TEXT NOT NULL,
+          variant         TEXT NOT NULL,
+          desktop         TEXT,
+          branch          TEXT NOT NULL,
+          kernel_version  TEXT NOT NULL,
+          armbian_version TEXT NOT NULL,
+          build           INTEGER NOT NULL,
+          url             TEXT NOT NULL,
+          size_bytes      INTEGER NOT NULL,
+          sha256          TEXT,
+          checksum_url    TEXT,
+          first_seen_at   TEXT NOT NULL,
+          last_seen_at    TEXT NOT NULL,
+          still_published INTEGER NOT NULL
+        );
+      `)
+    },
+  },
 ]
