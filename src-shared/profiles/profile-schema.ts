@@ -1,0 +1,174 @@
+// A cluster profile: the whole cluster described once — which board slot is which node, the
+// network, versions, the image each node gets, and the add-ons. It holds no secrets, so it can be
+// exported to YAML and kept in Git next to the rest of a home lab's infrastructure code. Boards are
+// named, not referenced by id, so a profile moves between machines.
+import { z } from 'zod'
+import { nodeNumberSchema } from '../bmc/node-number.ts'
+import { sha256Schema } from '../images/image-schemas.ts'
+
+export const profileApiVersion = 'clusterdeck/v1'
+
+const hostnameSchema = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, {
+  message: 'must be a host name: lower-case letters, digits and dashes, 1–63 characters',
+})
+
+/** Where a node's image comes from. Resolved into a cached raw image by the image-preparation phase. */
+export const imageSourceSchema = z.union([
+  z.object({ cached: sha256Schema }).strict(),
+  z.object({ file: z.string().min(1) }).strict(),
+  z
+    .object({
+      url: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }),
+      sha256: sha256Schema.optional(),
+    })
+    .strict(),
+  z
+    .object({
+      talosFactory: z
+        .object({
+          /** A saved schematic's name or a preset (longhorn, longhorn-nfs, full, none). */
+          schematic: z.string().min(1),
+          board: z
+            .enum(['turing-rk1', 'rpi-generic', 'rpi-5', 'metal-arm64', 'metal-amd64'])
+            .default('turing-rk1'),
+        })
+        .strict(),
+    })
+    .strict(),
+  z
+    .object({
+      armbian: z
+        .object({
+          distro: z.string().default('trixie'),
+          variant: z.enum(['minimal', 'server', 'desktop']).default('minimal'),
+          branch: z.enum(['vendor', 'current', 'edge']).default('vendor'),
+        })
+        .strict(),
+    })
+    .strict(),
+])
+export type ImageSource = z.infer<typeof imageSourceSchema>
+
+export const profileNodeSchema = z
+  .object({
+    hostname: hostnameSchema,
+    role: z.enum(['control-plane', 'worker']),
+    board: z.string().min(1, { message: 'is empty: name the saved board this node sits on' }),
+    slot: nodeNumberSchema,
+    address: z.string(),
+    installDisk: z
+      .string()
+      .regex(/^\/dev\/[\w/.-]+$/, { message: 'must be a device path such as /dev/mmcblk0' }),
+    nvme: z
+      .object({
+        device: z
+          .string()
+          .regex(/^\/dev\/[\w/.-]+$/, { message: 'must be a device path such as /dev/nvme0n1' }),
+        mountPoint: z.string().regex(/^\/[\w/.-]*$/, { message: 'must be an absolute path' }),
+      })
+      .strict()
+      .optional(),
+    /** Overrides the profile's image for this node. */
+    image: imageSourceSchema.optional(),
+  })
+  .strict()
+export type ProfileNode = z.infer<typeof profileNodeSchema>
+
+const addonSwitch = z.object({ enabled: z.boolean().default(true) })
+
+export const addonsSchema = z
+  .object({
+    metallb: addonSwitch.strict().default({ enabled: true }),
+    ingressNginx: addonSwitch.strict().default({ enabled: true }),
+    certManager: addonSwitch
+      .extend({ selfSignedIssuer: z.boolean().default(true) })
+      .strict()
+      .default({
+        enabled: true,
+        selfSignedIssuer: true,
+      }),
+    longhorn: addonSwitch
+      .extend({ replicaCount: z.number().int().min(1).max(10).default(2) })
+      .strict()
+      .default({
+        enabled: true,
+        replicaCount: 2,
+      }),
+    monitoring: addonSwitch
+      .extend({
+        storageSize: z
+          .string()
+          .regex(/^\d+(Mi|Gi|Ti)$/)
+          .default('10Gi'),
+      })
+      .strict()
+      .default({ enabled: true, storageSize: '10Gi' }),
+    portainer: addonSwitch.strict().default({ enabled: true }),
+  })
+  .strict()
+export type Addons = z.infer<typeof addonsSchema>
+
+export const clusterProfileSchema = z
+  .object({
+    apiVersion: z
+      .literal(profileApiVersion, { error: `must be ${profileApiVersion}` })
+      .default(profileApiVersion),
+    kind: z.literal('ClusterProfile', { error: 'must be ClusterProfile' }).default('ClusterProfile'),
+    name: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, {
+      message: 'must be a cluster name: lower-case letters, digits and dashes',
+    }),
+    distribution: z.enum(['talos', 'k3s']),
+    versions: z
+      .object({
+        talos: z
+          .string()
+          .regex(/^v\d+\.\d+\.\d+(-[\w.]+)?$/, { message: 'must look like v1.13.9' })
+          .optional(),
+        kubernetes: z
+          .string()
+          .regex(/^v?\d+\.\d+\.\d+$/, { message: 'must look like 1.36.1' })
+          .optional(),
+        k3s: z
+          .string()
+          .regex(/^v\d+\.\d+\.\d+\+k3s\d+$/, { message: 'must look like v1.36.4+k3s1' })
+          .optional(),
+      })
+      .strict(),
+    network: z
+      .object({
+        nodeCidr: z.string(),
+        gateway: z.string(),
+        dns: z.array(z.string()).min(1, { message: 'needs at least one DNS server' }),
+        /** The address clients reach the Kubernetes API on (a control-plane node, or the VIP). */
+        apiEndpoint: z.string(),
+        /** Optional shared address of the control planes (Talos VIP / kube-vip). */
+        vip: z.string().optional(),
+        podCidr: z.string(),
+        serviceCidr: z.string(),
+        metallbRange: z.string().optional(),
+      })
+      .strict(),
+    /** The image every node gets unless it names its own. */
+    image: imageSourceSchema,
+    nodes: z.array(profileNodeSchema).min(1, { message: 'needs at least one node' }),
+    addons: addonsSchema.default(addonsSchema.parse({})),
+    timeouts: z
+      .object({ bootSeconds: z.number().int().min(10).max(3600).default(300) })
+      .strict()
+      .default({ bootSeconds: 300 }),
+  })
+  .strict()
+
+export type ClusterProfile = z.output<typeof clusterProfileSchema>
+export type ClusterProfileInput = z.input<typeof clusterProfileSchema>
+
+/** A saved profile as the app lists it. */
+export const savedProfileSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  distribution: z.enum(['talos', 'k3s']),
+  profile: clusterProfileSchema,
+  createdAt: z.string(),
+  updatedAt: z.string(),
+})
+export type SavedProfile = z.infer<typeof savedProfileSchema>
