@@ -1,14 +1,21 @@
 import { AppShell, Group, NavLink, Text, Title } from '@mantine/core'
-import { IconLayoutGrid, IconServer2 } from '@tabler/icons-react'
+import { IconLayoutGrid, IconServer2, IconTopologyStar3 } from '@tabler/icons-react'
 import { useState } from 'react'
 import { BoardView } from './board-view/board-view.tsx'
 import { BoardsPage } from './boards/boards-page.tsx'
 import { useBoards } from './boards/use-boards.ts'
+import { ProfileView } from './profiles/profile-view.tsx'
+import { ProfilesPage } from './profiles/profiles-page.tsx'
+import { useProfiles } from './profiles/use-profiles.ts'
 import { SecretsNotice } from './system/secrets-notice.tsx'
 import { useSystemInfo } from './system/use-system-info.ts'
 
-/** Where the user is: the list of boards or one board. Few enough places for plain state. */
-type Place = { page: 'boards' } | { page: 'board'; boardId: string }
+/** Where the user is: a list of boards or clusters, or one of them. Few enough places for plain state. */
+type Place =
+  | { page: 'boards' }
+  | { page: 'board'; boardId: string }
+  | { page: 'clusters' }
+  | { page: 'profile'; profileId: string }
 
 export function App() {
   const info = useSystemInfo()
@@ -19,6 +26,11 @@ export function App() {
   const board =
     place.page === 'board' ? boards?.find((candidate) => candidate.id === place.boardId) : undefined
   const showBoards = () => setPlace({ page: 'boards' })
+  const { profiles } = useProfiles()
+  const profile =
+    place.page === 'profile' ? profiles?.find((candidate) => candidate.id === place.profileId) : undefined
+  const showClusters = () => setPlace({ page: 'clusters' })
+  const openProfile = (opened: { id: string }) => setPlace({ page: 'profile', profileId: opened.id })
 
   return (
     <AppShell header={{ height: 56 }} navbar={{ width: 220, breakpoint: 'sm' }} padding="lg">
@@ -49,11 +61,32 @@ export function App() {
             onClick={() => setPlace({ page: 'board', boardId: candidate.id })}
           />
         ))}
+        <NavLink
+          label="Clusters"
+          leftSection={<IconTopologyStar3 size={18} />}
+          active={place.page === 'clusters'}
+          onClick={showClusters}
+          mt="sm"
+        />
+        {profiles?.map((candidate) => (
+          <NavLink
+            key={candidate.id}
+            label={candidate.name}
+            leftSection={<IconLayoutGrid size={16} />}
+            pl="lg"
+            active={place.page === 'profile' && place.profileId === candidate.id}
+            onClick={() => openProfile(candidate)}
+          />
+        ))}
       </AppShell.Navbar>
       <AppShell.Main>
         {info && <SecretsNotice status={info.secrets} />}
         {board ? (
           <BoardView key={board.id} board={board} onBack={showBoards} />
+        ) : profile ? (
+          <ProfileView key={profile.id} profile={profile} onBack={showClusters} onOpenProfile={openProfile} />
+        ) : place.page === 'clusters' || place.page === 'profile' ? (
+          <ProfilesPage onOpenProfile={openProfile} />
         ) : (
           <BoardsPage onOpenBoard={(opened) => setPlace({ page: 'board', boardId: opened.id })} />
         )}

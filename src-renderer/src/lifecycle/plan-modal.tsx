@@ -1,0 +1,108 @@
+// The dry run: the plan the profile compiles to, phase by phase, with what each step waits for and
+// which phases this version of Clusterdeck can run yet. Nothing is touched.
+import { Badge, Button, Card, Group, Loader, Modal, Stack, Table, Text } from '@mantine/core'
+import { IconRocket } from '@tabler/icons-react'
+import { phaseIds, phaseTitles, stepsOfPhase, type PlanStep } from '../../../src-shared/lifecycle/plan.ts'
+import { FailureAlert } from '../common/failure-alert.tsx'
+import { usePlan } from './use-plan.ts'
+
+export interface PlanModalProps {
+  profileId: string
+  profileName: string
+  opened: boolean
+  onClose(): void
+  onDeploy(): void
+}
+
+export function PlanModal({ profileId, profileName, opened, onClose, onDeploy }: PlanModalProps) {
+  const { plan, failure } = usePlan(profileId, opened)
+  const titles = new Map(plan?.plan.steps.map((step) => [step.id, step.title]))
+  return (
+    <Modal opened={opened} onClose={onClose} title={`Dry run of ${profileName}`} size="80rem" centered>
+      <Stack data-testid="plan-view">
+        <Text size="sm" c="dimmed">
+          The steps a deployment takes, in order. Steps that do not wait for each other run at the same time;
+          steps sharing a board run one after another.
+        </Text>
+        {failure && <FailureAlert failure={failure} />}
+        {!plan && !failure && <Loader />}
+        {plan &&
+          phaseIds.map((phase) => {
+            const steps = stepsOfPhase(plan.plan, phase)
+            if (steps.length === 0) return null
+            const runnable = plan.runnablePhases.includes(phase)
+            return (
+              <Card
+                key={phase}
+                withBorder
+                padding="sm"
+                data-testid="plan-phase"
+                data-phase={phase}
+                data-runnable={runnable}
+                style={runnable ? undefined : { opacity: 0.6 }}
+              >
+                <Group gap="sm" mb={6}>
+                  <Text fw={700}>{phaseTitles[phase]}</Text>
+                  <Text size="xs" c="dimmed">
+                    {steps.length} step{steps.length === 1 ? '' : 's'}
+                  </Text>
+                  {runnable ? (
+                    <Badge color="teal" variant="light">
+                      runs in this version
+                    </Badge>
+                  ) : (
+                    <Badge color="gray" variant="outline">
+                      not in this version yet
+                    </Badge>
+                  )}
+                </Group>
+                <Table verticalSpacing={4} fz="sm" style={{ tableLayout: 'fixed' }}>
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th w="40%">Step</Table.Th>
+                      <Table.Th w="14%">Node</Table.Th>
+                      <Table.Th>Waits for</Table.Th>
+                      <Table.Th w="16%">One at a time on</Table.Th>
+                    </Table.Tr>
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {steps.map((step) => (
+                      <Table.Tr key={step.id} data-testid="plan-step" data-step-id={step.id}>
+                        <Table.Td>{step.title}</Table.Td>
+                        <Table.Td ff="monospace">{step.node ?? '—'}</Table.Td>
+                        <Table.Td>
+                          <Text size="xs" c="dimmed" lineClamp={2}>
+                            {waitsFor(step, titles)}
+                          </Text>
+                        </Table.Td>
+                        <Table.Td>
+                          <Text size="xs" c="dimmed">
+                            {step.resource?.replace(/^board:/, 'board ') ?? '—'}
+                          </Text>
+                        </Table.Td>
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+              </Card>
+            )
+          })}
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            Close
+          </Button>
+          <Button leftSection={<IconRocket size={16} />} disabled={!plan} onClick={onDeploy}>
+            Deploy…
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  )
+}
+
+function waitsFor(step: PlanStep, titles: Map<string, string>): string {
+  if (step.dependsOn.length === 0) return 'nothing: starts at once'
+  if (step.dependsOn.length > 3)
+    return `${step.dependsOn.length} steps, e.g. ${titles.get(step.dependsOn[0] ?? '')}`
+  return step.dependsOn.map((id) => titles.get(id) ?? id).join('; ')
+}

@@ -1,0 +1,135 @@
+// One run: its state and actions above, the failures to act on, the timeline, and the log of the
+// step the user opened.
+import { Alert, Button, Group, Menu, Stack, Text } from '@mantine/core'
+import {
+  IconAlertTriangle,
+  IconDownload,
+  IconPlayerPlay,
+  IconPlayerStop,
+  IconRefresh,
+} from '@tabler/icons-react'
+import { useState } from 'react'
+import { phaseTitles } from '../../../src-shared/lifecycle/plan.ts'
+import type { Run } from '../../../src-shared/lifecycle/run-schema.ts'
+import { call } from '../bridge/bridge.ts'
+import { useConfirmation } from '../common/use-confirmation.tsx'
+import { cancelRunConfirmation, exportReport, runAction } from './run-actions.ts'
+import { RunStateBadge } from './run-state-badge.tsx'
+import { RunTimeline, TimelineLegend } from './run-timeline.tsx'
+import { StepLogDrawer } from './step-log-drawer.tsx'
+import { resumableRunStates } from './step-states.ts'
+import { formatStepDuration } from './time-scale.ts'
+import { runElapsed } from './timeline-rows.ts'
+import { useNow } from './use-run.ts'
+
+export function RunPanel({ run }: { run: Run }) {
+  const running = run.state === 'running'
+  const now = useNow(running)
+  const [openStep, setOpenStep] = useState<string>()
+  const { ask, modal } = useConfirmation()
+  const failed = run.steps.filter((step) => step.state === 'failed')
+  const titleOf = (stepId: string) => run.plan.steps.find((step) => step.id === stepId)?.title ?? stepId
+  const retry = (stepId: string) =>
+    void runAction(() => call('lifecycle.retryStep', { runId: run.id, stepId }))
+
+  return (
+    <Stack gap="sm" data-testid="run-panel" data-run-id={run.id} data-run-state={run.state}>
+      <Group justify="space-between" align="flex-start">
+        <Stack gap={2}>
+          <Group gap="sm">
+            <Text fw={700} size="lg">
+              Run of {new Date(run.createdAt).toLocaleString()}
+            </Text>
+            <RunStateBadge state={run.state} size="lg" />
+          </Group>
+          <Text size="sm" c="dimmed" data-testid="run-summary">
+            Through {phaseTitles[run.throughPhase].toLowerCase()} · {running ? 'running for ' : 'took '}
+            {formatStepDuration(runElapsed(run, now))}
+            {run.message && ` · ${run.message}`}
+          </Text>
+        </Stack>
+        <Group gap="xs">
+          {running && (
+            <Button
+              color="red"
+              variant="light"
+              leftSection={<IconPlayerStop size={16} />}
+              onClick={() => ask(cancelRunConfirmation(run))}
+            >
+              Cancel run
+            </Button>
+          )}
+          {resumableRunStates.includes(run.state) && (
+            <Button
+              leftSection={<IconPlayerPlay size={16} />}
+              onClick={() => void runAction(() => call('lifecycle.resume', { runId: run.id }))}
+            >
+              Resume
+            </Button>
+          )}
+          <Menu position="bottom-end" withinPortal>
+            <Menu.Target>
+              <Button variant="default" leftSection={<IconDownload size={16} />}>
+                Export report
+              </Button>
+            </Menu.Target>
+            <Menu.Dropdown>
+              <Menu.Item onClick={() => void exportReport(run, 'markdown')}>Markdown (.md)</Menu.Item>
+              <Menu.Item onClick={() => void exportReport(run, 'html')}>HTML (.html)</Menu.Item>
+            </Menu.Dropdown>
+          </Menu>
+        </Group>
+      </Group>
+
+      {failed.length > 0 && (
+        <Alert
+          color="red"
+          icon={<IconAlertTriangle size={18} />}
+          title="Failed steps"
+          data-testid="failed-steps"
+        >
+          <Stack gap={6}>
+            {failed.map((step) => (
+              <Group key={step.stepId} justify="space-between" wrap="nowrap" gap="sm">
+                <Text size="sm">
+                  <b>{titleOf(step.stepId)}</b>
+                  {step.message && `: ${step.message}`}
+                </Text>
+                <Group gap={4} wrap="nowrap">
+                  <Button
+                    size="compact-xs"
+                    variant="subtle"
+                    color="red"
+                    onClick={() => setOpenStep(step.stepId)}
+                  >
+                    Log
+                  </Button>
+                  <Button
+                    size="compact-xs"
+                    variant="light"
+                    color="red"
+                    leftSection={<IconRefresh size={12} />}
+                    onClick={() => retry(step.stepId)}
+                  >
+                    Retry
+                  </Button>
+                </Group>
+              </Group>
+            ))}
+          </Stack>
+        </Alert>
+      )}
+
+      <RunTimeline run={run} now={now} onOpenStep={setOpenStep} />
+      <TimelineLegend />
+      <StepLogDrawer
+        run={run}
+        stepId={openStep}
+        now={now}
+        onRetry={retry}
+        onClose={() => setOpenStep(undefined)}
+      />
+      {modal}
+    </Stack>
+  )
+}

@@ -1,0 +1,25 @@
+import { useEffect, useState } from 'react'
+import type { RequestOutput } from '../../../src-shared/contract/index.ts'
+import { call, errorText } from '../bridge/bridge.ts'
+
+export type PlanAnswer = RequestOutput<'lifecycle.plan'>
+
+/** The profile's plan (a dry run: the core touches nothing), asked for while `enabled`. */
+export function usePlan(profileId: string, enabled: boolean) {
+  const [plan, setPlan] = useState<PlanAnswer>()
+  const [failure, setFailure] = useState<{ message: string; hint?: string }>()
+  useEffect(() => {
+    if (!enabled) return
+    let active = true
+    setPlan(undefined)
+    setFailure(undefined)
+    call('lifecycle.plan', { profile: profileId }).then(
+      (answer) => active && setPlan(answer),
+      (error: unknown) => active && setFailure(errorText(error)),
+    )
+    return () => {
+      active = false
+    }
+  }, [profileId, enabled])
+  return { plan, failure }
+}

@@ -1,0 +1,111 @@
+// A profile from YAML, chosen as a file or pasted: checked as it arrives, so the problems show
+// before anything is saved.
+import { Button, FileButton, Group, Modal, Stack, Text, Textarea } from '@mantine/core'
+import { IconFileImport } from '@tabler/icons-react'
+import { useEffect, useMemo, useState } from 'react'
+import type { SavedProfile } from '../../../src-shared/profiles/profile-schema.ts'
+import { call, errorText } from '../bridge/bridge.ts'
+import { FailureAlert } from '../common/failure-alert.tsx'
+import { notifyDone } from '../common/notify-failure.ts'
+import { IssueLines } from './field-issues.tsx'
+import { countBySeverity } from './profile-issues.ts'
+import { useProfileValidation } from './use-profile-validation.ts'
+
+export interface ImportProfileModalProps {
+  opened: boolean
+  onClose(): void
+  onImported(saved: SavedProfile): void
+}
+
+export function ImportProfileModal({ opened, onClose, onImported }: ImportProfileModalProps) {
+  const [yaml, setYaml] = useState('')
+  const [fileName, setFileName] = useState<string>()
+  const [busy, setBusy] = useState(false)
+  const [failure, setFailure] = useState<{ message: string; hint?: string }>()
+  const input = useMemo(() => (yaml.trim() === '' ? null : { yaml }), [yaml])
+  const validation = useProfileValidation(input)
+  const { errors } = countBySeverity(validation.issues)
+
+  useEffect(() => {
+    if (!opened) return
+    setYaml('')
+    setFileName(undefined)
+    setFailure(undefined)
+  }, [opened])
+
+  async function pick(file: File | null) {
+    if (!file) return
+    setFileName(file.name)
+    setYaml(await file.text())
+  }
+
+  async function importYaml() {
+    setBusy(true)
+    setFailure(undefined)
+    try {
+      const { saved, warnings } = await call('profiles.importYaml', { yaml })
+      notifyDone(
+        `Imported profile "${saved.name}"${warnings.length > 0 ? ` with ${warnings.length} warning(s)` : ''}.`,
+      )
+      onImported(saved)
+    } catch (error) {
+      setFailure(errorText(error))
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  return (
+    <Modal opened={opened} onClose={onClose} title="Import a profile" centered size="xl">
+      <Stack data-testid="import-profile-form">
+        <Group justify="space-between">
+          <Text size="sm" c="dimmed">
+            Choose a YAML file exported from Clusterdeck, or paste its text. A profile of the same name is
+            replaced.
+          </Text>
+          <FileButton onChange={(file) => void pick(file)} accept=".yaml,.yml,text/yaml">
+            {(props) => (
+              <Button variant="light" leftSection={<IconFileImport size={16} />} {...props}>
+                Choose a file…
+              </Button>
+            )}
+          </FileButton>
+        </Group>
+        <Textarea
+          label={fileName ? `From ${fileName}` : 'Profile YAML'}
+          placeholder={'apiVersion: clusterdeck/v1\nkind: ClusterProfile\nname: homelab\n…'}
+          autosize
+          minRows={10}
+          maxRows={22}
+          styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)', fontSize: 12 } }}
+          value={yaml}
+          onChange={(event) => setYaml(event.currentTarget.value)}
+          name="profile-yaml"
+        />
+        {validation.issues.length > 0 && (
+          <Stack gap={2} data-testid="import-issues">
+            <IssueLines
+              issues={validation.issues.map((issue) => ({
+                ...issue,
+                message: issue.path ? `${issue.path}: ${issue.message}` : issue.message,
+              }))}
+            />
+          </Stack>
+        )}
+        {failure && <FailureAlert failure={failure} />}
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose}>
+            Cancel
+          </Button>
+          <Button
+            loading={busy}
+            disabled={input === null || errors > 0 || validation.checking}
+            onClick={() => void importYaml()}
+          >
+            Import
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  )
+}
