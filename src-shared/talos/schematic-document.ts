@@ -46,9 +46,11 @@ export function decodeSchematicDocument(root: DocNode | null): DecodedSchematic 
     embeddedMachineConfiguration: stringField,
     extraKernelArgs: (node, path) => list(node, path, stringField),
     meta: (node, path) =>
-      list(node, path, (item, itemPath) =>
-        struct(item, itemPath, { key: uint8Field, value: stringField }, 'schematic.MetaValue'),
-      ),
+      list(node, path, (item, itemPath) => {
+        // A missing or null key or value is Go's zero value: key 0, value "".
+        const fields = struct(item, itemPath, { key: uint8Field, value: stringField }, 'schematic.MetaValue')
+        return { key: fields?.key ?? 0, value: fields?.value ?? '' }
+      }),
     systemExtensions: (node, path) =>
       struct(
         node,
