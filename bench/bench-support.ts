@@ -9,8 +9,8 @@ export const benchDir = join(import.meta.dirname, '..', '.cache', 'bench')
 mkdirSync(benchDir, { recursive: true })
 
 /** A raw image of `mib` MiB (real-looking: pseudo-random blocks and zero blocks), written once. */
-export async function rawImage(mib: number): Promise<string> {
-  const path = join(benchDir, `raw-${mib}MiB.img`)
+export async function rawImage(mib: number, prefix = 'raw'): Promise<string> {
+  const path = join(benchDir, `${prefix}-${mib}MiB.img`)
   if (existsSync(path) && statSync(path).size === mib * 1024 * 1024) return path
   const out = createWriteStream(path)
   const block = 16

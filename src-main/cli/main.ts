@@ -8,7 +8,9 @@ import { KeyringSecretStore } from '../secrets/keyring-secret-store.ts'
 import { resolveDataDir } from '../store/data-dir.ts'
 import { registerBmcCommands } from './bmc-commands.ts'
 import { registerBoardCommands } from './board-commands.ts'
+import { registerDeployCommand } from './deploy-command.ts'
 import { registerImageCommands } from './image-commands.ts'
+import { registerProfileCommands } from './profile-commands.ts'
 import { passwordEnvVar, printError, processIo, type CliIo } from './cli-io.ts'
 import { registerVirtualBoardCommand } from './virtual-board-command.ts'
 
@@ -61,6 +63,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   registerBoardCommands(program, context)
   registerBmcCommands(program, context)
   registerImageCommands(program, context)
+  registerProfileCommands(program, context)
+  registerDeployCommand(program, context)
   registerVirtualBoardCommand(program, io)
 
   try {

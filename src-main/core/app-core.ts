@@ -8,6 +8,8 @@ import { FlashHistory } from '../flash/flash-history.ts'
 import { FlashService } from '../flash/flash-service.ts'
 import { ImageCache } from '../images/image-cache.ts'
 import { ImageService } from '../images/image-service.ts'
+import type { LifecycleEngine } from '../lifecycle/lifecycle-engine.ts'
+import { createLifecycle } from '../lifecycle/lifecycle-handlers.ts'
 import { EmbeddedVirtualBoard } from '../virtual-board/embedded-virtual-board.ts'
 import type { SecretStore } from '../secrets/secret-store.ts'
 import { openDatabase, type Db } from '../store/database.ts'
@@ -25,6 +27,8 @@ export interface AppCoreOptions {
   transport: TransportKind
   /** How often a running flash asks the BMC for its state (tests shorten it). */
   flashPollIntervalMs?: number
+  /** How often a boot wait looks at the node (tests shorten it). */
+  bootPollMs?: number
 }
 
 export interface AppCore {
@@ -34,10 +38,17 @@ export interface AppCore {
   readonly flash: FlashService
   readonly images: ImageService
   readonly imageCache: ImageCache
+  readonly lifecycle: LifecycleEngine
   close(): Promise<void>
 }
 
-export function createAppCore({ dataDir, secrets, transport, flashPollIntervalMs }: AppCoreOptions): AppCore {
+export function createAppCore({
+  dataDir,
+  secrets,
+  transport,
+  flashPollIntervalMs,
+  bootPollMs,
+}: AppCoreOptions): AppCore {
   const db: Db = openDatabase(dataDir)
   const events = new EventBus()
   const logger = createFileLogger(dataDir)
@@ -55,6 +66,16 @@ export function createAppCore({ dataDir, secrets, transport, flashPollIntervalMs
     history,
     events,
     ...(flashPollIntervalMs ? { pollIntervalMs: flashPollIntervalMs } : {}),
+  })
+  const lifecycle = createLifecycle({
+    db,
+    events,
+    boards,
+    bmc,
+    flash,
+    history,
+    cache,
+    ...(bootPollMs ? { bootPollMs } : {}),
   })
 
   const dispatch = createDispatcher(
@@ -87,6 +108,7 @@ export function createAppCore({ dataDir, secrets, transport, flashPollIntervalMs
       'images.list': () => images.list(),
       'images.importFile': ({ path }) => images.importFile(path),
       'virtualBoard.start': (input) => virtualBoard.start(input),
+      ...lifecycle.handlers,
     },
     (name, error) =>
       logger.error('request.failed', {
@@ -103,7 +125,9 @@ export function createAppCore({ dataDir, secrets, transport, flashPollIntervalMs
     flash,
     images,
     imageCache: cache,
+    lifecycle: lifecycle.engine,
     async close() {
+      await lifecycle.engine.stopAll()
       await flash.cancelAll()
       await connector.close()
       await virtualBoard.close()

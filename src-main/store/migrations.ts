@@ -122,4 +122,87 @@ export const migrations: readonly Migration[] = [
       `)
     },
   },
+  {
+    version: 4,
+    name: 'cluster profiles and lifecycle runs',
+    up(db) {
+      // profiles: one document per cluster (no secrets in it). lifecycle_runs keep the plan and the
+      // profile as they were when the run started, so a resumed or reported run is the run that was
+      // started. owner_host/owner_pid and heartbeat_at tell a live run from one whose process died.
+      db.exec(`
+        CREATE TABLE profiles (
+          id              TEXT PRIMARY KEY,
+          name            TEXT NOT NULL UNIQUE,
+          distribution    TEXT NOT NULL,
+          document        TEXT NOT NULL,
+          created_at      TEXT NOT NULL,
+          updated_at      TEXT NOT NULL
+        );
+        CREATE TABLE lifecycle_runs (
+          id               TEXT PRIMARY KEY,
+          profile_id       TEXT REFERENCES profiles (id) ON DELETE SET NULL,
+          profile_name     TEXT NOT NULL,
+          distribution     TEXT NOT NULL,
+          plan             TEXT NOT NULL,
+          profile_snapshot TEXT NOT NULL,
+          through_phase    TEXT NOT NULL,
+          state            TEXT NOT NULL,
+          created_at       TEXT NOT NULL,
+          finished_at      TEXT,
+          heartbeat_at     TEXT,
+          owner_host       TEXT,
+          owner_pid        INTEGER,
+          message          TEXT
+        );
+        CREATE INDEX lifecycle_runs_profile ON lifecycle_runs (profile_name, created_at);
+        CREATE TABLE lifecycle_steps (
+          run_id          TEXT NOT NULL REFERENCES lifecycle_runs (id) ON DELETE CASCADE,
+          step_id         TEXT NOT NULL,
+          state           TEXT NOT NULL,
+          attempts        INTEGER NOT NULL,
+          started_at      TEXT,
+          finished_at     TEXT,
+          message         TEXT,
+          output          TEXT,
+          log             TEXT NOT NULL,
+          PRIMARY KEY (run_id, step_id)
+        );
+      `)
+    },
+  },
+  {
+    version: 4,
+    name: 'Talos Image Factory: catalogue cache, confirmed schematic IDs, saved schematics',
+    up(db) {
+      // talos_factory_catalogue: the last answer of /versions and of each version's official
+      // extensions and overlays, per factory, so the builder works offline. Confirmations remember
+      // the factory's ID for an offline ID (a mismatch stays visible). Saved schematics are JSON.
+      db.exec(`
+        CREATE TABLE talos_factory_catalogue (
+          kind            TEXT NOT NULL CHECK (kind IN ('versions', 'extensions', 'overlays')),
+          factory_url     TEXT NOT NULL,
+          talos_version   TEXT NOT NULL DEFAULT '',
+          body            TEXT NOT NULL,
+          fetched_at      TEXT NOT NULL,
+          PRIMARY KEY (kind, factory_url, talos_version)
+        );
+        CREATE TABLE talos_schematic_confirmations (
+          schematic_id    TEXT NOT NULL,
+          factory_url     TEXT NOT NULL,
+          confirmed_id    TEXT NOT NULL,
+          canonical       TEXT,
+          confirmed_at    TEXT NOT NULL,
+          PRIMARY KEY (schematic_id, factory_url)
+        );
+        CREATE TABLE talos_schematics (
+          name            TEXT PRIMARY KEY COLLATE NOCASE,
+          schematic       TEXT NOT NULL,
+          schematic_id    TEXT NOT NULL,
+          confirmed_id    TEXT,
+          created_at      TEXT NOT NULL,
+          updated_at      TEXT NOT NULL
+        );
+      `)
+    },
+  },
 ]

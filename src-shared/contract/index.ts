@@ -6,6 +6,8 @@ import { boardEvents, boardRequests } from './boards.ts'
 import type { EventDefinition, RequestDefinition } from './define.ts'
 import { flashEvents, flashRequests } from './flash.ts'
 import { imageEvents, imageRequests } from './images.ts'
+import { lifecycleEvents, lifecycleRequests } from './lifecycle.ts'
+import { profileRequests } from './profiles.ts'
 import { systemRequests } from './system.ts'
 import { virtualBoardRequests } from './virtual-board.ts'
 
@@ -16,12 +18,15 @@ export const requests = {
   ...flashRequests,
   ...imageRequests,
   ...virtualBoardRequests,
+  ...profileRequests,
+  ...lifecycleRequests,
 } satisfies Record<string, RequestDefinition>
 
 export const events = {
   ...boardEvents,
   ...flashEvents,
   ...imageEvents,
+  ...lifecycleEvents,
 } satisfies Record<string, EventDefinition>
 
 export type Requests = typeof requests

@@ -1,0 +1,385 @@
+// The lifecycle engine: compiles a profile into its plan, runs the steps of the chosen phases —
+// at the same time where they are independent, one at a time where they share a resource — and
+// persists every state change before announcing it. A run whose process died is "interrupted";
+// resuming it re-checks each unfinished step and skips the ones whose effect is already in place.
+import { randomUUID } from 'node:crypto'
+import { AppError } from '../../src-shared/contract/app-error.ts'
+import { compilePlan } from '../../src-shared/lifecycle/compile-plan.ts'
+import {
+  phaseIds,
+  phaseTitles,
+  type PhaseId,
+  type Plan,
+  type PlanStep,
+  type StepKind,
+} from '../../src-shared/lifecycle/plan.ts'
+import type { Run, RunState, StepState } from '../../src-shared/lifecycle/run-schema.ts'
+import type { ClusterProfile } from '../../src-shared/profiles/profile-schema.ts'
+import { hasErrors, validateProfile } from '../../src-shared/profiles/validate-profile.ts'
+import type { EventBus } from '../core/event-bus.ts'
+import type { ProfileService } from '../profiles/profile-service.ts'
+import { redact } from './redact.ts'
+import type { RunRepository } from './run-repository.ts'
+import type { StepContext, StepExecutor } from './step-executor.ts'
+
+export interface LifecycleEngineOptions {
+  runs: RunRepository
+  profiles: Pick<ProfileService, 'get'>
+  boardNames(): Promise<string[]>
+  executors: Partial<Record<StepKind, StepExecutor>>
+  events: EventBus
+  /** How often a running run proves its process is alive; three missed beats make it interrupted. */
+  heartbeatMs?: number
+}
+
+interface Active {
+  controller: AbortController
+  done: Promise<void>
+}
+
+const settled: readonly StepState[] = ['done', 'skipped']
+const dead: readonly StepState[] = ['failed', 'cancelled', 'blocked', 'not-run']
+
+export class LifecycleEngine {
+  private readonly options: LifecycleEngineOptions
+  private readonly active = new Map<string, Active>()
+  private readonly heartbeatMs: number
+
+  constructor(options: LifecycleEngineOptions) {
+    this.options = options
+    this.heartbeatMs = options.heartbeatMs ?? 5_000
+    this.markOrphans()
+  }
+
+  /** Runs whose process died are interrupted, waiting for a resume. */
+  markOrphans(): void {
+    for (const runId of this.options.runs.orphanedRunIds(this.heartbeatMs * 3)) {
+      if (this.active.has(runId)) continue
+      this.options.runs.setRunState(
+        runId,
+        'interrupted',
+        null,
+        'The process running it stopped; resume to continue.',
+      )
+    }
+  }
+
+  /** The phases this version can run, in order: every step kind in them has an executor. */
+  runnablePhases(plan: Plan): PhaseId[] {
+    const runnable: PhaseId[] = []
+    for (const phase of phaseIds) {
+      const steps = plan.steps.filter((step) => step.phase === phase)
+      if (!steps.every((step) => this.options.executors[step.kind])) break
+      runnable.push(phase)
+    }
+    return runnable
+  }
+
+  plan(profileRef: string): { plan: Plan; runnablePhases: PhaseId[] } {
+    const plan = compilePlan(this.options.profiles.get(profileRef).profile)
+    return { plan, runnablePhases: this.runnablePhases(plan) }
+  }
+
+  async deploy(profileRef: string, throughPhase?: PhaseId): Promise<Run> {
+    const saved = this.options.profiles.get(profileRef)
+    const issues = validateProfile(saved.profile, { boardNames: await this.options.boardNames() })
+    if (hasErrors(issues)) {
+      throw new AppError(
+        'invalid_input',
+        `The profile "${saved.name}" cannot be deployed: ${issues
+          .filter((issue) => issue.severity === 'error')
+          .map((issue) => `${issue.path}: ${issue.message}`)
+          .join('; ')}`,
+        'Correct the profile and deploy again.',
+      )
+    }
+    const plan = compilePlan(saved.profile)
+    const runnable = this.runnablePhases(plan)
+    const through = throughPhase ?? runnable.at(-1)
+    if (!through || !runnable.includes(through)) {
+      const blocker = phaseIds.find((phase) => !runnable.includes(phase))!
+      throw new AppError(
+        'invalid_input',
+        `This version of Clusterdeck cannot run the ${phaseTitles[blocker]} phase yet, so it can deploy only through ${runnable.length ? phaseTitles[runnable.at(-1)!] : 'no phase'}.`,
+        'Deploy through an earlier phase.',
+      )
+    }
+    const inScope = phaseIds.slice(0, phaseIds.indexOf(through) + 1)
+    const run: Run = {
+      id: randomUUID(),
+      profileId: saved.id,
+      profileName: saved.name,
+      distribution: saved.profile.distribution,
+      plan,
+      throughPhase: through,
+      state: 'running',
+      createdAt: new Date().toISOString(),
+      finishedAt: null,
+      message: null,
+      steps: plan.steps.map((step) => {
+        const included = inScope.includes(step.phase)
+        return {
+          stepId: step.id,
+          state: included ? 'pending' : 'not-run',
+          attempts: 0,
+          startedAt: null,
+          finishedAt: null,
+          message: included
+            ? null
+            : this.options.executors[step.kind]
+              ? `after ${phaseTitles[through]}, where this run stops`
+              : 'not available in this version of Clusterdeck',
+        }
+      }),
+    }
+    this.options.runs.create(run, saved.profile)
+    this.start(run.id)
+    return this.snapshot(run.id)
+  }
+
+  resume(runId: string): Run {
+    this.markOrphans()
+    const run = this.snapshot(runId)
+    if (this.active.has(runId)) throw new AppError('conflict', 'This run is already running.')
+    if (run.state === 'done') throw new AppError('conflict', 'This run finished; start a new deploy instead.')
+    if (run.state === 'running') {
+      throw new AppError(
+        'conflict',
+        'This run is still running in another Clusterdeck process.',
+        'Wait for it, or cancel it there.',
+      )
+    }
+    this.reopen(run, (state) => !settled.includes(state) && state !== 'not-run')
+    this.start(runId)
+    return this.snapshot(runId)
+  }
+
+  retryStep(runId: string, stepId: string): Run {
+    const run = this.snapshot(runId)
+    const step = run.steps.find((s) => s.stepId === stepId)
+    if (!step) throw new AppError('not_found', `The run has no step "${stepId}".`)
+    if (step.state !== 'failed')
+      throw new AppError('conflict', `Only a failed step can be retried; "${stepId}" is ${step.state}.`)
+    this.reopen(run, (state, id) => id === stepId || state === 'blocked' || state === 'cancelled')
+    if (!this.active.has(runId)) this.start(runId)
+    return this.snapshot(runId)
+  }
+
+  cancel(runId: string): Run {
+    const run = this.snapshot(runId)
+    const active = this.active.get(runId)
+    if (active) {
+      active.controller.abort()
+    } else if (run.state === 'running' || run.state === 'interrupted') {
+      this.finishPending(runId, 'cancelled', 'the run was cancelled')
+      this.options.runs.setRunState(runId, 'cancelled', new Date().toISOString(), 'Cancelled.')
+      this.announce(runId)
+    } else {
+      throw new AppError('conflict', `The run is ${run.state}; there is nothing to cancel.`)
+    }
+    return this.snapshot(runId)
+  }
+
+  /** Resolves when the run's execution in this process ends (the CLI waits on it). */
+  async settled(runId: string): Promise<Run> {
+    await this.active.get(runId)?.done
+    return this.snapshot(runId)
+  }
+
+  /** Cancels every run this process executes and waits for them (the core is shutting down). */
+  async stopAll(): Promise<void> {
+    for (const active of this.active.values()) active.controller.abort()
+    await Promise.allSettled([...this.active.values()].map((active) => active.done))
+  }
+
+  snapshot(runId: string): Run {
+    const run = this.options.runs.get(runId)
+    if (!run) throw new AppError('not_found', `No run ${runId} is recorded.`, 'List the runs to see them.')
+    return run
+  }
+
+  private reopen(run: Run, shouldReopen: (state: StepState, stepId: string) => boolean): void {
+    for (const step of run.steps) {
+      if (shouldReopen(step.state, step.stepId)) {
+        this.options.runs.updateStep(run.id, step.stepId, {
+          state: 'pending',
+          finishedAt: null,
+          message: null,
+        })
+      }
+    }
+    this.options.runs.setRunState(run.id, 'running', null, null)
+    this.announce(run.id)
+  }
+
+  private start(runId: string): void {
+    const controller = new AbortController()
+    const done = this.execute(runId, controller.signal)
+      .catch((error: unknown) => {
+        this.options.runs.setRunState(
+          runId,
+          'failed',
+          new Date().toISOString(),
+          `The engine failed: ${(error as Error).message}`,
+        )
+        this.announce(runId)
+      })
+      .finally(() => this.active.delete(runId))
+    this.active.set(runId, { controller, done })
+  }
+
+  private async execute(runId: string, signal: AbortSignal): Promise<void> {
+    const { runs } = this.options
+    const beat = setInterval(() => runs.heartbeat(runId), this.heartbeatMs)
+    const run = this.snapshot(runId)
+    const profile = runs.profileOf(runId)
+    const steps = new Map(run.plan.steps.map((step) => [step.id, step]))
+    const states = new Map(run.steps.map((step) => [step.stepId, step.state]))
+    const running = new Map<string, Promise<void>>()
+    const busy = new Set<string>()
+    const secrets = new Set<string>()
+    this.announce(runId)
+
+    try {
+      for (;;) {
+        this.blockUnreachable(runId, steps, states)
+        if (!signal.aborted) {
+          for (const step of run.plan.steps) {
+            if (states.get(step.id) !== 'pending') continue
+            if (!step.dependsOn.every((dependency) => settled.includes(states.get(dependency)!))) continue
+            if (step.resource && busy.has(step.resource)) continue
+            if (step.resource) busy.add(step.resource)
+            states.set(step.id, 'running')
+            const execution = this.runStep(runId, run.createdAt, step, profile, signal, secrets).then(
+              (state) => {
+                states.set(step.id, state)
+                if (step.resource) busy.delete(step.resource)
+                running.delete(step.id)
+              },
+            )
+            running.set(step.id, execution)
+          }
+        }
+        if (running.size === 0) break
+        await Promise.race(running.values())
+      }
+    } finally {
+      clearInterval(beat)
+    }
+
+    if (signal.aborted) this.finishPending(runId, 'cancelled', 'the run was cancelled')
+    const final = [...states.values()]
+    const state: RunState = signal.aborted
+      ? 'cancelled'
+      : final.some((s) => s === 'failed' || s === 'blocked')
+        ? 'failed'
+        : 'done'
+    const failedSteps = run.plan.steps
+      .filter((step) => states.get(step.id) === 'failed')
+      .map((step) => step.title)
+    runs.setRunState(
+      runId,
+      state,
+      new Date().toISOString(),
+      state === 'done'
+        ? `Finished ${phaseTitles[run.throughPhase]}.`
+        : state === 'cancelled'
+          ? 'Cancelled.'
+          : `Failed: ${failedSteps.join('; ')}.`,
+    )
+    this.announce(runId)
+  }
+
+  /** Pending steps waiting for a step that can no longer finish are blocked, with the reason. */
+  private blockUnreachable(
+    runId: string,
+    steps: Map<string, PlanStep>,
+    states: Map<string, StepState>,
+  ): void {
+    let changed = true
+    while (changed) {
+      changed = false
+      for (const [id, state] of states) {
+        if (state !== 'pending') continue
+        const culprit = steps.get(id)!.dependsOn.find((dependency) => dead.includes(states.get(dependency)!))
+        if (!culprit) continue
+        states.set(id, 'blocked')
+        this.options.runs.updateStep(runId, id, {
+          state: 'blocked',
+          message: `waits for "${steps.get(culprit)!.title}", which ${states.get(culprit) === 'not-run' ? 'does not run' : states.get(culprit)}`,
+        })
+        changed = true
+      }
+    }
+  }
+
+  private finishPending(runId: string, state: StepState, message: string): void {
+    for (const step of this.snapshot(runId).steps) {
+      if (step.state === 'pending' || step.state === 'running')
+        this.options.runs.updateStep(runId, step.stepId, { state, message })
+    }
+  }
+
+  private async runStep(
+    runId: string,
+    runCreatedAt: string,
+    step: PlanStep,
+    profile: ClusterProfile,
+    signal: AbortSignal,
+    secrets: Set<string>,
+  ): Promise<StepState> {
+    const { runs, events } = this.options
+    const attempts = (this.snapshot(runId).steps.find((s) => s.stepId === step.id)?.attempts ?? 0) + 1
+    runs.updateStep(runId, step.id, {
+      state: 'running',
+      attempts,
+      startedAt: new Date().toISOString(),
+      finishedAt: null,
+      message: null,
+    })
+    this.announce(runId)
+    const log = (line: string) => {
+      const clean = redact(line, secrets)
+      const stamped = `${new Date().toISOString()} ${clean}`
+      runs.appendLog(runId, step.id, stamped)
+      runs.updateStep(runId, step.id, { message: clean })
+      events.emit('lifecycle.log', { runId, stepId: step.id, line: stamped })
+    }
+    const context: StepContext = {
+      runId,
+      runCreatedAt,
+      step,
+      profile,
+      signal,
+      log,
+      secret: (value) => void secrets.add(value),
+      outputOf: (stepId) => runs.output(runId, stepId),
+    }
+    const executor = this.options.executors[step.kind]!
+    let state: StepState
+    let message: string
+    try {
+      const skip = await executor.alreadyDone?.(context)
+      const result = skip ?? (await executor.run(context))
+      if (result.output) runs.setOutput(runId, step.id, result.output)
+      state = skip ? 'skipped' : 'done'
+      message = skip ? `already in place: ${result.message}` : result.message
+    } catch (error) {
+      const appError =
+        error instanceof AppError
+          ? error
+          : new AppError('internal', (error as Error)?.message ?? String(error))
+      state = signal.aborted || appError.code === 'cancelled' ? 'cancelled' : 'failed'
+      message = appError.hint ? `${appError.message} ${appError.hint}` : appError.message
+    }
+    message = redact(message, secrets)
+    runs.appendLog(runId, step.id, `${new Date().toISOString()} ${state}: ${message}`)
+    runs.updateStep(runId, step.id, { state, finishedAt: new Date().toISOString(), message })
+    this.announce(runId)
+    return state
+  }
+
+  private announce(runId: string): void {
+    this.options.events.emit('lifecycle.run', this.snapshot(runId))
+  }
+}

@@ -1,0 +1,105 @@
+// Wires cluster profiles and the lifecycle engine, with the steps this version can run, and answers
+// their requests (profiles.*, lifecycle.*).
+import { AppError } from '../../src-shared/contract/app-error.ts'
+import { runReportHtml, runReportMarkdown } from '../../src-shared/lifecycle/run-report.ts'
+import type { BmcService } from '../bmc/bmc-service.ts'
+import type { BoardService } from '../boards/board-service.ts'
+import type { Handlers } from '../core/dispatcher.ts'
+import type { EventBus } from '../core/event-bus.ts'
+import type { FlashHistory } from '../flash/flash-history.ts'
+import type { FlashService } from '../flash/flash-service.ts'
+import type { ImageCache } from '../images/image-cache.ts'
+import { ProfileRepository } from '../profiles/profile-repository.ts'
+import { ProfileService } from '../profiles/profile-service.ts'
+import type { Db } from '../store/database.ts'
+import { LifecycleEngine } from './lifecycle-engine.ts'
+import { RunRepository } from './run-repository.ts'
+import { imagePrepareStep, type ImagePrepareDependencies } from './steps/image-prepare-step.ts'
+import { nodeFlashStep } from './steps/node-flash-step.ts'
+import { nodeWaitBootStep } from './steps/node-wait-boot-step.ts'
+
+export interface LifecycleDependencies {
+  db: Db
+  events: EventBus
+  boards: BoardService
+  bmc: BmcService
+  flash: FlashService
+  history: FlashHistory
+  cache: ImageCache
+  fetchImage?: ImagePrepareDependencies['fetch']
+  /** Tests shorten the boot poll. */
+  bootPollMs?: number
+}
+
+type LifecycleHandlers = Pick<Handlers, Extract<keyof Handlers, `profiles.${string}` | `lifecycle.${string}`>>
+
+export function createLifecycle(deps: LifecycleDependencies): {
+  engine: LifecycleEngine
+  handlers: LifecycleHandlers
+} {
+  const profiles = new ProfileService(new ProfileRepository(deps.db), deps.boards)
+  const runs = new RunRepository(deps.db)
+  const engine = new LifecycleEngine({
+    runs,
+    profiles,
+    boardNames: async () => (await deps.boards.list()).map((board) => board.name),
+    events: deps.events,
+    executors: {
+      'image.prepare': imagePrepareStep({
+        cache: deps.cache,
+        ...(deps.fetchImage ? { fetch: deps.fetchImage } : {}),
+      }),
+      'node.flash': nodeFlashStep({
+        boards: deps.boards,
+        bmc: deps.bmc,
+        flash: deps.flash,
+        history: deps.history,
+        events: deps.events,
+      }),
+      'node.wait-boot': nodeWaitBootStep({
+        boards: deps.boards,
+        bmc: deps.bmc,
+        ...(deps.bootPollMs ? { pollMs: deps.bootPollMs } : {}),
+      }),
+    },
+  })
+
+  const handlers: LifecycleHandlers = {
+    'profiles.list': () => profiles.list(),
+    'profiles.get': ({ ref }) => profiles.get(ref),
+    'profiles.validate': (input) => profiles.validate(input),
+    'profiles.save': ({ profile }) => profiles.save(profile),
+    'profiles.importYaml': ({ yaml }) => profiles.importYaml(yaml),
+    'profiles.exportYaml': ({ ref }) => profiles.exportYaml(ref),
+    'profiles.templates': () => profiles.templates(),
+    'profiles.fromTemplate': ({ template, name, board }) => profiles.fromTemplate(template, name, board),
+    'profiles.remove': ({ id }) => profiles.remove(id),
+    'lifecycle.plan': ({ profile }) => engine.plan(profile),
+    'lifecycle.deploy': ({ profile, throughPhase }) => engine.deploy(profile, throughPhase),
+    'lifecycle.resume': ({ runId }) => engine.resume(runId),
+    'lifecycle.cancel': ({ runId }) => engine.cancel(runId),
+    'lifecycle.retryStep': ({ runId, stepId }) => engine.retryStep(runId, stepId),
+    'lifecycle.runs': ({ profile }) => {
+      engine.markOrphans()
+      return runs.list(profile === undefined ? undefined : profiles.get(profile).name)
+    },
+    'lifecycle.run': ({ runId }) => {
+      engine.markOrphans()
+      return engine.snapshot(runId)
+    },
+    'lifecycle.stepLog': ({ runId, stepId }) => {
+      const run = engine.snapshot(runId)
+      if (!run.plan.steps.some((step) => step.id === stepId))
+        throw new AppError('not_found', `The run has no step "${stepId}".`)
+      return { log: runs.log(runId, stepId) }
+    },
+    'lifecycle.report': ({ runId, format }) => {
+      const run = engine.snapshot(runId)
+      const stamp = run.createdAt.replace(/[:.]/g, '-')
+      return format === 'html'
+        ? { fileName: `${run.profileName}-${stamp}.html`, content: runReportHtml(run) }
+        : { fileName: `${run.profileName}-${stamp}.md`, content: runReportMarkdown(run) }
+    },
+  }
+  return { engine, handlers }
+}

@@ -1,0 +1,70 @@
+import { z } from 'zod'
+import { phaseIdSchema, planSchema } from '../lifecycle/plan.ts'
+import { runSchema, runSummarySchema } from '../lifecycle/run-schema.ts'
+import { defineEvent, defineRequest } from './define.ts'
+
+const profileRef = z.string().trim().min(1, { message: 'is empty: name a profile by its name or id' })
+const runRef = z.object({ runId: z.string() })
+
+export const lifecycleRequests = {
+  'lifecycle.plan': defineRequest({
+    description:
+      "A dry run: the profile's plan, which phases this version can run, and what stands in the way. Touches nothing.",
+    input: z.object({ profile: profileRef }),
+    output: z.object({ plan: planSchema, runnablePhases: z.array(phaseIdSchema) }),
+  }),
+  'lifecycle.deploy': defineRequest({
+    description:
+      'Starts a run of the profile through the given phase (default: as far as this version goes).',
+    input: z.object({ profile: profileRef, throughPhase: phaseIdSchema.optional() }),
+    output: runSchema,
+  }),
+  'lifecycle.resume': defineRequest({
+    description:
+      'Continues an interrupted, failed or cancelled run; steps whose effect is already in place are skipped.',
+    input: runRef,
+    output: runSchema,
+  }),
+  'lifecycle.cancel': defineRequest({
+    description:
+      'Cancels a running run; running steps are stopped (a node being flashed is left powered off).',
+    input: runRef,
+    output: runSchema,
+  }),
+  'lifecycle.retryStep': defineRequest({
+    description: 'Runs a failed step again (and then what waits for it).',
+    input: z.object({ runId: z.string(), stepId: z.string() }),
+    output: runSchema,
+  }),
+  'lifecycle.runs': defineRequest({
+    description: 'Past and current runs, newest first; of one profile when given.',
+    input: z.object({ profile: profileRef.optional() }),
+    output: z.array(runSummarySchema),
+  }),
+  'lifecycle.run': defineRequest({
+    description: 'One run with its plan and every step’s state.',
+    input: runRef,
+    output: runSchema,
+  }),
+  'lifecycle.stepLog': defineRequest({
+    description: "A step's log (secrets redacted).",
+    input: z.object({ runId: z.string(), stepId: z.string() }),
+    output: z.object({ log: z.string() }),
+  }),
+  'lifecycle.report': defineRequest({
+    description: 'A report of the run, as Markdown or HTML, to save or share.',
+    input: z.object({ runId: z.string(), format: z.enum(['markdown', 'html']).default('markdown') }),
+    output: z.object({ fileName: z.string(), content: z.string() }),
+  }),
+}
+
+export const lifecycleEvents = {
+  'lifecycle.run': defineEvent({
+    description: 'A run or one of its steps changed state.',
+    payload: runSchema,
+  }),
+  'lifecycle.log': defineEvent({
+    description: "A line was added to a step's log.",
+    payload: z.object({ runId: z.string(), stepId: z.string(), line: z.string() }),
+  }),
+}

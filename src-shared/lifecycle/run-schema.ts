@@ -1,0 +1,64 @@
+// A run of a plan as it is persisted and shown on the timeline: the run's state and each step's.
+import { z } from 'zod'
+import { phaseIdSchema, planSchema } from './plan.ts'
+
+export const stepStates = [
+  'pending',
+  'running',
+  'done',
+  /** The step's effect was already in place (a resumed run), so it did nothing. */
+  'skipped',
+  'failed',
+  'cancelled',
+  /** A step it waits for failed or was cancelled. */
+  'blocked',
+  /** Outside the run's phases, or not available in this version of Clusterdeck. */
+  'not-run',
+] as const
+export const stepStateSchema = z.enum(stepStates)
+export type StepState = z.infer<typeof stepStateSchema>
+
+export const runStates = ['running', 'done', 'failed', 'cancelled', 'interrupted'] as const
+export const runStateSchema = z.enum(runStates)
+export type RunState = z.infer<typeof runStateSchema>
+
+export const runStepSchema = z.object({
+  stepId: z.string(),
+  state: stepStateSchema,
+  attempts: z.number(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  /** The latest line of the step's log, or why it failed, was skipped or did not run. */
+  message: z.string().nullable(),
+})
+export type RunStep = z.infer<typeof runStepSchema>
+
+export const runSchema = z.object({
+  id: z.string(),
+  profileId: z.string().nullable(),
+  profileName: z.string(),
+  distribution: z.enum(['talos', 'k3s']),
+  plan: planSchema,
+  /** The last phase this run goes through. */
+  throughPhase: phaseIdSchema,
+  state: runStateSchema,
+  createdAt: z.string(),
+  finishedAt: z.string().nullable(),
+  message: z.string().nullable(),
+  steps: z.array(runStepSchema),
+})
+export type Run = z.infer<typeof runSchema>
+
+export const runSummarySchema = runSchema.omit({ plan: true, steps: true }).extend({
+  stepCounts: z.record(stepStateSchema, z.number()),
+})
+export type RunSummary = z.infer<typeof runSummarySchema>
+
+export const finishedStepStates: readonly StepState[] = [
+  'done',
+  'skipped',
+  'failed',
+  'cancelled',
+  'blocked',
+  'not-run',
+]
