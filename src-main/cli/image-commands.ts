@@ -1,10 +1,12 @@
 // `clusterdeck image list|import`: the local image cache.
 import type { Command } from 'commander'
 import { formatBytes } from '../../src-shared/progress/progress.ts'
+import { registerImageFactoryCommands } from './image-factory-commands.ts'
 import type { CliContext } from './main.ts'
 
 export function registerImageCommands(program: Command, cli: CliContext): void {
   const image = program.command('image').description('the local image cache')
+  registerImageFactoryCommands(image, cli)
   const out = (text: string) => void cli.io.stdout.write(`${text}\n`)
 
   image

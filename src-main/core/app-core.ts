@@ -8,6 +8,8 @@ import { FlashHistory } from '../flash/flash-history.ts'
 import { FlashService } from '../flash/flash-service.ts'
 import { ImageCache } from '../images/image-cache.ts'
 import { ImageService } from '../images/image-service.ts'
+import { TalosFactoryClient } from '../images/talos-factory-client.ts'
+import { TalosFactoryService } from '../images/talos-factory-service.ts'
 import type { LifecycleEngine } from '../lifecycle/lifecycle-engine.ts'
 import { createLifecycle } from '../lifecycle/lifecycle-handlers.ts'
 import { EmbeddedVirtualBoard } from '../virtual-board/embedded-virtual-board.ts'
@@ -57,6 +59,16 @@ export function createAppCore({
   const bmc = new BmcService(connector)
   const cache = new ImageCache(db, dataDir)
   const images = new ImageService(cache, events)
+  // The factory is configurable for tests and self-hosted factories.
+  const factory = new TalosFactoryService(
+    db,
+    new TalosFactoryClient({
+      ...(process.env.CLUSTERDECK_FACTORY_URL ? { baseUrl: process.env.CLUSTERDECK_FACTORY_URL } : {}),
+      ...(process.env.CLUSTERDECK_FACTORY_TIMEOUT_MS
+        ? { timeoutMs: Number(process.env.CLUSTERDECK_FACTORY_TIMEOUT_MS) }
+        : {}),
+    }),
+  )
   const virtualBoard = new EmbeddedVirtualBoard(boards)
   const history = new FlashHistory(db)
   const flash = new FlashService({
@@ -107,6 +119,13 @@ export function createAppCore({
       'flash.history': ({ boardId, node }) => history.list(boardId, node),
       'images.list': () => images.list(),
       'images.importFile': ({ path }) => images.importFile(path),
+      'factory.versions': ({ refresh }) => factory.versions(refresh),
+      'factory.extensions': ({ version, refresh }) => factory.extensions(version, refresh),
+      'factory.overlays': ({ version, refresh }) => factory.overlays(version, refresh),
+      'factory.schematic.resolve': (request) => factory.resolve(request),
+      'factory.schematics.list': () => factory.listSchematics(),
+      'factory.schematics.save': ({ name, schematic }) => factory.saveSchematic(name, schematic),
+      'factory.schematics.remove': ({ name }) => factory.removeSchematic(name),
       'virtualBoard.start': (input) => virtualBoard.start(input),
       ...lifecycle.handlers,
     },

@@ -17,6 +17,8 @@ export const errorCodes = [
   'bmc_unsupported',
   'timeout',
   'cancelled',
+  'network_unreachable',
+  'factory_error',
   'unknown_request',
   'transport',
   'internal',

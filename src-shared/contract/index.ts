@@ -9,6 +9,7 @@ import { imageEvents, imageRequests } from './images.ts'
 import { lifecycleEvents, lifecycleRequests } from './lifecycle.ts'
 import { profileRequests } from './profiles.ts'
 import { systemRequests } from './system.ts'
+import { talosFactoryRequests } from './talos-factory.ts'
 import { virtualBoardRequests } from './virtual-board.ts'
 
 export const requests = {
@@ -17,6 +18,7 @@ export const requests = {
   ...bmcRequests,
   ...flashRequests,
   ...imageRequests,
+  ...talosFactoryRequests,
   ...virtualBoardRequests,
   ...profileRequests,
   ...lifecycleRequests,
