@@ -124,6 +124,41 @@ export const migrations: readonly Migration[] = [
   },
   {
     version: 4,
+    name: 'Talos Image Factory: catalogue cache, confirmed schematic IDs, saved schematics',
+    up(db) {
+      // talos_factory_catalogue: the last answer of /versions and of each version's official
+      // extensions and overlays, per factory, so the builder works offline. Confirmations remember
+      // the factory's ID for an offline ID (a mismatch stays visible). Saved schematics are JSON.
+      db.exec(`
+        CREATE TABLE talos_factory_catalogue (
+          kind            TEXT NOT NULL CHECK (kind IN ('versions', 'extensions', 'overlays')),
+          factory_url     TEXT NOT NULL,
+          talos_version   TEXT NOT NULL DEFAULT '',
+          body            TEXT NOT NULL,
+          fetched_at      TEXT NOT NULL,
+          PRIMARY KEY (kind, factory_url, talos_version)
+        );
+        CREATE TABLE talos_schematic_confirmations (
+          schematic_id    TEXT NOT NULL,
+          factory_url     TEXT NOT NULL,
+          confirmed_id    TEXT NOT NULL,
+          canonical       TEXT,
+          confirmed_at    TEXT NOT NULL,
+          PRIMARY KEY (schematic_id, factory_url)
+        );
+        CREATE TABLE talos_schematics (
+          name            TEXT PRIMARY KEY COLLATE NOCASE,
+          schematic       TEXT NOT NULL,
+          schematic_id    TEXT NOT NULL,
+          confirmed_id    TEXT,
+          created_at      TEXT NOT NULL,
+          updated_at      TEXT NOT NULL
+        );
+      `)
+    },
+  },
+  {
+    version: 5,
     name: 'cluster profiles and lifecycle runs',
     up(db) {
       // profiles: one document per cluster (no secrets in it). lifecycle_runs keep the plan and the
@@ -166,41 +201,6 @@ export const migrations: readonly Migration[] = [
           output          TEXT,
           log             TEXT NOT NULL,
           PRIMARY KEY (run_id, step_id)
-        );
-      `)
-    },
-  },
-  {
-    version: 4,
-    name: 'Talos Image Factory: catalogue cache, confirmed schematic IDs, saved schematics',
-    up(db) {
-      // talos_factory_catalogue: the last answer of /versions and of each version's official
-      // extensions and overlays, per factory, so the builder works offline. Confirmations remember
-      // the factory's ID for an offline ID (a mismatch stays visible). Saved schematics are JSON.
-      db.exec(`
-        CREATE TABLE talos_factory_catalogue (
-          kind            TEXT NOT NULL CHECK (kind IN ('versions', 'extensions', 'overlays')),
-          factory_url     TEXT NOT NULL,
-          talos_version   TEXT NOT NULL DEFAULT '',
-          body            TEXT NOT NULL,
-          fetched_at      TEXT NOT NULL,
-          PRIMARY KEY (kind, factory_url, talos_version)
-        );
-        CREATE TABLE talos_schematic_confirmations (
-          schematic_id    TEXT NOT NULL,
-          factory_url     TEXT NOT NULL,
-          confirmed_id    TEXT NOT NULL,
-          canonical       TEXT,
-          confirmed_at    TEXT NOT NULL,
-          PRIMARY KEY (schematic_id, factory_url)
-        );
-        CREATE TABLE talos_schematics (
-          name            TEXT PRIMARY KEY COLLATE NOCASE,
-          schematic       TEXT NOT NULL,
-          schematic_id    TEXT NOT NULL,
-          confirmed_id    TEXT,
-          created_at      TEXT NOT NULL,
-          updated_at      TEXT NOT NULL
         );
       `)
     },
