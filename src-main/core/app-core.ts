@@ -6,6 +6,9 @@ import { BoardRepository } from '../boards/board-repository.ts'
 import { BoardService } from '../boards/board-service.ts'
 import { FlashHistory } from '../flash/flash-history.ts'
 import { FlashService } from '../flash/flash-service.ts'
+import { finishedPhases } from '../../src-shared/flash/flash-schemas.ts'
+import { ArmbianCatalog } from '../images/armbian-catalog.ts'
+import { DownloadService } from '../images/download-service.ts'
 import { ImageCache } from '../images/image-cache.ts'
 import { ImageService } from '../images/image-service.ts'
 import { TalosFactoryClient } from '../images/talos-factory-client.ts'
@@ -15,6 +18,7 @@ import { createLifecycle } from '../lifecycle/lifecycle-handlers.ts'
 import { EmbeddedVirtualBoard } from '../virtual-board/embedded-virtual-board.ts'
 import type { SecretStore } from '../secrets/secret-store.ts'
 import { openDatabase, type Db } from '../store/database.ts'
+import { presetPath, renderFirstBootPreset } from '../../src-shared/armbian/first-boot-preset.ts'
 import { createDispatcher, type Dispatch } from './dispatcher.ts'
 import { EventBus } from './event-bus.ts'
 import { createFileLogger } from './file-logger.ts'
@@ -40,6 +44,7 @@ export interface AppCore {
   readonly flash: FlashService
   readonly images: ImageService
   readonly imageCache: ImageCache
+  readonly downloads: DownloadService
   readonly lifecycle: LifecycleEngine
   close(): Promise<void>
 }
@@ -59,6 +64,23 @@ export function createAppCore({
   const bmc = new BmcService(connector)
   const cache = new ImageCache(db, dataDir)
   const images = new ImageService(cache, events)
+  // The Armbian source is configurable for tests and mirrors; the token is only ever a header.
+  const armbian = new ArmbianCatalog({
+    db,
+    cache,
+    ...(process.env.CLUSTERDECK_GITHUB_API_URL ? { apiUrl: process.env.CLUSTERDECK_GITHUB_API_URL } : {}),
+    ...(process.env.CLUSTERDECK_GITHUB_TOKEN ? { token: process.env.CLUSTERDECK_GITHUB_TOKEN } : {}),
+  })
+  const downloads = new DownloadService({
+    db,
+    cache,
+    dataDir,
+    events,
+    knownChecksums: armbian.knownChecksums,
+    ...(process.env.CLUSTERDECK_DOWNLOAD_TIMEOUT_MS
+      ? { timeoutMs: Number(process.env.CLUSTERDECK_DOWNLOAD_TIMEOUT_MS) }
+      : {}),
+  })
   // The factory is configurable for tests and self-hosted factories.
   const factory = new TalosFactoryService(
     db,
@@ -79,6 +101,14 @@ export function createAppCore({
     events,
     ...(flashPollIntervalMs ? { pollIntervalMs: flashPollIntervalMs } : {}),
   })
+  // An image a flash is reading is never evicted or deleted.
+  cache.inUse = () =>
+    new Set(
+      flash
+        .list()
+        .filter((job) => !finishedPhases.includes(job.phase) && job.imageSha256)
+        .map((job) => job.imageSha256!),
+    )
   const lifecycle = createLifecycle({
     db,
     events,
@@ -119,6 +149,19 @@ export function createAppCore({
       'flash.history': ({ boardId, node }) => history.list(boardId, node),
       'images.list': () => images.list(),
       'images.importFile': ({ path }) => images.importFile(path),
+      'images.usage': () => images.usage(),
+      'images.remove': ({ ref }) => images.remove(ref),
+      'images.pin': ({ ref, pinned }) => images.pin(ref, pinned),
+      'images.settings': () => images.settings(),
+      'images.updateSettings': (changes) => images.updateSettings(changes),
+      'images.pull': (request) => downloads.pull(request),
+      'images.downloads': () => downloads.list(),
+      'images.cancelDownload': ({ id }) => downloads.cancel(id),
+      'armbian.images': (request) => armbian.images(request),
+      'armbian.firstBootPreset': (preset) => {
+        const rendered = renderFirstBootPreset(preset)
+        return { path: presetPath, ...rendered }
+      },
       'factory.versions': ({ refresh }) => factory.versions(refresh),
       'factory.extensions': ({ version, refresh }) => factory.extensions(version, refresh),
       'factory.overlays': ({ version, refresh }) => factory.overlays(version, refresh),
@@ -144,10 +187,13 @@ export function createAppCore({
     flash,
     images,
     imageCache: cache,
+    downloads,
     lifecycle: lifecycle.engine,
     async close() {
       await lifecycle.engine.stopAll()
       await flash.cancelAll()
+      await downloads.close()
+      await armbian.close()
       await connector.close()
       await virtualBoard.close()
       db.close()

@@ -1,17 +1,22 @@
 // The content-addressed image cache: every raw image is stored once as images/<sha256>.img, with
 // its metadata in SQLite. An import unpacks into images/.incoming/ and only a complete, hashed
-// file is moved into place, so a half-written image never appears in the cache.
+// (and, when a hash is expected, verified) file is moved into place, so a half-written or
+// unverified image never appears in the cache. A size limit evicts the least recently used
+// unpinned images that no flash is reading.
 import { mkdirSync, rmSync } from 'node:fs'
 import { rename, rm, stat } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { randomUUID } from 'node:crypto'
-import type { CachedImage } from '../../src-shared/images/image-schemas.ts'
+import type { CachedImage, ImageChange, ImageUsage } from '../../src-shared/images/image-schemas.ts'
 import { AppError } from '../../src-shared/contract/app-error.ts'
+import { formatBytes } from '../../src-shared/progress/progress.ts'
 import type { Db } from '../store/database.ts'
 import { rawImageName } from '../../src-shared/images/image-file-names.ts'
 import { detectImageFormat, type ImageFormat } from './image-formats.ts'
 import type { ImportMessage } from './image-import-worker.ts'
+import { planEviction } from './cache-eviction.ts'
+import { ImageSettingsStore } from './image-settings.ts'
 
 export interface ImportProgress {
   packedBytes: number
@@ -25,6 +30,12 @@ export interface ImportOptions {
   sourceUrl?: string
   onProgress?: (progress: ImportProgress) => void
   signal?: AbortSignal
+  /** The published SHA-256 of the file as given (packed or raw): a mismatch keeps nothing. */
+  expectedSha256?: string
+  /** Facts the source knows about the image. */
+  os?: string
+  osVersion?: string
+  arch?: string
 }
 
 interface ImageRow {
@@ -37,6 +48,9 @@ interface ImageRow {
   added_at: string
   last_used_at: string
   pinned: number
+  os: string | null
+  os_version: string | null
+  arch: string | null
 }
 
 // From source the worker is TypeScript run by Node's type stripping; in the Electron bundle it is
@@ -49,11 +63,18 @@ const workerUrl = new URL(
 export class ImageCache {
   readonly dir: string
   private readonly incoming: string
+  readonly settings: ImageSettingsStore
   private readonly db: Db
   private readonly now: () => Date
+  private readonly listeners = new Set<(change: ImageChange) => void>()
+  /** Serialises "make room, move into place, record" so two imports never plan on stale totals. */
+  private admission: Promise<unknown> = Promise.resolve()
+  /** The images running flashes read; set by the core (the cache cannot see flashes itself). */
+  inUse: () => ReadonlySet<string> = () => new Set()
 
   constructor(db: Db, dataDir: string, now = () => new Date()) {
     this.db = db
+    this.settings = new ImageSettingsStore(db)
     this.dir = join(dataDir, 'images')
     this.incoming = join(this.dir, '.incoming')
     this.now = now
@@ -78,6 +99,75 @@ export class ImageCache {
     )
   }
 
+  /** Calls the listener after every change to the library; returns the unsubscribe function. */
+  subscribe(listener: (change: ImageChange) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  usage(): ImageUsage {
+    const images = this.list()
+    return {
+      imageCount: images.length,
+      totalBytes: images.reduce((sum, image) => sum + image.sizeBytes, 0),
+      pinnedBytes: images.filter((image) => image.pinned).reduce((sum, image) => sum + image.sizeBytes, 0),
+      sizeLimitBytes: this.settings.get().sizeLimitBytes,
+    }
+  }
+
+  /** An image by its SHA-256, a unique prefix of it (6+ hex digits) or its unique name. */
+  resolve(ref: string): CachedImage {
+    const images = this.list()
+    const lower = ref.toLowerCase()
+    const byHash = /^[0-9a-f]{6,64}$/.test(lower)
+      ? images.filter((image) => image.sha256.startsWith(lower))
+      : []
+    const matches = byHash.length > 0 ? byHash : images.filter((image) => image.name === ref)
+    if (matches.length === 1) return matches[0]!
+    if (matches.length === 0) {
+      throw new AppError(
+        'not_found',
+        `No image "${ref}" is in the cache.`,
+        'List the images (clusterdeck image list) and use a SHA-256 prefix or the exact name.',
+      )
+    }
+    throw new AppError(
+      'conflict',
+      `"${ref}" matches ${matches.length} images: ${matches.map((image) => image.sha256.slice(0, 12)).join(', ')}.`,
+      'Use a longer SHA-256 prefix.',
+    )
+  }
+
+  setPinned(ref: string, pinned: boolean): CachedImage {
+    const image = this.resolve(ref)
+    this.db.prepare('UPDATE images SET pinned = ? WHERE sha256 = ?').run(pinned ? 1 : 0, image.sha256)
+    this.publish({ reason: pinned ? 'pinned' : 'unpinned', sha256: image.sha256, name: image.name })
+    return this.find(image.sha256)!
+  }
+
+  /** Deletes an image (file and record); refused while a flash reads it. */
+  async remove(ref: string): Promise<CachedImage> {
+    const image = this.resolve(ref)
+    if (this.inUse().has(image.sha256)) {
+      throw new AppError(
+        'conflict',
+        `${image.name} is being flashed right now and cannot be deleted.`,
+        'Wait for the flash to finish, or cancel it first.',
+      )
+    }
+    await this.evict(image, 'removed')
+    return image
+  }
+
+  /**
+   * Fails early when an image of this size could never fit, even after evicting everything
+   * evictable (a download checks before it spends the bandwidth).
+   */
+  assertCouldFit(sizeBytes: number, what: string): void {
+    const plan = this.plan(sizeBytes)
+    if (!plan.fits) throw this.cacheFull(sizeBytes, what, plan.keptBytes)
+  }
+
   touch(sha256: string): void {
     this.db
       .prepare('UPDATE images SET last_used_at = ? WHERE sha256 = ?')
@@ -98,17 +188,48 @@ export class ImageCache {
     const temporary = join(this.incoming, `${randomUUID()}.part`)
     try {
       const result = await this.runWorker(source, temporary, format, options)
+      const name = options.name ?? result.innerName ?? rawImageName(basename(source))
+      if (options.expectedSha256 && result.packedSha256 !== options.expectedSha256.toLowerCase()) {
+        throw new AppError(
+          'checksum_mismatch',
+          `${name} does not match its published checksum (expected ${options.expectedSha256}, got ${result.packedSha256}); nothing was kept.`,
+          'The file was damaged in transit or replaced at the source: download it again, and check the checksum source if it happens twice.',
+          { expected: options.expectedSha256, actual: result.packedSha256 },
+        )
+      }
+      return await this.admit(temporary, result, name, format !== 'raw', options)
+    } finally {
+      await rm(temporary, { force: true })
+    }
+  }
+
+  private admit(
+    temporary: string,
+    result: Extract<ImportMessage, { kind: 'done' }>,
+    name: string,
+    packed: boolean,
+    options: ImportOptions,
+  ): Promise<CachedImage> {
+    const step = this.admission.then(async () => {
       const target = this.pathOf(result.sha256)
+      const known = this.find(result.sha256)
+      if (!known) {
+        const plan = this.plan(result.rawSize)
+        if (!plan.fits) throw this.cacheFull(result.rawSize, name, plan.keptBytes)
+        for (const victim of plan.evict) await this.evict(victim, 'evicted')
+      }
       if (await stat(target).catch(() => null)) await rm(temporary)
       else await rename(temporary, target)
       const timestamp = this.now().toISOString()
-      const name = options.name ?? result.innerName ?? rawImageName(basename(source))
-      const packed = format !== 'raw'
       this.db
         .prepare(
-          `INSERT INTO images (sha256, name, size_bytes, packed_sha256, packed_size, source_url, added_at, last_used_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (sha256) DO UPDATE SET last_used_at = excluded.last_used_at`,
+          `INSERT INTO images (sha256, name, size_bytes, packed_sha256, packed_size, source_url, added_at, last_used_at, os, os_version, arch)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (sha256) DO UPDATE SET last_used_at = excluded.last_used_at,
+             source_url = COALESCE(images.source_url, excluded.source_url),
+             os = COALESCE(images.os, excluded.os),
+             os_version = COALESCE(images.os_version, excluded.os_version),
+             arch = COALESCE(images.arch, excluded.arch)`,
         )
         .run(
           result.sha256,
@@ -119,10 +240,50 @@ export class ImageCache {
           options.sourceUrl ?? null,
           timestamp,
           timestamp,
+          options.os ?? null,
+          options.osVersion ?? null,
+          options.arch ?? null,
         )
-      return this.find(result.sha256)!
-    } finally {
-      await rm(temporary, { force: true })
+      const image = this.find(result.sha256)!
+      if (!known) this.publish({ reason: 'added', sha256: image.sha256, name: image.name })
+      return image
+    })
+    this.admission = step.catch(() => {})
+    return step
+  }
+
+  private plan(incomingBytes: number) {
+    return planEviction(this.list(), {
+      limitBytes: this.settings.get().sizeLimitBytes,
+      incomingBytes,
+      inUse: this.inUse(),
+    })
+  }
+
+  private async evict(image: CachedImage, reason: 'evicted' | 'removed'): Promise<void> {
+    // The record goes first: a file without a record is invisible and swept, never the reverse.
+    this.db.prepare('DELETE FROM images WHERE sha256 = ?').run(image.sha256)
+    await rm(this.pathOf(image.sha256), { force: true })
+    this.publish({ reason, sha256: image.sha256, name: image.name })
+  }
+
+  private cacheFull(sizeBytes: number, what: string, keptBytes: number): AppError {
+    const limit = this.settings.get().sizeLimitBytes ?? 0
+    return new AppError(
+      'cache_full',
+      `${what} (${formatBytes(sizeBytes)}) does not fit in the image cache: the limit is ${formatBytes(limit)} and ${formatBytes(keptBytes)} of it is pinned or being flashed, which is never evicted.`,
+      'Raise the cache limit (clusterdeck image limit SIZE), or unpin or delete images you no longer need.',
+      { sizeBytes: String(sizeBytes), limitBytes: String(limit), keptBytes: String(keptBytes) },
+    )
+  }
+
+  private publish(change: ImageChange): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(change)
+      } catch {
+        // A listener's failure must not undo a change that already happened.
+      }
     }
   }
 
@@ -190,5 +351,8 @@ function fromRow(row: ImageRow): CachedImage {
     addedAt: row.added_at,
     lastUsedAt: row.last_used_at,
     pinned: row.pinned === 1,
+    os: row.os,
+    osVersion: row.os_version,
+    arch: row.arch,
   }
 }

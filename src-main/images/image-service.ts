@@ -1,5 +1,6 @@
 // The image requests: listing the cache and importing files into it, from a path on this machine
-// or from a browser upload, with progress events either way.
+// or from a browser upload, with progress events either way; deleting, pinning and the size limit.
+// Every change to the library is published as images.changed.
 import { randomUUID } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
 import { rm } from 'node:fs/promises'
@@ -7,7 +8,7 @@ import { basename, join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { AppError } from '../../src-shared/contract/app-error.ts'
-import type { CachedImage } from '../../src-shared/images/image-schemas.ts'
+import type { CachedImage, ImageSettings, ImageUsage } from '../../src-shared/images/image-schemas.ts'
 import type { EventBus } from '../core/event-bus.ts'
 import type { ImageCache } from './image-cache.ts'
 import { acceptedImageExtensions, hasAcceptedExtension } from '../../src-shared/images/image-file-names.ts'
@@ -19,10 +20,31 @@ export class ImageService {
   constructor(cache: ImageCache, events: EventBus) {
     this.cache = cache
     this.events = events
+    cache.subscribe((change) => events.emit('images.changed', change))
   }
 
   list(): CachedImage[] {
     return this.cache.list()
+  }
+
+  usage(): ImageUsage {
+    return this.cache.usage()
+  }
+
+  remove(ref: string): Promise<CachedImage> {
+    return this.cache.remove(ref)
+  }
+
+  pin(ref: string, pinned: boolean): CachedImage {
+    return this.cache.setPinned(ref, pinned)
+  }
+
+  settings(): ImageSettings {
+    return this.cache.settings.get()
+  }
+
+  updateSettings(changes: Partial<ImageSettings>): ImageSettings {
+    return this.cache.settings.update(changes)
   }
 
   async importFile(

@@ -1,6 +1,7 @@
 // The one contract every transport carries: Electron IPC, the loopback WebSocket host and the CLI
 // all dispatch these requests to the same core services.
 import type { z } from 'zod'
+import { armbianRequests } from './armbian.ts'
 import { bmcRequests } from './bmc.ts'
 import { boardEvents, boardRequests } from './boards.ts'
 import type { EventDefinition, RequestDefinition } from './define.ts'
@@ -18,6 +19,7 @@ export const requests = {
   ...bmcRequests,
   ...flashRequests,
   ...imageRequests,
+  ...armbianRequests,
   ...talosFactoryRequests,
   ...virtualBoardRequests,
   ...profileRequests,
