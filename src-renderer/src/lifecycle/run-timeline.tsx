@@ -3,7 +3,7 @@
 // never started sit as chips after the row's last bar. Click any of them for its log.
 import { Group, Stack, Text, Tooltip, UnstyledButton } from '@mantine/core'
 import { IconChevronDown, IconChevronRight } from '@tabler/icons-react'
-import { useState, type CSSProperties, type ReactElement } from 'react'
+import { Fragment, useState, type CSSProperties, type ReactElement } from 'react'
 import type { Run } from '../../../src-shared/lifecycle/run-schema.ts'
 import { StepStateBadge } from './run-state-badge.tsx'
 import classes from './run-timeline.module.css'
@@ -165,7 +165,12 @@ function TimelineRowView({
   const anchor = percent(Math.max(0, ...started.map(({ span }) => span.to)))
   const chipsStyle: CSSProperties = anchor > 70 ? { right: 0 } : { left: `calc(${anchor}% + 4px)` }
   return (
-    <div className={classes.row} data-testid="timeline-row" data-row={row.key}>
+    <div
+      className={classes.row}
+      data-testid="timeline-row"
+      data-row={row.key}
+      data-node-row={row.node !== undefined}
+    >
       <div className={classes.label}>
         {row.node ? (
           <Stack gap={0} miw={0}>
@@ -185,21 +190,35 @@ function TimelineRowView({
         )}
       </div>
       <div className={classes.track}>
-        {started.map(({ step, span }) => (
-          <StepTooltip key={step.plan.id} step={step} durationMs={span.to - span.from}>
-            <UnstyledButton
-              className={`${classes.bar} ${classes.painted}`}
-              data-testid="step-bar"
-              data-step-id={step.plan.id}
-              data-state={step.state.state}
-              aria-label={`${step.plan.title}: ${stepLooks[step.state.state].label}`}
-              style={{ left: `${percent(span.from)}%`, width: `${percent(span.to) - percent(span.from)}%` }}
-              onClick={() => onOpenStep(step.plan.id)}
-            >
-              {shortStepName(step.plan)} · {formatStepDuration(span.to - span.from)}
-            </UnstyledButton>
-          </StepTooltip>
-        ))}
+        {started.map(({ step, span }, index) => {
+          const left = percent(span.from)
+          const width = percent(span.to) - left
+          const text = `${shortStepName(step.plan)} · ${formatStepDuration(span.to - span.from)}`
+          // The last bar of a row may say its words beside it when it is too short to hold them.
+          const aside = width < 7 && index === started.length - 1 && waiting.length === 0
+          return (
+            <Fragment key={step.plan.id}>
+              <StepTooltip step={step} durationMs={span.to - span.from}>
+                <UnstyledButton
+                  className={`${classes.bar} ${classes.painted}`}
+                  data-testid="step-bar"
+                  data-step-id={step.plan.id}
+                  data-state={step.state.state}
+                  aria-label={`${step.plan.title}: ${stepLooks[step.state.state].label}`}
+                  style={{ left: `${left}%`, width: `${width}%` }}
+                  onClick={() => onOpenStep(step.plan.id)}
+                >
+                  {aside ? '' : text}
+                </UnstyledButton>
+              </StepTooltip>
+              {aside && (
+                <span className={classes.aside} style={{ left: `calc(${left + width}% + 10px)` }}>
+                  {text} · {stepLooks[step.state.state].label}
+                </span>
+              )}
+            </Fragment>
+          )
+        })}
         {waiting.length > 0 && (
           <div className={classes.chips} style={chipsStyle}>
             {waiting.map((step) => (

@@ -3,7 +3,7 @@
 import { Card, Group, NumberInput, SimpleGrid, Stack, Switch, Text, TextInput } from '@mantine/core'
 import type { ReactNode } from 'react'
 import type { Addons } from '../../../src-shared/profiles/profile-schema.ts'
-import { fieldIssues, IssueLines } from './field-issues.tsx'
+import { fieldIssues, IssueLines, monoInput } from './field-issues.tsx'
 import { issuesAt, type ProfileIssue } from './profile-issues.ts'
 
 export interface AddonsSectionProps {
@@ -49,7 +49,7 @@ export function AddonsSection({ addons, issues, onChange }: AddonsSectionProps) 
       <TextInput
         size="xs"
         label="Storage size"
-        ff="monospace"
+        styles={monoInput}
         value={addons.monitoring.storageSize}
         onChange={(event) => set('monitoring', { storageSize: event.currentTarget.value.trim() })}
         {...fieldIssues(issues, 'addons.monitoring.storageSize')}

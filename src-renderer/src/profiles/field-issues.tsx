@@ -55,3 +55,6 @@ export function IssueLines({ issues }: { issues: readonly ProfileIssue[] }) {
     </Stack>
   )
 }
+
+/** Addresses, paths and versions read best in monospace; their labels stay in the UI font. */
+export const monoInput = { input: { fontFamily: 'var(--mantine-font-family-monospace)' } }

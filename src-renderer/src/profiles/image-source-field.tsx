@@ -5,7 +5,7 @@ import { Autocomplete, Group, SegmentedControl, Select, Stack, Text, TextInput }
 import type { CachedImage } from '../../../src-shared/images/image-schemas.ts'
 import type { ImageSource } from '../../../src-shared/profiles/profile-schema.ts'
 import { formatBytes } from '../../../src-shared/progress/progress.ts'
-import { fieldIssues, IssueLines } from './field-issues.tsx'
+import { fieldIssues, IssueLines, monoInput } from './field-issues.tsx'
 import { issuesAt, type ProfileIssue } from './profile-issues.ts'
 
 type Kind = 'cached' | 'talosFactory' | 'armbian' | 'url' | 'file'
@@ -88,6 +88,7 @@ export function ImageSourceField({ path, value, images, issues, onChange }: Imag
           label="Image in the cache"
           placeholder={images.length === 0 ? 'The cache is empty' : 'Choose an image'}
           searchable
+          allowDeselect={false}
           nothingFoundMessage="No cached image matches"
           data={images.map((image) => ({
             value: image.sha256,
@@ -181,7 +182,7 @@ export function ImageSourceField({ path, value, images, issues, onChange }: Imag
           <TextInput
             label="SHA-256 (optional)"
             placeholder="checked after the download"
-            ff="monospace"
+            styles={monoInput}
             value={value.sha256 ?? ''}
             onChange={(event) => {
               const sha256 = event.currentTarget.value.trim()

@@ -2,7 +2,7 @@
 // inside, and the pool MetalLB hands out.
 import { SimpleGrid, TextInput } from '@mantine/core'
 import type { ClusterProfile } from '../../../src-shared/profiles/profile-schema.ts'
-import { fieldIssues } from './field-issues.tsx'
+import { fieldIssues, monoInput } from './field-issues.tsx'
 import type { ProfileIssue } from './profile-issues.ts'
 
 type Network = ClusterProfile['network']
@@ -56,7 +56,7 @@ export function NetworkSection({ network, issues, onChange }: NetworkSectionProp
           key={key}
           label={label}
           placeholder={placeholder}
-          ff="monospace"
+          styles={monoInput}
           value={network[key] ?? ''}
           onChange={(event) => {
             const value = event.currentTarget.value.trim()
@@ -70,7 +70,7 @@ export function NetworkSection({ network, issues, onChange }: NetworkSectionProp
       <TextInput
         label="DNS servers"
         placeholder="10.10.88.1"
-        ff="monospace"
+        styles={monoInput}
         value={dnsText}
         onChange={(event) =>
           onChange({

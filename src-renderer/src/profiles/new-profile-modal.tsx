@@ -8,6 +8,7 @@ import type { ProfileTemplateId } from '../../../src-shared/profiles/profile-tem
 import { call, errorText } from '../bridge/bridge.ts'
 import { useBoards } from '../boards/use-boards.ts'
 import { FailureAlert } from '../common/failure-alert.tsx'
+import { monoInput } from './field-issues.tsx'
 
 type Template = RequestOutput<'profiles.templates'>[number]
 
@@ -94,7 +95,7 @@ export function NewProfileModal({ opened, onClose, onCreated }: NewProfileModalP
           label="Cluster name"
           description="Lower-case letters, digits and dashes"
           placeholder="homelab"
-          ff="monospace"
+          styles={monoInput}
           value={name}
           onChange={(event) => setName(event.currentTarget.value)}
           name="profile-name"

@@ -5,6 +5,7 @@ import {
   Button,
   Checkbox,
   Group,
+  NativeSelect,
   Select,
   Stack,
   Table,
@@ -16,7 +17,7 @@ import { IconPlus, IconTrash } from '@tabler/icons-react'
 import type { NodeNumber } from '../../../src-shared/bmc/node-number.ts'
 import type { CachedImage } from '../../../src-shared/images/image-schemas.ts'
 import type { ProfileNode } from '../../../src-shared/profiles/profile-schema.ts'
-import { fieldIssues, IssueLines } from './field-issues.tsx'
+import { fieldIssues, IssueLines, monoInput } from './field-issues.tsx'
 import { describeImage } from './image-source-field.tsx'
 import { issuesAt, type ProfileIssue } from './profile-issues.ts'
 
@@ -45,18 +46,23 @@ export function NodesTable({ nodes, distribution, boardNames, images, issues, on
   return (
     <Stack gap="xs">
       <IssueLines issues={issuesAt(issues, 'nodes')} />
-      <Table.ScrollContainer minWidth={1050}>
-        <Table verticalSpacing={6} data-testid="nodes-table" style={{ tableLayout: 'fixed' }}>
+      <Table.ScrollContainer minWidth={1080}>
+        <Table
+          verticalSpacing={6}
+          horizontalSpacing={6}
+          data-testid="nodes-table"
+          style={{ tableLayout: 'fixed' }}
+        >
           <Table.Thead>
             <Table.Tr>
-              <Table.Th w={150}>Hostname</Table.Th>
-              <Table.Th w={140}>Role</Table.Th>
-              <Table.Th w={150}>Board</Table.Th>
-              <Table.Th w={76}>Slot</Table.Th>
-              <Table.Th w={140}>Address</Table.Th>
-              <Table.Th w={140}>Install disk</Table.Th>
-              <Table.Th w={190}>NVMe device and mount</Table.Th>
-              <Table.Th w={130}>Image</Table.Th>
+              <Table.Th w="13%">Hostname</Table.Th>
+              <Table.Th w="14%">Role</Table.Th>
+              <Table.Th w="14%">Board</Table.Th>
+              <Table.Th w="7%">Slot</Table.Th>
+              <Table.Th w="12%">Address</Table.Th>
+              <Table.Th w="13%">Install disk</Table.Th>
+              <Table.Th w="15%">NVMe drive</Table.Th>
+              <Table.Th w="9%">Image</Table.Th>
               <Table.Th w={40} />
             </Table.Tr>
           </Table.Thead>
@@ -74,7 +80,7 @@ export function NodesTable({ nodes, distribution, boardNames, images, issues, on
                   <Table.Td>
                     <TextInput
                       aria-label={`Hostname of node ${index + 1}`}
-                      ff="monospace"
+                      styles={monoInput}
                       value={node.hostname}
                       onChange={(event) => update(index, { hostname: event.currentTarget.value })}
                       {...at('hostname')}
@@ -101,19 +107,20 @@ export function NodesTable({ nodes, distribution, boardNames, images, issues, on
                     />
                   </Table.Td>
                   <Table.Td>
-                    <Select
+                    <NativeSelect
                       aria-label={`Slot of node ${index + 1}`}
                       data={slots}
-                      allowDeselect={false}
                       value={String(node.slot)}
-                      onChange={(slot) => update(index, { slot: Number(slot) as NodeNumber })}
+                      onChange={(event) =>
+                        update(index, { slot: Number(event.currentTarget.value) as NodeNumber })
+                      }
                       {...at('slot')}
                     />
                   </Table.Td>
                   <Table.Td>
                     <TextInput
                       aria-label={`Address of node ${index + 1}`}
-                      ff="monospace"
+                      styles={monoInput}
                       value={node.address}
                       onChange={(event) => update(index, { address: event.currentTarget.value.trim() })}
                       {...at('address')}
@@ -122,7 +129,7 @@ export function NodesTable({ nodes, distribution, boardNames, images, issues, on
                   <Table.Td>
                     <TextInput
                       aria-label={`Install disk of node ${index + 1}`}
-                      ff="monospace"
+                      styles={monoInput}
                       value={node.installDisk}
                       onChange={(event) => update(index, { installDisk: event.currentTarget.value.trim() })}
                       {...at('installDisk')}
@@ -211,7 +218,7 @@ function NvmeCell({
       <Checkbox
         size="xs"
         mt={8}
-        label="NVMe drive"
+        label="mount an NVMe drive"
         checked={node.nvme !== undefined}
         onChange={(event) =>
           onChange(
@@ -224,7 +231,7 @@ function NvmeCell({
           <TextInput
             size="xs"
             aria-label={`NVMe device of node ${index + 1}`}
-            ff="monospace"
+            styles={monoInput}
             value={node.nvme.device}
             onChange={(event) =>
               node.nvme && onChange({ ...node.nvme, device: event.currentTarget.value.trim() })
@@ -234,7 +241,7 @@ function NvmeCell({
           <TextInput
             size="xs"
             aria-label={`NVMe mount point of node ${index + 1}`}
-            ff="monospace"
+            styles={monoInput}
             value={node.nvme.mountPoint}
             onChange={(event) =>
               node.nvme && onChange({ ...node.nvme, mountPoint: event.currentTarget.value.trim() })

@@ -23,7 +23,7 @@ import { useBoards } from '../boards/use-boards.ts'
 import { FailureAlert } from '../common/failure-alert.tsx'
 import { notifyDone } from '../common/notify-failure.ts'
 import { AddonsSection } from './addons-section.tsx'
-import { fieldIssues, IssueLines } from './field-issues.tsx'
+import { fieldIssues, IssueLines, monoInput } from './field-issues.tsx'
 import { ImageSourceField } from './image-source-field.tsx'
 import { NetworkSection } from './network-section.tsx'
 import { NodesTable } from './nodes-table.tsx'
@@ -145,7 +145,7 @@ export function ProfileEditor({ saved, onSaved, onDirtyChange }: ProfileEditorPr
         <SimpleGrid cols={{ base: 1, sm: 2, lg: 4 }} spacing="md" verticalSpacing="sm">
           <TextInput
             label="Name"
-            ff="monospace"
+            styles={monoInput}
             value={draft.name}
             onChange={(event) => {
               const name = event.currentTarget.value
@@ -291,7 +291,7 @@ function VersionInput({
     <TextInput
       label={label}
       placeholder={placeholder}
-      ff="monospace"
+      styles={monoInput}
       value={draft.versions[field] ?? ''}
       onChange={(event) => {
         const value = event.currentTarget.value.trim()
