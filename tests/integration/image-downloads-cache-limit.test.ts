@@ -47,7 +47,7 @@ describe('cache size limit', () => {
   it('evicts the least recently used unpinned images first, never pinned ones', async () => {
     const a = await add('a.img', 1)
     const b = await add('b.img', 2)
-    const c = await add('c.img', 3)
+    await add('c.img', 3)
     cache.setPinned(a.sha256, true) // the oldest, but pinned
     cache.touch(b.sha256) // b is now the most recently used
     cache.settings.update({ sizeLimitBytes: 3 * MiB })
