@@ -15,6 +15,7 @@ import { TalosFactoryClient } from '../images/talos-factory-client.ts'
 import { TalosFactoryService } from '../images/talos-factory-service.ts'
 import type { LifecycleEngine } from '../lifecycle/lifecycle-engine.ts'
 import { createLifecycle } from '../lifecycle/lifecycle-handlers.ts'
+import { createImageFetcher } from '../lifecycle/steps/fetch-image.ts'
 import { EmbeddedVirtualBoard } from '../virtual-board/embedded-virtual-board.ts'
 import type { SecretStore } from '../secrets/secret-store.ts'
 import { openDatabase, type Db } from '../store/database.ts'
@@ -117,6 +118,7 @@ export function createAppCore({
     flash,
     history,
     cache,
+    fetchImage: createImageFetcher({ cache, downloads, factory, armbian }),
     ...(bootPollMs ? { bootPollMs } : {}),
   })
 
