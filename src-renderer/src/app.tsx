@@ -1,5 +1,5 @@
 import { AppShell, Group, NavLink, Text, Title } from '@mantine/core'
-import { IconLayoutGrid, IconServer2, IconTopologyStar3 } from '@tabler/icons-react'
+import { IconHierarchy2, IconLayoutGrid, IconServer2, IconTopologyStar3 } from '@tabler/icons-react'
 import { useState } from 'react'
 import { BoardView } from './board-view/board-view.tsx'
 import { BoardsPage } from './boards/boards-page.tsx'
@@ -72,7 +72,7 @@ export function App() {
           <NavLink
             key={candidate.id}
             label={candidate.name}
-            leftSection={<IconLayoutGrid size={16} />}
+            leftSection={<IconHierarchy2 size={16} />}
             pl="lg"
             active={place.page === 'profile' && place.profileId === candidate.id}
             onClick={() => openProfile(candidate)}

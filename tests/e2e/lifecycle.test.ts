@@ -193,6 +193,50 @@ describe('cluster profiles and the lifecycle timeline in Chromium', () => {
     await rows.first().click()
     await timeline.waitForRunState('done')
     await screenshot(page, 'lifecycle-history')
+
+    // A phase outside the run is folded to one line with its reason; unfolded, its steps are greyed.
+    const bootstrap = timeline.phase('cluster-bootstrap')
+    expect(await bootstrap.innerText()).toContain('not available in this version')
+    await bootstrap.getByRole('button', { expanded: false }).click()
+    expect(await bootstrap.locator('[data-testid="step-bar"][data-state="not-run"]').count()).toBe(9)
+    await screenshot(page, 'lifecycle-not-run-unfolded')
+  })
+
+  it('cancels a running deployment after a warning, then resumes it; the flashes already done are not repeated', async () => {
+    const view = await openProfile()
+    await view.button('Deploy').click()
+    const deploy = new DeployDialog(page, profileName)
+    await deploy.root.waitFor()
+    await deploy.confirm()
+
+    const timeline = new TimelinePage(page)
+    await timeline.waitForStep('flash:turing-w1', 'running')
+    await timeline.panel.getByRole('button', { name: 'Cancel run' }).click()
+    const dialog = page.getByRole('dialog', { name: 'Cancel the run?' })
+    await dialog.waitFor()
+    expect(await dialog.innerText()).toMatch(/left powered off/)
+    await dialog.getByRole('button', { name: 'Cancel the run', exact: true }).click()
+    await timeline.waitForRunState('cancelled')
+    expect(await timeline.bar('flash:turing-cp1').getAttribute('data-state')).toBe('done')
+    expect(await timeline.bar('flash:turing-w3').getAttribute('data-state')).not.toBe('done')
+    await screenshot(page, 'lifecycle-cancelled')
+
+    const runId = await timeline.panel.getAttribute('data-run-id')
+    const finishedBefore = (await host.request('lifecycle.run', { runId })).steps.find(
+      (step) => step.stepId === 'flash:turing-cp1',
+    )?.finishedAt
+    await timeline.panel.getByRole('button', { name: 'Resume' }).click()
+    await timeline.waitForRunState('done')
+    await screenshot(page, 'lifecycle-resumed')
+    const run = await host.request('lifecycle.run', {
+      runId: await timeline.panel.getAttribute('data-run-id'),
+    })
+    const cp1 = run.steps.find((step) => step.stepId === 'flash:turing-cp1')
+    // Flashed before the cancel: either untouched or skipped as already in place, never written again.
+    expect(cp1?.state === 'skipped' || cp1?.finishedAt === finishedBefore, JSON.stringify(cp1)).toBe(true)
+    for (const hostname of hosts) {
+      expect(run.steps.find((step) => step.stepId === `boot:${hostname}`)?.state).toMatch(/^(done|skipped)$/)
+    }
   })
 
   it('exports a profile as YAML and imports it back', async () => {
@@ -209,6 +253,9 @@ describe('cluster profiles and the lifecycle timeline in Chromium', () => {
     await screenshot(page, 'lifecycle-import')
     await form.getByRole('button', { name: 'Import', exact: true }).click()
     await new ProfileView(page).waitFor('homelab-copy')
+    await profiles.open()
+    await profiles.row('homelab-copy').waitFor()
+    await screenshot(page, 'lifecycle-profiles-list')
 
     const original = await host.request('profiles.get', { ref: profileName })
     const imported = await host.request('profiles.get', { ref: 'homelab-copy' })

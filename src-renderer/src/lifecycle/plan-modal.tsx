@@ -77,7 +77,7 @@ export function PlanModal({ profileId, profileName, opened, onClose, onDeploy }:
                         </Table.Td>
                         <Table.Td>
                           <Text size="xs" c="dimmed">
-                            {step.resource?.replace(/^board:/, 'board ') ?? '—'}
+                            {resourceOf(step)}
                           </Text>
                         </Table.Td>
                       </Table.Tr>
@@ -105,4 +105,10 @@ function waitsFor(step: PlanStep, titles: Map<string, string>): string {
   if (step.dependsOn.length > 3)
     return `${step.dependsOn.length} steps, e.g. ${titles.get(step.dependsOn[0] ?? '')}`
   return step.dependsOn.map((id) => titles.get(id) ?? id).join('; ')
+}
+
+/** The shared resource as the user named it: the board's own name rather than the lock's key. */
+function resourceOf(step: PlanStep): string {
+  if (!step.resource) return '—'
+  return typeof step.params.board === 'string' ? step.params.board : step.resource
 }

@@ -33,8 +33,14 @@ export function RunHistory({ runs, openRunId, onOpen }: RunHistoryProps) {
             data-testid="run-history-row"
             data-run-id={run.id}
             data-state={run.state}
-            bg={run.id === openRunId ? 'var(--mantine-primary-color-light)' : undefined}
-            style={{ cursor: 'pointer' }}
+            data-open={run.id === openRunId}
+            // The open run is marked by an edge, so its state badge keeps its own colour.
+            style={{
+              cursor: 'pointer',
+              boxShadow:
+                run.id === openRunId ? 'inset 4px 0 0 var(--mantine-primary-color-filled)' : undefined,
+              fontWeight: run.id === openRunId ? 600 : undefined,
+            }}
             onClick={() => onOpen(run.id)}
           >
             <Table.Td style={{ whiteSpace: 'nowrap' }}>{new Date(run.createdAt).toLocaleString()}</Table.Td>

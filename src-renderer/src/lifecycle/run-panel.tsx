@@ -22,15 +22,22 @@ import { formatStepDuration } from './time-scale.ts'
 import { runElapsed } from './timeline-rows.ts'
 import { useNow } from './use-run.ts'
 
-export function RunPanel({ run }: { run: Run }) {
+export interface RunPanelProps {
+  run: Run
+  /** Resuming or retrying may answer with another run; the view follows it. */
+  onOpenRun(runId: string): void
+}
+
+export function RunPanel({ run, onOpenRun }: RunPanelProps) {
   const running = run.state === 'running'
   const now = useNow(running)
   const [openStep, setOpenStep] = useState<string>()
   const { ask, modal } = useConfirmation()
   const failed = run.steps.filter((step) => step.state === 'failed')
   const titleOf = (stepId: string) => run.plan.steps.find((step) => step.id === stepId)?.title ?? stepId
+  const follow = (next: Run) => next.id !== run.id && onOpenRun(next.id)
   const retry = (stepId: string) =>
-    void runAction(() => call('lifecycle.retryStep', { runId: run.id, stepId }))
+    void runAction(async () => follow(await call('lifecycle.retryStep', { runId: run.id, stepId })))
 
   return (
     <Stack gap="sm" data-testid="run-panel" data-run-id={run.id} data-run-state={run.state}>
@@ -62,7 +69,9 @@ export function RunPanel({ run }: { run: Run }) {
           {resumableRunStates.includes(run.state) && (
             <Button
               leftSection={<IconPlayerPlay size={16} />}
-              onClick={() => void runAction(() => call('lifecycle.resume', { runId: run.id }))}
+              onClick={() =>
+                void runAction(async () => follow(await call('lifecycle.resume', { runId: run.id })))
+              }
             >
               Resume
             </Button>

@@ -193,7 +193,9 @@ function TimelineRowView({
         {started.map(({ step, span }, index) => {
           const left = percent(span.from)
           const width = percent(span.to) - left
-          const text = `${shortStepName(step.plan)} · ${formatStepDuration(span.to - span.from)}`
+          // A node's row names its steps; a cluster-wide step's row is already named after it.
+          const name = row.node ? shortStepName(step.plan) : stepLooks[step.state.state].label
+          const text = `${name} · ${formatStepDuration(span.to - span.from)}`
           // The last bar of a row may say its words beside it when it is too short to hold them.
           const aside = width < 7 && index === started.length - 1 && waiting.length === 0
           return (
@@ -213,7 +215,8 @@ function TimelineRowView({
               </StepTooltip>
               {aside && (
                 <span className={classes.aside} style={{ left: `calc(${left + width}% + 10px)` }}>
-                  {text} · {stepLooks[step.state.state].label}
+                  {text}
+                  {row.node ? ` · ${stepLooks[step.state.state].label}` : ''}
                 </span>
               )}
             </Fragment>
@@ -231,7 +234,9 @@ function TimelineRowView({
                   aria-label={`${step.plan.title}: ${stepLooks[step.state.state].label}`}
                   onClick={() => onOpenStep(step.plan.id)}
                 >
-                  {shortStepName(step.plan)} · {stepLooks[step.state.state].label}
+                  {row.node
+                    ? `${shortStepName(step.plan)} · ${stepLooks[step.state.state].label}`
+                    : stepLooks[step.state.state].label}
                 </UnstyledButton>
               </StepTooltip>
             ))}

@@ -34,7 +34,7 @@ export function RunsTab({ runs, runId, onOpenRun }: RunsTabProps) {
     <Stack gap="lg">
       {failure && <FailureAlert failure={failure} />}
       {!run && !failure && <Loader />}
-      {run && <RunPanel key={run.id} run={run} />}
+      {run && <RunPanel key={run.id} run={run} onOpenRun={onOpenRun} />}
       <Stack gap="xs">
         <Title order={4}>History</Title>
         <RunHistory runs={runs.runs} openRunId={shownId} onOpen={onOpenRun} />

@@ -93,17 +93,30 @@ export function ImportProfileModal({ opened, onClose, onImported }: ImportProfil
           </Stack>
         )}
         {failure && <FailureAlert failure={failure} />}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button
-            loading={busy}
-            disabled={input === null || errors > 0 || validation.checking}
-            onClick={() => void importYaml()}
-          >
-            Import
-          </Button>
+        <Group justify="space-between">
+          <Text size="sm" c={errors > 0 ? 'red' : 'dimmed'} data-testid="import-status">
+            {input === null
+              ? ''
+              : validation.checking
+                ? 'Checking…'
+                : errors > 0
+                  ? `${errors} error${errors === 1 ? '' : 's'}: fix the YAML before importing`
+                  : validation.failure
+                    ? validation.failure.message
+                    : 'Ready to import'}
+          </Text>
+          <Group gap="xs">
+            <Button variant="default" onClick={onClose}>
+              Cancel
+            </Button>
+            <Button
+              loading={busy}
+              disabled={input === null || errors > 0 || validation.checking}
+              onClick={() => void importYaml()}
+            >
+              Import
+            </Button>
+          </Group>
         </Group>
       </Stack>
     </Modal>

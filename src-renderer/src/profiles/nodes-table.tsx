@@ -6,6 +6,7 @@ import {
   Checkbox,
   Group,
   NativeSelect,
+  Popover,
   Select,
   Stack,
   Table,
@@ -18,7 +19,7 @@ import type { NodeNumber } from '../../../src-shared/bmc/node-number.ts'
 import type { CachedImage } from '../../../src-shared/images/image-schemas.ts'
 import type { ProfileNode } from '../../../src-shared/profiles/profile-schema.ts'
 import { fieldIssues, IssueLines, monoInput } from './field-issues.tsx'
-import { describeImage } from './image-source-field.tsx'
+import { describeImage, ImageSourceField } from './image-source-field.tsx'
 import { issuesAt, type ProfileIssue } from './profile-issues.ts'
 
 export interface NodesTableProps {
@@ -145,25 +146,13 @@ export function NodesTable({ nodes, distribution, boardNames, images, issues, on
                     />
                   </Table.Td>
                   <Table.Td>
-                    {node.image ? (
-                      <Stack gap={2}>
-                        <Text size="xs" lineClamp={2} title={describeImage(node.image, images)}>
-                          {describeImage(node.image, images)}
-                        </Text>
-                        <Button
-                          size="compact-xs"
-                          variant="subtle"
-                          onClick={() => update(index, { image: undefined })}
-                        >
-                          Use the profile&apos;s
-                        </Button>
-                        <IssueLines issues={issuesAt(issues, `${path}.image`, true)} />
-                      </Stack>
-                    ) : (
-                      <Text size="xs" c="dimmed" pt={8}>
-                        profile&apos;s image
-                      </Text>
-                    )}
+                    <NodeImageCell
+                      index={index}
+                      node={node}
+                      images={images}
+                      issues={issues}
+                      onChange={(image) => update(index, { image })}
+                    />
                   </Table.Td>
                   <Table.Td>
                     <Tooltip label={`Remove ${node.hostname || 'this node'}`}>
@@ -194,6 +183,63 @@ export function NodesTable({ nodes, distribution, boardNames, images, issues, on
           Add a node
         </Button>
       </Group>
+    </Stack>
+  )
+}
+
+/** A node uses the profile's image unless it is given one of its own here. */
+function NodeImageCell({
+  index,
+  node,
+  images,
+  issues,
+  onChange,
+}: {
+  index: number
+  node: ProfileNode
+  images: readonly CachedImage[]
+  issues: readonly ProfileIssue[]
+  onChange(image: ProfileNode['image']): void
+}) {
+  const path = `nodes[${index}].image`
+  const own = issuesAt(issues, path, true)
+  return (
+    <Stack gap={2} pt={6}>
+      <Text
+        size="xs"
+        c={node.image ? undefined : 'dimmed'}
+        lineClamp={2}
+        title={node.image && describeImage(node.image, images)}
+      >
+        {node.image ? describeImage(node.image, images) : "profile's image"}
+      </Text>
+      <Popover width={560} position="bottom-end" withArrow shadow="md">
+        <Popover.Target>
+          <Button size="compact-xs" variant="subtle" px={0} aria-label={`Image of node ${index + 1}`}>
+            {node.image ? 'Change…' : 'Own image…'}
+          </Button>
+        </Popover.Target>
+        <Popover.Dropdown>
+          <Stack gap="sm">
+            <Text size="sm" fw={600}>
+              Image of {node.hostname || `node ${index + 1}`}
+            </Text>
+            <ImageSourceField
+              path={path}
+              value={node.image ?? { cached: images[0]?.sha256 ?? '' }}
+              images={images}
+              issues={issues}
+              onChange={onChange}
+            />
+            {node.image && (
+              <Button size="xs" variant="default" onClick={() => onChange(undefined)}>
+                Use the profile&apos;s image
+              </Button>
+            )}
+          </Stack>
+        </Popover.Dropdown>
+      </Popover>
+      {own.length > 0 && <IssueLines issues={own} />}
     </Stack>
   )
 }

@@ -102,7 +102,7 @@ export function ProfilesPage({ onOpenProfile }: ProfilesPageProps) {
                   style={{ cursor: 'pointer' }}
                   onClick={() => onOpenProfile(saved)}
                 >
-                  <Table.Td fw={600} ff="monospace">
+                  <Table.Td fw={600} ff="monospace" style={{ whiteSpace: 'nowrap' }}>
                     {saved.name}
                   </Table.Td>
                   <Table.Td>
@@ -126,7 +126,7 @@ export function ProfilesPage({ onOpenProfile }: ProfilesPageProps) {
                       </Text>
                     )}
                   </Table.Td>
-                  <Table.Td>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>
                     <Text size="sm">{new Date(saved.updatedAt).toLocaleString()}</Text>
                   </Table.Td>
                   <Table.Td>
