@@ -1,6 +1,7 @@
 // The profile's network: the node network and how it is reached, the addresses Kubernetes uses
 // inside, and the pool MetalLB hands out.
 import { SimpleGrid, TextInput } from '@mantine/core'
+import { useEffect, useState } from 'react'
 import type { ClusterProfile } from '../../../src-shared/profiles/profile-schema.ts'
 import { fieldIssues, monoInput } from './field-issues.tsx'
 import type { ProfileIssue } from './profile-issues.ts'
@@ -47,8 +48,16 @@ const fields: {
   },
 ]
 
+const parseDns = (text: string) => text.split(/[,\s]+/).filter((entry) => entry !== '')
+
 export function NetworkSection({ network, issues, onChange }: NetworkSectionProps) {
-  const dnsText = network.dns.join(', ')
+  // The text stays as typed ("10.10.88.1, " while the next server is coming); it is replaced only
+  // when the list changes from elsewhere, e.g. Revert.
+  const joined = network.dns.join(', ')
+  const [dnsText, setDnsText] = useState(joined)
+  useEffect(() => {
+    setDnsText((text) => (parseDns(text).join(', ') === joined ? text : joined))
+  }, [joined])
   return (
     <SimpleGrid cols={{ base: 1, sm: 2, lg: 4 }} spacing="md" verticalSpacing="sm">
       {fields.map(({ key, label, placeholder, description, optional }) => (
@@ -72,15 +81,11 @@ export function NetworkSection({ network, issues, onChange }: NetworkSectionProp
         placeholder="10.10.88.1"
         styles={monoInput}
         value={dnsText}
-        onChange={(event) =>
-          onChange({
-            ...network,
-            dns: event.currentTarget.value
-              .split(/[,\s]+/)
-              .map((entry) => entry.trim())
-              .filter((entry, index, all) => entry !== '' || index < all.length - 1),
-          })
-        }
+        onChange={(event) => {
+          const text = event.currentTarget.value
+          setDnsText(text)
+          onChange({ ...network, dns: parseDns(text) })
+        }}
         {...fieldIssues(issues, 'network.dns', { nested: true, description: 'Separated by commas' })}
         name="network.dns"
       />

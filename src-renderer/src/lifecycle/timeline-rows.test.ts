@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest'
+import { compilePlan } from '../../../src-shared/lifecycle/compile-plan.ts'
+import type { Run, RunStep, StepState } from '../../../src-shared/lifecycle/run-schema.ts'
+import { profileFromTemplate } from '../../../src-shared/profiles/profile-templates.ts'
+import { phaseState, runElapsed, stepSpan, timelineSections } from './timeline-rows.ts'
+
+const start = Date.parse('2026-11-22T10:00:00Z')
+const at = (seconds: number) => new Date(start + seconds * 1000).toISOString()
+
+function runOf(states: Record<string, Partial<RunStep>>, fallback: StepState = 'not-run'): Run {
+  const plan = compilePlan(profileFromTemplate('talos-rk1-longhorn', { name: 'homelab', board: 'rack-1' }))
+  return {
+    id: 'run-1',
+    profileId: 'p-1',
+    profileName: 'homelab',
+    distribution: 'talos',
+    plan,
+    throughPhase: 'node-imaging',
+    state: 'running',
+    createdAt: at(0),
+    finishedAt: null,
+    message: null,
+    steps: plan.steps.map((step) => ({
+      stepId: step.id,
+      state: fallback,
+      attempts: 0,
+      startedAt: null,
+      finishedAt: null,
+      message: null,
+      ...states[step.id],
+    })),
+  }
+}
+
+describe('timeline layout', () => {
+  it('draws a section per phase, a row per node in node phases and a row per cluster-wide step', () => {
+    const sections = timelineSections(runOf({}))
+    expect(sections.map((section) => section.phase)).toEqual([
+      'image-preparation',
+      'node-imaging',
+      'cluster-bootstrap',
+      'addon-deployment',
+      'ready',
+    ])
+    const imaging = sections[1]!
+    expect(imaging.rows.map((row) => row.label)).toEqual([
+      'turing-cp1',
+      'turing-w1',
+      'turing-w2',
+      'turing-w3',
+    ])
+    expect(imaging.rows[1]?.detail).toBe('rack-1 · slot 2')
+    expect(imaging.rows[1]?.steps.map((step) => step.plan.kind)).toEqual(['node.flash', 'node.wait-boot'])
+    const bootstrap = sections[2]!
+    expect(bootstrap.rows.filter((row) => row.node).map((row) => row.label)).toEqual([
+      'turing-cp1',
+      'turing-w1',
+      'turing-w2',
+      'turing-w3',
+    ])
+    expect(bootstrap.rows.some((row) => row.label === 'Generate the cluster secrets')).toBe(true)
+    expect(bootstrap.notRun).toBe(true)
+  })
+
+  it('gives each phase its most telling state', () => {
+    const run = runOf(
+      {
+        'flash:turing-cp1': { state: 'done', startedAt: at(1), finishedAt: at(5) },
+        'flash:turing-w1': { state: 'running', startedAt: at(5) },
+        'flash:turing-w2': { state: 'pending' },
+      },
+      'not-run',
+    )
+    const [, imaging, bootstrap] = timelineSections(run)
+    expect(phaseState(imaging!)).toBe('running')
+    expect(phaseState(bootstrap!)).toBe('not-run')
+  })
+
+  it('measures bars from the run start, a running one up to now', () => {
+    const now = start + 12_000
+    expect(stepSpan({ ...runOf({}).steps[0]!, startedAt: at(2), finishedAt: at(7) }, start, now)).toEqual({
+      from: 2000,
+      to: 7000,
+    })
+    expect(stepSpan({ ...runOf({}).steps[0]!, startedAt: at(3) }, start, now)).toEqual({
+      from: 3000,
+      to: 12_000,
+    })
+    expect(stepSpan(runOf({}).steps[0]!, start, now)).toBeNull()
+    expect(runElapsed(runOf({}), now)).toBe(12_000)
+  })
+})
