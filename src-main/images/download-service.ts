@@ -21,6 +21,7 @@ import {
 import { rawImageName } from '../../src-shared/images/image-file-names.ts'
 import { createSpeedMeter } from '../../src-shared/progress/progress.ts'
 import type { EventBus } from '../core/event-bus.ts'
+import { processExists } from '../core/process-alive.ts'
 import type { Db } from '../store/database.ts'
 import { resolveChecksum, type KnownChecksums } from './download-checksum.ts'
 import { transferToFile, type Validators } from './download-transfer.ts'
@@ -509,12 +510,7 @@ export class DownloadService {
       return null
     }
     if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return null
-    try {
-      process.kill(pid, 0)
-      return pid
-    } catch (error) {
-      return (error as NodeJS.ErrnoException).code === 'EPERM' ? pid : null
-    }
+    return processExists(pid) ? pid : null
   }
 
   /** Deletes staging files no download can continue from; never those another process writes. */

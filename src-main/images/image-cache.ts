@@ -3,7 +3,7 @@
 // (and, when a hash is expected, verified) file is moved into place, so a half-written or
 // unverified image never appears in the cache. A size limit evicts the least recently used
 // unpinned images that no flash is reading.
-import { mkdirSync, rmSync } from 'node:fs'
+import { mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { rename, rm, stat } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { Worker } from 'node:worker_threads'
@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto'
 import type { CachedImage, ImageChange, ImageUsage } from '../../src-shared/images/image-schemas.ts'
 import { AppError } from '../../src-shared/contract/app-error.ts'
 import { formatBytes } from '../../src-shared/progress/progress.ts'
+import { processExists } from '../core/process-alive.ts'
 import type { Db } from '../store/database.ts'
 import { rawImageName } from '../../src-shared/images/image-file-names.ts'
 import { detectImageFormat, type ImageFormat } from './image-formats.ts'
@@ -62,7 +63,8 @@ const workerUrl = new URL(
 
 export class ImageCache {
   readonly dir: string
-  private readonly incoming: string
+  /** This process's staging folder: the app and a CLI may import into one cache at the same time. */
+  readonly incoming: string
   readonly settings: ImageSettingsStore
   private readonly db: Db
   private readonly now: () => Date
@@ -76,11 +78,9 @@ export class ImageCache {
     this.db = db
     this.settings = new ImageSettingsStore(db)
     this.dir = join(dataDir, 'images')
-    this.incoming = join(this.dir, '.incoming')
+    this.incoming = join(this.dir, '.incoming', String(process.pid))
     this.now = now
-    mkdirSync(this.incoming, { recursive: true })
-    // Leftovers of imports that were interrupted by a crash are never valid images.
-    rmSync(this.incoming, { recursive: true, force: true })
+    removeAbandonedStaging(join(this.dir, '.incoming'))
     mkdirSync(this.incoming, { recursive: true })
   }
 
@@ -354,5 +354,18 @@ function fromRow(row: ImageRow): CachedImage {
     os: row.os,
     osVersion: row.os_version,
     arch: row.arch,
+  }
+}
+
+/**
+ * Leftovers of imports whose process is gone (a crash, a kill) are never valid images; the staging
+ * folders of processes still running are theirs.
+ */
+function removeAbandonedStaging(root: string): void {
+  mkdirSync(root, { recursive: true })
+  for (const entry of readdirSync(root)) {
+    const pid = /^\d+$/.test(entry) ? Number(entry) : null
+    if (pid !== null && pid !== process.pid && processExists(pid)) continue
+    rmSync(join(root, entry), { recursive: true, force: true })
   }
 }

@@ -66,7 +66,7 @@ export class ImageService {
     { importId }: { importId?: string } = {},
   ): Promise<CachedImage> {
     assertImageName(name)
-    const staging = join(this.cache.dir, '.incoming', `upload-${randomUUID()}-${basename(name)}`)
+    const staging = join(this.cache.incoming, `upload-${randomUUID()}-${basename(name)}`)
     try {
       await pipeline(body, createWriteStream(staging, { flags: 'wx' }))
       return await this.importFile(staging, basename(name), importId)

@@ -5,6 +5,7 @@ import type { Plan } from '../../src-shared/lifecycle/plan.ts'
 import type { Run, RunState, RunStep, RunSummary, StepState } from '../../src-shared/lifecycle/run-schema.ts'
 import { stepStates } from '../../src-shared/lifecycle/run-schema.ts'
 import type { ClusterProfile } from '../../src-shared/profiles/profile-schema.ts'
+import { processExists } from '../core/process-alive.ts'
 import type { Db } from '../store/database.ts'
 
 interface RunRow {
@@ -191,16 +192,6 @@ export class RunRepository {
       .prepare('SELECT log FROM lifecycle_steps WHERE run_id = ? AND step_id = ?')
       .get(runId, stepId) as { log: string } | undefined
     return row?.log ?? ''
-  }
-}
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
 

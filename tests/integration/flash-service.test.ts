@@ -239,7 +239,7 @@ describe.each(firmwares)('flash jobs on firmware %s', (firmware) => {
     })
     expect(h.board.state.snapshot().requests).toBe(0)
     expect(h.core.imageCache.list()).toEqual([])
-    expect(readdirSync(join(h.dataDir, 'images', '.incoming'))).toEqual([])
+    expect(readdirSync(join(h.dataDir, 'images', '.incoming', String(process.pid)))).toEqual([])
     const history = await request<FlashRecord[]>(h.core, 'flash.history', { boardId: h.boardId })
     expect(history.map((record) => record.outcome)).toEqual(['cancelled'])
     // The node is free for a new flash.

@@ -94,7 +94,7 @@ describe('cache size limit', () => {
       hint: expect.stringContaining('clusterdeck image limit'),
     })
     expect(names()).toEqual(['a.img', 'b.img'])
-    expect(readdirSync(join(cache.dir, '.incoming'))).toEqual([])
+    expect(readdirSync(cache.incoming)).toEqual([])
   })
 
   it('re-importing an image already cached needs no room', async () => {

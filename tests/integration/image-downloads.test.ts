@@ -203,7 +203,7 @@ describe('downloads', () => {
     expect(cacheFiles()).toEqual([])
     expect(cache.list()).toEqual([])
     expect(staging()).toEqual([])
-    expect(readdirSync(join(cache.dir, '.incoming'))).toEqual([])
+    expect(readdirSync(cache.incoming)).toEqual([])
   })
 
   it('verifies against a .sha256 companion file, and rejects when it disagrees', async () => {
