@@ -1,14 +1,25 @@
 import { AppShell, Group, NavLink, Text, Title } from '@mantine/core'
-import { IconHierarchy2, IconLayoutGrid, IconServer2, IconTopologyStar3 } from '@tabler/icons-react'
+import {
+  IconBox,
+  IconBrandDebian,
+  IconHierarchy2,
+  IconLayoutGrid,
+  IconLibraryPhoto,
+  IconServer2,
+  IconTopologyStar3,
+} from '@tabler/icons-react'
 import { useState } from 'react'
+import { ArmbianPage } from './armbian/armbian-page.tsx'
 import { BoardView } from './board-view/board-view.tsx'
 import { BoardsPage } from './boards/boards-page.tsx'
 import { useBoards } from './boards/use-boards.ts'
+import { LibraryPage } from './library/library-page.tsx'
 import { ProfileView } from './profiles/profile-view.tsx'
 import { ProfilesPage } from './profiles/profiles-page.tsx'
 import { useProfiles } from './profiles/use-profiles.ts'
 import { SecretsNotice } from './system/secrets-notice.tsx'
 import { useSystemInfo } from './system/use-system-info.ts'
+import { TalosBuilderPage } from './talos-builder/talos-builder-page.tsx'
 
 /** Where the user is: a list of boards or clusters, or one of them. Few enough places for plain state. */
 type Place =
@@ -16,6 +27,9 @@ type Place =
   | { page: 'board'; boardId: string }
   | { page: 'clusters' }
   | { page: 'profile'; profileId: string }
+  | { page: 'library' }
+  | { page: 'talos-builder' }
+  | { page: 'armbian' }
 
 export function App() {
   const info = useSystemInfo()
@@ -78,6 +92,27 @@ export function App() {
             onClick={() => openProfile(candidate)}
           />
         ))}
+        <NavLink
+          label="Image library"
+          leftSection={<IconLibraryPhoto size={18} />}
+          active={place.page === 'library'}
+          onClick={() => setPlace({ page: 'library' })}
+          mt="sm"
+        />
+        <NavLink
+          label="Talos builder"
+          leftSection={<IconBox size={16} />}
+          pl="lg"
+          active={place.page === 'talos-builder'}
+          onClick={() => setPlace({ page: 'talos-builder' })}
+        />
+        <NavLink
+          label="Armbian for RK1"
+          leftSection={<IconBrandDebian size={16} />}
+          pl="lg"
+          active={place.page === 'armbian'}
+          onClick={() => setPlace({ page: 'armbian' })}
+        />
       </AppShell.Navbar>
       <AppShell.Main>
         {info && <SecretsNotice status={info.secrets} />}
@@ -85,6 +120,15 @@ export function App() {
           <BoardView key={board.id} board={board} onBack={showBoards} />
         ) : profile ? (
           <ProfileView key={profile.id} profile={profile} onBack={showClusters} onOpenProfile={openProfile} />
+        ) : place.page === 'library' ? (
+          <LibraryPage
+            onOpenTalosBuilder={() => setPlace({ page: 'talos-builder' })}
+            onOpenArmbian={() => setPlace({ page: 'armbian' })}
+          />
+        ) : place.page === 'talos-builder' ? (
+          <TalosBuilderPage />
+        ) : place.page === 'armbian' ? (
+          <ArmbianPage />
         ) : place.page === 'clusters' || place.page === 'profile' ? (
           <ProfilesPage onOpenProfile={openProfile} />
         ) : (

@@ -2,8 +2,6 @@
 // (Link headers) and of assets (full pages without links), images parsed from names, checksums
 // from digests and `.sha` companions, releases that vanish kept as no longer published, the
 // offline and rate-limit answers, and downloads verified against what the listing published.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { EventBus } from '../../src-main/core/event-bus.ts'
@@ -11,92 +9,22 @@ import { ArmbianCatalog } from '../../src-main/images/armbian-catalog.ts'
 import { DownloadService } from '../../src-main/images/download-service.ts'
 import { ImageCache } from '../../src-main/images/image-cache.ts'
 import { openDatabase, type Db } from '../../src-main/store/database.ts'
+import {
+  fakeRelease as release,
+  rk1,
+  startFakeGithubReleases,
+  type FakeGithubReleases,
+} from '../support/fake-github-releases.ts'
 import { imageBytes, sha256 } from '../support/make-image.ts'
 import { runCli } from '../support/run-cli.ts'
 import { makeTempDir } from '../support/temp-dir.ts'
 
-interface FakeAsset {
-  name: string
-  body: Buffer
-  digest?: string
-}
-interface FakeRelease {
-  id: number
-  tag: string
-  prerelease: boolean
-  assets: FakeAsset[]
-}
-
 const token = 'ghp_secret-token-never-shown'
 const vendorImage = imageBytes(256 * 1024, 1)
 const currentImage = imageBytes(256 * 1024, 2)
-const rk1 = (tag: string, rest: string) => `Armbian_community_${tag}_Turing-rk1_${rest}.img.xz`
 
-let releases: FakeRelease[]
-let rateLimited = false
-const seen: Array<{ url: string; authorization: string | undefined }> = []
+let github: FakeGithubReleases
 let base = ''
-const server = createServer((request: IncomingMessage, response: ServerResponse) => {
-  const url = new URL(request.url!, base)
-  seen.push({ url: request.url!, authorization: request.headers.authorization })
-  const json = (body: unknown, headers: Record<string, string> = {}) =>
-    response.writeHead(200, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body))
-  if (rateLimited) {
-    response
-      .writeHead(403, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1790000000' })
-      .end('{"message":"API rate limit exceeded"}')
-    return
-  }
-  const page = Number(url.searchParams.get('page') ?? '1')
-  const perPage = Number(url.searchParams.get('per_page') ?? '30')
-  if (url.pathname === '/repos/armbian/community/releases') {
-    // Two releases a page, linked the way GitHub does.
-    const slice = releases.slice((page - 1) * 2, page * 2)
-    const next =
-      page * 2 < releases.length
-        ? `<${base}${url.pathname}?per_page=${perPage}&page=${page + 1}>; rel="next"`
-        : ''
-    return json(
-      slice.map((release) => ({
-        id: release.id,
-        tag_name: release.tag,
-        prerelease: release.prerelease,
-        published_at: `2026-09-0${release.id}T00:00:00Z`,
-        assets: release.assets.slice(0, 3).map(asset), // cut short, as GitHub may
-      })),
-      next ? { link: next } : {},
-    )
-  }
-  const assets = /^\/repos\/armbian\/community\/releases\/(\d+)\/assets$/.exec(url.pathname)
-  if (assets) {
-    const release = releases.find((r) => r.id === Number(assets[1]))!
-    return json(release.assets.slice((page - 1) * perPage, page * perPage).map(asset))
-  }
-  const download = /^\/download\/([^/]+)\/(.+)$/.exec(url.pathname)
-  const file =
-    download && releases.find((r) => r.tag === download[1])?.assets.find((a) => a.name === download[2])
-  if (file) return response.writeHead(200, { 'content-length': file.body.length }).end(file.body)
-  response.writeHead(404).end('{"message":"Not Found"}')
-})
-
-function asset(a: FakeAsset) {
-  const tag = releases.find((r) => r.assets.includes(a))!.tag
-  return {
-    name: a.name,
-    size: a.body.length,
-    browser_download_url: `${base}/download/${tag}/${a.name}`,
-    digest: a.digest ?? null,
-  }
-}
-
-function release(id: number, tag: string, rk1Assets: FakeAsset[], prerelease = false): FakeRelease {
-  // 130 assets of other boards first: the RK1 images sit on the second page of assets.
-  const filler = Array.from({ length: 130 }, (_, i) => ({
-    name: `Armbian_community_${tag}_Rock-5b_trixie_vendor_6.1.115_minimal_${i}.img.xz`,
-    body: Buffer.from('x'),
-  }))
-  return { id, tag, prerelease, assets: [...filler, ...rk1Assets] }
-}
 
 let dir: ReturnType<typeof makeTempDir>
 let db: Db
@@ -105,17 +33,17 @@ let catalog: ArmbianCatalog
 let clock: number
 
 beforeAll(async () => {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  github = await startFakeGithubReleases()
+  base = github.url
 })
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
+afterAll(() => github.close())
 
 beforeEach(() => {
-  rateLimited = false
-  seen.length = 0
+  github.rateLimited = false
+  github.seen.length = 0
   const vendorName = rk1('26.8.0-trunk.40', 'trixie_vendor_6.1.115_minimal')
   const currentName = rk1('26.8.0-trunk.40', 'noble_current_6.18.2')
-  releases = [
+  github.releases = [
     release(1, '26.8.0-trunk.40', [
       { name: vendorName, body: vendorImage, digest: `sha256:${sha256(vendorImage)}` },
       { name: currentName, body: currentImage },
@@ -191,18 +119,18 @@ describe('Armbian RK1 images', () => {
       checksumSource: 'none',
     })
     // Releases in pages (Link), then every release's assets, two pages each (130 + RK1 assets).
-    const paths = seen.map((request) => request.url)
+    const paths = github.seen.map((request) => request.url)
     expect(paths.filter((path) => path.startsWith('/repos/armbian/community/releases?'))).toEqual([
       '/repos/armbian/community/releases?per_page=100&page=1',
       '/repos/armbian/community/releases?per_page=100&page=2',
     ])
     expect(paths).toContain('/repos/armbian/community/releases/1/assets?per_page=100&page=2')
-    expect(seen.every((request) => request.authorization === `Bearer ${token}`)).toBe(true)
+    expect(github.seen.every((request) => request.authorization === `Bearer ${token}`)).toBe(true)
   })
 
   it('keeps images whose release vanished, as no longer published', async () => {
     await catalog.images({ refresh: true, includeVanished: true })
-    releases = releases.slice(1) // the oldest release is deleted upstream
+    github.releases = github.releases.slice(1) // the oldest release is deleted upstream
     clock += 86_400_000
     const result = await catalog.images({ refresh: true, includeVanished: true })
     const vanished = result.images.filter((image) => !image.stillPublished)
@@ -244,7 +172,7 @@ describe('Armbian RK1 images', () => {
 
   it('answers from what was seen when offline or rate limited, and never shows the token', async () => {
     await catalog.images({ refresh: true, includeVanished: true })
-    rateLimited = true
+    github.rateLimited = true
     const limited = await catalog.images({ refresh: true, includeVanished: true })
     expect(limited.images).toHaveLength(4)
     expect(limited.refreshError).toMatchObject({
@@ -295,7 +223,7 @@ describe('Armbian RK1 images', () => {
       expect(listed.images.find((image) => image.name === vendor.name)!.cachedSha256).toBe(job.imageSha256)
 
       // The file is replaced upstream but the listing still has the old digest: rejected, nothing kept.
-      releases[2]!.assets.at(-1)!.body = imageBytes(1024, 77)
+      github.releases[2]!.assets.at(-1)!.body = imageBytes(1024, 77)
       const edge = images.find((image) => image.kernelVersion === '6.1.118')!
       db.prepare('UPDATE armbian_images SET sha256 = ? WHERE name = ?').run('0'.repeat(64), edge.name)
       const rejected = await downloads.wait(downloads.pull({ url: edge.url }).id)

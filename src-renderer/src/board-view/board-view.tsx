@@ -8,6 +8,7 @@ import { nodeNumbers, type NodeNumber } from '../../../src-shared/bmc/node-numbe
 import { ConsoleDrawer } from '../console/console-drawer.tsx'
 import { FlashHistoryModal } from '../flash/flash-history-modal.tsx'
 import { useFlashJobs } from '../flash/use-flash-jobs.ts'
+import { LibraryShelf } from '../library/library-shelf.tsx'
 import { BmcInfoPanel } from './bmc-info-panel.tsx'
 import { BoardActions } from './board-actions.tsx'
 import { CertificateTrustModal } from './certificate-trust-modal.tsx'
@@ -86,6 +87,8 @@ export function BoardView({ board, onBack }: BoardViewProps) {
           />
         ))}
       </SimpleGrid>
+
+      <LibraryShelf />
 
       <BmcInfoPanel key={trustRound} board={board} />
 

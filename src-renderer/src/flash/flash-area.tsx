@@ -1,16 +1,17 @@
-// A node slot's flashing: drop an image on it (or pick one), confirm, then follow the flash. While
-// a flash of this node is under way the slot takes no other image; the core queues flashes of
-// different nodes of one board itself.
+// A node slot's flashing: drop an image on it (a file, or an image dragged from the library), or
+// pick one; confirm, then follow the flash. While a flash of this node is under way the slot takes
+// no other image; the core queues flashes of different nodes of one board itself.
 import { Alert, Box, Button, Group, Stack, Text } from '@mantine/core'
 import { Dropzone } from '@mantine/dropzone'
 import { IconDeviceSdCard, IconFileUpload, IconFileX } from '@tabler/icons-react'
-import { useRef, useState, type ChangeEvent, type ReactNode } from 'react'
+import { useRef, useState, type ChangeEvent, type DragEvent, type ReactNode } from 'react'
 import type { Board } from '../../../src-shared/boards/board-schemas.ts'
 import type { NodeNumber } from '../../../src-shared/bmc/node-number.ts'
 import { finishedPhases, type FlashJob } from '../../../src-shared/flash/flash-schemas.ts'
 import { AppError } from '../../../src-shared/contract/app-error.ts'
 import { call } from '../bridge/bridge.ts'
 import { useConfirmation } from '../common/use-confirmation.tsx'
+import { droppedImage, isImageDrag, type DraggedImage } from '../library/image-drag.ts'
 import { FlashConfirmModal, type FlashChoices } from './flash-confirm-modal.tsx'
 import { FlashProgress } from './flash-progress.tsx'
 import { imageExtensions, imageFileProblem } from './image-file.ts'
@@ -25,6 +26,11 @@ export interface FlashAreaProps {
   onFailure(error: unknown): void
 }
 
+/** What the confirmation is about: a file from the desktop, or an image already in the library. */
+type Chosen = { name: string; sizeBytes: number } & (
+  { file: File; cached?: undefined } | { file?: undefined; cached: DraggedImage }
+)
+
 interface Upload {
   fileName: string
   progress: SendProgress | undefined
@@ -32,7 +38,8 @@ interface Upload {
 }
 
 export function FlashArea({ board, node, job, onFailure }: FlashAreaProps) {
-  const [chosen, setChosen] = useState<File>()
+  const [chosen, setChosen] = useState<Chosen>()
+  const [libraryDragOver, setLibraryDragOver] = useState(false)
   const [rejection, setRejection] = useState<string>()
   const [upload, setUpload] = useState<Upload>()
   const [dismissedJobId, setDismissedJobId] = useState<string>()
@@ -46,7 +53,41 @@ export function FlashArea({ board, node, job, onFailure }: FlashAreaProps) {
     if (!file) return
     const problem = imageFileProblem(file.name)
     setRejection(problem ?? undefined)
-    if (!problem) setChosen(file)
+    if (!problem) setChosen({ name: file.name, sizeBytes: file.size, file })
+  }
+
+  // Library images carry their own MIME type; the dropzone underneath only handles files.
+  const libraryDrop = {
+    onDragOver(event: DragEvent) {
+      if (!isImageDrag(event.dataTransfer)) return
+      event.preventDefault()
+      event.dataTransfer.dropEffect = 'copy'
+      setLibraryDragOver(true)
+    },
+    onDragLeave(event: DragEvent) {
+      if (!event.currentTarget.contains(event.relatedTarget as Node | null)) setLibraryDragOver(false)
+    },
+    onDrop(event: DragEvent) {
+      setLibraryDragOver(false)
+      const image = droppedImage(event.dataTransfer)
+      if (!image) return
+      event.preventDefault()
+      setRejection(undefined)
+      setChosen({ name: image.name, sizeBytes: image.sizeBytes, cached: image })
+    },
+  }
+
+  async function flashCached(image: DraggedImage, choices: FlashChoices) {
+    try {
+      await call('flash.start', {
+        boardId: board.id,
+        node,
+        ...choices,
+        image: { kind: 'cached', sha256: image.sha256 },
+      })
+    } catch (error) {
+      onFailure(error)
+    }
   }
 
   async function flash(file: File, choices: FlashChoices) {
@@ -105,30 +146,39 @@ export function FlashArea({ board, node, job, onFailure }: FlashAreaProps) {
         // disabled one either: that would mark its content aria-disabled, Cancel included.
         <FlashPanel>{progress}</FlashPanel>
       ) : (
-        <Dropzone
-          onDrop={(files) => choose(files[0])}
-          onReject={(rejections) => {
-            const file = rejections[0]?.file
-            setRejection(
-              file ? (imageFileProblem(file.name) ?? `${file.name} cannot be flashed.`) : undefined,
-            )
+        <Box
+          {...libraryDrop}
+          data-library-drag={libraryDragOver || undefined}
+          style={{
+            borderRadius: 'var(--mantine-radius-md)',
+            outline: libraryDragOver ? '2px solid var(--mantine-color-teal-6)' : undefined,
           }}
-          validator={(file) => {
-            // While dragging, browsers expose only the item's type, not its name: judge on drop.
-            const problem = typeof file.name === 'string' ? imageFileProblem(file.name) : null
-            return problem ? { code: 'not-an-image', message: problem } : null
-          }}
-          multiple={false}
-          useFsAccessApi={false}
-          activateOnClick={false}
-          activateOnKeyboard={false}
-          enablePointerEvents
-          p="sm"
-          radius="md"
-          data-testid="slot-dropzone"
         >
-          {progress ?? <DropHint node={node} onPick={() => picker.current?.click()} />}
-        </Dropzone>
+          <Dropzone
+            onDrop={(files) => choose(files[0])}
+            onReject={(rejections) => {
+              const file = rejections[0]?.file
+              setRejection(
+                file ? (imageFileProblem(file.name) ?? `${file.name} cannot be flashed.`) : undefined,
+              )
+            }}
+            validator={(file) => {
+              // While dragging, browsers expose only the item's type, not its name: judge on drop.
+              const problem = typeof file.name === 'string' ? imageFileProblem(file.name) : null
+              return problem ? { code: 'not-an-image', message: problem } : null
+            }}
+            multiple={false}
+            useFsAccessApi={false}
+            activateOnClick={false}
+            activateOnKeyboard={false}
+            enablePointerEvents
+            p="sm"
+            radius="md"
+            data-testid="slot-dropzone"
+          >
+            {progress ?? <DropHint node={node} onPick={() => picker.current?.click()} />}
+          </Dropzone>
+        </Box>
       )}
       {rejection && (
         <Alert
@@ -158,10 +208,11 @@ export function FlashArea({ board, node, job, onFailure }: FlashAreaProps) {
       <FlashConfirmModal
         board={board}
         node={node}
-        file={chosen}
+        image={chosen}
         onConfirm={(choices) => {
           // The dialog closes at once; the slot shows the hand-off and the flash from here on.
-          if (chosen) void flash(chosen, choices)
+          if (chosen?.file) void flash(chosen.file, choices)
+          else if (chosen?.cached) void flashCached(chosen.cached, choices)
           return Promise.resolve()
         }}
         onClose={() => setChosen(undefined)}

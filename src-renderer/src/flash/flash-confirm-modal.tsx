@@ -16,35 +16,35 @@ export interface FlashChoices {
 export interface FlashConfirmModalProps {
   board: Board
   node: NodeNumber
-  /** The image to flash; the modal is open while there is one. */
-  file: File | undefined
+  /** The image to flash (a dropped file or a library image); the modal is open while there is one. */
+  image: { name: string; sizeBytes: number } | undefined
   onConfirm(choices: FlashChoices): Promise<void>
   onClose(): void
 }
 
-export function FlashConfirmModal({ board, node, file, onConfirm, onClose }: FlashConfirmModalProps) {
+export function FlashConfirmModal({ board, node, image, onConfirm, onClose }: FlashConfirmModalProps) {
   const [choices, setChoices] = useState<FlashChoices>({ verify: true, powerOnAfter: true })
   useEffect(() => {
-    if (file) setChoices({ verify: true, powerOnAfter: true })
-  }, [file])
+    if (image) setChoices({ verify: true, powerOnAfter: true })
+  }, [image])
 
   return (
     <ConfirmModal
-      opened={file !== undefined}
+      opened={image !== undefined}
       title={`Flash node ${node} of ${board.name}?`}
       confirmLabel={`Flash node ${node}`}
       color="red"
       onConfirm={() => onConfirm(choices)}
       onClose={onClose}
     >
-      {file && (
+      {image && (
         <Stack gap="md" data-testid="flash-confirm">
           <Group justify="space-between" wrap="nowrap" gap="md">
             <Text fw={600} ff="monospace" style={{ wordBreak: 'break-all' }} data-testid="flash-confirm-file">
-              {file.name}
+              {image.name}
             </Text>
             <Text c="dimmed" style={{ whiteSpace: 'nowrap' }} data-testid="flash-confirm-size">
-              {formatBytes(file.size)}
+              {formatBytes(image.sizeBytes)}
             </Text>
           </Group>
           <Alert color="red" variant="light" icon={<IconAlertTriangle size={18} />}>

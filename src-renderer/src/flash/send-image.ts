@@ -54,8 +54,11 @@ async function cachedImage(
   return { kind: 'cached', sha256: image.sha256 }
 }
 
-/** XMLHttpRequest rather than fetch: it reports upload progress and sends the File from disk. */
-function uploadImage(
+/**
+ * Puts a browser's file into the image cache through the host's upload endpoint. XMLHttpRequest
+ * rather than fetch: it reports upload progress and sends the File from disk.
+ */
+export function uploadImage(
   file: File,
   onProgress: (progress: SendProgress) => void,
   signal: AbortSignal,

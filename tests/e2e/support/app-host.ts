@@ -30,7 +30,15 @@ export interface AppHost {
   close(): Promise<void>
 }
 
-export async function startAppHost(label: string): Promise<AppHost> {
+export interface AppHostOptions {
+  /**
+   * Environment for the core, such as CLUSTERDECK_FACTORY_URL or CLUSTERDECK_GITHUB_API_URL: the
+   * core reads it once, when it is created, so it is set only for that moment.
+   */
+  env?: Record<string, string>
+}
+
+export async function startAppHost(label: string, { env = {} }: AppHostOptions = {}): Promise<AppHost> {
   const dataDir = await mkdtemp(join(tmpdir(), `clusterdeck-e2e-${label}-`))
   const service = `clusterdeck-e2e-${label}-${process.pid}-${randomBytes(4).toString('hex')}`
   const secrets = new KeyringSecretStore(service)
@@ -39,7 +47,7 @@ export async function startAppHost(label: string): Promise<AppHost> {
     await rm(dataDir, { recursive: true, force: true })
     throw new Error(`${status.notice ?? 'No keychain.'} Run the e2e tests through scripts/test.sh.`)
   }
-  const core = createAppCore({ dataDir, secrets, transport: 'websocket' })
+  const core = withEnv(env, () => createAppCore({ dataDir, secrets, transport: 'websocket' }))
   const host = await startWsHost({ core, rendererDir })
 
   async function request<N extends RequestName>(name: N, input: unknown): Promise<RequestOutput<N>> {
@@ -63,5 +71,18 @@ export async function startAppHost(label: string): Promise<AppHost> {
       await core.close()
       await rm(dataDir, { recursive: true, force: true })
     },
+  }
+}
+
+function withEnv<T>(env: Record<string, string>, create: () => T): T {
+  const saved = Object.keys(env).map((name) => [name, process.env[name]] as const)
+  Object.assign(process.env, env)
+  try {
+    return create()
+  } finally {
+    for (const [name, value] of saved) {
+      if (value === undefined) delete process.env[name]
+      else process.env[name] = value
+    }
   }
 }

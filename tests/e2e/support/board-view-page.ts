@@ -1,16 +1,12 @@
 // Page objects for one board's view: the four node slots, the board-wide actions, the
 // confirmations, and a node's serial console.
 import type { Locator, Page } from 'playwright-core'
+import { dropFile } from './drag-and-drop.ts'
 
 export type PowerState = 'on' | 'off' | 'unknown'
 
 /** The browser globals the in-page helpers use (these tests compile without the DOM library). */
 interface PageGlobals {
-  DataTransfer: new () => { items: { add(file: File): void } }
-  DragEvent: new (
-    type: string,
-    init: { bubbles: boolean; cancelable: boolean; dataTransfer: unknown },
-  ) => Event
   MutationObserver: new (callback: () => void) => { observe(target: unknown, options: object): void }
   [recording: `phases-${number}`]: string[] | undefined
 }
@@ -118,27 +114,9 @@ export class NodeSlot {
     return this.root.getByRole('button', { name, exact: true })
   }
 
-  /**
-   * Drops a file on the slot as a user dragging it from the file manager would: the File is made
-   * in the page and carried by a DataTransfer through dragenter, dragover and drop.
-   */
-  async dropFile(name: string, bytes: Buffer): Promise<void> {
-    await this.dropzone.evaluate(
-      (element, { name, base64 }) => {
-        const binary = atob(base64)
-        const content = new Uint8Array(binary.length)
-        for (let i = 0; i < binary.length; i++) content[i] = binary.charCodeAt(i)
-        const page = globalThis as unknown as PageGlobals
-        const data = new page.DataTransfer()
-        data.items.add(new File([content], name))
-        for (const type of ['dragenter', 'dragover', 'drop']) {
-          element.dispatchEvent(
-            new page.DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: data }),
-          )
-        }
-      },
-      { name, base64: bytes.toString('base64') },
-    )
+  /** Drops a file on the slot as a user dragging it from the file manager would. */
+  dropFile(name: string, bytes: Buffer): Promise<void> {
+    return dropFile(this.dropzone, name, bytes)
   }
 
   /** The confirmation a dropped image opens. */
