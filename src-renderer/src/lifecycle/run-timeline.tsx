@@ -214,7 +214,10 @@ function TimelineRowView({
                 </UnstyledButton>
               </StepTooltip>
               {aside && (
-                <span className={classes.aside} style={{ left: `calc(${left + width}% + 10px)` }}>
+                <span
+                  className={classes.aside}
+                  style={{ left: `calc(${left}% + max(${width}%, 6px) + 6px)` }}
+                >
                   {text}
                   {row.node ? ` · ${stepLooks[step.state.state].label}` : ''}
                 </span>
