@@ -1,8 +1,9 @@
 // The RK1 images Clusterdeck has seen, published or not. The core asks GitHub when its listing is
-// old or when told to refresh; offline, the answer says why it comes from what was seen.
+// old or when told to refresh; offline, the answer says why it comes from what was seen. A change
+// of the library (a download landing, an image deleted) updates which ones have a copy there.
 import { useCallback, useEffect, useState } from 'react'
 import type { ArmbianImagesResult } from '../../../src-shared/armbian/armbian-schemas.ts'
-import { call, errorText } from '../bridge/bridge.ts'
+import { bridge, call, errorText } from '../bridge/bridge.ts'
 
 export interface ArmbianImages {
   result: ArmbianImagesResult | undefined
@@ -28,6 +29,9 @@ export function useArmbianImages(): ArmbianImages {
     }
   }, [])
 
-  useEffect(() => void load(false), [load])
+  useEffect(() => {
+    void load(false)
+    return bridge.subscribe('images.changed', () => void load(false))
+  }, [load])
   return { result, error, refreshing, refresh: () => load(true) }
 }

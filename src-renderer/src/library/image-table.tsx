@@ -95,7 +95,7 @@ export function ImageTable({ images }: { images: CachedImage[] }) {
                   </Group>
                   <Group gap="xs">
                     {imageOsText(image) && (
-                      <Badge size="sm" variant="default" data-testid="image-os">
+                      <Badge size="sm" variant="default" tt="none" data-testid="image-os">
                         {imageOsText(image)}
                       </Badge>
                     )}
