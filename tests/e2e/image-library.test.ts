@@ -69,6 +69,11 @@ describe('the image library in Chromium through the WebSocket host', () => {
     expect(await row.innerText()).toMatch(/packed/)
     expect(await library.usage.innerText()).toMatch(/8\.00 MiB[\s\S]*in 1 image/)
     await screenshot(page, 'library-imported')
+
+    await library.setSizeLimit('0.5')
+    await library.usage.getByText('Limit 512.0 MiB').waitFor()
+    expect((await host.request('images.settings', {})).sizeLimitBytes).toBe(512 * MiB)
+    await screenshot(page, 'library-limit')
   })
 
   it('pins an image and deletes another after confirming', async () => {
@@ -125,6 +130,24 @@ describe('the image library in Chromium through the WebSocket host', () => {
     // Straight from the cache: no upload panel, the flash itself.
     await slot.waitForPhase('writing')
     await screenshot(page, 'library-drag-writing')
+
+    // Meanwhile, in another window, the image being flashed cannot be deleted: the core says why.
+    const other = await context.newPage()
+    await other.goto(host.url)
+    const library = new LibraryPage(other)
+    await library.open()
+    await (
+      await library.askDelete('talos-library.raw')
+    )
+      .getByRole('button', { name: 'Delete', exact: true })
+      .click()
+    const refusal = other.locator('.mantine-Notification-root', { hasText: 'is being flashed right now' })
+    await refusal.waitFor()
+    expect(await refusal.innerText()).toContain('Wait for the flash to finish, or cancel it first.')
+    expect(await library.rowNames()).toEqual(['talos-library.raw'])
+    await screenshot(other, 'library-delete-conflict')
+    await other.close()
+
     await slot.waitForPhase('done', 60_000)
     const [job] = (await host.request('flash.jobs', {})).filter((candidate) => candidate.node === 1)
     expect(job).toMatchObject({ imageName: 'talos-library.raw', imageSha256: sha256(raw), phase: 'done' })

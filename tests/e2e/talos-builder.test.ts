@@ -78,6 +78,14 @@ describe('the Talos image builder in Chromium through the WebSocket host', () =>
       `${factory.url}/image/${longhornRk1}/v1.9.2/metal-arm64.raw.xz`,
     )
     await screenshot(page, 'talos-builder-rk1')
+
+    // The imitation builds no images: the download fails, saying what could not be fetched.
+    await builder.result.getByRole('button', { name: 'Download into the library' }).click()
+    const download = builder.result.locator('[data-testid="download-row"][data-state="failed"]')
+    await download.waitFor({ timeout: 30_000 })
+    expect(await download.innerText()).toMatch(/404|not found/i)
+    await download.getByRole('button', { name: /Resume|Try again/ }).waitFor()
+    await screenshot(page, 'talos-builder-download-failed')
   })
 
   it('confirms the ID with the factory, and shows a mismatch prominently', async () => {

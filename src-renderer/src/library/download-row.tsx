@@ -112,6 +112,8 @@ export function DownloadRow({ job }: { job: DownloadJob }) {
           variant="light"
           p="xs"
           title={job.error.message}
+          // URLs in the message are long and unbroken.
+          styles={{ title: { overflowWrap: 'anywhere' }, message: { overflowWrap: 'anywhere' } }}
         >
           <Text size="xs">{job.error.hint}</Text>
         </Alert>

@@ -64,6 +64,15 @@ export class LibraryPage {
     return dialog
   }
 
+  /** Sets the size limit in GiB through the usage card's editor. */
+  async setSizeLimit(gib: string): Promise<void> {
+    await this.usage.getByTestId('size-limit').click()
+    const input = this.page.getByRole('textbox', { name: 'Size limit (GiB)' })
+    await input.fill(gib)
+    await this.page.getByRole('button', { name: 'Save limit' }).click()
+    await input.waitFor({ state: 'hidden' })
+  }
+
   download(url: string): Locator {
     return this.page.locator(`[data-testid="download-row"][data-url="${url}"]`)
   }
