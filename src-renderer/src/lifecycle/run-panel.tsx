@@ -19,7 +19,7 @@ import { RunTimeline, TimelineLegend } from './run-timeline.tsx'
 import { StepLogDrawer } from './step-log-drawer.tsx'
 import { resumableRunStates } from './step-states.ts'
 import { formatStepDuration } from './time-scale.ts'
-import { runElapsed } from './timeline-rows.ts'
+import { latestMoment, runElapsed } from './timeline-rows.ts'
 import { useNow } from './use-run.ts'
 
 export interface RunPanelProps {
@@ -30,7 +30,9 @@ export interface RunPanelProps {
 
 export function RunPanel({ run, onOpenRun }: RunPanelProps) {
   const running = run.state === 'running'
-  const now = useNow(running)
+  // The clock ticks twice a second; a snapshot may already hold a later moment than the last tick.
+  const tick = useNow(running)
+  const now = running ? Math.max(tick, latestMoment(run)) : tick
   const [openStep, setOpenStep] = useState<string>()
   const { ask, modal } = useConfirmation()
   const failed = run.steps.filter((step) => step.state === 'failed')

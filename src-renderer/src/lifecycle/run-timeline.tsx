@@ -44,6 +44,7 @@ export function RunTimeline({ run, now, onOpenStep }: RunTimelineProps) {
           start={start}
           now={now}
           scale={scale}
+          waitFrom={running ? elapsed : 0}
           onOpenStep={onOpenStep}
         />
       ))}
@@ -82,12 +83,15 @@ function PhaseSection({
   start,
   now,
   scale,
+  waitFrom,
   onOpenStep,
 }: {
   section: TimelineSection
   start: number
   now: number
   scale: TimeScale
+  /** Where steps that have not started yet line up at the earliest: now, while the run goes on. */
+  waitFrom: number
   onOpenStep(stepId: string): void
 }) {
   // A phase this run does not go through folds to one line with the reason; it can be unfolded.
@@ -135,6 +139,7 @@ function PhaseSection({
             start={start}
             now={now}
             scale={scale}
+            waitFrom={waitFrom}
             onOpenStep={onOpenStep}
           />
         ))}
@@ -147,12 +152,14 @@ function TimelineRowView({
   start,
   now,
   scale,
+  waitFrom,
   onOpenStep,
 }: {
   row: TimelineRow
   start: number
   now: number
   scale: TimeScale
+  waitFrom: number
   onOpenStep(stepId: string): void
 }) {
   const percent = (ms: number) => (Math.max(0, ms) / scale.spanMs) * 100
@@ -161,8 +168,8 @@ function TimelineRowView({
     return span ? [{ step, span }] : []
   })
   const waiting = row.steps.filter((step) => !step.state.startedAt)
-  // Steps that never started line up after the row's last bar (or at the left of an empty row).
-  const anchor = percent(Math.max(0, ...started.map(({ span }) => span.to)))
+  // Steps that never started line up after the row's last bar, and after now while the run goes on.
+  const anchor = percent(Math.max(waitFrom, ...started.map(({ span }) => span.to)))
   const chipsStyle: CSSProperties = anchor > 70 ? { right: 0 } : { left: `calc(${anchor}% + 4px)` }
   return (
     <div
@@ -195,7 +202,8 @@ function TimelineRowView({
           const width = percent(span.to) - left
           // A node's row names its steps; a cluster-wide step's row is already named after it.
           const name = row.node ? shortStepName(step.plan) : stepLooks[step.state.state].label
-          const text = `${name} · ${formatStepDuration(span.to - span.from)}`
+          const duration = formatStepDuration(span.to - span.from)
+          const text = `${name} · ${duration}`
           // The last bar of a row may say its words beside it when it is too short to hold them.
           const aside = width < 7 && index === started.length - 1 && waiting.length === 0
           return (
@@ -210,7 +218,12 @@ function TimelineRowView({
                   style={{ left: `${left}%`, width: `${width}%` }}
                   onClick={() => onOpenStep(step.plan.id)}
                 >
-                  {aside ? '' : text}
+                  {!aside && (
+                    <span className={classes.barText}>
+                      {name}
+                      <span className={classes.duration}> · {duration}</span>
+                    </span>
+                  )}
                 </UnstyledButton>
               </StepTooltip>
               {aside && (

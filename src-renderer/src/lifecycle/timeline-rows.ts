@@ -113,14 +113,13 @@ export function stepSpan(step: RunStep, runStart: number, now: number): { from: 
   return { from, to: Math.max(from, to) }
 }
 
-/** When the run's last recorded moment was: its end, or the latest step end, or now while it runs. */
+/** The latest moment the run records: its end, or the latest start or end of a step. */
+export function latestMoment(run: Run): number {
+  const moments = run.steps.flatMap((step) => [step.finishedAt, step.startedAt]).filter((at) => at !== null)
+  return Math.max(Date.parse(run.finishedAt ?? run.createdAt), ...moments.map((at) => Date.parse(at)))
+}
+
+/** How long the run has gone on: to now while it runs, else to its latest recorded moment. */
 export function runElapsed(run: Run, now: number): number {
-  const start = Date.parse(run.createdAt)
-  if (run.state === 'running') return now - start
-  const ends = run.steps.flatMap((step) => [step.finishedAt, step.startedAt]).filter((at) => at !== null)
-  const last = Math.max(
-    run.finishedAt ? Date.parse(run.finishedAt) : start,
-    ...ends.map((at) => Date.parse(at)),
-  )
-  return last - start
+  return (run.state === 'running' ? now : latestMoment(run)) - Date.parse(run.createdAt)
 }
