@@ -80,6 +80,7 @@ try {
   const image = await call(core, 'images.importFile', { path: await rawImage(mib, 'talos-bench') })
   const profile = profileFromTemplate('talos-rk1-longhorn', { name: 'bench', board: 'bench' })
   profile.image = { cached: image.sha256 }
+  profile.timeouts.bootSeconds = 60
   await call(core, 'profiles.save', { profile })
 
   const sums: number[] = []
@@ -91,7 +92,10 @@ try {
 
     const started = await call(core, 'lifecycle.deploy', { profile: 'bench' })
     const run = await core.lifecycle.settled(started.id)
-    if (run.state !== 'done') throw new Error(`run ${run.state}: ${run.message}`)
+    if (run.state !== 'done') {
+      const failed = run.steps.filter((step) => step.state === 'failed').map((step) => `${step.stepId}: ${step.message}`)
+      throw new Error(`run ${run.state}:\n${failed.join('\n')}`)
+    }
     const imaging = run.steps.filter((s) => s.stepId.startsWith('flash:') || s.stepId.startsWith('boot:'))
     const first = Math.min(...imaging.map((s) => Date.parse(s.startedAt!)))
     const last = Math.max(...imaging.map((s) => Date.parse(s.finishedAt!)))

@@ -1,7 +1,7 @@
 // The simulated hardware behind the API: node power (the persisted desired state the API reports
 // and whether the node really runs), usbboot pins, the USB switch, node_info, fans, the serial
 // ring buffers and what was flashed. It knows nothing about HTTP.
-import { bootLogKindFor, loadBootLog } from './boot-logs.ts'
+import { bootLogForOneBoot, bootLogKindFor, loadBootLog } from './boot-logs.ts'
 import type { VirtualBoardClock } from './clock.ts'
 import { UartRingBuffer } from './uart-buffer.ts'
 
@@ -130,8 +130,8 @@ export class BoardState {
     state.poweredOnAt = this.#options.clock.now()
     // A node in USB-boot mode waits for the BMC instead of booting from its eMMC.
     if (state.usbBoot) return
-    const log = loadBootLog(
-      bootLogKindFor(state.flashed?.outcome === 'done' ? state.flashed.fileName : undefined),
+    const log = bootLogForOneBoot(
+      loadBootLog(bootLogKindFor(state.flashed?.outcome === 'done' ? state.flashed.fileName : undefined)),
     )
     state.bootTimer = setTimeout(() => {
       state.bootTimer = undefined

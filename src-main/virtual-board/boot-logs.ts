@@ -49,3 +49,19 @@ export function loadBootLog(kind: BootLogKind): Buffer {
 export function bootLogKindFor(imageFileName: string | undefined): BootLogKind {
   return imageFileName !== undefined && /talos|metal-arm64/i.test(imageFileName) ? 'talos' : 'armbian'
 }
+
+/**
+ * The log as one particular boot prints it: a real kernel's timestamps differ a little from boot to
+ * boot. Byte-identical boots would make a non-draining 2.1 ring buffer look unchanged after a
+ * reboot, which no real board shows and no client can read.
+ */
+export function bootLogForOneBoot(log: Buffer, random: () => number = Math.random): Buffer {
+  const text = log
+    .toString('utf8')
+    .replace(/\[\s*(\d+)\.(\d{6})\]/g, (match, seconds: string, micros: string) => {
+      const jittered = Math.max(0, Number(seconds) * 1e6 + Number(micros) + Math.floor(random() * 5000))
+      const stamp = `${Math.floor(jittered / 1e6)}.${String(jittered % 1e6).padStart(6, '0')}`
+      return `[${stamp.padStart(match.length - 2)}]`
+    })
+  return Buffer.from(text)
+}
