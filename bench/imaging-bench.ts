@@ -93,7 +93,9 @@ try {
     const started = await call(core, 'lifecycle.deploy', { profile: 'bench' })
     const run = await core.lifecycle.settled(started.id)
     if (run.state !== 'done') {
-      const failed = run.steps.filter((step) => step.state === 'failed').map((step) => `${step.stepId}: ${step.message}`)
+      const failed = run.steps
+        .filter((step) => step.state === 'failed')
+        .map((step) => `${step.stepId}: ${step.message}`)
       throw new Error(`run ${run.state}:\n${failed.join('\n')}`)
     }
     const imaging = run.steps.filter((s) => s.stepId.startsWith('flash:') || s.stepId.startsWith('boot:'))
