@@ -158,7 +158,8 @@ describe.each(['2.1', '2.0.5'] as const)('clusterdeck bmc against firmware %s', 
     await new Promise((resolve) => setTimeout(resolve, 400))
     const run = await runCli([...direct(), 'uart', 'read', '--node', '1'], { env })
     expect(run.code).toBe(0)
-    expect(run.stdout.length).toBeGreaterThan(100)
-    expect(run.stdout).toBe(board.state.uartText(1).slice(0, run.stdout.length))
+    expect(run.stdout).toMatch(/Starting kernel/)
+    // What the CLI printed is what the board's console held (later boots may have added more since).
+    expect(board.state.uartText(1)).toContain(run.stdout.slice(-300))
   })
 })
