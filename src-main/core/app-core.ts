@@ -150,7 +150,7 @@ export function createAppCore({
       'flash.jobs': () => flash.list(),
       'flash.history': ({ boardId, node }) => history.list(boardId, node),
       'images.list': () => images.list(),
-      'images.importFile': ({ path }) => images.importFile(path),
+      'images.importFile': ({ path, importId }) => images.importFile(path, undefined, importId),
       'images.usage': () => images.usage(),
       'images.remove': ({ ref }) => images.remove(ref),
       'images.pin': ({ ref, pinned }) => images.pin(ref, pinned),

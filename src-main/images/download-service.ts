@@ -121,7 +121,9 @@ export class DownloadService {
       id = previous.id
       this.db
         .prepare(
-          `UPDATE downloads SET name = ?, expected_sha256 = ?, checksum_url = ?, image_os = ?, image_version = ?, image_arch = ?,
+          // Pulling again without the image facts keeps the ones the first pull gave.
+          `UPDATE downloads SET name = ?, expected_sha256 = ?, checksum_url = ?, image_os = COALESCE(?, image_os),
+             image_version = COALESCE(?, image_version), image_arch = COALESCE(?, image_arch),
              state = 'queued', error_code = NULL, error_message = NULL, error_hint = NULL, updated_at = ? WHERE id = ?`,
         )
         .run(

@@ -213,7 +213,9 @@ function statusError(options: TransferOptions, status: number): AppError {
     return new AppError(
       'not_found',
       `${where} does not exist (HTTP ${status}).`,
-      'The image may have been removed from the server (Armbian community releases are deleted after a few weeks); choose a current one.',
+      /github\.com\/armbian\//.test(options.url)
+        ? 'Armbian community releases are deleted after a few weeks: refresh the Armbian list and choose a current image.'
+        : 'Check the address; the image may have been removed from the server.',
       { url: where, status: String(status) },
     )
   }

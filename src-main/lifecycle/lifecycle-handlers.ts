@@ -37,7 +37,7 @@ export function createLifecycle(deps: LifecycleDependencies): {
   engine: LifecycleEngine
   handlers: LifecycleHandlers
 } {
-  const profiles = new ProfileService(new ProfileRepository(deps.db), deps.boards)
+  const profiles = new ProfileService(new ProfileRepository(deps.db), deps.boards, deps.events)
   const runs = new RunRepository(deps.db)
   const engine = new LifecycleEngine({
     runs,

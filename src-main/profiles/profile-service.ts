@@ -15,6 +15,7 @@ import {
 } from '../../src-shared/profiles/profile-templates.ts'
 import { hasErrors, validateProfile, type ProfileIssue } from '../../src-shared/profiles/validate-profile.ts'
 import type { BoardService } from '../boards/board-service.ts'
+import type { EventBus } from '../core/event-bus.ts'
 import type { ProfileRepository } from './profile-repository.ts'
 
 export interface SaveResult {
@@ -25,10 +26,12 @@ export interface SaveResult {
 export class ProfileService {
   private readonly repository: ProfileRepository
   private readonly boards: Pick<BoardService, 'list'>
+  private readonly events: EventBus
 
-  constructor(repository: ProfileRepository, boards: Pick<BoardService, 'list'>) {
+  constructor(repository: ProfileRepository, boards: Pick<BoardService, 'list'>, events: EventBus) {
     this.repository = repository
     this.boards = boards
+    this.events = events
   }
 
   list(): SavedProfile[] {
@@ -89,6 +92,7 @@ export class ProfileService {
     }
     const existing = this.repository.find(profile.name)
     const saved = this.repository.upsert(existing?.id ?? randomUUID(), profile, new Date().toISOString())
+    this.events.emit('profiles.changed', { name: saved.name, change: 'saved' })
     return { saved, warnings: issues }
   }
 
@@ -124,6 +128,7 @@ export class ProfileService {
   remove(id: string): { id: string; name: string } {
     const found = this.get(id)
     this.repository.delete(found.id)
+    this.events.emit('profiles.changed', { name: found.name, change: 'removed' })
     return { id: found.id, name: found.name }
   }
 

@@ -20,7 +20,14 @@ export const imageRequests = {
   'images.importFile': defineRequest({
     description:
       'Imports an image file on the machine the core runs on into the cache (unpacked and hashed once). Browsers, which have no file paths, upload to /upload on the WebSocket host instead.',
-    input: z.object({ path: z.string().min(1, { message: 'is empty: choose an image file' }) }),
+    input: z.object({
+      path: z.string().min(1, { message: 'is empty: choose an image file' }),
+      /** Chosen by the caller so it can tell its own images.importProgress events apart. */
+      importId: z
+        .string()
+        .regex(/^[\w-]{1,64}$/)
+        .optional(),
+    }),
     output: cachedImageSchema,
   }),
   'images.usage': defineRequest({

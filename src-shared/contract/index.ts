@@ -8,7 +8,7 @@ import type { EventDefinition, RequestDefinition } from './define.ts'
 import { flashEvents, flashRequests } from './flash.ts'
 import { imageEvents, imageRequests } from './images.ts'
 import { lifecycleEvents, lifecycleRequests } from './lifecycle.ts'
-import { profileRequests } from './profiles.ts'
+import { profileEvents, profileRequests } from './profiles.ts'
 import { systemRequests } from './system.ts'
 import { talosFactoryRequests } from './talos-factory.ts'
 import { virtualBoardRequests } from './virtual-board.ts'
@@ -31,6 +31,7 @@ export const events = {
   ...flashEvents,
   ...imageEvents,
   ...lifecycleEvents,
+  ...profileEvents,
 } satisfies Record<string, EventDefinition>
 
 export type Requests = typeof requests

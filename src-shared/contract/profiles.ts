@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { clusterProfileSchema, savedProfileSchema } from '../profiles/profile-schema.ts'
 import { profileTemplates } from '../profiles/profile-templates.ts'
-import { defineRequest } from './define.ts'
+import { defineEvent, defineRequest } from './define.ts'
 
 const profileIssueSchema = z.object({
   path: z.string(),
@@ -64,5 +64,12 @@ export const profileRequests = {
     description: 'Deletes a saved profile (its runs stay in the history).',
     input: z.object({ id: z.string() }),
     output: z.object({ id: z.string(), name: z.string() }),
+  }),
+}
+
+export const profileEvents = {
+  'profiles.changed': defineEvent({
+    description: 'A profile was saved or deleted (by this or another client).',
+    payload: z.object({ name: z.string(), change: z.enum(['saved', 'removed']) }),
   }),
 }

@@ -10,21 +10,20 @@ export function importImage(
   signal: AbortSignal,
 ): Promise<CachedImage> {
   const path = pathForFile(file)
-  return path ? importFromPath(path, file, onProgress) : uploadImage(file, onProgress, signal)
+  return path ? importFromPath(path, onProgress) : uploadImage(file, onProgress, signal)
 }
 
 async function importFromPath(
   path: string,
-  file: File,
   onProgress: (progress: SendProgress) => void,
 ): Promise<CachedImage> {
-  // images.importFile takes no import id, so its progress is recognised by the file's name.
+  const importId = crypto.randomUUID()
   const stop = bridge.subscribe('images.importProgress', (progress) => {
-    if (progress.name === file.name)
+    if (progress.importId === importId)
       onProgress({ stage: 'importing', bytesSent: progress.packedBytes, bytesTotal: progress.packedTotal })
   })
   try {
-    return await call('images.importFile', { path })
+    return await call('images.importFile', { path, importId })
   } finally {
     stop()
   }

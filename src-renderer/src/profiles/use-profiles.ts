@@ -1,8 +1,8 @@
-// The saved profiles, shared by the navigation and the clusters page. The core sends no event when
-// profiles change, so whoever changes one calls `reloadProfiles()` and every view follows.
+// The saved profiles, shared by the navigation and the clusters page, kept current by the core's
+// profiles.changed events (changes from the CLI or another window included).
 import { useEffect, useSyncExternalStore } from 'react'
 import type { SavedProfile } from '../../../src-shared/profiles/profile-schema.ts'
-import { call, errorText } from '../bridge/bridge.ts'
+import { bridge, call, errorText } from '../bridge/bridge.ts'
 
 export interface ProfilesState {
   profiles: SavedProfile[] | undefined
@@ -27,9 +27,18 @@ export async function reloadProfiles(): Promise<void> {
   }
 }
 
+let stopEvents: (() => void) | undefined
+
 function subscribe(listener: () => void): () => void {
   listeners.add(listener)
-  return () => listeners.delete(listener)
+  stopEvents ??= bridge.subscribe('profiles.changed', () => void reloadProfiles())
+  return () => {
+    listeners.delete(listener)
+    if (listeners.size === 0) {
+      stopEvents?.()
+      stopEvents = undefined
+    }
+  }
 }
 
 export function useProfiles(): ProfilesState {
