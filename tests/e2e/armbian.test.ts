@@ -4,8 +4,8 @@
 // and the first-boot preset generated (and checked) without being stored.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import {
   fakeRelease,
   rk1,
@@ -16,7 +16,8 @@ import { imageBytes, pack, sha256, writeImage } from '../support/make-image.ts'
 import { makeTempDir } from '../support/temp-dir.ts'
 import { startAppHost, type AppHost } from './support/app-host.ts'
 import { ArmbianPage } from './support/armbian-page.ts'
-import { launchChromium, screenshot } from './support/browser.ts'
+import { screenshot } from './support/browser.ts'
+import { pagePerTest } from './support/page-per-test.ts'
 import { LibraryPage } from './support/library-page.ts'
 
 const vendorName = rk1('26.8.0-trunk.40', 'trixie_vendor_6.1.115_minimal')
@@ -29,10 +30,6 @@ const sshKey =
 describe('Armbian for the RK1 in Chromium through the WebSocket host', () => {
   let github: FakeGithubReleases
   let host: AppHost
-  let browser: Browser
-  let context: BrowserContext
-  let page: Page
-  let pageErrors: string[]
   let files: ReturnType<typeof makeTempDir>
 
   beforeAll(async () => {
@@ -48,29 +45,17 @@ describe('Armbian for the RK1 in Chromium through the WebSocket host', () => {
       fakeRelease(2, '26.8.0-trunk.33', [{ name: oldName, body: imageBytes(1024, 23) }]),
     ])
     host = await startAppHost('armbian', { env: { CLUSTERDECK_GITHUB_API_URL: github.url } })
-    browser = await launchChromium()
   })
 
   afterAll(async () => {
-    await browser?.close()
     await host?.close()
     await github?.close()
     files?.remove()
   })
 
-  beforeEach(async () => {
-    context = await browser.newContext({ viewport: { width: 1440, height: 1000 } })
-    context.setDefaultTimeout(15_000)
-    pageErrors = []
-    context.on('weberror', (error) => pageErrors.push(error.error().message))
-    page = await context.newPage()
-    await page.goto(host.url)
-  })
-
-  afterEach(async () => {
-    await context?.close()
-    expect(pageErrors, 'uncaught errors in the page').toEqual([])
-  })
+  const session = pagePerTest({ url: () => host.url })
+  let page: Page
+  beforeEach(() => ({ page } = session))
 
   it('lists the RK1 images, explains the NPU trade-off, filters, and keeps a release deleted upstream', async () => {
     const armbian = new ArmbianPage(page)

@@ -2,31 +2,27 @@
 // (SQLite in a temporary data directory, passwords in the real Secret Service) through the
 // loopback WebSocket host. Only Electron's IPC is swapped out.
 import { randomBytes } from 'node:crypto'
-import type { Browser, BrowserContext } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import type { BrowserContext } from 'playwright-core'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { Board } from '../../src-shared/boards/board-schemas.ts'
 import { startAppHost, type AppHost } from './support/app-host.ts'
 import { BoardsPage } from './support/boards-page.ts'
-import { launchChromium, screenshot } from './support/browser.ts'
+import { screenshot } from './support/browser.ts'
 import { filesContaining, listFiles } from './support/data-dir-scan.ts'
+import { pagePerTest } from './support/page-per-test.ts'
 
 // Random, so finding it anywhere cannot be a coincidence.
 const password = () => `bmc-${randomBytes(12).toString('hex')}`
 
 describe('boards page in Chromium through the WebSocket host', () => {
   let host: AppHost
-  let browser: Browser
-  let context: BrowserContext
   let boards: BoardsPage
-  let pageErrors: string[]
 
   beforeAll(async () => {
     host = await startAppHost('boards')
-    browser = await launchChromium()
   })
 
   afterAll(async () => {
-    await browser?.close()
     await host?.close()
   })
 
@@ -34,17 +30,13 @@ describe('boards page in Chromium through the WebSocket host', () => {
     for (const board of await host.request('boards.list', {})) {
       await host.request('boards.remove', { id: board.id })
     }
-    context = await browser.newContext({ viewport: { width: 1280, height: 820 } })
-    context.setDefaultTimeout(10_000)
-    // An uncaught error in the renderer blanks the page; name it rather than time out on a locator.
-    pageErrors = []
-    context.on('weberror', (error) => pageErrors.push(error.error().message))
-    boards = new BoardsPage(await context.newPage())
   })
 
-  afterEach(async () => {
-    await context?.close()
-    expect(pageErrors, 'uncaught errors in the page').toEqual([])
+  const session = pagePerTest({ viewport: { width: 1280, height: 820 }, timeoutMs: 10_000 })
+  let context: BrowserContext
+  beforeEach(() => {
+    context = session.context
+    boards = new BoardsPage(session.page)
   })
 
   const savedBoard = (name: string): Promise<Board> => host.request('boards.get', { ref: name })

@@ -2,14 +2,15 @@
 // real core through the loopback WebSocket host, and the core drives the built-in virtual board
 // over real HTTPS. A dropped image takes the browser's path: uploaded to the host, imported into
 // the cache, then flashed by the same pipeline the desktop app uses.
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { Board } from '../../src-shared/boards/board-schemas.ts'
 import { imageBytes, sha256 } from '../support/make-image.ts'
 import { startAppHost, type AppHost } from './support/app-host.ts'
 import { BoardViewPage } from './support/board-view-page.ts'
 import { BoardsPage } from './support/boards-page.ts'
-import { launchChromium, screenshot } from './support/browser.ts'
+import { screenshot } from './support/browser.ts'
+import { pagePerTest } from './support/page-per-test.ts'
 
 const boardName = 'Virtual board'
 /** Slow enough to watch writing and verifying, fast enough for a test: 8 MiB write in about 4 s. */
@@ -18,33 +19,18 @@ const MiB = 1024 * 1024
 
 describe('board view and flashing in Chromium through the WebSocket host', () => {
   let host: AppHost
-  let browser: Browser
-  let context: BrowserContext
-  let page: Page
-  let pageErrors: string[]
 
   beforeAll(async () => {
     host = await startAppHost('flash')
-    browser = await launchChromium()
   })
 
   afterAll(async () => {
-    await browser?.close()
     await host?.close()
   })
 
-  beforeEach(async () => {
-    context = await browser.newContext({ viewport: { width: 1440, height: 1000 } })
-    context.setDefaultTimeout(15_000)
-    pageErrors = []
-    context.on('weberror', (error) => pageErrors.push(error.error().message))
-    page = await context.newPage()
-  })
-
-  afterEach(async () => {
-    await context?.close()
-    expect(pageErrors, 'uncaught errors in the page').toEqual([])
-  })
+  const session = pagePerTest()
+  let page: Page
+  beforeEach(() => ({ page } = session))
 
   /**
    * The virtual board, started by the first test through the UI (or here, when a test runs alone).

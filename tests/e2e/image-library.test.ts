@@ -4,15 +4,16 @@
 // the cache without being uploaded again.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import type { BrowserContext, Page } from 'playwright-core'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { imageBytes, pack, sha256, writeImage } from '../support/make-image.ts'
 import { makeTempDir } from '../support/temp-dir.ts'
 import { startAppHost, type AppHost } from './support/app-host.ts'
 import { BoardViewPage } from './support/board-view-page.ts'
 import { BoardsPage } from './support/boards-page.ts'
-import { launchChromium, screenshot } from './support/browser.ts'
+import { screenshot } from './support/browser.ts'
 import { LibraryPage, LibraryShelf } from './support/library-page.ts'
+import { pagePerTest } from './support/page-per-test.ts'
 
 const MiB = 1024 * 1024
 const boardName = 'Virtual board'
@@ -20,10 +21,6 @@ const raw = imageBytes(8 * MiB, 11)
 
 describe('the image library in Chromium through the WebSocket host', () => {
   let host: AppHost
-  let browser: Browser
-  let context: BrowserContext
-  let page: Page
-  let pageErrors: string[]
   let files: ReturnType<typeof makeTempDir>
   let packed: Buffer
 
@@ -31,28 +28,17 @@ describe('the image library in Chromium through the WebSocket host', () => {
     files = makeTempDir()
     packed = readFileSync(pack(writeImage(join(files.path, 'talos-library.raw'), raw), 'xz'))
     host = await startAppHost('library')
-    browser = await launchChromium()
   })
 
   afterAll(async () => {
-    await browser?.close()
     await host?.close()
     files?.remove()
   })
 
-  beforeEach(async () => {
-    context = await browser.newContext({ viewport: { width: 1440, height: 1000 } })
-    context.setDefaultTimeout(15_000)
-    pageErrors = []
-    context.on('weberror', (error) => pageErrors.push(error.error().message))
-    page = await context.newPage()
-    await page.goto(host.url)
-  })
-
-  afterEach(async () => {
-    await context?.close()
-    expect(pageErrors, 'uncaught errors in the page').toEqual([])
-  })
+  const session = pagePerTest({ url: () => host.url })
+  let page: Page
+  let context: BrowserContext
+  beforeEach(() => ({ page, context } = session))
 
   it('imports an .xz dropped onto the library, listed unpacked at its raw size', async () => {
     const library = new LibraryPage(page)

@@ -5,12 +5,13 @@
 // fills in: image preparation, four flashes one after another on the one board, four boot waits.
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { imageBytes } from '../support/make-image.ts'
 import { startAppHost, type AppHost } from './support/app-host.ts'
 import { BoardsPage } from './support/boards-page.ts'
-import { launchChromium, screenshot } from './support/browser.ts'
+import { screenshot } from './support/browser.ts'
+import { pagePerTest } from './support/page-per-test.ts'
 import { ProfilesPage, ProfileView } from './support/profiles-page.ts'
 import { DeployDialog, PlanView, TimelinePage } from './support/timeline-page.ts'
 
@@ -23,34 +24,18 @@ const hosts = ['turing-cp1', 'turing-w1', 'turing-w2', 'turing-w3']
 
 describe('cluster profiles and the lifecycle timeline in Chromium', () => {
   let host: AppHost
-  let browser: Browser
-  let context: BrowserContext
-  let page: Page
-  let pageErrors: string[]
 
   beforeAll(async () => {
     host = await startAppHost('lifecycle')
-    browser = await launchChromium()
   })
 
   afterAll(async () => {
-    await browser?.close()
     await host?.close()
   })
 
-  beforeEach(async () => {
-    context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, acceptDownloads: true })
-    context.setDefaultTimeout(15_000)
-    pageErrors = []
-    context.on('weberror', (error) => pageErrors.push(error.error().message))
-    page = await context.newPage()
-    await page.goto(host.url)
-  })
-
-  afterEach(async () => {
-    await context?.close()
-    expect(pageErrors, 'uncaught errors in the page').toEqual([])
-  })
+  const session = pagePerTest({ acceptDownloads: true, url: () => host.url })
+  let page: Page
+  beforeEach(() => ({ page } = session))
 
   async function openProfile(name = profileName): Promise<ProfileView> {
     const profiles = new ProfilesPage(page)

@@ -2,11 +2,12 @@
 // as the Image Factory does (613e1592… for the longhorn preset without an overlay, 85f68390… with
 // the RK1's); the catalogue and confirmations come from a local imitation of the factory, which
 // can also be made to disagree; schematics are saved and loaded back.
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startFakeImageFactory, type FakeImageFactory } from '../support/fake-image-factory.ts'
 import { startAppHost, type AppHost } from './support/app-host.ts'
-import { launchChromium, screenshot } from './support/browser.ts'
+import { screenshot } from './support/browser.ts'
+import { pagePerTest } from './support/page-per-test.ts'
 import { TalosBuilderPage } from './support/talos-builder-page.ts'
 
 const longhornMetal = '613e1592b2da41ae5e265e8789429f22e121aab91cb4deb6bc3c0b6262961245'
@@ -15,37 +16,24 @@ const longhornRk1 = '85f683902139269fbc5a7f64ea94a694d31e0b3d94347a225223fcbd042
 describe('the Talos image builder in Chromium through the WebSocket host', () => {
   let factory: FakeImageFactory
   let host: AppHost
-  let browser: Browser
-  let context: BrowserContext
-  let page: Page
-  let pageErrors: string[]
 
   beforeAll(async () => {
     factory = await startFakeImageFactory()
     host = await startAppHost('talos-builder', { env: { CLUSTERDECK_FACTORY_URL: factory.url } })
-    browser = await launchChromium()
   })
 
   afterAll(async () => {
-    await browser?.close()
     await host?.close()
     await factory?.close()
   })
 
-  beforeEach(async () => {
+  beforeEach(() => {
     factory.behaviour = 'normal'
-    context = await browser.newContext({ viewport: { width: 1440, height: 1100 } })
-    context.setDefaultTimeout(15_000)
-    pageErrors = []
-    context.on('weberror', (error) => pageErrors.push(error.error().message))
-    page = await context.newPage()
-    await page.goto(host.url)
   })
 
-  afterEach(async () => {
-    await context?.close()
-    expect(pageErrors, 'uncaught errors in the page').toEqual([])
-  })
+  const session = pagePerTest({ viewport: { width: 1440, height: 1100 }, url: () => host.url })
+  let page: Page
+  beforeEach(() => ({ page } = session))
 
   it('shows 613e1592… for the longhorn preset on generic metal arm64 and 85f68390… on the RK1, computed offline', async () => {
     const builder = new TalosBuilderPage(page)
