@@ -1,9 +1,10 @@
 import { Alert, Badge, Button, Card, Group, Loader, Modal, Stack, Table, Text, Title } from '@mantine/core'
 import { notifications } from '@mantine/notifications'
-import { IconChevronRight, IconCpu, IconPencil, IconPlus, IconTrash } from '@tabler/icons-react'
+import { IconCpu, IconPencil, IconPlus } from '@tabler/icons-react'
 import { useState } from 'react'
 import type { Board } from '../../../src-shared/boards/board-schemas.ts'
 import { call, errorText } from '../bridge/bridge.ts'
+import { RowActions } from '../common/row-actions.tsx'
 import { StartVirtualBoardModal } from '../virtual-board/start-virtual-board-modal.tsx'
 import { BoardFormModal } from './board-form-modal.tsx'
 import { useBoards } from './use-boards.ts'
@@ -92,34 +93,16 @@ export function BoardsPage({ onOpenBoard }: BoardsPageProps) {
                   )}
                 </Table.Td>
                 <Table.Td>
-                  {/* The row opens the board; its own buttons must not. */}
-                  <Group gap="xs" justify="flex-end" onClick={(event) => event.stopPropagation()}>
-                    <Button
-                      size="xs"
-                      variant="subtle"
-                      leftSection={<IconPencil size={14} />}
-                      onClick={() => setEditing({ mode: 'edit', board })}
-                    >
-                      Edit
-                    </Button>
-                    <Button
-                      size="xs"
-                      variant="subtle"
-                      color="red"
-                      leftSection={<IconTrash size={14} />}
-                      onClick={() => setRemoving(board)}
-                    >
-                      Remove
-                    </Button>
-                    <Button
-                      size="xs"
-                      variant="light"
-                      rightSection={<IconChevronRight size={14} />}
-                      onClick={() => onOpenBoard(board)}
-                    >
-                      Open
-                    </Button>
-                  </Group>
+                  <RowActions
+                    secondary={{
+                      label: 'Edit',
+                      icon: <IconPencil size={14} />,
+                      onClick: () => setEditing({ mode: 'edit', board }),
+                    }}
+                    removeLabel="Remove"
+                    onRemove={() => setRemoving(board)}
+                    onOpen={() => onOpenBoard(board)}
+                  />
                 </Table.Td>
               </Table.Tr>
             ))}

@@ -1,20 +1,21 @@
 // A node slot's flashing: drop an image on it (a file, or an image dragged from the library), or
 // pick one; confirm, then follow the flash. While a flash of this node is under way the slot takes
 // no other image; the core queues flashes of different nodes of one board itself.
-import { Alert, Box, Button, Group, Stack, Text } from '@mantine/core'
+import { Box, Button, Group, Stack, Text } from '@mantine/core'
 import { Dropzone } from '@mantine/dropzone'
 import { IconDeviceSdCard, IconFileUpload, IconFileX } from '@tabler/icons-react'
-import { useRef, useState, type ChangeEvent, type DragEvent, type ReactNode } from 'react'
+import { useRef, useState, type DragEvent, type ReactNode } from 'react'
 import type { Board } from '../../../src-shared/boards/board-schemas.ts'
 import type { NodeNumber } from '../../../src-shared/bmc/node-number.ts'
 import { finishedPhases, type FlashJob } from '../../../src-shared/flash/flash-schemas.ts'
 import { AppError } from '../../../src-shared/contract/app-error.ts'
 import { call } from '../bridge/bridge.ts'
+import { FileRejection, ImageFileInput } from '../common/image-file-choice.tsx'
 import { useConfirmation } from '../common/use-confirmation.tsx'
 import { droppedImage, isImageDrag, type DraggedImage } from '../library/image-drag.ts'
 import { FlashConfirmModal, type FlashChoices } from './flash-confirm-modal.tsx'
 import { FlashProgress } from './flash-progress.tsx'
-import { imageExtensions, imageFileProblem } from './image-file.ts'
+import { imageFileProblem } from './image-file.ts'
 import { sendImage, type SendProgress } from './send-image.ts'
 import { UploadProgress } from './upload-progress.tsx'
 
@@ -180,31 +181,13 @@ export function FlashArea({ board, node, job, onFailure }: FlashAreaProps) {
           </Dropzone>
         </Box>
       )}
-      {rejection && (
-        <Alert
-          color="red"
-          variant="light"
-          icon={<IconFileX size={18} />}
-          p="xs"
-          styles={{ message: { fontSize: 'var(--mantine-font-size-xs)' } }}
-          withCloseButton
-          onClose={() => setRejection(undefined)}
-          data-testid="flash-rejection"
-        >
-          {rejection}
-        </Alert>
-      )}
-      <input
-        ref={picker}
-        type="file"
-        hidden
-        accept={imageExtensions.join(',')}
-        data-testid="flash-file-input"
-        onChange={(event: ChangeEvent<HTMLInputElement>) => {
-          choose(event.currentTarget.files?.[0])
-          event.currentTarget.value = ''
-        }}
+      <FileRejection
+        message={rejection}
+        onClose={() => setRejection(undefined)}
+        compact
+        testId="flash-rejection"
       />
+      <ImageFileInput inputRef={picker} onFiles={(files) => choose(files[0])} testId="flash-file-input" />
       <FlashConfirmModal
         board={board}
         node={node}

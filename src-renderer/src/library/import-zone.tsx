@@ -1,10 +1,11 @@
 // Adds files to the library: drop them here (raw or .xz/.gz/.zst/.zip, unpacked once by the core)
 // or pick them. Each import shows its hand-off and unpacking until the image is listed.
-import { Alert, Button, Group, Stack, Text } from '@mantine/core'
+import { Button, Group, Stack, Text } from '@mantine/core'
 import { Dropzone } from '@mantine/dropzone'
 import { IconFileUpload, IconFileX, IconLibraryPlus } from '@tabler/icons-react'
-import { useRef, useState, type ChangeEvent } from 'react'
+import { useRef, useState } from 'react'
 import { AppError } from '../../../src-shared/contract/app-error.ts'
+import { FileRejection, ImageFileInput } from '../common/image-file-choice.tsx'
 import { notifyDone, notifyFailure } from '../common/notify-failure.ts'
 import { imageExtensions, imageFileProblem } from '../flash/image-file.ts'
 import type { SendProgress } from '../flash/send-image.ts'
@@ -92,29 +93,8 @@ export function ImportZone() {
           <UploadProgress fileName={entry.fileName} progress={entry.progress} onCancel={entry.abort} />
         </Stack>
       ))}
-      {rejection && (
-        <Alert
-          color="red"
-          variant="light"
-          icon={<IconFileX size={18} />}
-          withCloseButton
-          onClose={() => setRejection(undefined)}
-          data-testid="library-rejection"
-        >
-          {rejection}
-        </Alert>
-      )}
-      <input
-        ref={picker}
-        type="file"
-        hidden
-        multiple
-        accept={imageExtensions.join(',')}
-        onChange={(event: ChangeEvent<HTMLInputElement>) => {
-          accept([...(event.currentTarget.files ?? [])])
-          event.currentTarget.value = ''
-        }}
-      />
+      <FileRejection message={rejection} onClose={() => setRejection(undefined)} testId="library-rejection" />
+      <ImageFileInput inputRef={picker} multiple onFiles={accept} />
     </Stack>
   )
 }

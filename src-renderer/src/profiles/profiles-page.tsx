@@ -1,19 +1,13 @@
 // The clusters this app knows, as profiles: open one to edit and deploy it, start a new one from a
 // template, bring one in from YAML or take one out as YAML.
 import { Badge, Button, Card, Group, Loader, Stack, Table, Text, Title } from '@mantine/core'
-import {
-  IconChevronRight,
-  IconDownload,
-  IconFileImport,
-  IconPlus,
-  IconTopologyStar3,
-  IconTrash,
-} from '@tabler/icons-react'
+import { IconDownload, IconFileImport, IconPlus, IconTopologyStar3 } from '@tabler/icons-react'
 import { useEffect, useState } from 'react'
 import type { RunSummary } from '../../../src-shared/lifecycle/run-schema.ts'
 import type { SavedProfile } from '../../../src-shared/profiles/profile-schema.ts'
 import { call } from '../bridge/bridge.ts'
 import { FailureAlert } from '../common/failure-alert.tsx'
+import { RowActions } from '../common/row-actions.tsx'
 import { useConfirmation } from '../common/use-confirmation.tsx'
 import { RunStateBadge } from '../lifecycle/run-state-badge.tsx'
 import { ImportProfileModal } from './import-profile-modal.tsx'
@@ -130,39 +124,16 @@ export function ProfilesPage({ onOpenProfile }: ProfilesPageProps) {
                     <Text size="sm">{new Date(saved.updatedAt).toLocaleString()}</Text>
                   </Table.Td>
                   <Table.Td>
-                    {/* The row opens the profile; its own buttons must not. */}
-                    <Group
-                      gap="xs"
-                      justify="flex-end"
-                      wrap="nowrap"
-                      onClick={(event) => event.stopPropagation()}
-                    >
-                      <Button
-                        size="xs"
-                        variant="subtle"
-                        leftSection={<IconDownload size={14} />}
-                        onClick={() => void exportProfileYaml(saved)}
-                      >
-                        Export YAML
-                      </Button>
-                      <Button
-                        size="xs"
-                        variant="subtle"
-                        color="red"
-                        leftSection={<IconTrash size={14} />}
-                        onClick={() => ask(removeProfileConfirmation(saved))}
-                      >
-                        Delete
-                      </Button>
-                      <Button
-                        size="xs"
-                        variant="light"
-                        rightSection={<IconChevronRight size={14} />}
-                        onClick={() => onOpenProfile(saved)}
-                      >
-                        Open
-                      </Button>
-                    </Group>
+                    <RowActions
+                      secondary={{
+                        label: 'Export YAML',
+                        icon: <IconDownload size={14} />,
+                        onClick: () => void exportProfileYaml(saved),
+                      }}
+                      removeLabel="Delete"
+                      onRemove={() => ask(removeProfileConfirmation(saved))}
+                      onOpen={() => onOpenProfile(saved)}
+                    />
                   </Table.Td>
                 </Table.Tr>
               )
