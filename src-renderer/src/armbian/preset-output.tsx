@@ -1,7 +1,8 @@
 // A generated preset file: to copy, or save and place on the node. It holds passwords, so it lives
 // only in this view and is gone when the form changes or the page closes.
-import { ActionIcon, Button, Code, CopyButton, Group, ScrollArea, Stack, Text, Tooltip } from '@mantine/core'
-import { IconCheck, IconCopy, IconDownload } from '@tabler/icons-react'
+import { Button, Code, Group, ScrollArea, Stack, Text } from '@mantine/core'
+import { IconDownload } from '@tabler/icons-react'
+import { CopyIconButton } from '../common/copy-icon-button.tsx'
 import { downloadText } from '../profiles/download-text.ts'
 
 export function PresetFile({ path, content, hostname }: { path: string; content: string; hostname: string }) {
@@ -13,20 +14,7 @@ export function PresetFile({ path, content, hostname }: { path: string; content:
           {path}
         </Text>
         <Group gap={4}>
-          <CopyButton value={content}>
-            {({ copied, copy }) => (
-              <Tooltip label={copied ? 'Copied' : 'Copy'}>
-                <ActionIcon
-                  variant="subtle"
-                  color={copied ? 'teal' : 'gray'}
-                  onClick={copy}
-                  aria-label={`Copy ${path}`}
-                >
-                  {copied ? <IconCheck size={16} /> : <IconCopy size={16} />}
-                </ActionIcon>
-              </Tooltip>
-            )}
-          </CopyButton>
+          <CopyIconButton value={content} label={path} />
           <Button
             size="compact-sm"
             variant="subtle"

@@ -1,6 +1,6 @@
 // A value to copy as it is: an ID, a URL, an image reference.
-import { ActionIcon, Code, Group, Stack, Text, Tooltip, CopyButton } from '@mantine/core'
-import { IconCheck, IconCopy } from '@tabler/icons-react'
+import { Code, Group, Stack, Text } from '@mantine/core'
+import { CopyIconButton } from '../common/copy-icon-button.tsx'
 
 export function CopyField({ label, value, testId }: { label: string; value: string; testId: string }) {
   return (
@@ -12,20 +12,7 @@ export function CopyField({ label, value, testId }: { label: string; value: stri
         <Code block flex={1} style={{ wordBreak: 'break-all', whiteSpace: 'pre-wrap' }} data-testid={testId}>
           {value}
         </Code>
-        <CopyButton value={value}>
-          {({ copied, copy }) => (
-            <Tooltip label={copied ? 'Copied' : 'Copy'}>
-              <ActionIcon
-                variant="subtle"
-                color={copied ? 'teal' : 'gray'}
-                onClick={copy}
-                aria-label={`Copy ${label}`}
-              >
-                {copied ? <IconCheck size={16} /> : <IconCopy size={16} />}
-              </ActionIcon>
-            </Tooltip>
-          )}
-        </CopyButton>
+        <CopyIconButton value={value} label={label} />
       </Group>
     </Stack>
   )
