@@ -17,7 +17,7 @@ import {
 import { createSpeedMeter } from '../../src-shared/progress/progress.ts'
 import type { BmcConnector } from '../bmc/bmc-connector.ts'
 import type { EventBus } from '../core/event-bus.ts'
-import { acceptedImageExtensions, hasAcceptedExtension } from '../../src-shared/images/image-file-names.ts'
+import { imageFileNameProblem } from '../../src-shared/images/image-file-names.ts'
 import { detectImageFormat } from '../images/image-formats.ts'
 import type { ImageCache } from '../images/image-cache.ts'
 import type { FlashHistory } from './flash-history.ts'
@@ -146,13 +146,8 @@ export class FlashService {
         'Check the path and try again.',
       )
     }
-    if (!hasAcceptedExtension(source.path)) {
-      throw new AppError(
-        'invalid_input',
-        `${basename(source.path)} is not a disk image Clusterdeck can flash.`,
-        `Use a raw image or a compressed one: ${acceptedImageExtensions.join(', ')}.`,
-      )
-    }
+    const problem = imageFileNameProblem(basename(source.path), 'flash')
+    if (problem) throw new AppError('invalid_input', problem.message, problem.hint)
     if (info.size === 0) throw new AppError('invalid_input', `${basename(source.path)} is empty.`)
     return basename(source.path)
   }

@@ -11,7 +11,7 @@ import { AppError } from '../../src-shared/contract/app-error.ts'
 import type { CachedImage, ImageSettings, ImageUsage } from '../../src-shared/images/image-schemas.ts'
 import type { EventBus } from '../core/event-bus.ts'
 import type { ImageCache } from './image-cache.ts'
-import { acceptedImageExtensions, hasAcceptedExtension } from '../../src-shared/images/image-file-names.ts'
+import { imageFileNameProblem } from '../../src-shared/images/image-file-names.ts'
 
 export class ImageService {
   private readonly cache: ImageCache
@@ -77,11 +77,6 @@ export class ImageService {
 }
 
 function assertImageName(name: string): void {
-  if (!hasAcceptedExtension(name)) {
-    throw new AppError(
-      'invalid_input',
-      `${basename(name)} is not a disk image Clusterdeck can use.`,
-      `Use a raw image or a compressed one: ${acceptedImageExtensions.join(', ')}.`,
-    )
-  }
+  const problem = imageFileNameProblem(basename(name), 'use')
+  if (problem) throw new AppError('invalid_input', problem.message, problem.hint)
 }
