@@ -17,7 +17,8 @@ export class BmcConnector {
   }
 
   async client(boardId: string): Promise<BmcClient> {
-    const board = await this.boards.get(boardId)
+    // Every BMC request passes here: read the board row only, the keychain when a client is built.
+    const board = this.boards.find(boardId)
     const version = `${board.updatedAt}|${board.address}|${board.certificateSha256}`
     const cached = this.clients.get(board.id)
     if (cached?.version === version) return cached.client
@@ -59,7 +60,7 @@ export class BmcConnector {
   }
 
   async certificate(boardId: string): Promise<{ presented: string; trusted: string | null }> {
-    const board = await this.boards.get(boardId)
+    const board = this.boards.find(boardId)
     return {
       presented: await probeCertificate(board.address, this.timeoutMs),
       trusted: board.certificateSha256,

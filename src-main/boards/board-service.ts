@@ -33,6 +33,11 @@ export class BoardService {
     return this.withPasswordState(this.resolve(ref))
   }
 
+  /** The saved board without asking the keychain whether its password is there (for hot paths). */
+  find(ref: string): StoredBoard {
+    return this.resolve(ref)
+  }
+
   /** The stored BMC password of a board, for the core's own BMC calls; never sent to a client. */
   async password(boardId: string): Promise<string | null> {
     return this.secrets.get(boardPasswordAccount(boardId))
