@@ -1,31 +1,24 @@
 import { Badge, type BadgeProps } from '@mantine/core'
 import type { RunState, StepState } from '../../../src-shared/lifecycle/run-schema.ts'
-import { runLooks, stepLooks } from './step-states.ts'
+import { runLooks, stepLooks, type StateLook } from './step-states.ts'
 
-export function RunStateBadge({ state, ...props }: { state: RunState } & BadgeProps) {
+function StateBadge({
+  look,
+  state,
+  testId,
+  ...props
+}: { look: StateLook; state: string; testId: string } & BadgeProps) {
   return (
-    <Badge
-      color={runLooks[state].color}
-      variant="light"
-      data-testid="run-state"
-      data-state={state}
-      {...props}
-    >
-      {runLooks[state].label}
+    <Badge color={look.color} variant="light" data-testid={testId} data-state={state} {...props}>
+      {look.label}
     </Badge>
   )
 }
 
+export function RunStateBadge({ state, ...props }: { state: RunState } & BadgeProps) {
+  return <StateBadge look={runLooks[state]} state={state} testId="run-state" {...props} />
+}
+
 export function StepStateBadge({ state, ...props }: { state: StepState } & BadgeProps) {
-  return (
-    <Badge
-      color={stepLooks[state].color}
-      variant="light"
-      data-testid="step-state"
-      data-state={state}
-      {...props}
-    >
-      {stepLooks[state].label}
-    </Badge>
-  )
+  return <StateBadge look={stepLooks[state]} state={state} testId="step-state" {...props} />
 }
