@@ -1,6 +1,7 @@
 // Test tiers: unit tests sit next to the code; integration tests start real peers on loopback
 // (SQLite files, the Secret Service, HTTPS servers, the CLI as a process); end-to-end tests drive
-// Debian's Chromium against the WebSocket host; the Electron smoke test needs an Electron binary.
+// Debian's Chromium against the WebSocket host; the Electron smoke test needs an Electron binary;
+// fault tests replay what fault injection and hostile input broke.
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
@@ -24,6 +25,17 @@ export default defineConfig({
           include: ['tests/integration/**/*.test.ts'],
           environment: 'node',
           testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        // Fault injection and hostile input: BMC faults on both firmware versions, malformed and
+        // flooding WebSocket clients, fuzzed profile files and CLI arguments; bounded in count and time.
+        test: {
+          name: 'faults',
+          include: ['tests/faults/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
           hookTimeout: 60_000,
         },
       },
