@@ -22,6 +22,8 @@ export const errorCodes = [
   'checksum_mismatch',
   'cache_full',
   'factory_error',
+  'tool_missing',
+  'tool_failed',
   'unknown_request',
   'transport',
   'internal',
