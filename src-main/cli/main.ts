@@ -11,6 +11,7 @@ import { registerBoardCommands } from './board-commands.ts'
 import { registerDeployCommand } from './deploy-command.ts'
 import { registerImageCommands } from './image-commands.ts'
 import { registerProfileCommands } from './profile-commands.ts'
+import { registerToolsCommands } from './tools-commands.ts'
 import { passwordEnvVar, printError, processIo, type CliIo } from './cli-io.ts'
 import { registerVirtualBoardCommand } from './virtual-board-command.ts'
 
@@ -65,6 +66,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   registerImageCommands(program, context)
   registerProfileCommands(program, context)
   registerDeployCommand(program, context)
+  registerToolsCommands(program, context)
   registerVirtualBoardCommand(program, io)
 
   try {

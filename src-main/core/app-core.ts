@@ -19,6 +19,9 @@ import { createImageFetcher } from '../lifecycle/steps/fetch-image.ts'
 import { EmbeddedVirtualBoard } from '../virtual-board/embedded-virtual-board.ts'
 import type { SecretStore } from '../secrets/secret-store.ts'
 import { openDatabase, type Db } from '../store/database.ts'
+import { SettingsStore } from '../store/settings-store.ts'
+import { pinnedTools } from '../tools/tool-manifest.ts'
+import { ToolsService } from '../tools/tools-service.ts'
 import { presetPath, renderFirstBootPreset } from '../../src-shared/armbian/first-boot-preset.ts'
 import { createDispatcher, type Dispatch } from './dispatcher.ts'
 import { EventBus } from './event-bus.ts'
@@ -47,6 +50,7 @@ export interface AppCore {
   readonly imageCache: ImageCache
   readonly downloads: DownloadService
   readonly lifecycle: LifecycleEngine
+  readonly tools: ToolsService
   close(): Promise<void>
 }
 
@@ -93,6 +97,7 @@ export function createAppCore({
     }),
   )
   const virtualBoard = new EmbeddedVirtualBoard(boards)
+  const tools = new ToolsService({ dataDir, settings: new SettingsStore(db), events, manifest: pinnedTools })
   const history = new FlashHistory(db)
   const flash = new FlashService({
     boards,
@@ -172,6 +177,17 @@ export function createAppCore({
       'factory.schematics.save': ({ name, schematic }) => factory.saveSchematic(name, schematic),
       'factory.schematics.remove': ({ name }) => factory.removeSchematic(name),
       'virtualBoard.start': (input) => virtualBoard.start(input),
+      'tools.list': ({ forVersion }) => tools.list(forVersion),
+      'tools.install': ({ tool, version, forVersion }) =>
+        tools.install(tool, { ...(version ? { version } : {}), ...(forVersion ? { forVersion } : {}) }),
+      'tools.remove': async ({ tool, version }) => {
+        await tools.remove(tool, version)
+        return {}
+      },
+      'tools.setPath': async ({ tool, path }) => {
+        await tools.setPath(tool, path)
+        return {}
+      },
       ...lifecycle.handlers,
     },
     (name, error) =>
@@ -191,6 +207,7 @@ export function createAppCore({
     imageCache: cache,
     downloads,
     lifecycle: lifecycle.engine,
+    tools,
     async close() {
       await lifecycle.engine.stopAll()
       await flash.cancelAll()
@@ -198,6 +215,7 @@ export function createAppCore({
       await armbian.close()
       await connector.close()
       await virtualBoard.close()
+      await tools.close()
       db.close()
     },
   }

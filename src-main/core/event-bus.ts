@@ -17,6 +17,13 @@ export class EventBus {
     }
   }
 
+  /** One kind of event, with its payload typed. Returns the unsubscribe function. */
+  on<E extends EventName>(name: E, listener: (payload: EventPayload<E>) => void): () => void {
+    return this.onAny((eventName, payload) => {
+      if (eventName === name) listener(payload as EventPayload<E>)
+    })
+  }
+
   /** Every event, for transports that forward them all. Returns the unsubscribe function. */
   onAny(listener: AnyListener): () => void {
     this.listeners.add(listener)

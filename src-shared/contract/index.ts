@@ -11,6 +11,7 @@ import { lifecycleEvents, lifecycleRequests } from './lifecycle.ts'
 import { profileEvents, profileRequests } from './profiles.ts'
 import { systemRequests } from './system.ts'
 import { talosFactoryRequests } from './talos-factory.ts'
+import { toolsEvents, toolsRequests } from './tools.ts'
 import { virtualBoardRequests } from './virtual-board.ts'
 
 export const requests = {
@@ -24,6 +25,7 @@ export const requests = {
   ...virtualBoardRequests,
   ...profileRequests,
   ...lifecycleRequests,
+  ...toolsRequests,
 } satisfies Record<string, RequestDefinition>
 
 export const events = {
@@ -32,6 +34,7 @@ export const events = {
   ...imageEvents,
   ...lifecycleEvents,
   ...profileEvents,
+  ...toolsEvents,
 } satisfies Record<string, EventDefinition>
 
 export type Requests = typeof requests
