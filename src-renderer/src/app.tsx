@@ -6,6 +6,7 @@ import {
   IconLayoutGrid,
   IconLibraryPhoto,
   IconServer2,
+  IconSettings,
   IconTopologyStar3,
 } from '@tabler/icons-react'
 import { useState } from 'react'
@@ -17,6 +18,7 @@ import { LibraryPage } from './library/library-page.tsx'
 import { ProfileView } from './profiles/profile-view.tsx'
 import { ProfilesPage } from './profiles/profiles-page.tsx'
 import { useProfiles } from './profiles/use-profiles.ts'
+import { SettingsPage } from './settings/settings-page.tsx'
 import { SecretsNotice } from './system/secrets-notice.tsx'
 import { useSystemInfo } from './system/use-system-info.ts'
 import { TalosBuilderPage } from './talos-builder/talos-builder-page.tsx'
@@ -30,6 +32,7 @@ type Place =
   | { page: 'library' }
   | { page: 'talos-builder' }
   | { page: 'armbian' }
+  | { page: 'settings' }
 
 export function App() {
   const info = useSystemInfo()
@@ -113,6 +116,13 @@ export function App() {
           active={place.page === 'armbian'}
           onClick={() => setPlace({ page: 'armbian' })}
         />
+        <NavLink
+          label="Settings"
+          leftSection={<IconSettings size={18} />}
+          active={place.page === 'settings'}
+          onClick={() => setPlace({ page: 'settings' })}
+          mt="sm"
+        />
       </AppShell.Navbar>
       <AppShell.Main>
         {info && <SecretsNotice status={info.secrets} />}
@@ -129,6 +139,8 @@ export function App() {
           <TalosBuilderPage />
         ) : place.page === 'armbian' ? (
           <ArmbianPage />
+        ) : place.page === 'settings' ? (
+          <SettingsPage />
         ) : place.page === 'clusters' || place.page === 'profile' ? (
           <ProfilesPage onOpenProfile={openProfile} />
         ) : (
