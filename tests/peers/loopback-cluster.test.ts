@@ -43,7 +43,10 @@ async function watchUntil<T extends KubernetesObject>(
   let timer: NodeJS.Timeout | undefined
   try {
     return await new Promise((resolve, reject) => {
-      timer = setTimeout(() => reject(new Error(`watch on ${path} saw no end in ${timeoutMs / 1000}s`)), timeoutMs)
+      timer = setTimeout(
+        () => reject(new Error(`watch on ${path} saw no end in ${timeoutMs / 1000}s`)),
+        timeoutMs,
+      )
       new Watch(kubeConfig)
         .watch(
           path,
@@ -66,7 +69,8 @@ async function watchUntil<T extends KubernetesObject>(
   }
 }
 
-const podReady = (pod: V1Pod) => pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false
+const podReady = (pod: V1Pod) =>
+  pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false
 
 describe.skipIf(skip !== undefined)(`loopback Kubernetes cluster${skip ? ` (skipped: ${skip})` : ''}`, () => {
   const kubeConfig = new KubeConfig()
@@ -129,7 +133,9 @@ describe.skipIf(skip !== undefined)(`loopback Kubernetes cluster${skip ? ` (skip
     )
     expect(repository.downloads.get('web-app-0.1.0.tgz')).toBeGreaterThan(0)
 
-    const status = JSON.parse((await helm('status', 'web', '--namespace', namespace, '--output', 'json')).stdout)
+    const status = JSON.parse(
+      (await helm('status', 'web', '--namespace', namespace, '--output', 'json')).stdout,
+    )
     expect(status.info.status).toBe('deployed')
 
     const deployment = await apps.readNamespacedDeployment({ name: 'web', namespace })
@@ -144,7 +150,9 @@ describe.skipIf(skip !== undefined)(`loopback Kubernetes cluster${skip ? ` (skip
     expect(volume.status?.phase).toBe('Bound')
 
     // helm 4 waits for a LoadBalancer Service's cluster IP only; the address comes a moment later.
-    const service = await watchUntil<KubernetesObject & { status?: { loadBalancer?: { ingress?: { ip?: string }[] } } }>(
+    const service = await watchUntil<
+      KubernetesObject & { status?: { loadBalancer?: { ingress?: { ip?: string }[] } } }
+    >(
       kubeConfig,
       `/api/v1/namespaces/${namespace}/services`,
       { fieldSelector: 'metadata.name=web' },

@@ -43,7 +43,9 @@ export async function serveChartRepository(helm: string, charts: string[]): Prom
     readFile(join(dir, name)).then(
       (body) => {
         downloads.set(name, (downloads.get(name) ?? 0) + 1)
-        res.writeHead(200, { 'content-type': name.endsWith('.tgz') ? 'application/gzip' : 'text/yaml' }).end(body)
+        res
+          .writeHead(200, { 'content-type': name.endsWith('.tgz') ? 'application/gzip' : 'text/yaml' })
+          .end(body)
       },
       () => res.writeHead(404).end(),
     )
@@ -52,7 +54,8 @@ export async function serveChartRepository(helm: string, charts: string[]): Prom
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   const env = helmEnv(join(dir, '.helm'))
   try {
-    for (const chart of charts) await run(helm, ['package', join(chartsDir, chart), '--destination', dir], { env })
+    for (const chart of charts)
+      await run(helm, ['package', join(chartsDir, chart), '--destination', dir], { env })
     await run(helm, ['repo', 'index', dir, '--url', url], { env })
   } catch (error) {
     server.close()

@@ -56,10 +56,8 @@ export async function startClusterStandIns(kubeConfig: KubeConfig): Promise<Clus
     },
   })
 
-  const claims = makeInformer<V1PersistentVolumeClaim>(
-    kubeConfig,
-    '/api/v1/persistentvolumeclaims',
-    () => core.listPersistentVolumeClaimForAllNamespaces(),
+  const claims = makeInformer<V1PersistentVolumeClaim>(kubeConfig, '/api/v1/persistentvolumeclaims', () =>
+    core.listPersistentVolumeClaimForAllNamespaces(),
   )
   const provision = (claim: V1PersistentVolumeClaim) => {
     const { metadata, spec, status } = claim
@@ -68,7 +66,10 @@ export async function startClusterStandIns(kubeConfig: KubeConfig): Promise<Clus
     void core
       .createPersistentVolume({
         body: {
-          metadata: { name: `pvc-${metadata.uid}`, annotations: { 'pv.kubernetes.io/provisioned-by': provisioner } },
+          metadata: {
+            name: `pvc-${metadata.uid}`,
+            annotations: { 'pv.kubernetes.io/provisioned-by': provisioner },
+          },
           spec: {
             capacity: { storage: spec.resources?.requests?.storage ?? '1Gi' },
             accessModes: spec.accessModes ?? ['ReadWriteOnce'],
@@ -91,7 +92,9 @@ export async function startClusterStandIns(kubeConfig: KubeConfig): Promise<Clus
   claims.on('add', provision)
   claims.on('update', provision)
 
-  const services = makeInformer<V1Service>(kubeConfig, '/api/v1/services', () => core.listServiceForAllNamespaces())
+  const services = makeInformer<V1Service>(kubeConfig, '/api/v1/services', () =>
+    core.listServiceForAllNamespaces(),
+  )
   // Addresses from 127.0.1.0/24: loopback, so nothing a test might dial leaves the machine.
   const addresses = new Map<string, string>()
   const assign = (service: V1Service) => {

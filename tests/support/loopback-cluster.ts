@@ -167,7 +167,18 @@ export async function startLoopbackCluster(options: LoopbackClusterOptions): Pro
   }
 
   try {
-    await kwokctl('create', 'cluster', '--config', configPath, '--runtime', 'binary', '--wait', '3m', '--timeout', '5m')
+    await kwokctl(
+      'create',
+      'cluster',
+      '--config',
+      configPath,
+      '--runtime',
+      'binary',
+      '--wait',
+      '3m',
+      '--timeout',
+      '5m',
+    )
     const kubeconfigPath = join(workdir, 'kubeconfig.yaml')
     await writeFile(kubeconfigPath, (await kwokctl('get', 'kubeconfig')).stdout)
     const kubeConfig = new KubeConfig()

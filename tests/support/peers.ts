@@ -16,8 +16,7 @@ export type PeerName =
   | 'talosctl'
 
 export type Peers =
-  | { ok: true; binaries: Record<PeerName, string>; kubernetesVersion: string }
-  | { ok: false; reason: string }
+  { ok: true; binaries: Record<PeerName, string>; kubernetesVersion: string } | { ok: false; reason: string }
 
 /** scripts/test.sh passes the cache along because the tests run with a throw-away HOME. */
 export function peersCacheDir(): string {
@@ -50,6 +49,9 @@ export function findPeers(names: readonly PeerName[], cacheDir = peersCacheDir()
   if (missing.length > 0) {
     return { ok: false, reason: `peers not built: ${missing.join(', ')} (run bash scripts/peers.sh)` }
   }
-  const binaries = Object.fromEntries(names.map((name) => [name, entries.get(name)])) as Record<PeerName, string>
+  const binaries = Object.fromEntries(names.map((name) => [name, entries.get(name)])) as Record<
+    PeerName,
+    string
+  >
   return { ok: true, binaries, kubernetesVersion: entries.get('kubernetes_version') ?? '' }
 }

@@ -39,7 +39,9 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     kubernetesVersion: peers.kubernetesVersion,
     nodes: 2,
   })
-  console.log(`peers: loopback cluster ${peers.kubernetesVersion} up in ${Math.round((Date.now() - started) / 1000)}s`)
+  console.log(
+    `peers: loopback cluster ${peers.kubernetesVersion} up in ${Math.round((Date.now() - started) / 1000)}s`,
+  )
   project.provide('loopbackCluster', {
     kubeconfigPath: cluster.kubeconfigPath,
     helm: peers.binaries.helm,
