@@ -135,6 +135,7 @@ build_kubernetes() {
 
 # Talos replaces pkg/machinery with its own folder (the same tag resolves from the proxy) and a few
 # dependencies with forks; the wrapper copies every replace that points at a published module.
+# The version talosctl reports is embedded from the published machinery module, no ldflags needed.
 build_talosctl() {
   local v=$TALOS_VERSION gomod r
   gomod="$(probe github.com/siderolabs/talos "$v")"
@@ -146,9 +147,7 @@ build_talosctl() {
     run mod edit -replace="$r"
   done
   run get "github.com/siderolabs/talos@$v"
-  run build -trimpath -tags grpcnotrace \
-    -ldflags "-s -w -X github.com/siderolabs/talos/pkg/machinery/version.Tag=$v" \
-    -o "$scratch/talosctl" github.com/siderolabs/talos/cmd/talosctl
+  run build -trimpath -tags grpcnotrace -ldflags "-s -w" -o "$scratch/talosctl" github.com/siderolabs/talos/cmd/talosctl
   store talosctl "$v" "$scratch/talosctl"
 }
 
