@@ -1,7 +1,8 @@
 // Test tiers: unit tests sit next to the code; integration tests start real peers on loopback
 // (SQLite files, the Secret Service, HTTPS servers, the CLI as a process); end-to-end tests drive
 // Debian's Chromium against the WebSocket host; the Electron smoke test needs an Electron binary;
-// fault tests replay what fault injection and hostile input broke.
+// fault tests replay what fault injection and hostile input broke; peers tests run the real
+// Kubernetes control plane and helm that scripts/peers.sh builds (docs/test-peers.md).
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
@@ -37,6 +38,19 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        // One loopback Kubernetes cluster (kwokctl, binary runtime) for the whole run, started by
+        // the globalSetup; the tests report themselves skipped where the peers are not built.
+        test: {
+          name: 'peers',
+          include: ['tests/peers/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 240_000,
+          hookTimeout: 60_000,
+          fileParallelism: false,
+          globalSetup: ['tests/peers/support/cluster-setup.ts'],
         },
       },
       {

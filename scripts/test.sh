@@ -36,6 +36,8 @@ echo "== tests"
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
 mkdir -p "$scratch/home" .cache
+# The tests get a throw-away HOME; the peers tier still finds what scripts/peers.sh built.
+export CLUSTERDECK_PEERS_CACHE="${CLUSTERDECK_PEERS_CACHE:-$HOME/.cache/clusterdeck-peers}"
 results="$repo_root/.cache/test-results.json"
 rm -f "$results"
 set +e
