@@ -18,6 +18,8 @@ const confinedPackages = {
   '@napi-rs/keyring': ['src-main/secrets/'],
   ws: ['src-main/transport/', 'src-main/bmc/', 'src-main/virtual-board/'],
   commander: ['src-main/cli/'],
+  '@kubernetes/client-node': ['src-main/kube/'],
+  ssh2: ['src-main/ssh/'],
 }
 
 const coreShells = ['src-main/cli/', 'src-main/transport/', 'src-main/electron/']

@@ -80,7 +80,10 @@ export interface GenerateConfigsOptions {
 }
 
 /** The machine config of every node and the talosconfig, each validated for metal. */
-export function generateConfigs(context: TalosctlContext, options: GenerateConfigsOptions): Promise<TalosConfigSet> {
+export function generateConfigs(
+  context: TalosctlContext,
+  options: GenerateConfigsOptions,
+): Promise<TalosConfigSet> {
   const { profile } = options
   const talosVersion = profile.versions.talos
   if (!talosVersion) throw new Error('a Talos profile needs versions.talos')
@@ -97,7 +100,9 @@ export function generateConfigs(context: TalosctlContext, options: GenerateConfi
       secretsPath,
       '--talos-version',
       contract(talosVersion),
-      ...(profile.versions.kubernetes ? ['--kubernetes-version', profile.versions.kubernetes.replace(/^v/, '')] : []),
+      ...(profile.versions.kubernetes
+        ? ['--kubernetes-version', profile.versions.kubernetes.replace(/^v/, '')]
+        : []),
       '--with-docs=false',
       '--with-examples=false',
       '--output',
@@ -112,13 +117,23 @@ export function generateConfigs(context: TalosctlContext, options: GenerateConfi
       await writeFile(patchPath, documents.map((document) => stringify(document)).join('---\n'))
       const configPath = join(dir, `${node.hostname}.yaml`)
       const base = join(out, node.role === 'control-plane' ? 'controlplane.yaml' : 'worker.yaml')
-      await talosctl(context, ['machineconfig', 'patch', base, '--patch', `@${patchPath}`, '--output', configPath])
+      await talosctl(context, [
+        'machineconfig',
+        'patch',
+        base,
+        '--patch',
+        `@${patchPath}`,
+        '--output',
+        configPath,
+      ])
       await talosctl(context, ['validate', '--config', configPath, '--mode', 'metal'])
       nodes.push({ hostname: node.hostname, role: node.role, config: await readFile(configPath, 'utf8') })
     }
 
     const talosconfigPath = join(out, 'talosconfig')
-    const controlPlanes = profile.nodes.filter((node) => node.role === 'control-plane').map((node) => node.address)
+    const controlPlanes = profile.nodes
+      .filter((node) => node.role === 'control-plane')
+      .map((node) => node.address)
     await talosctl(context, ['--talosconfig', talosconfigPath, 'config', 'endpoint', ...controlPlanes])
     await talosctl(context, ['--talosconfig', talosconfigPath, 'config', 'node', controlPlanes[0]!])
     return { nodes, talosconfig: await readFile(talosconfigPath, 'utf8') }
