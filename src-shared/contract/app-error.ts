@@ -24,6 +24,7 @@ export const errorCodes = [
   'factory_error',
   'unknown_request',
   'transport',
+  'busy',
   'internal',
 ] as const
 

@@ -159,9 +159,20 @@ describe('WebSocket host', () => {
     second.ws.close()
   })
 
-  it('closes a client that sends something other than the protocol', async () => {
+  it('answers a message outside the protocol with an error and keeps the connection', async () => {
     const client = await connect()
     client.ws.send('not json')
-    expect((await client.closed).code).toBe(4400)
+    expect(await client.invoke('boards.list', {})).toEqual({ ok: true, value: [] })
+    expect(client.messages.find((m) => m.kind === 'error')).toMatchObject({
+      error: { code: 'invalid_input', message: 'The message was refused: the message is not JSON' },
+    })
+    client.ws.close()
+  })
+
+  it('closes a client whose first message is outside the protocol', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${host.port}/api`)
+    const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)))
+    ws.on('open', () => ws.send('not json'))
+    expect(await closed).toBe(4400)
   })
 })
