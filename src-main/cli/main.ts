@@ -22,7 +22,7 @@ export interface CliContext {
   core(): AppCore
 }
 
-/** Runs the CLI; resolves the exit code (0 success, 1 failure, 2 usage). */
+/** Runs the CLI; resolves the exit code (0 success, 1 failure, 2 bad input or usage). */
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   if (argv.some((arg) => /^--password(=|$)/.test(arg))) {
     printError(io, {
@@ -76,7 +76,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     }
     if (error instanceof AppError) {
       printError(io, error.toData())
-      return error.code === 'invalid_input' ? 2 : 1
+      // A name or file that matches nothing is bad input too, not a failure of Clusterdeck.
+      return error.code === 'invalid_input' || error.code === 'not_found' ? 2 : 1
     }
     printError(io, { code: 'internal', message: error instanceof Error ? error.message : String(error) })
     return 1
