@@ -38,11 +38,14 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   const context: CliContext = {
     io,
     core() {
-      core ??= createAppCore({
-        dataDir: resolveDataDir(io.env),
-        secrets: new KeyringSecretStore(),
-        transport: 'cli',
-      })
+      if (!core) {
+        core = createAppCore({
+          dataDir: resolveDataDir(io.env),
+          secrets: new KeyringSecretStore(),
+          transport: 'cli',
+        })
+        if (core.dataDirNotice) io.stderr.write(`clusterdeck: warning: ${core.dataDirNotice}\n`)
+      }
       return core
     },
     async call(name, input) {
