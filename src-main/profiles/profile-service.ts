@@ -147,7 +147,8 @@ function parseYaml(text: string): unknown {
   const unreadable = (problem: string) =>
     new AppError('invalid_input', `The YAML cannot be read: ${problem}`, 'Fix the YAML syntax and try again.')
   try {
-    const document = parseDocument(text)
+    // logLevel: yaml would print warnings (e.g. a map used as a key) to the console; the schema names the problem.
+    const document = parseDocument(text, { logLevel: 'error' })
     const first = document.errors[0]
     if (first) throw unreadable(first.message.split('\n')[0]!)
     return document.toJS({ maxAliasCount })
