@@ -1,9 +1,9 @@
 // `clusterdeck profile list|show|validate|import|export|new|remove`: cluster profiles.
-import { existsSync, writeFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import type { Command } from 'commander'
 import { AppError } from '../../src-shared/contract/app-error.ts'
 import type { ProfileIssue } from '../../src-shared/profiles/validate-profile.ts'
-import { readProfileFile } from '../profiles/profile-file.ts'
+import { readProfileFile, writeProfileFile } from '../profiles/profile-file.ts'
 import { confirm } from './cli-io.ts'
 import type { CliContext } from './main.ts'
 
@@ -85,7 +85,7 @@ export function registerProfileCommands(program: Command, cli: CliContext): void
     .action(async (ref: string, options: { output?: string }) => {
       const { yaml } = await cli.call('profiles.exportYaml', { ref })
       if (!options.output) return void cli.io.stdout.write(yaml)
-      writeFileSync(options.output, yaml)
+      writeProfileFile(options.output, yaml)
       out(`Wrote ${options.output}.`)
     })
 

@@ -1,18 +1,20 @@
-// Reading a profile file the user names on the command line. Only a regular file of at most
-// profileYamlMaxBytes is read: a device (/dev/zero), a FIFO or a directory is refused by what fstat
-// says of the opened descriptor, which is opened non-blocking so a FIFO without a writer cannot
-// hang the open.
-import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs'
+// Reading and writing the profile files the user names on the command line. Only a regular file of
+// at most profileYamlMaxBytes is read: a device (/dev/zero), a FIFO or a directory is refused by
+// what fstat says of the opened descriptor, which is opened non-blocking so a FIFO without a writer
+// (or, when writing, without a reader) cannot hang the open.
+import { closeSync, constants, fstatSync, openSync, readSync, writeSync, type Stats } from 'node:fs'
 import { AppError } from '../../src-shared/contract/app-error.ts'
 import { profileYamlMaxBytes } from '../../src-shared/contract/profiles.ts'
+
+// Undefined on Windows, which has no FIFOs to hang on.
+const nonBlocking = constants.O_NONBLOCK ?? 0
 
 const hint = 'Name a YAML file, e.g. one written by: clusterdeck profile export NAME -o lab.yaml'
 
 export function readProfileFile(path: string): string {
   let fd: number
   try {
-    // O_NONBLOCK is 0 where it does not exist (Windows), which has no FIFOs to hang on.
-    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0))
+    fd = openSync(path, constants.O_RDONLY | nonBlocking)
   } catch (error) {
     throw new AppError('invalid_input', `Cannot read ${path}: ${openProblem(error)}.`, hint)
   }
@@ -35,6 +37,32 @@ export function readProfileFile(path: string): string {
       return new TextDecoder('utf-8', { fatal: true }).decode(buffer.subarray(0, length))
     } catch {
       throw new AppError('invalid_input', `${path} is not UTF-8 text.`, hint)
+    }
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** Writes an exported profile; a directory or a FIFO nobody reads is refused, not waited on. */
+export function writeProfileFile(path: string, text: string): void {
+  let fd: number
+  try {
+    fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | nonBlocking, 0o644)
+  } catch (error) {
+    const problem =
+      (error as NodeJS.ErrnoException).code === 'ENXIO'
+        ? 'it is a named pipe (FIFO) that nothing reads'
+        : openProblem(error)
+    throw new AppError(
+      'invalid_input',
+      `Cannot write ${path}: ${problem}.`,
+      'Name a file to write the profile to.',
+    )
+  }
+  try {
+    const bytes = Buffer.from(text)
+    for (let written = 0; written < bytes.length;) {
+      written += writeSync(fd, bytes, written, bytes.length - written)
     }
   } finally {
     closeSync(fd)

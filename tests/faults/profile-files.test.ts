@@ -73,6 +73,31 @@ describe('profile files', () => {
     ])
   })
 
+  it('refuses to export onto a directory or a FIFO nobody reads', async () => {
+    const board = await runCli(['board', 'add', 'rack-1', '--address', '10.0.0.1', '--password-stdin'], {
+      env,
+      stdin: 'faults-pw',
+    })
+    expect(board.code, board.stderr).toBe(0)
+    const created = await runCli(
+      ['profile', 'new', '--template', 'talos-rk1-longhorn', '--name', 'lab', '--board', 'rack-1'],
+      { env },
+    )
+    expect(created.code, created.stderr).toBe(0)
+    await Promise.all([
+      expectBadInput(
+        ['profile', 'export', 'lab', '-o', path('folder.yaml')],
+        /Cannot write .*: it is a directory/,
+      ),
+      expectBadInput(
+        ['profile', 'export', 'lab', '-o', path('pipe.yaml')],
+        /Cannot write .*: it is a named pipe \(FIFO\) that nothing reads/,
+      ),
+    ])
+    const removed = await runCli(['board', 'remove', 'rack-1', '--yes'], { env })
+    expect(removed.code, removed.stderr).toBe(0)
+  })
+
   it.each(cases(['profile', 'import'], ['profile', 'validate'], ['deploy']))(
     '%s: an alias bomb is bad input, reported the same way',
     async (_name, args) => {
