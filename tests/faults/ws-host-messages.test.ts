@@ -95,6 +95,29 @@ describe('malformed requests', () => {
   })
 })
 
+describe('hostile shapes', () => {
+  it('answers deeply nested input and a huge request name without trouble', async () => {
+    const client = await connectWsClient(fault.host.port, fault.token)
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`
+    const names = ['profiles.validate', 'boards.get', 'lifecycle.run', 'system.info']
+    for (const [i, name] of names.entries()) {
+      client.sendText(
+        `{"kind":"invoke","id":${1001 + i},"name":"${name}","input":{"profile":${deep},"ref":${deep}}}`,
+      )
+    }
+    client.sendText(`{"kind":"invoke","id":99,"name":${deep},"input":{}}`)
+    client.sendText(JSON.stringify({ kind: 'invoke', id: 100, name: 'x'.repeat(4 * 1024 * 1024), input: {} }))
+    for (const id of [1001, 1002, 1003, 1004, 99, 100]) {
+      const answer = await client.waitFor((m) => m.kind === 'result' && m.id === id)
+      // An answer never echoes a client's input back at length.
+      expect(JSON.stringify(answer).length).toBeLessThan(2_000)
+    }
+    expect(await client.invoke('boards.list', {})).toEqual({ ok: true, value: [] })
+    client.ws.close()
+    await client.closed
+  })
+})
+
 describe('bounds', () => {
   it('refuses requests beyond the in-flight limit with busy, and serves other clients meanwhile', async () => {
     const flooder = await connectWsClient(fault.host.port, fault.token)
