@@ -28,6 +28,8 @@ export interface WsHostOptions {
   rendererDir: string
   port?: number
   token?: string
+  /** Tighter bounds than wsHostLimits, e.g. for tests that reach them quickly. */
+  limits?: Partial<WsHostLimits>
 }
 
 export interface WsHost {
@@ -54,7 +56,16 @@ export const wsHostLimits = {
   maxBufferedBytes: 32 * 1024 * 1024,
 } as const
 
-export async function startWsHost({ core, rendererDir, port = 0, token }: WsHostOptions): Promise<WsHost> {
+export type WsHostLimits = { [K in keyof typeof wsHostLimits]: number }
+
+export async function startWsHost({
+  core,
+  rendererDir,
+  port = 0,
+  token,
+  limits: tighter = {},
+}: WsHostOptions): Promise<WsHost> {
+  const limits: WsHostLimits = { ...wsHostLimits, ...tighter }
   const secret = token ?? randomBytes(32).toString('base64url')
   const server = createServer((req, res) => {
     if (!isOwnHost(req, boundPort())) {
@@ -93,7 +104,7 @@ export async function startWsHost({ core, rendererDir, port = 0, token }: WsHost
       answer(appError.code === 'invalid_input' ? 400 : 500, { ok: false, error: appError.toData() })
     }
   }
-  const wss = new WebSocketServer({ noServer: true, maxPayload: wsHostLimits.maxMessageBytes })
+  const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes })
   const boundPort = () => (server.address() as AddressInfo).port
 
   server.on('upgrade', (req, socket, head) => {
@@ -104,7 +115,7 @@ export async function startWsHost({ core, rendererDir, port = 0, token }: WsHost
       socket.end('HTTP/1.1 403 Forbidden\r\n\r\n')
       return
     }
-    const full = wss.clients.size >= wsHostLimits.maxConnections
+    const full = wss.clients.size >= limits.maxConnections
     wss.handleUpgrade(req, socket, head, (ws) => (full ? refuseConnection(ws) : serveClient(ws)))
   })
 
@@ -118,7 +129,7 @@ export async function startWsHost({ core, rendererDir, port = 0, token }: WsHost
     send(ws, {
       kind: 'error',
       error: busy(
-        `The Clusterdeck host already serves ${wsHostLimits.maxConnections} connections.`,
+        `The Clusterdeck host already serves ${limits.maxConnections} connections.`,
         'Close other Clusterdeck tabs or scripts, then reload.',
       ),
     })
@@ -166,13 +177,13 @@ export async function startWsHost({ core, rendererDir, port = 0, token }: WsHost
       }
       const msg = message.value
       if (msg.kind !== 'invoke') return
-      if (inFlight >= wsHostLimits.maxInFlightPerConnection) {
+      if (inFlight >= limits.maxInFlightPerConnection) {
         send(
           ws,
           resultMessage(
             msg.id,
             busy(
-              `The request was refused: ${wsHostLimits.maxInFlightPerConnection} requests of this connection are still running.`,
+              `The request was refused: ${limits.maxInFlightPerConnection} requests of this connection are still running.`,
               'Wait for some of them to finish, then try again.',
             ),
           ),
@@ -185,6 +196,16 @@ export async function startWsHost({ core, rendererDir, port = 0, token }: WsHost
         send(ws, { kind: 'result', id: msg.id, result })
       })
     })
+  }
+
+  function send(ws: WebSocket, message: ServerMessage): void {
+    if (ws.readyState !== ws.OPEN) return
+    // A client that stops reading would make the host buffer its results and events without end.
+    if (ws.bufferedAmount > limits.maxBufferedBytes) {
+      ws.terminate()
+      return
+    }
+    ws.send(JSON.stringify(message))
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -245,16 +266,6 @@ function resultMessage(id: number, error: AppErrorData): ServerMessage {
 
 function busy(message: string, hint: string): AppErrorData {
   return new AppError('busy', message, hint).toData()
-}
-
-function send(ws: WebSocket, message: ServerMessage): void {
-  if (ws.readyState !== ws.OPEN) return
-  // A client that stops reading would make the host buffer its results and events without end.
-  if (ws.bufferedAmount > wsHostLimits.maxBufferedBytes) {
-    ws.terminate()
-    return
-  }
-  ws.send(JSON.stringify(message))
 }
 
 function tokensMatch(given: string, expected: string): boolean {

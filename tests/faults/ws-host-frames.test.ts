@@ -4,7 +4,7 @@
 // host and every flash and deploy it ran.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connectWsClient, type WsClient } from '../support/ws-client.ts'
-import { frame, parseFrames, rawClient, type FrameSpec } from './support/raw-websocket.ts'
+import { frame, rawClient, rawHelloClient, type FrameSpec } from './support/raw-websocket.ts'
 import { startFaultHost, type FaultHost } from './support/fault-host.ts'
 
 let fault: FaultHost
@@ -32,16 +32,7 @@ const hostile: Array<[string, FrameSpec, number]> = [
   ['a continuation frame with nothing to continue', { payload: 'x', opcode: 0x0 }, 1002],
 ]
 
-async function helloed(): Promise<Awaited<ReturnType<typeof rawClient>>> {
-  const client = await rawClient(fault.host.port)
-  expect(client.status).toBe('HTTP/1.1 101 Switching Protocols')
-  client.write(frame({ payload: JSON.stringify({ kind: 'hello', token: fault.token }) }))
-  for (let i = 0; i < 200 && parseFrames(client.received()).length === 0; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 5))
-  }
-  expect(parseFrames(client.received())[0]?.payload.toString()).toBe('{"kind":"ready"}')
-  return client
-}
+const helloed = () => rawHelloClient(fault.host.port, fault.token)
 
 async function hostStillAnswers(): Promise<void> {
   const fresh = await connectWsClient(fault.host.port, fault.token)

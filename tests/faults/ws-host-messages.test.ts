@@ -19,7 +19,7 @@ beforeAll(async () => {
   factory = createServer((_req: IncomingMessage, res: ServerResponse) => void held.push(res))
   await new Promise<void>((resolve) => factory.listen(0, '127.0.0.1', resolve))
   fault = await startFaultHost({
-    CLUSTERDECK_FACTORY_URL: `http://127.0.0.1:${(factory.address() as AddressInfo).port}`,
+    env: { CLUSTERDECK_FACTORY_URL: `http://127.0.0.1:${(factory.address() as AddressInfo).port}` },
   })
 })
 

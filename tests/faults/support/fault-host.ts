@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createAppCore, type AppCore } from '../../../src-main/core/app-core.ts'
-import { startWsHost, type WsHost } from '../../../src-main/transport/ws-host.ts'
+import { startWsHost, type WsHost, type WsHostLimits } from '../../../src-main/transport/ws-host.ts'
 import { MemorySecretStore } from '../../support/memory-secret-store.ts'
 import { makeTempDir } from '../../support/temp-dir.ts'
 
@@ -14,8 +14,14 @@ export interface FaultHost {
   close(): Promise<void>
 }
 
-/** env is set only while the core is created (it reads it then), e.g. CLUSTERDECK_FACTORY_URL. */
-export async function startFaultHost(env: Record<string, string> = {}): Promise<FaultHost> {
+/**
+ * env is set only while the core is created (it reads it then), e.g. CLUSTERDECK_FACTORY_URL;
+ * limits tighten the host's bounds so a test reaches them quickly.
+ */
+export async function startFaultHost({
+  env = {},
+  limits = {},
+}: { env?: Record<string, string>; limits?: Partial<WsHostLimits> } = {}): Promise<FaultHost> {
   const dir = makeTempDir('clusterdeck-faults-')
   const rendererDir = join(dir.path, 'renderer')
   mkdirSync(rendererDir)
@@ -35,7 +41,7 @@ export async function startFaultHost(env: Record<string, string> = {}): Promise<
       else process.env[key] = value
     }
   }
-  const host = await startWsHost({ core, rendererDir })
+  const host = await startWsHost({ core, rendererDir, limits })
   return {
     host,
     core,

@@ -117,3 +117,18 @@ export function parseFrames(bytes: Buffer): Array<{ opcode: number; payload: Buf
   }
   return frames
 }
+
+/** A raw client that has said hello with the token and received the host's ready. */
+export async function rawHelloClient(port: number, token: string): Promise<RawClient> {
+  const client = await rawClient(port)
+  if (client.status !== 'HTTP/1.1 101 Switching Protocols')
+    throw new Error(`upgrade refused: ${client.status}`)
+  client.write(frame({ payload: JSON.stringify({ kind: 'hello', token }) }))
+  for (let i = 0; i < 400 && parseFrames(client.received()).length === 0; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+  if (parseFrames(client.received())[0]?.payload.toString() !== '{"kind":"ready"}') {
+    throw new Error('the host did not answer the hello')
+  }
+  return client
+}
