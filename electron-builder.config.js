@@ -22,7 +22,9 @@ const config = {
     runAsNode: false,
     enableCookieEncryption: true,
     enableNodeOptionsEnvironmentVariable: false,
-    // Playwright's _electron.launch needs --inspect; release builds used for end-to-end tests keep it.
+    // Off: --inspect would let whoever starts the app run code in its main process. Playwright's
+    // _electron.launch needs it, so the smoke test drives the unpackaged Electron of node_modules
+    // (fuses untouched), never a release build.
     enableNodeCliInspectArguments: false,
     enableEmbeddedAsarIntegrityValidation: true,
     onlyLoadAppFromAsar: true,

@@ -1,12 +1,13 @@
 // `clusterdeck deploy PROFILE [--dry-run] [--resume] [--through PHASE]`: the same plan and engine
 // as the app's Deploy, with the timeline as text. PROFILE is a saved profile's name or a YAML file
 // (imported first). Ctrl-C cancels the run; a killed process leaves it interrupted, for --resume.
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import type { Command } from 'commander'
 import { Option } from 'commander'
 import { AppError } from '../../src-shared/contract/app-error.ts'
 import { phaseIds, phaseTitles, type PhaseId, type Plan } from '../../src-shared/lifecycle/plan.ts'
 import type { Run, StepState } from '../../src-shared/lifecycle/run-schema.ts'
+import { readProfileFile } from '../profiles/profile-file.ts'
 import type { CliContext } from './main.ts'
 
 const marks: Record<StepState, string> = {
@@ -31,7 +32,7 @@ export function registerDeployCommand(program: Command, cli: CliContext): void {
     .action(async (target: string, options: { dryRun?: boolean; resume?: boolean; through?: PhaseId }) => {
       const out = (text: string) => void cli.io.stdout.write(`${text}\n`)
       const ref = existsSync(target)
-        ? (await cli.call('profiles.importYaml', { yaml: readFileSync(target, 'utf8') })).saved.name
+        ? (await cli.call('profiles.importYaml', { yaml: readProfileFile(target) })).saved.name
         : target
 
       if (options.dryRun) {

@@ -23,7 +23,7 @@ export interface CliContext {
   core(): AppCore
 }
 
-/** Runs the CLI; resolves the exit code (0 success, 1 failure, 2 usage). */
+/** Runs the CLI; resolves the exit code (0 success, 1 failure, 2 bad input or usage). */
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   if (argv.some((arg) => /^--password(=|$)/.test(arg))) {
     printError(io, {
@@ -39,11 +39,14 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   const context: CliContext = {
     io,
     core() {
-      core ??= createAppCore({
-        dataDir: resolveDataDir(io.env),
-        secrets: new KeyringSecretStore(),
-        transport: 'cli',
-      })
+      if (!core) {
+        core = createAppCore({
+          dataDir: resolveDataDir(io.env),
+          secrets: new KeyringSecretStore(),
+          transport: 'cli',
+        })
+        if (core.dataDirNotice) io.stderr.write(`clusterdeck: warning: ${core.dataDirNotice}\n`)
+      }
       return core
     },
     async call(name, input) {
@@ -78,7 +81,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     }
     if (error instanceof AppError) {
       printError(io, error.toData())
-      return error.code === 'invalid_input' ? 2 : 1
+      // A name or file that matches nothing is bad input too, not a failure of Clusterdeck.
+      return error.code === 'invalid_input' || error.code === 'not_found' ? 2 : 1
     }
     printError(io, { code: 'internal', message: error instanceof Error ? error.message : String(error) })
     return 1

@@ -1,8 +1,9 @@
 // `clusterdeck profile list|show|validate|import|export|new|remove`: cluster profiles.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import type { Command } from 'commander'
 import { AppError } from '../../src-shared/contract/app-error.ts'
 import type { ProfileIssue } from '../../src-shared/profiles/validate-profile.ts'
+import { readProfileFile, writeProfileFile } from '../profiles/profile-file.ts'
 import { confirm } from './cli-io.ts'
 import type { CliContext } from './main.ts'
 
@@ -53,7 +54,7 @@ export function registerProfileCommands(program: Command, cli: CliContext): void
     .argument('<file-or-profile>', 'a YAML file, or the name of a saved profile')
     .action(async (target: string) => {
       const yaml = existsSync(target)
-        ? readFileSync(target, 'utf8')
+        ? readProfileFile(target)
         : (await cli.call('profiles.exportYaml', { ref: target })).yaml
       const { valid, issues } = await cli.call('profiles.validate', { yaml })
       printIssues(issues)
@@ -71,8 +72,7 @@ export function registerProfileCommands(program: Command, cli: CliContext): void
     .description('read a profile from a YAML file, validate it and save it (replacing one of the same name)')
     .argument('<file>', 'the YAML file')
     .action(async (file: string) => {
-      const text = readFile(file)
-      const { saved, warnings } = await cli.call('profiles.importYaml', { yaml: text })
+      const { saved, warnings } = await cli.call('profiles.importYaml', { yaml: readProfileFile(file) })
       printIssues(warnings)
       out(`Saved profile "${saved.name}" (${saved.distribution}, ${saved.profile.nodes.length} nodes).`)
     })
@@ -85,7 +85,7 @@ export function registerProfileCommands(program: Command, cli: CliContext): void
     .action(async (ref: string, options: { output?: string }) => {
       const { yaml } = await cli.call('profiles.exportYaml', { ref })
       if (!options.output) return void cli.io.stdout.write(yaml)
-      writeFileSync(options.output, yaml)
+      writeProfileFile(options.output, yaml)
       out(`Wrote ${options.output}.`)
     })
 
@@ -124,12 +124,4 @@ export function registerProfileCommands(program: Command, cli: CliContext): void
       await cli.call('profiles.remove', { id: saved.id })
       out(`Deleted profile "${saved.name}".`)
     })
-}
-
-function readFile(path: string): string {
-  try {
-    return readFileSync(path, 'utf8')
-  } catch (error) {
-    throw new AppError('invalid_input', `Cannot read ${path}: ${(error as Error).message}`)
-  }
 }

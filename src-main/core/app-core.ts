@@ -18,6 +18,7 @@ import { createLifecycle } from '../lifecycle/lifecycle-handlers.ts'
 import { createImageFetcher } from '../lifecycle/steps/fetch-image.ts'
 import { EmbeddedVirtualBoard } from '../virtual-board/embedded-virtual-board.ts'
 import type { SecretStore } from '../secrets/secret-store.ts'
+import { prepareDataDir } from '../store/data-dir.ts'
 import { openDatabase, type Db } from '../store/database.ts'
 import { SettingsStore } from '../store/settings-store.ts'
 import { pinnedTools } from '../tools/tool-manifest.ts'
@@ -45,6 +46,8 @@ export interface AppCore {
   readonly dispatch: Dispatch
   readonly events: EventBus
   readonly dataDir: string
+  /** Set when the data directory is open to other users and could not be made private. */
+  readonly dataDirNotice: string | undefined
   readonly flash: FlashService
   readonly images: ImageService
   readonly imageCache: ImageCache
@@ -61,9 +64,11 @@ export function createAppCore({
   flashPollIntervalMs,
   bootPollMs,
 }: AppCoreOptions): AppCore {
+  const dataDirNotice = prepareDataDir(dataDir)
   const db: Db = openDatabase(dataDir)
   const events = new EventBus()
   const logger = createFileLogger(dataDir)
+  if (dataDirNotice) logger.error('data_dir.not_private', { message: dataDirNotice })
   const boards = new BoardService(new BoardRepository(db), secrets, events)
   const connector = new BmcConnector(boards)
   const bmc = new BmcService(connector)
@@ -202,6 +207,7 @@ export function createAppCore({
     dispatch,
     events,
     dataDir,
+    dataDirNotice,
     flash,
     images,
     imageCache: cache,

@@ -22,7 +22,9 @@ export function createDispatcher(
 ): Dispatch {
   return async (name, input) => {
     if (!isRequestName(name)) {
-      return failure(new AppError('unknown_request', `"${name}" is not a Clusterdeck request.`))
+      // Quoted short: a client must not get its own megabytes back (or fill a log with them).
+      const shown = name.length > 80 ? `${name.slice(0, 80)}…` : name
+      return failure(new AppError('unknown_request', `"${shown}" is not a Clusterdeck request.`))
     }
     const parsed = requests[name].input.safeParse(input ?? {})
     if (!parsed.success) {

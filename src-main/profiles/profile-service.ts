@@ -59,7 +59,8 @@ export class ProfileService {
     try {
       raw = input.yaml !== undefined ? parseYaml(input.yaml) : input.profile
     } catch (error) {
-      return { valid: false, issues: [{ path: '', message: (error as AppError).message, severity: 'error' }] }
+      if (!(error instanceof AppError)) throw error
+      return { valid: false, issues: [{ path: '', message: error.message, severity: 'error' }] }
     }
     const parsed = clusterProfileSchema.safeParse(raw)
     if (!parsed.success) {
@@ -138,15 +139,26 @@ export class ProfileService {
   }
 }
 
+// The one way profile YAML is read, for validate and import alike. Aliases are capped (each may
+// expand to a whole subtree, so a few lines can stand for gigabytes: an "alias bomb").
+const maxAliasCount = 100
+
 function parseYaml(text: string): unknown {
-  const document = parseDocument(text)
-  if (document.errors.length > 0) {
-    const first = document.errors[0]!
-    throw new AppError(
-      'invalid_input',
-      `The YAML cannot be read: ${first.message.split('\n')[0]}`,
-      'Fix the YAML syntax and try again.',
-    )
+  const unreadable = (problem: string) =>
+    new AppError('invalid_input', `The YAML cannot be read: ${problem}`, 'Fix the YAML syntax and try again.')
+  try {
+    // logLevel: yaml would print warnings (e.g. a map used as a key) to the console; the schema names the problem.
+    const document = parseDocument(text, { logLevel: 'error' })
+    const first = document.errors[0]
+    if (first) throw unreadable(first.message.split('\n')[0]!)
+    return document.toJS({ maxAliasCount })
+  } catch (error) {
+    if (error instanceof AppError) throw error
+    // yaml refuses too many aliases with a ReferenceError; nesting beyond the stack is a RangeError.
+    if (error instanceof ReferenceError && /alias/i.test(error.message)) {
+      throw unreadable(`it uses aliases more than ${maxAliasCount} times (an alias bomb?)`)
+    }
+    if (error instanceof RangeError) throw unreadable('it is nested too deeply')
+    throw unreadable((error as Error).message.split('\n')[0]!)
   }
-  return document.toJS()
 }

@@ -1,5 +1,8 @@
+import { mkdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { resolveDataDir } from './data-dir.ts'
+import { makeTempDir } from '../../tests/support/temp-dir.ts'
+import { prepareDataDir, resolveDataDir } from './data-dir.ts'
 
 describe('resolveDataDir', () => {
   it('prefers CLUSTERDECK_HOME everywhere', () => {
@@ -15,6 +18,32 @@ describe('resolveDataDir', () => {
     )
     expect(resolveDataDir({ HOME: 'C:/Users/a', APPDATA: 'C:/Users/a/AppData/Roaming' }, 'win32')).toMatch(
       /AppData.Roaming.Clusterdeck$/,
+    )
+  })
+})
+
+describe.skipIf(process.platform === 'win32')('prepareDataDir', () => {
+  it('creates the directory private to its user', () => {
+    const temp = makeTempDir()
+    const dir = join(temp.path, 'a', 'clusterdeck')
+    expect(prepareDataDir(dir)).toBeUndefined()
+    expect(statSync(dir).mode & 0o777).toBe(0o700)
+    temp.remove()
+  })
+
+  it('tightens an existing directory that others can read', () => {
+    const temp = makeTempDir()
+    const dir = join(temp.path, 'home')
+    mkdirSync(dir, { mode: 0o755 })
+    expect(prepareDataDir(dir)).toBeUndefined()
+    expect(statSync(dir).mode & 0o777).toBe(0o700)
+    temp.remove()
+  })
+
+  // /proc/self exists, is mode 555 and refuses chmod even to root: a directory that cannot be tightened.
+  it.skipIf(process.platform !== 'linux')('says so when the directory cannot be made private', () => {
+    expect(prepareDataDir('/proc/self')).toMatch(
+      /^the data directory \/proc\/self is open to other users \(mode 555\) and could not be made private \(EPERM\); run: chmod 700 \/proc\/self$/,
     )
   })
 })

@@ -13,9 +13,10 @@ export const databaseFileName = 'clusterdeck.db'
 export function openDatabase(dataDir: string, migrations: readonly Migration[] = allMigrations): Db {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 })
   const db = new Database(join(dataDir, databaseFileName))
+  // First, so that switching to WAL waits for another process opening the same file.
+  db.pragma('busy_timeout = 5000')
   db.pragma('journal_mode = WAL')
   db.pragma('foreign_keys = ON')
-  db.pragma('busy_timeout = 5000')
   migrate(db, migrations)
   return db
 }
@@ -36,9 +37,12 @@ export function migrate(db: Db, migrations: readonly Migration[] = allMigrations
   }
   for (const migration of migrations) {
     if (migration.version <= current) continue
+    // IMMEDIATE takes the write lock before the version is read again: of several processes
+    // opening a new data directory at once, one applies the migration and the others skip it.
     db.transaction(() => {
+      if (schemaVersion(db) >= migration.version) return
       migration.up(db)
       db.pragma(`user_version = ${migration.version}`)
-    })()
+    }).immediate()
   }
 }

@@ -24,6 +24,7 @@ if (process.argv.includes('--open')) await openVirtualBoardWhenNoBoards(core)
 const status = await secrets.status()
 console.log(`Clusterdeck is serving on loopback. Open this address in a browser:\n\n  ${host.url}\n`)
 console.log(`Data directory: ${core.dataDir}`)
+if (core.dataDirNotice) console.log(`Warning: ${core.dataDirNotice}`)
 if (status.notice) console.log(`Keychain: ${status.notice}`)
 console.log('Press Ctrl-C to stop.')
 if (process.argv.includes('--open')) openInBrowser(host.url)
@@ -36,11 +37,29 @@ function openInBrowser(url: string): void {
     .unref()
 }
 
+// Stopping closes every client and cancels running flashes and deploys. It is bounded: if that
+// hangs, the process ends anyway, and a second Ctrl-C ends it at once.
+const stopTimeoutMs = 5_000
+let stopping = false
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
+  process.on(signal, () => {
+    if (stopping) process.exit(130)
+    stopping = true
+    setTimeout(() => {
+      console.error(`clusterdeck: stopping took longer than ${stopTimeoutMs / 1000} s; exiting now.`)
+      process.exit(1)
+    }, stopTimeoutMs).unref()
     void host
       .close()
       .then(() => core.close())
-      .then(() => process.exit(0))
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          console.error(
+            `clusterdeck: stopping failed: ${error instanceof Error ? error.message : String(error)}`,
+          )
+          process.exit(1)
+        },
+      )
   })
 }

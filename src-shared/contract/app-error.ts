@@ -26,6 +26,7 @@ export const errorCodes = [
   'tool_failed',
   'unknown_request',
   'transport',
+  'busy',
   'internal',
 ] as const
 

@@ -9,6 +9,14 @@ const profileIssueSchema = z.object({
   severity: z.enum(['error', 'warning']),
 })
 
+/** The largest profile YAML accepted, from a file or a client; real profiles are a few KiB. */
+export const profileYamlMaxBytes = 1024 * 1024
+
+// Counted in characters here; the file reader counts bytes, and a file within that decodes to fewer.
+const profileYaml = z.string().max(profileYamlMaxBytes, {
+  message: `is longer than ${profileYamlMaxBytes / 1024 / 1024} MiB: a profile is a few KiB`,
+})
+
 const ref = z.object({
   ref: z.string().trim().min(1, { message: 'is empty: name a profile by its name or id' }),
 })
@@ -27,7 +35,7 @@ export const profileRequests = {
   'profiles.validate': defineRequest({
     description:
       'Checks a profile (structure, then addresses, ranges, roles, images, boards) without saving it. Accepts the profile as an object or as YAML text.',
-    input: z.object({ profile: z.unknown().optional(), yaml: z.string().optional() }),
+    input: z.object({ profile: z.unknown().optional(), yaml: profileYaml.optional() }),
     output: z.object({ valid: z.boolean(), issues: z.array(profileIssueSchema) }),
   }),
   'profiles.save': defineRequest({
@@ -38,7 +46,7 @@ export const profileRequests = {
   }),
   'profiles.importYaml': defineRequest({
     description: 'Reads a profile from YAML, validates it and saves it.',
-    input: z.object({ yaml: z.string().min(1, { message: 'is empty' }) }),
+    input: z.object({ yaml: profileYaml.min(1, { message: 'is empty' }) }),
     output: z.object({ saved: savedProfileSchema, warnings: z.array(profileIssueSchema) }),
   }),
   'profiles.exportYaml': defineRequest({

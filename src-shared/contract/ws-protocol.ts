@@ -2,15 +2,19 @@
 // its first message; the token travels in the page URL's fragment, which browsers never send to
 // the server, so it stays out of request lines and logs.
 import { z } from 'zod'
-import type { appErrorDataSchema } from './app-error.ts'
+import type { AppErrorData } from './app-error.ts'
+
+/** The id a client gives an invoke; the result carries it back. */
+export const requestIdSchema = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER)
 
 export const clientMessageSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('hello'), token: z.string().min(1) }),
   z.object({
     kind: z.literal('invoke'),
-    id: z.number().int().nonnegative(),
+    id: requestIdSchema,
     name: z.string(),
-    input: z.unknown(),
+    // Optional: the dispatcher reads a missing input as {} (requests without fields).
+    input: z.unknown().optional(),
   }),
 ])
 
@@ -21,9 +25,11 @@ export type ServerMessage =
   | {
       kind: 'result'
       id: number
-      result: { ok: true; value: unknown } | { ok: false; error: z.infer<typeof appErrorDataSchema> }
+      result: { ok: true; value: unknown } | { ok: false; error: AppErrorData }
     }
   | { kind: 'event'; name: string; payload: unknown }
+  /** A message the host refused without a request id to answer it with (malformed, or over a limit). */
+  | { kind: 'error'; error: AppErrorData }
 
 export const wsPath = '/api'
 
@@ -39,4 +45,6 @@ export const uploadPath = '/upload'
 export const wsCloseCodes = {
   unauthorized: 4401,
   protocolError: 4400,
+  /** The host already serves as many connections as it allows, or this client read too slowly. */
+  busy: 4503,
 } as const

@@ -125,7 +125,7 @@ describe('clusterdeck board', () => {
     expect(removed.code).toBe(0)
     expect(keychainHas(password)).toBe(false)
     const missing = await runCli(['board', 'show', 'rack-1'], { env })
-    expect(missing.code).toBe(1)
+    expect(missing.code).toBe(2)
     expect(missing.stderr).toMatch(/No board "rack-1" is saved/)
   })
 

@@ -9,8 +9,8 @@ import WebSocket from 'ws'
 import { createAppCore, type AppCore } from '../../src-main/core/app-core.ts'
 import { KeyringSecretStore } from '../../src-main/secrets/keyring-secret-store.ts'
 import { startWsHost, type WsHost } from '../../src-main/transport/ws-host.ts'
-import type { ServerMessage } from '../../src-shared/contract/ws-protocol.ts'
 import { makeTempDir } from '../support/temp-dir.ts'
+import { connectWsClient } from '../support/ws-client.ts'
 
 let dir: ReturnType<typeof makeTempDir>
 let core: AppCore
@@ -38,39 +38,8 @@ afterAll(async () => {
   dir.remove()
 })
 
-/** A connected client that has said hello; collects what the host sends. */
-async function connect(options: { token?: string; origin?: string } = {}) {
-  const ws = new WebSocket(
-    `ws://127.0.0.1:${host.port}/api`,
-    options.origin ? { origin: options.origin } : {},
-  )
-  const messages: ServerMessage[] = []
-  ws.on('message', (data) => messages.push(JSON.parse(data.toString()) as ServerMessage))
-  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
-    ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
-  )
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve())
-    ws.once('error', reject)
-  })
-  ws.send(JSON.stringify({ kind: 'hello', token: options.token ?? token }))
-  let nextId = 1
-  return {
-    ws,
-    messages,
-    closed,
-    async invoke(name: string, input: unknown) {
-      const id = nextId++
-      ws.send(JSON.stringify({ kind: 'invoke', id, name, input }))
-      for (let i = 0; i < 200; i++) {
-        const answer = messages.find((m) => m.kind === 'result' && m.id === id)
-        if (answer && answer.kind === 'result') return answer.result
-        await new Promise((resolve) => setTimeout(resolve, 10))
-      }
-      throw new Error(`no answer to ${name}`)
-    },
-  }
-}
+const connect = (options: { token?: string; origin?: string } = {}) =>
+  connectWsClient(host.port, options.token ?? token, options.origin ? { origin: options.origin } : {})
 
 describe('WebSocket host', () => {
   it('listens on 127.0.0.1 only and gives a URL with the token in the fragment', () => {
@@ -159,9 +128,20 @@ describe('WebSocket host', () => {
     second.ws.close()
   })
 
-  it('closes a client that sends something other than the protocol', async () => {
+  it('answers a message outside the protocol with an error and keeps the connection', async () => {
     const client = await connect()
     client.ws.send('not json')
-    expect((await client.closed).code).toBe(4400)
+    expect(await client.invoke('boards.list', {})).toEqual({ ok: true, value: [] })
+    expect(client.messages.find((m) => m.kind === 'error')).toMatchObject({
+      error: { code: 'invalid_input', message: 'The message was refused: the message is not JSON' },
+    })
+    client.ws.close()
+  })
+
+  it('closes a client whose first message is outside the protocol', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${host.port}/api`)
+    const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)))
+    ws.on('open', () => ws.send('not json'))
+    expect(await closed).toBe(4400)
   })
 })

@@ -57,6 +57,8 @@ export function createWebSocketBridge(): ClusterdeckBridge {
   let attempt = 0
   // Set when retrying cannot help; every request then fails with it at once.
   let fatal: AppErrorData | undefined = token ? undefined : noToken
+  // Why the host is about to close this connection, when it said so.
+  let refusal: AppErrorData | undefined
 
   function connect(): void {
     socket = new WebSocket(`ws://${window.location.host}${wsPath}`)
@@ -70,6 +72,9 @@ export function createWebSocketBridge(): ClusterdeckBridge {
       } else if (message.kind === 'result') {
         pending.get(message.id)?.(message.result as Result<unknown>)
         pending.delete(message.id)
+      } else if (message.kind === 'error') {
+        // Not tied to a request: the host is full (it closes next) or refused a malformed message.
+        if (message.error.code === 'busy') refusal = message.error
       } else {
         for (const listener of listeners.get(message.name) ?? []) listener(message.payload)
       }
@@ -80,9 +85,10 @@ export function createWebSocketBridge(): ClusterdeckBridge {
       // Requests already reported as failed must not run later, after a reconnect.
       queue.length = 0
       for (const [id, resolve] of pending) {
-        resolve({ ok: false, error: fatal ?? lostConnection })
+        resolve({ ok: false, error: fatal ?? refusal ?? lostConnection })
         pending.delete(id)
       }
+      refusal = undefined
       if (fatal) return
       const delay = retryDelaysMs[Math.min(attempt++, retryDelaysMs.length - 1)]
       setTimeout(connect, delay)
