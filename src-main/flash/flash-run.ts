@@ -10,6 +10,7 @@ import { AppError } from '../../src-shared/contract/app-error.ts'
 import type { FlashPhase } from '../../src-shared/flash/flash-schemas.ts'
 import { formatBytes } from '../../src-shared/progress/progress.ts'
 import type { BmcClient } from '../bmc/bmc-client.ts'
+import { fileChange, fileIdentity, imageFileChanged } from './image-file-watch.ts'
 import { readChunks } from './read-chunks.ts'
 
 export interface PreparedImage {
@@ -54,7 +55,8 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
   const pollIntervalMs = options.pollIntervalMs ?? 1000
   const stallTimeoutMs = options.stallTimeoutMs ?? 90_000
   let phase: FlashPhase = 'preparing'
-  const fail = (error: unknown): never => {
+  // Typed explicitly so that the compiler narrows after a call, as after a throw.
+  const fail: (error: unknown) => never = (error) => {
     if (error instanceof FlashFailure) throw error
     const appError =
       error instanceof AppError ? error : new AppError('internal', String((error as Error)?.message ?? error))
@@ -92,6 +94,16 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
   await client.clearUsbBoot().catch(fail)
   checkCancelled()
 
+  // The prepared size is what the BMC is told to expect; the file must still have it.
+  const fileBefore = await fileIdentity(image.path)
+  const changedSincePrepared =
+    fileBefore === null
+      ? 'it was deleted or moved away'
+      : fileBefore.size !== image.sizeBytes
+        ? `its size is ${formatBytes(fileBefore.size)}, not the ${formatBytes(image.sizeBytes)} it had when the flash was queued`
+        : null
+  if (changedSincePrepared) fail(imageFileChanged(image.path, node, changedSincePrepared))
+
   const skipVerify = !options.verify && capabilities.skipVerify
   const verifies = !skipVerify
   const verifyNote =
@@ -116,18 +128,38 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
       skipVerify,
     })
     .catch(fail)
+  const handleAt = performance.now()
 
   const uploadAbort = new AbortController()
   const onCancel = () => uploadAbort.abort()
   signal.addEventListener('abort', onCancel, { once: true })
-  const hash = image.sha256 ? null : createHash('sha256')
+  const hash = createHash('sha256')
   let lastMovement = Date.now()
+  /** Why our own upload stopped: the file changed under it (not the network's fault). */
+  let fileProblem: AppError | undefined
+  /** The latest moment (this clock) at which the BMC was still known to run our transfer. */
+  let aliveAt = handleAt
   async function* counted(source: AsyncIterable<Buffer>) {
+    let sent = 0
     for await (const chunk of source) {
-      hash?.update(chunk)
+      sent += chunk.length
+      if (sent > image.sizeBytes) break
+      hash.update(chunk)
       lastMovement = Date.now()
       yield chunk
     }
+    if (sent !== image.sizeBytes) {
+      fileProblem = imageFileChanged(
+        image.path,
+        node,
+        sent > image.sizeBytes
+          ? `it grew beyond the ${formatBytes(image.sizeBytes)} announced to the BMC`
+          : `it ended after ${formatBytes(sent)} of the ${formatBytes(image.sizeBytes)} announced to the BMC`,
+      )
+      throw fileProblem
+    }
+    // The BMC takes these bytes only after this moment, so our transfer was alive then.
+    aliveAt = performance.now()
   }
   let uploadError: unknown
   let uploadDone = false
@@ -141,6 +173,21 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
       () => (uploadDone = true),
       (error: unknown) => (uploadError = error),
     )
+
+  /** After the upload: did the file change, or do the bytes sent miss the hash it was cached under? */
+  async function checkFileAfter(): Promise<AppError | null> {
+    const changed = fileChange(fileBefore!, await fileIdentity(image.path))
+    if (changed) return imageFileChanged(image.path, node, changed)
+    const sent = hash.copy().digest('hex')
+    if (image.sha256 && sent !== image.sha256) {
+      return imageFileChanged(
+        image.path,
+        node,
+        `the bytes sent hash to ${sent.slice(0, 12)}…, not the ${image.sha256.slice(0, 12)}… it was cached under`,
+      )
+    }
+    return null
+  }
 
   // ---- follow the BMC until Done or Error --------------------------------------------------
   let highestWritten = 0
@@ -176,6 +223,10 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
       }
       if (uploadError !== undefined) {
         const state = await client.flashState().catch(() => undefined)
+        if (fileProblem) {
+          await cancelTransfer(client, handle)
+          fail(fileProblem)
+        }
         if (state?.state === 'transferring') {
           // Another client's transfer killed our upload.
           if (state.id !== handle) fail(preempted(state, node))
@@ -188,9 +239,15 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
           fail(bmcError(state.message, node))
         fail(uploadFailed(uploadError, node))
       }
+      const polledAt = performance.now()
       const state: FlashState = await client.flashState().catch(fail)
+      // Once the BMC has taken all the data only the read-back remains (FW 2.1 may not show its
+      // counter reset yet): whatever else the state says ends the flash while verifying.
+      if (uploadDone && verifies && !(state.state === 'transferring' && state.id === handle))
+        phase = 'verifying'
       if (state.state === 'transferring') {
         if (state.id !== handle) fail(preempted(state, node))
+        aliveAt = Math.max(aliveAt, polledAt)
         const written = state.bytesWritten
         if (written !== lastWritten) lastMovement = Date.now()
         // FW 2.1 resets bytes_written for the read-back; 2.0.x keeps it and verifies after the upload.
@@ -230,7 +287,11 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
         }
         continue
       }
-      if (state.state === 'error') fail(bmcError(state.message, node))
+      if (state.state === 'error') {
+        // A file changed under the upload explains a BMC error (a short upload, a wrong hash) best.
+        const changed = uploadDone && fileChange(fileBefore!, await fileIdentity(image.path))
+        fail(changed ? imageFileChanged(image.path, node, changed) : bmcError(state.message, node))
+      }
       if (state.state === 'ready') {
         fail(
           new AppError(
@@ -240,18 +301,29 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
           ),
         )
       }
-      // Done. It carries no id, so it only counts once our upload finished and nobody took over.
+      // Done carries no id, only the elapsed time and size of whichever transfer finished last. It
+      // counts as ours only once our upload finished, when the size is ours, and when it ran longer
+      // than the gap since we last saw our transfer alive: a transfer another client started in
+      // that gap (pre-empting ours, say during the read-back) cannot have run longer than the gap.
+      const doneAt = performance.now()
+      if (state.size !== image.sizeBytes) fail(otherTransferDone(node, state.size, image.sizeBytes, phase))
+      if (state.elapsedSeconds * 1000 <= doneAt - aliveAt) fail(unattributedDone(node, phase))
       if (!uploadDone) {
         await upload
-        if (uploadError !== undefined) fail(uploadFailed(uploadError, node))
+        if (uploadError !== undefined) fail(fileProblem ?? uploadFailed(uploadError, node))
       }
       break
     }
   } finally {
     signal.removeEventListener('abort', onCancel)
+    // A failed flash stops sending at once: a pre-empted upload is otherwise held open by the BMC
+    // for seconds while the rest of the image keeps streaming into it.
+    if (!uploadDone && uploadError === undefined) uploadAbort.abort()
   }
 
-  const sha256 = image.sha256 ?? hash!.digest('hex')
+  const fileProblemAfter = await checkFileAfter()
+  if (fileProblemAfter) fail(fileProblemAfter)
+  const sha256 = hash.digest('hex')
   if (options.powerOnAfter) {
     phase = 'powering-on'
     report({
@@ -287,6 +359,22 @@ function uploadFailed(error: unknown, node: NodeNumber): AppError {
     error instanceof AppError && error.code === 'bmc_unreachable' ? 'bmc_unreachable' : 'bmc_error',
     `The upload to node ${node} broke off: ${reason}`,
     'Nothing was verified; the node is powered off with a partly written eMMC. Check the connection and flash again.',
+  )
+}
+
+function otherTransferDone(node: NodeNumber, size: number, sent: number, phase: FlashPhase): AppError {
+  return new AppError(
+    'bmc_busy',
+    `Another client started a transfer on the BMC while node ${node} was ${phase === 'verifying' ? 'being verified' : 'being written'}, which cancelled this flash: the BMC's last finished transfer is ${formatBytes(size)}, not the ${formatBytes(sent)} sent to node ${node}.`,
+    `Node ${node} is not verified and its eMMC may be only partly written. Make sure no one else flashes this board (BMC web UI, tpi, another Clusterdeck), then flash again.`,
+  )
+}
+
+function unattributedDone(node: NodeNumber, phase: FlashPhase): AppError {
+  return new AppError(
+    'bmc_busy',
+    `The BMC reported a finished transfer that cannot have been the flash of node ${node}: it ran for less time than the flash had been ${phase === 'verifying' ? 'verifying' : 'writing'}. Another client likely started a transfer, which cancelled this flash.`,
+    `Node ${node} is not verified. Make sure no one else flashes this board (BMC web UI, tpi, another Clusterdeck), then flash again.`,
   )
 }
 
