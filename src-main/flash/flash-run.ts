@@ -10,7 +10,7 @@ import { AppError } from '../../src-shared/contract/app-error.ts'
 import type { FlashPhase } from '../../src-shared/flash/flash-schemas.ts'
 import { formatBytes } from '../../src-shared/progress/progress.ts'
 import type { BmcClient } from '../bmc/bmc-client.ts'
-import { fileChange, fileIdentity, imageFileChanged } from './image-file-watch.ts'
+import { fileChange, fileIdentity, imageFileAltered, imageFileChanged } from './image-file-watch.ts'
 import { readChunks } from './read-chunks.ts'
 
 export interface PreparedImage {
@@ -179,13 +179,7 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
     const changed = fileChange(fileBefore!, await fileIdentity(image.path))
     if (changed) return imageFileChanged(image.path, node, changed)
     const sent = hash.copy().digest('hex')
-    if (image.sha256 && sent !== image.sha256) {
-      return imageFileChanged(
-        image.path,
-        node,
-        `the bytes sent hash to ${sent.slice(0, 12)}…, not the ${image.sha256.slice(0, 12)}… it was cached under`,
-      )
-    }
+    if (image.sha256 && sent !== image.sha256) return imageFileAltered(image.path, node, sent, image.sha256)
     return null
   }
 
@@ -288,9 +282,17 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
         continue
       }
       if (state.state === 'error') {
-        // A file changed under the upload explains a BMC error (a short upload, a wrong hash) best.
-        const changed = uploadDone && fileChange(fileBefore!, await fileIdentity(image.path))
-        fail(changed ? imageFileChanged(image.path, node, changed) : bmcError(state.message, node))
+        // A file changed under the upload explains a BMC error (a wrong hash, say) best.
+        const problem = uploadDone ? await checkFileAfter() : null
+        fail(
+          problem
+            ? new AppError(
+                problem.code,
+                `${problem.message} The BMC reported: ${state.message}`,
+                problem.hint,
+              )
+            : bmcError(state.message, node),
+        )
       }
       if (state.state === 'ready') {
         fail(

@@ -34,3 +34,12 @@ export function imageFileChanged(path: string, node: number, change: string): Ap
     'Leave the file alone while a flash reads it (copy or download to another name), then flash again.',
   )
 }
+
+/** The bytes sent are not the ones the image was cached under: the cached file was altered. */
+export function imageFileAltered(path: string, node: number, sent: string, expected: string): AppError {
+  return new AppError(
+    'checksum_mismatch',
+    `The image file ${path} does not hold the bytes it was cached under: what was sent to node ${node} hashes to ${sent.slice(0, 12)}…, not ${expected.slice(0, 12)}…. Something changed the file; node ${node} is not verified.`,
+    'Remove the image from the cache and import it again, then flash again.',
+  )
+}
