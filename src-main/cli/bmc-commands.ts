@@ -264,10 +264,16 @@ function addCliHint(error: unknown): never {
     error instanceof AppError &&
     (error.code === 'bmc_certificate_untrusted' || error.code === 'bmc_certificate_changed')
   if (certificateError && !error.hint?.includes('--fingerprint')) {
+    const fingerprint = error.details?.actual ?? 'SHA256'
+    // A changed certificate is never accepted on first-use terms: only the fingerprint, checked.
+    const flags =
+      error.code === 'bmc_certificate_changed'
+        ? `after checking the new fingerprint on the BMC, pass --fingerprint ${fingerprint}.`
+        : `--fingerprint ${fingerprint} (after checking it), or --trust-on-first-use.`
     throw new AppError(
       error.code,
       error.message,
-      `${error.hint ?? ''} From the command line: --fingerprint ${error.details?.actual ?? 'SHA256'} (after checking it), or --trust-on-first-use.`.trim(),
+      `${error.hint ?? ''} From the command line: ${flags}`.trim(),
       error.details,
     )
   }
