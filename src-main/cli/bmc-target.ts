@@ -176,7 +176,6 @@ async function directTarget(
         boards: { get: async () => ({ id: boardId, name: url }) },
         connector: source,
         images: cli.core().imageCache,
-        history: { record: () => undefined },
         events,
       })
       try {

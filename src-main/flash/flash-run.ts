@@ -33,6 +33,10 @@ export interface FlashRunOptions {
   pollIntervalMs?: number
   /** No progress for this long fails the flash. */
   stallTimeoutMs?: number
+  /** Called with the BMC's transfer handle as soon as it is known (kept to recognise it later). */
+  onHandle?(handle: number): void
+  /** Whether a running transfer is one an interrupted flash of ours left behind. */
+  isLeftoverTransfer?(handle: number): boolean
 }
 
 export interface FlashRunResult {
@@ -70,7 +74,19 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
   // ---- preflight: nothing is touched on the BMC before these pass --------------------------
   report({ phase, bytesDone: 0, bytesTotal: image.sizeBytes, message: 'Checking the BMC is idle' })
   const { firmware, capabilities } = await client.firmware().catch(fail)
-  const running = await client.flashState().catch(fail)
+  let running = await client.flashState().catch(fail)
+  if (running.state === 'transferring' && options.isLeftoverTransfer?.(running.id)) {
+    // Our own transfer, left running (usually reading back) by a flash whose process died: nobody
+    // is waiting for it, and this flash replaces it.
+    report({
+      phase,
+      bytesDone: 0,
+      bytesTotal: image.sizeBytes,
+      message: `Cancelling the transfer an interrupted Clusterdeck flash left running on the BMC ("${running.processName}")`,
+    })
+    await client.cancelFlash().catch(fail)
+    running = await client.flashState().catch(fail)
+  }
   if (running.state === 'transferring') {
     fail(
       new AppError(
@@ -129,6 +145,7 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
     })
     .catch(fail)
   const handleAt = performance.now()
+  options.onHandle?.(handle)
 
   const uploadAbort = new AbortController()
   const onCancel = () => uploadAbort.abort()
