@@ -63,6 +63,7 @@ export class BmcClient {
   /** Set once the BMC refused our credentials: no further attempt until the user fixes them. */
   private refused: AppError | undefined
   private detected: Promise<{ firmware: Firmware; capabilities: Capabilities }> | undefined
+  private rebootRequestedAt: number | undefined
 
   constructor(connection: BmcConnection, options: BmcClientOptions = {}) {
     this.connection = connection
@@ -185,7 +186,16 @@ export class BmcClient {
     await this.set('cooling', { device, speed })
   }
 
+  /**
+   * Whether this client asked the BMC to reboot at or after `since` (Date.now() time), including a
+   * request still in flight: a flash broken off by it was cut by us, not by the network.
+   */
+  rebootRequestedSince(since: number): boolean {
+    return this.rebootRequestedAt !== undefined && this.rebootRequestedAt >= since
+  }
+
   async reboot(): Promise<void> {
+    this.rebootRequestedAt = Date.now()
     await this.set('reboot', {})
     this.token = undefined
     this.detected = undefined

@@ -44,8 +44,8 @@ export interface BmcTarget {
   readUart(input: Without<'bmc.uart.read'>): Promise<RequestOutput<'bmc.uart.read'>>
   sendUart(input: Without<'bmc.uart.send'>): Promise<void>
   reboot(): Promise<void>
-  /** Flashes and resolves with the finished job; onUpdate sees every change. */
-  flash(order: FlashOrder, onUpdate: (job: FlashJob) => void): Promise<FlashJob>
+  /** Flashes and resolves with the finished job; onUpdate sees every change; `stop` cancels it. */
+  flash(order: FlashOrder, onUpdate: (job: FlashJob) => void, stop: AbortSignal): Promise<FlashJob>
   close(): Promise<void>
 }
 
@@ -90,7 +90,7 @@ async function savedBoardTarget(cli: CliContext, options: BmcConnectionOptions):
     readUart: (input) => cli.call('bmc.uart.read', { boardId, ...input }),
     sendUart: async (input) => void (await cli.call('bmc.uart.send', { boardId, ...input })),
     reboot: async () => void (await cli.call('bmc.reboot', { boardId })),
-    async flash(order, onUpdate) {
+    async flash(order, onUpdate, cancel) {
       // A flash job fails with a message only; a changed certificate must stay that error, with
       // its fingerprints, so the user learns which flag settles it. Probing sends nothing.
       const { presented, trusted } = await cli.call('bmc.certificate', { boardId })
@@ -114,6 +114,7 @@ async function savedBoardTarget(cli: CliContext, options: BmcConnectionOptions):
         })
         jobId = job.id
         for (const early of updates) if (early.id === jobId) onUpdate(early)
+        whenAborted(cancel, () => core.flash.cancel(job.id))
         await core.flash.idle()
         return core.flash.list().find((j) => j.id === jobId)!
       } finally {
@@ -166,7 +167,7 @@ async function directTarget(
     readUart: (input) => service.readUart({ boardId, ...input }),
     sendUart: (input) => service.sendUart({ boardId, ...input }).then(() => undefined),
     reboot: () => service.reboot({ boardId }).then(() => undefined),
-    async flash(order, onUpdate) {
+    async flash(order, onUpdate, cancel) {
       const events = new EventBus()
       const stop = events.onAny((name, payload) => {
         if (name === 'flash.progress') onUpdate(payload as FlashJob)
@@ -186,6 +187,7 @@ async function directTarget(
           verify: order.verify,
           powerOnAfter: order.powerOnAfter,
         })
+        whenAborted(cancel, () => flash.cancel(job.id))
         await flash.idle()
         return flash.list().find((j) => j.id === job.id && finishedPhases.includes(j.phase))!
       } finally {
@@ -194,6 +196,11 @@ async function directTarget(
     },
     close: () => client.close(),
   }
+}
+
+function whenAborted(signal: AbortSignal, action: () => void): void {
+  if (signal.aborted) action()
+  else signal.addEventListener('abort', action, { once: true })
 }
 
 async function onlyBoard(cli: CliContext) {

@@ -60,10 +60,14 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
   const stallTimeoutMs = options.stallTimeoutMs ?? 90_000
   let phase: FlashPhase = 'preparing'
   // Typed explicitly so that the compiler narrows after a call, as after a throw.
+  const startedAt = Date.now()
   const fail: (error: unknown) => never = (error) => {
     if (error instanceof FlashFailure) throw error
     const appError =
       error instanceof AppError ? error : new AppError('internal', String((error as Error)?.message ?? error))
+    // A BMC reboot asked for in this app cuts every transfer; that, not the network, is the cause.
+    if (appError.code !== 'cancelled' && client.rebootRequestedSince(startedAt))
+      throw new FlashFailure(phase, rebootedDuringFlash(node, phase, appError))
     throw new FlashFailure(phase, appError)
   }
   const checkCancelled = () => {
@@ -363,7 +367,22 @@ async function cancelTransfer(client: BmcClient, handle: number): Promise<void> 
     await client.cancelFlash().catch(() => undefined)
 }
 
+function rebootedDuringFlash(node: NodeNumber, phase: FlashPhase, cause: AppError): AppError {
+  return new AppError(
+    'bmc_error',
+    `The BMC was rebooted from Clusterdeck (a BMC reboot asked for while node ${node} was ${phase === 'verifying' ? 'being verified' : 'being flashed'}), which ended the flash: ${cause.message}`,
+    `Node ${node} is powered off and not verified. Once the BMC is back (about a minute), flash it again.`,
+  )
+}
+
 function bmcError(message: string, node: NodeNumber): AppError {
+  if (message === 'Send timeout') {
+    return new AppError(
+      'bmc_error',
+      `The BMC cancelled the flash of node ${node} with "Send timeout": the upload did not begin within the 10 s the BMC allows after it grants a transfer.`,
+      'Clusterdeck starts the upload at once, so this computer or its connection to the BMC stalled (a busy machine, a slow disk, a congested network). Flash again; nothing was written.',
+    )
+  }
   const hint = /USB interface not found|not supported|No supported USB devices/i.test(message)
     ? `The BMC could not find node ${node}'s module over USB: check it is seated, is a CM4-class module or an RK1, and that no other node is in USB-boot mode.`
     : /sha256|crc/i.test(message)
