@@ -40,8 +40,10 @@ export interface BmcConnection {
   password: string
   /** The trusted SHA-256 fingerprint of the BMC's certificate. */
   fingerprint: string
-  /** How messages name the board, e.g. `board "rack-1"`. */
+  /** How messages name the board, e.g. `board "rack-1"`, or the address of a BMC given directly. */
   label: string
+  /** How the user corrects a refused password; by default that of a saved board. */
+  passwordFix?: string
 }
 
 export interface BmcClientOptions {
@@ -61,6 +63,7 @@ export class BmcClient {
   /** Set once the BMC refused our credentials: no further attempt until the user fixes them. */
   private refused: AppError | undefined
   private detected: Promise<{ firmware: Firmware; capabilities: Capabilities }> | undefined
+  private rebootRequestedAt: number | undefined
 
   constructor(connection: BmcConnection, options: BmcClientOptions = {}) {
     this.connection = connection
@@ -183,7 +186,16 @@ export class BmcClient {
     await this.set('cooling', { device, speed })
   }
 
+  /**
+   * Whether this client asked the BMC to reboot at or after `since` (Date.now() time), including a
+   * request still in flight: a flash broken off by it was cut by us, not by the network.
+   */
+  rebootRequestedSince(since: number): boolean {
+    return this.rebootRequestedAt !== undefined && this.rebootRequestedAt >= since
+  }
+
   async reboot(): Promise<void> {
+    this.rebootRequestedAt = Date.now()
     await this.set('reboot', {})
     this.token = undefined
     this.detected = undefined
@@ -303,7 +315,7 @@ export class BmcClient {
         throw new AppError(
           'bmc_auth_failed',
           `The BMC of ${this.connection.label} refused a fresh session for ${call}: ${response.text.trim()}`,
-          'Check the BMC user and password of this board.',
+          this.passwordFix(),
         )
       }
     }
@@ -371,10 +383,14 @@ export class BmcClient {
       this.refused = new AppError(
         'bmc_auth_failed',
         `The BMC of ${this.connection.label} refused the user "${this.connection.username}" and its password (${text.trim() || `HTTP ${status}`}).`,
-        'Update the password of this board. Clusterdeck does not try again by itself: after five failed logins the BMC blocks this computer for up to 17 hours.',
+        `${this.passwordFix()} Clusterdeck does not try again by itself: after five failed logins the BMC blocks this computer for up to 17 hours.`,
       )
     }
     throw this.refused
+  }
+
+  private passwordFix(): string {
+    return this.connection.passwordFix ?? 'Check the user and update the password of this board.'
   }
 
   private lockedOut(text: string): AppError {

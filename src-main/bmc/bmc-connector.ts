@@ -52,6 +52,7 @@ export class BmcConnector {
         password,
         fingerprint: board.certificateSha256,
         label: `board "${board.name}"`,
+        passwordFix: `Check the user and update the password of board "${board.name}" (Edit board in the app, or clusterdeck board edit "${board.name}" --password-stdin).`,
       },
       { timeoutMs: this.timeoutMs },
     )

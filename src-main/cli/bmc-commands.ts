@@ -203,9 +203,17 @@ export function registerBmcCommands(program: Command, cli: CliContext): void {
         }
         await confirmOrStop(`Overwrite the eMMC of node ${node} on ${target.label} with ${image}?`, yes)
         const printer = createFlashProgressPrinter(cli.io.stderr)
-        const job = await target.flash({ node, path: image, verify, powerOnAfter: powerOn }, (update) =>
-          printer.update(update),
-        )
+        // Ctrl-C cancels the flash on the BMC too, rather than leaving its transfer running.
+        const interrupted = new AbortController()
+        const interrupt = () => interrupted.abort()
+        process.once('SIGINT', interrupt)
+        const job = await target
+          .flash(
+            { node, path: image, verify, powerOnAfter: powerOn },
+            (update) => printer.update(update),
+            interrupted.signal,
+          )
+          .finally(() => process.off('SIGINT', interrupt))
         printer.finish()
         const seconds =
           job.startedAt && job.finishedAt
@@ -230,10 +238,18 @@ export function registerBmcCommands(program: Command, cli: CliContext): void {
             ),
           )
         }
+        if (job.phase === 'cancelled') {
+          // The user's own Ctrl-C: nothing to fix, only the state the node is left in to know.
+          throw new AppError(
+            'cancelled',
+            `Flash of node ${node} cancelled during ${job.failedPhase}.`,
+            job.message ?? undefined,
+          )
+        }
         if (job.phase !== 'done') {
           throw new AppError(
-            job.phase === 'cancelled' ? 'cancelled' : 'bmc_error',
-            `Flash of node ${node} ${job.phase} during ${job.failedPhase}: ${job.message}`,
+            'bmc_error',
+            `Flash of node ${node} failed during ${job.failedPhase}: ${job.message}`,
           )
         }
         if (!json) cli.io.stderr.write(`Node ${node} flashed in ${formatDuration(seconds)}: ${job.message}\n`)
@@ -264,10 +280,16 @@ function addCliHint(error: unknown): never {
     error instanceof AppError &&
     (error.code === 'bmc_certificate_untrusted' || error.code === 'bmc_certificate_changed')
   if (certificateError && !error.hint?.includes('--fingerprint')) {
+    const fingerprint = error.details?.actual ?? 'SHA256'
+    // A changed certificate is never accepted on first-use terms: only the fingerprint, checked.
+    const flags =
+      error.code === 'bmc_certificate_changed'
+        ? `after checking the new fingerprint on the BMC, pass --fingerprint ${fingerprint}.`
+        : `--fingerprint ${fingerprint} (after checking it), or --trust-on-first-use.`
     throw new AppError(
       error.code,
       error.message,
-      `${error.hint ?? ''} From the command line: --fingerprint ${error.details?.actual ?? 'SHA256'} (after checking it), or --trust-on-first-use.`.trim(),
+      `${error.hint ?? ''} From the command line: ${flags}`.trim(),
       error.details,
     )
   }

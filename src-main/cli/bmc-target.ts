@@ -10,7 +10,7 @@ import type { RequestInput, RequestOutput } from '../../src-shared/contract/inde
 import { finishedPhases, type FlashJob } from '../../src-shared/flash/flash-schemas.ts'
 import { BmcClient } from '../bmc/bmc-client.ts'
 import { BmcService } from '../bmc/bmc-service.ts'
-import { probeCertificate } from '../bmc/pinned-tls.ts'
+import { certificateChanged, probeCertificate } from '../bmc/pinned-tls.ts'
 import { EventBus } from '../core/event-bus.ts'
 import { FlashService } from '../flash/flash-service.ts'
 import { readPassword, usage } from './cli-io.ts'
@@ -44,8 +44,8 @@ export interface BmcTarget {
   readUart(input: Without<'bmc.uart.read'>): Promise<RequestOutput<'bmc.uart.read'>>
   sendUart(input: Without<'bmc.uart.send'>): Promise<void>
   reboot(): Promise<void>
-  /** Flashes and resolves with the finished job; onUpdate sees every change. */
-  flash(order: FlashOrder, onUpdate: (job: FlashJob) => void): Promise<FlashJob>
+  /** Flashes and resolves with the finished job; onUpdate sees every change; `stop` cancels it. */
+  flash(order: FlashOrder, onUpdate: (job: FlashJob) => void, stop: AbortSignal): Promise<FlashJob>
   close(): Promise<void>
 }
 
@@ -62,17 +62,27 @@ export async function openBmcTarget(cli: CliContext, options: BmcConnectionOptio
 
 async function savedBoardTarget(cli: CliContext, options: BmcConnectionOptions): Promise<BmcTarget> {
   const board = options.board ? await cli.call('boards.get', { ref: options.board }) : await onlyBoard(cli)
+  const label = `board "${board.name}"`
   if (options.fingerprint || options.trustOnFirstUse) {
     const { presented } = await cli.call('bmc.certificate', { boardId: board.id })
+    const stored = board.certificateSha256
+    // Trust on first use is for the first use only: a board that trusts a certificate never
+    // swaps it for another on that flag, or the password would go to whoever answers now.
+    if (stored && presented !== stored && !options.fingerprint)
+      throw certificateChanged(label, stored, presented)
     const trusted = expectedFingerprint(options, presented, board.address)
-    if (trusted !== board.certificateSha256) {
+    if (trusted !== stored) {
       await cli.call('boards.trustCertificate', { id: board.id, certificateSha256: trusted })
-      cli.io.stderr.write(`Trusting the certificate of board "${board.name}": ${trusted}\n`)
+      cli.io.stderr.write(
+        stored
+          ? `Trusting the new certificate of board "${board.name}": ${trusted} (it replaces ${stored})\n`
+          : `Trusting the certificate of board "${board.name}": ${trusted}\n`,
+      )
     }
   }
   const boardId = board.id
   return {
-    label: `board "${board.name}"`,
+    label,
     status: () => cli.call('bmc.status', { boardId }),
     info: () => cli.call('bmc.info', { boardId }),
     power: async (input) => void (await cli.call('bmc.power', { boardId, ...input })),
@@ -80,7 +90,11 @@ async function savedBoardTarget(cli: CliContext, options: BmcConnectionOptions):
     readUart: (input) => cli.call('bmc.uart.read', { boardId, ...input }),
     sendUart: async (input) => void (await cli.call('bmc.uart.send', { boardId, ...input })),
     reboot: async () => void (await cli.call('bmc.reboot', { boardId })),
-    async flash(order, onUpdate) {
+    async flash(order, onUpdate, cancel) {
+      // A flash job fails with a message only; a changed certificate must stay that error, with
+      // its fingerprints, so the user learns which flag settles it. Probing sends nothing.
+      const { presented, trusted } = await cli.call('bmc.certificate', { boardId })
+      if (trusted && presented !== trusted) throw certificateChanged(label, trusted, presented)
       const core = cli.core()
       let jobId: string | undefined
       const updates: FlashJob[] = []
@@ -100,6 +114,7 @@ async function savedBoardTarget(cli: CliContext, options: BmcConnectionOptions):
         })
         jobId = job.id
         for (const early of updates) if (early.id === jobId) onUpdate(early)
+        whenAborted(cancel, () => core.flash.cancel(job.id))
         await core.flash.idle()
         return core.flash.list().find((j) => j.id === jobId)!
       } finally {
@@ -131,8 +146,15 @@ async function directTarget(
     )
   }
   const fingerprint = expectedFingerprint(options, await probeCertificate(url, 15_000), url)
-  const label = `the BMC at ${url}`
-  const client = new BmcClient({ url, username: user, password, fingerprint, label })
+  const label = url
+  const client = new BmcClient({
+    url,
+    username: user,
+    password,
+    fingerprint,
+    label,
+    passwordFix: `Check --user (${user}) and pass the right password on stdin with --password-stdin, or in CLUSTERDECK_BMC_PASSWORD.`,
+  })
   const source = { client: async () => client }
   const service = new BmcService(source)
   const boardId = 'command-line'
@@ -145,7 +167,7 @@ async function directTarget(
     readUart: (input) => service.readUart({ boardId, ...input }),
     sendUart: (input) => service.sendUart({ boardId, ...input }).then(() => undefined),
     reboot: () => service.reboot({ boardId }).then(() => undefined),
-    async flash(order, onUpdate) {
+    async flash(order, onUpdate, cancel) {
       const events = new EventBus()
       const stop = events.onAny((name, payload) => {
         if (name === 'flash.progress') onUpdate(payload as FlashJob)
@@ -155,7 +177,6 @@ async function directTarget(
         boards: { get: async () => ({ id: boardId, name: url }) },
         connector: source,
         images: cli.core().imageCache,
-        history: { record: () => undefined },
         events,
       })
       try {
@@ -166,6 +187,7 @@ async function directTarget(
           verify: order.verify,
           powerOnAfter: order.powerOnAfter,
         })
+        whenAborted(cancel, () => flash.cancel(job.id))
         await flash.idle()
         return flash.list().find((j) => j.id === job.id && finishedPhases.includes(j.phase))!
       } finally {
@@ -174,6 +196,11 @@ async function directTarget(
     },
     close: () => client.close(),
   }
+}
+
+function whenAborted(signal: AbortSignal, action: () => void): void {
+  if (signal.aborted) action()
+  else signal.addEventListener('abort', action, { once: true })
 }
 
 async function onlyBoard(cli: CliContext) {

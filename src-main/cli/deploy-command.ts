@@ -81,11 +81,14 @@ export function registerDeployCommand(program: Command, cli: CliContext): void {
         onRun(finished)
         out(`${time()} Run ${finished.state}: ${finished.message ?? ''}`)
         if (finished.state !== 'done') {
-          throw new AppError(
-            finished.state === 'cancelled' ? 'cancelled' : 'internal',
-            `The run did not finish (${finished.state}).`,
-            `Fix the cause, then continue with: clusterdeck deploy ${finished.profileName} --resume`,
-          )
+          const resume = `clusterdeck deploy ${finished.profileName} --resume`
+          throw finished.state === 'cancelled'
+            ? new AppError('cancelled', 'The run was stopped.', `Continue it when you want with: ${resume}`)
+            : new AppError(
+                'internal',
+                `The run did not finish (${finished.state}).`,
+                `Fix the cause, then continue with: ${resume}`,
+              )
         }
       } finally {
         process.off('SIGINT', interrupt)

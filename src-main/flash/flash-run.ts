@@ -10,6 +10,7 @@ import { AppError } from '../../src-shared/contract/app-error.ts'
 import type { FlashPhase } from '../../src-shared/flash/flash-schemas.ts'
 import { formatBytes } from '../../src-shared/progress/progress.ts'
 import type { BmcClient } from '../bmc/bmc-client.ts'
+import { fileChange, fileIdentity, imageFileAltered, imageFileChanged } from './image-file-watch.ts'
 import { readChunks } from './read-chunks.ts'
 
 export interface PreparedImage {
@@ -32,6 +33,10 @@ export interface FlashRunOptions {
   pollIntervalMs?: number
   /** No progress for this long fails the flash. */
   stallTimeoutMs?: number
+  /** Called with the BMC's transfer handle as soon as it is known (kept to recognise it later). */
+  onHandle?(handle: number): void
+  /** Whether a running transfer is one an interrupted flash of ours left behind. */
+  isLeftoverTransfer?(handle: number): boolean
 }
 
 export interface FlashRunResult {
@@ -54,10 +59,15 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
   const pollIntervalMs = options.pollIntervalMs ?? 1000
   const stallTimeoutMs = options.stallTimeoutMs ?? 90_000
   let phase: FlashPhase = 'preparing'
-  const fail = (error: unknown): never => {
+  // Typed explicitly so that the compiler narrows after a call, as after a throw.
+  const startedAt = Date.now()
+  const fail: (error: unknown) => never = (error) => {
     if (error instanceof FlashFailure) throw error
     const appError =
       error instanceof AppError ? error : new AppError('internal', String((error as Error)?.message ?? error))
+    // A BMC reboot asked for in this app cuts every transfer; that, not the network, is the cause.
+    if (appError.code !== 'cancelled' && client.rebootRequestedSince(startedAt))
+      throw new FlashFailure(phase, rebootedDuringFlash(node, phase, appError))
     throw new FlashFailure(phase, appError)
   }
   const checkCancelled = () => {
@@ -68,7 +78,19 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
   // ---- preflight: nothing is touched on the BMC before these pass --------------------------
   report({ phase, bytesDone: 0, bytesTotal: image.sizeBytes, message: 'Checking the BMC is idle' })
   const { firmware, capabilities } = await client.firmware().catch(fail)
-  const running = await client.flashState().catch(fail)
+  let running = await client.flashState().catch(fail)
+  if (running.state === 'transferring' && options.isLeftoverTransfer?.(running.id)) {
+    // Our own transfer, left running (usually reading back) by a flash whose process died: nobody
+    // is waiting for it, and this flash replaces it.
+    report({
+      phase,
+      bytesDone: 0,
+      bytesTotal: image.sizeBytes,
+      message: `Cancelling the transfer an interrupted Clusterdeck flash left running on the BMC ("${running.processName}")`,
+    })
+    await client.cancelFlash().catch(fail)
+    running = await client.flashState().catch(fail)
+  }
   if (running.state === 'transferring') {
     fail(
       new AppError(
@@ -91,6 +113,16 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
   }
   await client.clearUsbBoot().catch(fail)
   checkCancelled()
+
+  // The prepared size is what the BMC is told to expect; the file must still have it.
+  const fileBefore = await fileIdentity(image.path)
+  const changedSincePrepared =
+    fileBefore === null
+      ? 'it was deleted or moved away'
+      : fileBefore.size !== image.sizeBytes
+        ? `its size is ${formatBytes(fileBefore.size)}, not the ${formatBytes(image.sizeBytes)} it had when the flash was queued`
+        : null
+  if (changedSincePrepared) fail(imageFileChanged(image.path, node, changedSincePrepared))
 
   const skipVerify = !options.verify && capabilities.skipVerify
   const verifies = !skipVerify
@@ -116,18 +148,39 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
       skipVerify,
     })
     .catch(fail)
+  const handleAt = performance.now()
+  options.onHandle?.(handle)
 
   const uploadAbort = new AbortController()
   const onCancel = () => uploadAbort.abort()
   signal.addEventListener('abort', onCancel, { once: true })
-  const hash = image.sha256 ? null : createHash('sha256')
+  const hash = createHash('sha256')
   let lastMovement = Date.now()
+  /** Why our own upload stopped: the file changed under it (not the network's fault). */
+  let fileProblem: AppError | undefined
+  /** The latest moment (this clock) at which the BMC was still known to run our transfer. */
+  let aliveAt = handleAt
   async function* counted(source: AsyncIterable<Buffer>) {
+    let sent = 0
     for await (const chunk of source) {
-      hash?.update(chunk)
+      sent += chunk.length
+      if (sent > image.sizeBytes) break
+      hash.update(chunk)
       lastMovement = Date.now()
       yield chunk
     }
+    if (sent !== image.sizeBytes) {
+      fileProblem = imageFileChanged(
+        image.path,
+        node,
+        sent > image.sizeBytes
+          ? `it grew beyond the ${formatBytes(image.sizeBytes)} announced to the BMC`
+          : `it ended after ${formatBytes(sent)} of the ${formatBytes(image.sizeBytes)} announced to the BMC`,
+      )
+      throw fileProblem
+    }
+    // The BMC takes these bytes only after this moment, so our transfer was alive then.
+    aliveAt = performance.now()
   }
   let uploadError: unknown
   let uploadDone = false
@@ -141,6 +194,15 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
       () => (uploadDone = true),
       (error: unknown) => (uploadError = error),
     )
+
+  /** After the upload: did the file change, or do the bytes sent miss the hash it was cached under? */
+  async function checkFileAfter(): Promise<AppError | null> {
+    const changed = fileChange(fileBefore!, await fileIdentity(image.path))
+    if (changed) return imageFileChanged(image.path, node, changed)
+    const sent = hash.copy().digest('hex')
+    if (image.sha256 && sent !== image.sha256) return imageFileAltered(image.path, node, sent, image.sha256)
+    return null
+  }
 
   // ---- follow the BMC until Done or Error --------------------------------------------------
   let highestWritten = 0
@@ -176,6 +238,10 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
       }
       if (uploadError !== undefined) {
         const state = await client.flashState().catch(() => undefined)
+        if (fileProblem) {
+          await cancelTransfer(client, handle)
+          fail(fileProblem)
+        }
         if (state?.state === 'transferring') {
           // Another client's transfer killed our upload.
           if (state.id !== handle) fail(preempted(state, node))
@@ -188,9 +254,15 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
           fail(bmcError(state.message, node))
         fail(uploadFailed(uploadError, node))
       }
+      const polledAt = performance.now()
       const state: FlashState = await client.flashState().catch(fail)
+      // Once the BMC has taken all the data only the read-back remains (FW 2.1 may not show its
+      // counter reset yet): whatever else the state says ends the flash while verifying.
+      if (uploadDone && verifies && !(state.state === 'transferring' && state.id === handle))
+        phase = 'verifying'
       if (state.state === 'transferring') {
         if (state.id !== handle) fail(preempted(state, node))
+        aliveAt = Math.max(aliveAt, polledAt)
         const written = state.bytesWritten
         if (written !== lastWritten) lastMovement = Date.now()
         // FW 2.1 resets bytes_written for the read-back; 2.0.x keeps it and verifies after the upload.
@@ -230,7 +302,19 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
         }
         continue
       }
-      if (state.state === 'error') fail(bmcError(state.message, node))
+      if (state.state === 'error') {
+        // A file changed under the upload explains a BMC error (a wrong hash, say) best.
+        const problem = uploadDone ? await checkFileAfter() : null
+        fail(
+          problem
+            ? new AppError(
+                problem.code,
+                `${problem.message} The BMC reported: ${state.message}`,
+                problem.hint,
+              )
+            : bmcError(state.message, node),
+        )
+      }
       if (state.state === 'ready') {
         fail(
           new AppError(
@@ -240,18 +324,29 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
           ),
         )
       }
-      // Done. It carries no id, so it only counts once our upload finished and nobody took over.
+      // Done carries no id, only the elapsed time and size of whichever transfer finished last. It
+      // counts as ours only once our upload finished, when the size is ours, and when it ran longer
+      // than the gap since we last saw our transfer alive: a transfer another client started in
+      // that gap (pre-empting ours, say during the read-back) cannot have run longer than the gap.
+      const doneAt = performance.now()
+      if (state.size !== image.sizeBytes) fail(otherTransferDone(node, state.size, image.sizeBytes, phase))
+      if (state.elapsedSeconds * 1000 <= doneAt - aliveAt) fail(unattributedDone(node, phase))
       if (!uploadDone) {
         await upload
-        if (uploadError !== undefined) fail(uploadFailed(uploadError, node))
+        if (uploadError !== undefined) fail(fileProblem ?? uploadFailed(uploadError, node))
       }
       break
     }
   } finally {
     signal.removeEventListener('abort', onCancel)
+    // A failed flash stops sending at once: a pre-empted upload is otherwise held open by the BMC
+    // for seconds while the rest of the image keeps streaming into it.
+    if (!uploadDone && uploadError === undefined) uploadAbort.abort()
   }
 
-  const sha256 = image.sha256 ?? hash!.digest('hex')
+  const fileProblemAfter = await checkFileAfter()
+  if (fileProblemAfter) fail(fileProblemAfter)
+  const sha256 = hash.digest('hex')
   if (options.powerOnAfter) {
     phase = 'powering-on'
     report({
@@ -272,7 +367,22 @@ async function cancelTransfer(client: BmcClient, handle: number): Promise<void> 
     await client.cancelFlash().catch(() => undefined)
 }
 
+function rebootedDuringFlash(node: NodeNumber, phase: FlashPhase, cause: AppError): AppError {
+  return new AppError(
+    'bmc_error',
+    `The BMC was rebooted from Clusterdeck (a BMC reboot asked for while node ${node} was ${phase === 'verifying' ? 'being verified' : 'being flashed'}), which ended the flash: ${cause.message}`,
+    `Node ${node} is powered off and not verified. Once the BMC is back (about a minute), flash it again.`,
+  )
+}
+
 function bmcError(message: string, node: NodeNumber): AppError {
+  if (message === 'Send timeout') {
+    return new AppError(
+      'bmc_error',
+      `The BMC cancelled the flash of node ${node} with "Send timeout": the upload did not begin within the 10 s the BMC allows after it grants a transfer.`,
+      'Clusterdeck starts the upload at once, so this computer or its connection to the BMC stalled (a busy machine, a slow disk, a congested network). Flash again; nothing was written.',
+    )
+  }
   const hint = /USB interface not found|not supported|No supported USB devices/i.test(message)
     ? `The BMC could not find node ${node}'s module over USB: check it is seated, is a CM4-class module or an RK1, and that no other node is in USB-boot mode.`
     : /sha256|crc/i.test(message)
@@ -287,6 +397,22 @@ function uploadFailed(error: unknown, node: NodeNumber): AppError {
     error instanceof AppError && error.code === 'bmc_unreachable' ? 'bmc_unreachable' : 'bmc_error',
     `The upload to node ${node} broke off: ${reason}`,
     'Nothing was verified; the node is powered off with a partly written eMMC. Check the connection and flash again.',
+  )
+}
+
+function otherTransferDone(node: NodeNumber, size: number, sent: number, phase: FlashPhase): AppError {
+  return new AppError(
+    'bmc_busy',
+    `Another client started a transfer on the BMC while node ${node} was ${phase === 'verifying' ? 'being verified' : 'being written'}, which cancelled this flash: the BMC's last finished transfer is ${formatBytes(size)}, not the ${formatBytes(sent)} sent to node ${node}.`,
+    `Node ${node} is not verified and its eMMC may be only partly written. Make sure no one else flashes this board (BMC web UI, tpi, another Clusterdeck), then flash again.`,
+  )
+}
+
+function unattributedDone(node: NodeNumber, phase: FlashPhase): AppError {
+  return new AppError(
+    'bmc_busy',
+    `The BMC reported a finished transfer that cannot have been the flash of node ${node}: it ran for less time than the flash had been ${phase === 'verifying' ? 'verifying' : 'writing'}. Another client likely started a transfer, which cancelled this flash.`,
+    `Node ${node} is not verified. Make sure no one else flashes this board (BMC web UI, tpi, another Clusterdeck), then flash again.`,
   )
 }
 

@@ -35,7 +35,8 @@ export interface FlashServiceOptions {
   boards: { get(ref: string): Promise<{ id: string; name: string }> }
   connector: Pick<BmcConnector, 'client'>
   images: ImageCache
-  history: Pick<FlashHistory, 'record'>
+  /** Absent for a BMC that is not a saved board (the CLI's --bmc URL): nothing is recorded. */
+  history?: Pick<FlashHistory, 'begin' | 'progress' | 'record' | 'recoverInterrupted' | 'isLeftoverTransfer'>
   events: EventBus
   pollIntervalMs?: number
 }
@@ -48,6 +49,8 @@ export class FlashService {
 
   constructor(options: FlashServiceOptions) {
     this.options = options
+    // Flashes whose process died since (killed, crashed) get their history row now.
+    options.history?.recoverInterrupted()
   }
 
   async start(request: FlashRequest): Promise<FlashJob> {
@@ -204,6 +207,10 @@ export class FlashService {
       const client = await this.options.connector.client(job.boardId)
       const meter = createSpeedMeter()
       this.update(running, { startedAt: new Date().toISOString() })
+      const { history } = this.options
+      // Another process may have died mid-flash since this one started.
+      history?.recoverInterrupted()
+      history?.begin(job)
       const result = await runFlash({
         client,
         node: job.node,
@@ -212,7 +219,14 @@ export class FlashService {
         powerOnAfter: job.powerOnAfter,
         signal: running.abort.signal,
         ...(this.options.pollIntervalMs ? { pollIntervalMs: this.options.pollIntervalMs } : {}),
+        ...(history
+          ? {
+              onHandle: (handle: number) => history.progress(job.id, { handle }),
+              isLeftoverTransfer: (handle: number) => history.isLeftoverTransfer(job.boardId, handle),
+            }
+          : {}),
         report: (update) => {
+          if (update.phase !== phase) history?.progress(job.id, { phase: update.phase })
           phase = update.phase
           this.update(running, {
             phase: update.phase,
@@ -253,7 +267,7 @@ export class FlashService {
     // write() then sees the preparation fail too.
     if (finishedPhases.includes(running.job.phase)) return
     this.update(running, { ...patch, finishedAt: new Date().toISOString() })
-    this.options.history.record(running.job)
+    this.options.history?.record(running.job)
   }
 
   private publish(job: FlashJob): void {

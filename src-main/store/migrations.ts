@@ -205,4 +205,51 @@ export const migrations: readonly Migration[] = [
       `)
     },
   },
+  {
+    version: 6,
+    name: 'interrupted flashes: flashes in progress, and their BMC transfer handles',
+    up(db) {
+      // flash_attempts: one row per flash between its start and its outcome, owned by a process;
+      // a row whose process is gone is a flash that process never finished (killed, crashed), and
+      // becomes an "interrupted" history row. bmc_handle lets a later flash recognise the transfer
+      // such a flash left running on the BMC. SQLite cannot widen a CHECK, so the table is rebuilt.
+      db.exec(`
+        CREATE TABLE flash_history_next (
+          id              TEXT PRIMARY KEY,
+          board_id        TEXT NOT NULL REFERENCES boards (id) ON DELETE CASCADE,
+          node            INTEGER NOT NULL CHECK (node BETWEEN 1 AND 4),
+          image_sha256    TEXT,
+          image_name      TEXT NOT NULL,
+          image_size      INTEGER NOT NULL,
+          outcome         TEXT NOT NULL CHECK (outcome IN ('done', 'failed', 'cancelled', 'interrupted')),
+          verified        INTEGER NOT NULL,
+          failed_phase    TEXT,
+          message         TEXT,
+          started_at      TEXT NOT NULL,
+          finished_at     TEXT NOT NULL,
+          bmc_handle      INTEGER
+        );
+        INSERT INTO flash_history_next (id, board_id, node, image_sha256, image_name, image_size, outcome,
+            verified, failed_phase, message, started_at, finished_at)
+          SELECT id, board_id, node, image_sha256, image_name, image_size, outcome, verified, failed_phase,
+            message, started_at, finished_at FROM flash_history;
+        DROP TABLE flash_history;
+        ALTER TABLE flash_history_next RENAME TO flash_history;
+        CREATE INDEX flash_history_board_node ON flash_history (board_id, node, finished_at);
+        CREATE TABLE flash_attempts (
+          id              TEXT PRIMARY KEY,
+          board_id        TEXT NOT NULL REFERENCES boards (id) ON DELETE CASCADE,
+          node            INTEGER NOT NULL CHECK (node BETWEEN 1 AND 4),
+          image_sha256    TEXT,
+          image_name      TEXT NOT NULL,
+          image_size      INTEGER NOT NULL,
+          phase           TEXT NOT NULL,
+          bmc_handle      INTEGER,
+          owner_host      TEXT NOT NULL,
+          owner_pid       INTEGER NOT NULL,
+          started_at      TEXT NOT NULL
+        );
+      `)
+    },
+  },
 ]

@@ -2,9 +2,18 @@
 // `POST /api/bmc/upload/{handle}` and `GET /api/bmc/upload/{any}/cancel`. None of them use the
 // envelope, and every error is HTTP 500 with a plain-text body (see the reference §3.1, §4).
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { BoardState } from './board-state.ts'
 import type { FirmwareProfile } from './firmware-profiles.ts'
-import type { FlashFault, TransferResult, TransferSource } from './flash-worker.ts'
+import type {
+  FlashFault,
+  Transfer,
+  TransferPacing,
+  TransferPhase,
+  TransferRequest,
+  TransferResult,
+  TransferSource,
+} from './flash-worker.ts'
 import type { Reply } from './http-reply.ts'
 import { bareJson, emptyReply, plainText, sendReply } from './http-reply.ts'
 import { MultipartError, multipartBoundary, openFirstPart } from './multipart-parser.ts'
@@ -17,6 +26,8 @@ export interface FlashContext {
   profile: FirmwareProfile
   slot: TransferSlot
   uploadWindowMs: number
+  /** How long bmcd holds a pre-empted upload before answering "transfer canceled" (5 s). */
+  preemptedUploadReplyMs: number
   /** The fault armed for the next transfer, if any; taking it disarms it. */
   takeFault(): FlashFault | undefined
 }
@@ -28,7 +39,7 @@ export function flashStatus(slot: TransferSlot): Reply {
 }
 
 export async function startTransfer(ctx: FlashContext, query: QueryParams): Promise<Reply> {
-  const { profile, board } = ctx
+  const { profile } = ctx
   const type = query.get('type')
   let node: number | undefined
   let processName: string
@@ -66,11 +77,38 @@ export async function startTransfer(ctx: FlashContext, query: QueryParams): Prom
     source = { kind: 'upload', windowMs: ctx.uploadWindowMs }
   }
 
+  const transfer = launchTransfer(
+    ctx,
+    {
+      node,
+      processName,
+      fileName,
+      size,
+      expectedSha256: sha256,
+      // A firmware image goes to a RAM disk and through osupdate; only node flashes read back.
+      verify: node !== undefined && (!profile.honoursSkipCrc || !query.has('skip_crc')),
+      decompressXz: profile.decompressesXz && fileName.endsWith('.xz'),
+      source,
+    },
+    ctx.takeFault(),
+  )
+  return bareJson({ handle: transfer.request.id })
+}
+
+/** Starts a transfer in the slot and records its outcome on the node (or as the firmware upload). */
+function launchTransfer(
+  ctx: FlashContext,
+  request: Omit<TransferRequest, 'id'> & { node: number | undefined },
+  fault: FlashFault | undefined,
+  pacing?: TransferPacing,
+): Transfer {
+  const { board } = ctx
+  const { node, ...transferRequest } = request
   // The worker's first step: the node goes down before any data arrives.
   if (node !== undefined) board.powerOffForFlash(node)
   const onFinish = (result: TransferResult) => {
     const image = {
-      fileName,
+      fileName: request.fileName,
       sha256: result.sha256,
       bytesWritten: result.bytesWritten,
       verified: result.verified,
@@ -84,21 +122,42 @@ export async function startTransfer(ctx: FlashContext, query: QueryParams): Prom
       board.recordFlash(node, image)
     }
   }
-  const transfer = ctx.slot.start(
+  let preempting: NodeJS.Timeout | undefined
+  const onPhase =
+    fault?.kind === 'preempt'
+      ? (phase: TransferPhase) => {
+          if (phase === fault.during) {
+            preempting = setTimeout(() => otherClientTransfer(ctx, fault), fault.afterMs ?? 0)
+            preempting.unref()
+          }
+          // Finished before the other client came: nothing to pre-empt any more.
+          if (phase === 'finished') clearTimeout(preempting)
+        }
+      : undefined
+  return ctx.slot.start(transferRequest, fault, onFinish, onPhase, pacing)
+}
+
+/** What another client's flash looks like to the BMC: a small image sent in one piece. */
+function otherClientTransfer(ctx: FlashContext, fault: Extract<FlashFault, { kind: 'preempt' }>): void {
+  const node = (fault.node ?? 4) - 1
+  const size = fault.size ?? 1000
+  launchTransfer(
+    ctx,
     {
-      processName,
-      fileName,
+      node,
+      processName: ctx.profile.nodeProcessName(node + 1),
+      fileName: 'other-client.img',
       size,
-      expectedSha256: sha256,
-      // A firmware image goes to a RAM disk and through osupdate; only node flashes read back.
-      verify: node !== undefined && (!profile.honoursSkipCrc || !query.has('skip_crc')),
-      decompressXz: profile.decompressesXz && fileName.endsWith('.xz'),
-      source,
+      expectedSha256: undefined,
+      verify: true,
+      decompressXz: false,
+      source: { kind: 'stream', body: oneChunk(new Uint8Array(size).fill(0x5a)) },
     },
-    ctx.takeFault(),
-    onFinish,
+    undefined,
+    fault.unpaced
+      ? { ...ctx.slot.pacing, writeBytesPerSecond: undefined, verifyBytesPerSecond: undefined }
+      : undefined,
   )
-  return bareJson({ handle: transfer.request.id })
 }
 
 export function cancelTransfers(slot: TransferSlot): Reply {
@@ -108,7 +167,7 @@ export function cancelTransfers(slot: TransferSlot): Reply {
 
 /** Streams the first multipart part into the transfer; the request is read at the writer's pace. */
 export async function handleUpload(
-  slot: TransferSlot,
+  ctx: FlashContext,
   handleText: string,
   req: IncomingMessage,
   res: ServerResponse,
@@ -116,6 +175,7 @@ export async function handleUpload(
   if (!/^\d+$/.test(handleText) || Number(handleText) >= 2 ** 32) {
     return sendReply(res, plainText(404, `can not parse "${handleText}" to a u32`), { close: true })
   }
+  const { slot } = ctx
   const transfer = slot.takeUpload(Number(handleText))
   if (typeof transfer === 'string') return sendReply(res, failure(transfer), { close: true })
 
@@ -134,7 +194,20 @@ export async function handleUpload(
 
   const outcome = await transfer.provideUpload(part.body, { enforceLength: true })
   if (outcome.ok) return sendReply(res, emptyReply(200))
+  // A pre-empted worker's own error is suppressed, so bmcd waits out its 5 s for one before
+  // answering; meanwhile it keeps taking (and dropping) what the client still sends.
+  if (transfer.abortReason === 'preempted') {
+    req.resume()
+    const closed = new Promise<'closed'>((resolve) => req.socket.once('close', () => resolve('closed')))
+    if ((await Promise.race([sleep(ctx.preemptedUploadReplyMs, 'answer' as const), closed])) === 'closed')
+      return
+    return sendReply(res, failure('transfer canceled'), { close: true })
+  }
   sendReply(res, failure(outcome.message ?? slot.errorMessage() ?? 'transfer canceled'), { close: true })
+}
+
+async function* oneChunk(chunk: Uint8Array): AsyncGenerator<Uint8Array, void, undefined> {
+  yield chunk
 }
 
 async function* emptyStream(): AsyncGenerator<Buffer, void, undefined> {}

@@ -39,6 +39,20 @@ export type FlashFault =
   | { kind: 'write-error'; message: string; afterBytes?: number }
   /** The read-back finds a different CRC. */
   | { kind: 'verify-error' }
+  /**
+   * Another client (the web UI, tpi) starts a transfer of `size` bytes (default 1000) to `node`
+   * (1–4, default 4) `afterMs` after this one enters the `during` phase: bmcd cancels this one
+   * silently, and the other one usually ends in `Done` before the next poll. `unpaced` writes the
+   * other image at once (a faster module), so even one of the same size ends within a poll.
+   */
+  | {
+      kind: 'preempt'
+      during: 'writing' | 'verifying'
+      afterMs?: number
+      size?: number
+      node?: number
+      unpaced?: boolean
+    }
 
 export interface TransferResult {
   outcome: 'done' | 'error' | 'cancelled'
@@ -56,21 +70,36 @@ const writePieceBytes = 64 * 1024
 
 class UploadIncompleteError extends Error {}
 
+export type TransferPhase = 'waiting-for-data' | 'writing' | 'verifying' | 'finished'
+
 export class Transfer {
   readonly request: TransferRequest
   bytesWritten = 0
   verifiedBytes = 0
-  phase: 'waiting-for-data' | 'writing' | 'verifying' | 'finished' = 'waiting-for-data'
+  #phase: TransferPhase = 'waiting-for-data'
+  /** Why the transfer was aborted: an explicit cancel, or another transfer taking the slot. */
+  abortReason: 'cancelled' | 'preempted' | undefined
   readonly #pacing: TransferPacing
+  readonly #onPhase: ((phase: TransferPhase) => void) | undefined
   readonly #abort = new AbortController()
   readonly #source = deferred<{ body: AsyncIterable<Buffer>; enforceLength: boolean }>()
   readonly #upload = deferred<UploadOutcome>()
   #uploadTaken = false
   #uploadSettled = false
 
-  constructor(request: TransferRequest, pacing: TransferPacing) {
+  constructor(request: TransferRequest, pacing: TransferPacing, onPhase?: (phase: TransferPhase) => void) {
     this.request = request
     this.#pacing = pacing
+    this.#onPhase = onPhase
+  }
+
+  get phase(): TransferPhase {
+    return this.#phase
+  }
+
+  #enter(phase: TransferPhase): void {
+    this.#phase = phase
+    this.#onPhase?.(phase)
   }
 
   get aborted(): boolean {
@@ -101,7 +130,8 @@ export class Transfer {
   }
 
   /** Cancel or pre-emption: the worker stops, a running upload is answered at once. */
-  abort(): void {
+  abort(reason: 'cancelled' | 'preempted' = 'cancelled'): void {
+    this.abortReason ??= reason
     this.#abort.abort()
     this.#settleUpload({ ok: false })
   }
@@ -126,7 +156,7 @@ export class Transfer {
       await sleep(0, undefined, { signal })
       if (fault?.kind === 'write-error' && !fault.afterBytes) throw new Error(fault.message)
       const { body, enforceLength } = await this.#waitForSource(signal)
-      this.phase = 'writing'
+      this.#enter('writing')
 
       const incomingHash = createHash('sha256')
       let chunks = this.#guardLength(body, enforceLength, incomingHash)
@@ -156,7 +186,7 @@ export class Transfer {
       }
 
       if (this.request.verify) {
-        this.phase = 'verifying'
+        this.#enter('verifying')
         await this.#readBack(signal)
         if (fault?.kind === 'verify-error') {
           const expectedCrc = BigInt(`0x${rawHash.copy().digest('hex').slice(0, 16)}`)
@@ -176,7 +206,7 @@ export class Transfer {
       this.#settleUpload({ ok: false, message })
       return result('error', message)
     } finally {
-      this.phase = 'finished'
+      this.#enter('finished')
       this.#settleUpload({ ok: false })
     }
   }

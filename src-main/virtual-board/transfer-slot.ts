@@ -2,7 +2,13 @@
 // client. Starting a transfer silently pre-empts the running one; the last outcome stays visible
 // until the next transfer; cancel always ends in `{"Error":"cancelled by user"}`.
 import { randomInt } from 'node:crypto'
-import type { FlashFault, TransferPacing, TransferRequest, TransferResult } from './flash-worker.ts'
+import type {
+  FlashFault,
+  TransferPacing,
+  TransferPhase,
+  TransferRequest,
+  TransferResult,
+} from './flash-worker.ts'
 import { Transfer } from './flash-worker.ts'
 
 /** The bare JSON `get flash` / `get firmware` answers with (serde's externally tagged enum). */
@@ -34,6 +40,10 @@ export class TransferSlot {
 
   constructor(pacing: TransferPacing) {
     this.#pacing = pacing
+  }
+
+  get pacing(): TransferPacing {
+    return this.#pacing
   }
 
   get current(): Transfer | undefined {
@@ -75,9 +85,11 @@ export class TransferSlot {
     request: Omit<TransferRequest, 'id'>,
     fault: FlashFault | undefined,
     onFinish: (result: TransferResult) => void,
+    onPhase?: (phase: TransferPhase) => void,
+    pacing: TransferPacing = this.#pacing,
   ): Transfer {
-    this.current?.abort()
-    const transfer = new Transfer({ ...request, id: randomInt(0, 2 ** 32) }, this.#pacing)
+    this.current?.abort('preempted')
+    const transfer = new Transfer({ ...request, id: randomInt(0, 2 ** 32) }, pacing, onPhase)
     this.#state = { kind: 'Transferring', transfer }
     void transfer.run(fault).then((result) => {
       if (this.current === transfer && !transfer.aborted) {

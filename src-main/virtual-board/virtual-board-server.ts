@@ -50,6 +50,8 @@ export interface VirtualBoardOptions {
   verifySpeedBytesPerSecond?: number
   /** How long after the handle an upload may start; default 10 000 ms as on the BMC. */
   uploadWindowMs?: number
+  /** How long a pre-empted upload is held open before its "transfer canceled" answer; default 5000 ms. */
+  preemptedUploadReplyMs?: number
   /** Power-on to boot text on the serial console; default 2000 ms. */
   bootDelayMs?: number
   /** How long the board is unreachable after `reboot` or `reload`; default 3000 ms. */
@@ -153,6 +155,7 @@ export async function startVirtualBoard(options: VirtualBoardOptions): Promise<V
     profile,
     slot,
     uploadWindowMs: options.uploadWindowMs ?? 10_000,
+    preemptedUploadReplyMs: options.preemptedUploadReplyMs ?? 5000,
     takeFault() {
       const fault = pendingFault
       pendingFault = undefined
@@ -232,7 +235,7 @@ export async function startVirtualBoard(options: VirtualBoardOptions): Promise<V
     const upload = /^\/api\/bmc\/upload\/([^/]+)(\/cancel)?$/.exec(path)
     if (upload?.[2] && req.method === 'GET') return cancelTransfers(slot)
     if (upload && !upload[2] && req.method === 'POST') {
-      await handleUpload(slot, decodeURIComponent(upload[1]!), req, res)
+      await handleUpload(flash, decodeURIComponent(upload[1]!), req, res)
       return 'handled'
     }
     if (path === `${apiRoot}/backup` && req.method === 'GET') return backupArchive()

@@ -73,7 +73,8 @@ export const flashRecordSchema = z.object({
   imageSha256: z.string().nullable(),
   imageName: z.string(),
   imageSizeBytes: z.number(),
-  outcome: z.enum(['done', 'failed', 'cancelled']),
+  /** `interrupted`: the process running the flash died (killed, crashed) before it ended. */
+  outcome: z.enum(['done', 'failed', 'cancelled', 'interrupted']),
   verified: z.boolean(),
   failedPhase: z.string().nullable(),
   message: z.string().nullable(),

@@ -20,6 +20,7 @@ const outcomeColors: Record<FlashRecord['outcome'], string> = {
   done: 'teal',
   failed: 'red',
   cancelled: 'gray',
+  interrupted: 'orange',
 }
 
 export function FlashHistoryModal({ board, node, onClose }: FlashHistoryModalProps) {
