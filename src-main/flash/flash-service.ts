@@ -9,12 +9,7 @@ import { basename } from 'node:path'
 import type { z } from 'zod'
 import { AppError } from '../../src-shared/contract/app-error.ts'
 import type { flashRequestSchema } from '../../src-shared/flash/flash-schemas.ts'
-import {
-  finishedPhases,
-  type FlashImageSource,
-  type FlashJob,
-  type FlashPhase,
-} from '../../src-shared/flash/flash-schemas.ts'
+import { finishedPhases, type FlashImageSource, type FlashJob } from '../../src-shared/flash/flash-schemas.ts'
 import { createSpeedMeter } from '../../src-shared/progress/progress.ts'
 import type { BmcConnector } from '../bmc/bmc-connector.ts'
 import type { EventBus } from '../core/event-bus.ts'
@@ -223,7 +218,6 @@ export class FlashService {
 
   private async write(running: Running, preparing: Promise<PreparedImage>): Promise<void> {
     const { job } = running
-    let phase: FlashPhase = job.phase
     if (finishedPhases.includes(job.phase)) return
     try {
       const image = await preparing
@@ -247,7 +241,6 @@ export class FlashService {
         signal: running.abort.signal,
         ...(this.options.pollIntervalMs ? { pollIntervalMs: this.options.pollIntervalMs } : {}),
         report: (update) => {
-          phase = update.phase
           this.update(running, {
             phase: update.phase,
             progress: meter.sample(Date.now(), update.bytesDone, update.bytesTotal),
@@ -265,7 +258,9 @@ export class FlashService {
       })
     } catch (error) {
       const appError = error instanceof AppError ? error : new AppError('internal', String(error))
-      const failedPhase = error instanceof FlashFailure ? error.phase : phase
+      // The job's own phase, not the one write() began in: preparation runs alongside (a job at the
+      // head of the queue is already preparing when its write begins).
+      const failedPhase = error instanceof FlashFailure ? error.phase : job.phase
       this.finish(running, {
         phase: appError.code === 'cancelled' ? 'cancelled' : 'failed',
         failedPhase,
