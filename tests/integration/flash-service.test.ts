@@ -408,6 +408,8 @@ describe('flash jobs and the image cache', () => {
       heldBytes: 0,
       sizeLimitBytes: mib,
     })
+    const list = await runCli(['image', 'list'], { env: { CLUSTERDECK_HOME: h.dataDir } })
+    expect(list.stdout).toContain('1 image, 2.00 MiB of a 1.00 MiB limit, 1.00 MiB over it')
   })
 
   it('refuses empty images: a dropped file, a packed one, and an empty row in the library', async () => {
