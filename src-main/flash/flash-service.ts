@@ -15,7 +15,7 @@ import type { BmcConnector } from '../bmc/bmc-connector.ts'
 import type { EventBus } from '../core/event-bus.ts'
 import { imageFileNameProblem } from '../../src-shared/images/image-file-names.ts'
 import { detectImageFormat } from '../images/image-formats.ts'
-import type { ImageCache } from '../images/image-cache.ts'
+import { emptyImage, type ImageCache } from '../images/image-cache.ts'
 import type { FlashHistory } from './flash-history.ts'
 import { FlashFailure, runFlash, type PreparedImage } from './flash-run.ts'
 
@@ -161,7 +161,7 @@ export class FlashService {
     }
     const problem = imageFileNameProblem(basename(source.path), 'flash')
     if (problem) throw new AppError('invalid_input', problem.message, problem.hint)
-    if (info.size === 0) throw new AppError('invalid_input', `${basename(source.path)} is empty.`)
+    if (info.size === 0) throw emptyImage(basename(source.path), false)
     return basename(source.path)
   }
 

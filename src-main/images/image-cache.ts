@@ -463,7 +463,8 @@ export class ImageCache {
   }
 }
 
-function emptyImage(name: string, packed: boolean): AppError {
+/** The one refusal of an empty image, for imports and flashes alike. */
+export function emptyImage(name: string, packed: boolean): AppError {
   return new AppError(
     'invalid_input',
     `${name} is empty${packed ? ' once unpacked' : ''}: there is nothing in it to store or flash.`,

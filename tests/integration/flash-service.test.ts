@@ -416,7 +416,9 @@ describe('flash jobs and the image cache', () => {
     const h = await harness('2.1')
     const transferBefore = h.board.state.snapshot().transfer.status
     const empty = writeImage(join(files.path, 'empty.img'), Buffer.alloc(0))
-    await expect(start(h, 1, empty)).rejects.toThrow(/invalid_input: empty.img is empty/)
+    await expect(start(h, 1, empty)).rejects.toThrow(
+      /invalid_input: empty.img is empty: there is nothing in it to store or flash\./,
+    )
 
     const job = await start(h, 1, pack(empty, 'gzip'))
     await h.core.flash.idle()
