@@ -371,7 +371,7 @@ export class ImageCache {
         return this.cacheFull(
           `${name} (${failure.rawTotal === null ? `more than ${formatBytes(failure.rawBytes)}` : formatBytes(failure.rawTotal)})`,
           this.plan(0).keptBytes,
-          { stoppedAfterBytes: String(failure.rawBytes) },
+          { atLeastBytes: String(failure.rawBytes) },
         )
       case 'no-space': {
         const needs =
@@ -387,7 +387,7 @@ export class ImageCache {
             directory: this.dir,
             freeBytes: String(failure.freeBytes),
             reserveBytes: String(this.diskReserveBytes),
-            stoppedAfterBytes: String(failure.rawBytes),
+            atLeastBytes: String(failure.rawBytes),
             ...(failure.rawTotal === null ? {} : { neededBytes: String(failure.rawTotal) }),
           },
         )

@@ -12,7 +12,7 @@ import { dirname } from 'node:path'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { parentPort, workerData } from 'node:worker_threads'
-import { decoderFor, openZipImage } from './decompress.ts'
+import { decoderFor, openZipImage, xzUncompressedSize } from './decompress.ts'
 import type { ImageFormat } from './image-formats.ts'
 
 export interface ImportJob {
@@ -29,7 +29,7 @@ export interface ImportJob {
 export type ImportFailure =
   | { reason: 'unpack'; message: string }
   | { reason: 'invalid'; message: string; hint?: string }
-  /** rawTotal is the image's full size when known before unpacking (raw, zip), else null. */
+  /** rawTotal is the image's full size when known before unpacking (raw, zip, xz), else null. */
   | { reason: 'over-limit'; rawBytes: number; rawTotal: number | null }
   | { reason: 'no-space'; rawBytes: number; rawTotal: number | null; freeBytes: number }
 
@@ -70,7 +70,8 @@ async function run(): Promise<void> {
   const rawHash = createHash('sha256')
   let packedBytes = 0
   let rawBytes = 0
-  let rawTotal: number | null = job.format === 'raw' ? packedTotal : null
+  let rawTotal: number | null =
+    job.format === 'raw' ? packedTotal : job.format === 'xz' ? await xzUncompressedSize(job.source) : null
   let innerName: string | null = null
   const freeAtStart = await freeBytes()
   let nextDiskCheck = diskCheckInterval

@@ -193,11 +193,22 @@ describe('ImageCache.import refuses what must not be cached', () => {
     })
     // Stopped within a chunk of the 16 MiB, not after 256 MiB.
     expect(
-      Number((failure as { details: { stoppedAfterBytes: string } }).details.stoppedAfterBytes),
+      Number((failure as { details: { atLeastBytes: string } }).details.atLeastBytes),
     ).toBeLessThanOrEqual(17 * MiB)
     expect(cacheFiles()).toEqual(before)
 
-    // An image whose size is known up front is refused before a byte is written, with the figure.
+    // An image whose size is known up front (a raw file, an .xz from its index) is refused before
+    // a byte is written, with the figure.
+    const zerosXz = join(dir.path, 'zeros-xz.img.xz')
+    execFileSync('sh', ['-c', `head -c ${64 * MiB} /dev/zero | xz -0 > '${zerosXz}'`])
+    await expect(tight.import(zerosXz)).rejects.toMatchObject({
+      code: 'disk_full',
+      message: expect.stringContaining(`zeros-xz.img: unpacked it needs 64.0 MiB in ${tight.dir}`),
+      details: expect.objectContaining({
+        neededBytes: String(64 * MiB),
+        atLeastBytes: String(64 * MiB),
+      }),
+    })
     const sparse = join(dir.path, 'sparse.img')
     execFileSync('truncate', ['-s', `${64 * MiB}`, sparse])
     await expect(tight.import(sparse)).rejects.toMatchObject({

@@ -162,7 +162,7 @@ describe('cache size limit', () => {
       ),
     })
     // Stopped within one chunk (1 MiB) of the limit, not after unpacking all 64 MiB.
-    expect(Number((failure as AppError).details?.stoppedAfterBytes)).toBeLessThanOrEqual(5 * MiB)
+    expect(Number((failure as AppError).details?.atLeastBytes)).toBeLessThanOrEqual(5 * MiB)
     expect(rawSeen).toBeLessThanOrEqual(5 * MiB)
     expect(names()).toEqual(['a.img'])
     expect(readdirSync(cache.incoming)).toEqual([])
