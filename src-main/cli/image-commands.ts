@@ -39,9 +39,14 @@ export function registerImageCommands(program: Command, cli: CliContext): void {
       out(
         `${usage.imageCount} image${usage.imageCount === 1 ? '' : 's'}, ${formatBytes(usage.totalBytes)}` +
           (usage.pinnedBytes > 0 ? ` (${formatBytes(usage.pinnedBytes)} pinned)` : '') +
+          (usage.heldBytes > 0 ? ` (${formatBytes(usage.heldBytes)} held by flashes)` : '') +
           (usage.sizeLimitBytes === null
             ? ', no size limit'
-            : ` of a ${formatBytes(usage.sizeLimitBytes)} limit`),
+            : ` of a ${formatBytes(usage.sizeLimitBytes)} limit`) +
+          // A flash may take the library over its limit (docs/image-library.md).
+          (usage.sizeLimitBytes !== null && usage.totalBytes > usage.sizeLimitBytes
+            ? `, ${formatBytes(usage.totalBytes - usage.sizeLimitBytes)} over it`
+            : ''),
       )
     })
 

@@ -6,7 +6,6 @@ import { BoardRepository } from '../boards/board-repository.ts'
 import { BoardService } from '../boards/board-service.ts'
 import { FlashHistory } from '../flash/flash-history.ts'
 import { FlashService } from '../flash/flash-service.ts'
-import { finishedPhases } from '../../src-shared/flash/flash-schemas.ts'
 import { ArmbianCatalog } from '../images/armbian-catalog.ts'
 import { DownloadService } from '../images/download-service.ts'
 import { ImageCache } from '../images/image-cache.ts'
@@ -72,7 +71,12 @@ export function createAppCore({
   const boards = new BoardService(new BoardRepository(db), secrets, events)
   const connector = new BmcConnector(boards)
   const bmc = new BmcService(connector)
-  const cache = new ImageCache(db, dataDir)
+  // The free space imports leave on the disk; settable for small disks and for tests.
+  const cache = new ImageCache(db, dataDir, undefined, {
+    ...(process.env.CLUSTERDECK_IMAGE_DISK_RESERVE_BYTES
+      ? { diskReserveBytes: Number(process.env.CLUSTERDECK_IMAGE_DISK_RESERVE_BYTES) }
+      : {}),
+  })
   const images = new ImageService(cache, events)
   // The Armbian source is configurable for tests and mirrors; the token is only ever a header.
   const armbian = new ArmbianCatalog({
@@ -112,14 +116,6 @@ export function createAppCore({
     events,
     ...(flashPollIntervalMs ? { pollIntervalMs: flashPollIntervalMs } : {}),
   })
-  // An image a flash is reading is never evicted or deleted.
-  cache.inUse = () =>
-    new Set(
-      flash
-        .list()
-        .filter((job) => !finishedPhases.includes(job.phase) && job.imageSha256)
-        .map((job) => job.imageSha256!),
-    )
   const lifecycle = createLifecycle({
     db,
     events,

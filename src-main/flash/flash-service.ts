@@ -1,7 +1,8 @@
 // Flash jobs: accepted at once, images prepared as soon as they are queued (in parallel with a
 // running flash), and written one after another per board — the BMC has one transfer slot and a
 // second request would cancel the first. Every change is published as a flash.progress event and
-// every outcome is recorded in the history.
+// every outcome is recorded in the history. From queued to finished a flash holds its cached image,
+// so no process deletes or evicts it before its turn (docs/flashing.md).
 import { randomUUID } from 'node:crypto'
 import { stat } from 'node:fs/promises'
 import { basename } from 'node:path'
@@ -19,7 +20,7 @@ import type { BmcConnector } from '../bmc/bmc-connector.ts'
 import type { EventBus } from '../core/event-bus.ts'
 import { imageFileNameProblem } from '../../src-shared/images/image-file-names.ts'
 import { detectImageFormat } from '../images/image-formats.ts'
-import type { ImageCache } from '../images/image-cache.ts'
+import { emptyImage, type ImageCache } from '../images/image-cache.ts'
 import type { FlashHistory } from './flash-history.ts'
 import { FlashFailure, runFlash, type PreparedImage } from './flash-run.ts'
 
@@ -88,6 +89,7 @@ export class FlashService {
       finishedAt: null,
     }
     const running: Running = { job, abort: new AbortController() }
+    if (request.image.kind === 'cached') this.holdCached(job, request.image.sha256)
     this.jobs.set(job.id, running)
     this.publish(job)
 
@@ -137,8 +139,24 @@ export class FlashService {
 
   private async describeImage(source: FlashImageSource): Promise<string> {
     if (source.kind === 'cached') {
-      const cached = this.options.images.find(source.sha256)
+      const { images } = this.options
+      const cached = images.find(source.sha256)
       if (!cached) throw new AppError('not_found', `No image ${source.sha256.slice(0, 12)}… is in the cache.`)
+      const file = await stat(images.pathOf(cached.sha256)).catch(() => null)
+      if (cached.sizeBytes === 0 || file?.size === 0) {
+        throw new AppError(
+          'invalid_input',
+          `${cached.name} in the image library is empty: there is nothing in it to flash.`,
+          'Delete it from the library and import the complete image again.',
+        )
+      }
+      if (file?.size !== cached.sizeBytes) {
+        throw new AppError(
+          'not_found',
+          `The file of ${cached.name} is missing from the image library or has the wrong size.`,
+          'Delete it from the library and import the image again.',
+        )
+      }
       return cached.name
     }
     const info = await stat(source.path).catch(() => null)
@@ -151,8 +169,18 @@ export class FlashService {
     }
     const problem = imageFileNameProblem(basename(source.path), 'flash')
     if (problem) throw new AppError('invalid_input', problem.message, problem.hint)
-    if (info.size === 0) throw new AppError('invalid_input', `${basename(source.path)} is empty.`)
+    if (info.size === 0) throw emptyImage(basename(source.path), false)
     return basename(source.path)
+  }
+
+  /** Holds a cached image for a job; the image may have gone since describeImage looked. */
+  private holdCached(job: FlashJob, sha256: string): void {
+    const { images } = this.options
+    images.hold(sha256, job.id, holdPurpose(job))
+    if (!images.find(sha256)) {
+      images.release(job.id)
+      throw new AppError('not_found', `No image ${sha256.slice(0, 12)}… is in the cache.`)
+    }
   }
 
   /** Makes the raw bytes ready: compressed images are unpacked into the cache once. */
@@ -174,7 +202,11 @@ export class FlashService {
     }
     const meter = createSpeedMeter()
     this.update(running, { phase: 'preparing', message: 'Unpacking the image into the cache' })
+    // A flash is never refused for the cache limit: its image may go over it (the cache evicts what
+    // it can); only a lack of disk space stops it.
     const cached = await images.import(source.path, {
+      mayExceedLimit: true,
+      hold: { holder: running.job.id, purpose: holdPurpose(running.job) },
       signal: running.abort.signal,
       onProgress: (p) =>
         this.update(running, {
@@ -182,6 +214,8 @@ export class FlashService {
           progress: meter.sample(Date.now(), p.packedBytes, p.packedTotal),
         }),
     })
+    // Cancelled while the import was being admitted: finish() has already released the job's hold.
+    if (finishedPhases.includes(running.job.phase)) images.release(running.job.id)
     return {
       path: images.pathOf(cached.sha256),
       name: cached.name,
@@ -245,7 +279,9 @@ export class FlashService {
       })
     } catch (error) {
       const appError = error instanceof AppError ? error : new AppError('internal', String(error))
-      const failedPhase = error instanceof FlashFailure ? error.phase : phase
+      // The job's own phase, not the one write() began in: preparation runs alongside (a job at the
+      // head of the queue is already preparing when its write begins).
+      const failedPhase = error instanceof FlashFailure ? error.phase : job.phase
       this.finish(running, {
         phase: appError.code === 'cancelled' ? 'cancelled' : 'failed',
         failedPhase,
@@ -267,10 +303,16 @@ export class FlashService {
     // write() then sees the preparation fail too.
     if (finishedPhases.includes(running.job.phase)) return
     this.update(running, { ...patch, finishedAt: new Date().toISOString() })
+    this.options.images.release(running.job.id)
     this.options.history?.record(running.job)
   }
 
   private publish(job: FlashJob): void {
     this.options.events.emit('flash.progress', { ...job })
   }
+}
+
+/** How a hold names its flash, e.g. in "cannot be deleted: the flash of node 2 on board rack-1 …". */
+function holdPurpose(job: FlashJob): string {
+  return `the flash of node ${job.node} on board "${job.boardName}"`
 }

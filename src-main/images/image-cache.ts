@@ -2,8 +2,9 @@
 // its metadata in SQLite. An import unpacks into images/.incoming/ and only a complete, hashed
 // (and, when a hash is expected, verified) file is moved into place, so a half-written or
 // unverified image never appears in the cache. A size limit evicts the least recently used
-// unpinned images that no flash is reading.
+// unpinned images that no flash holds; a flash's import may go over it (docs/image-library.md).
 import { mkdirSync, readdirSync, rmSync } from 'node:fs'
+import type { Stats } from 'node:fs'
 import { rename, rm, stat } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { Worker } from 'node:worker_threads'
@@ -15,7 +16,7 @@ import { processExists } from '../core/process-alive.ts'
 import type { Db } from '../store/database.ts'
 import { rawImageName } from '../../src-shared/images/image-file-names.ts'
 import { detectImageFormat, type ImageFormat } from './image-formats.ts'
-import type { ImportMessage } from './image-import-worker.ts'
+import type { ImportFailure, ImportJob, ImportMessage } from './image-import-worker.ts'
 import { planEviction } from './cache-eviction.ts'
 import { ImageSettingsStore } from './image-settings.ts'
 
@@ -37,6 +38,27 @@ export interface ImportOptions {
   os?: string
   osVersion?: string
   arch?: string
+  /**
+   * A flash's import: it may go over the size limit (the cache then evicts what it can down to the
+   * limit); only a lack of disk space refuses it. A library import must fit under the limit.
+   */
+  mayExceedLimit?: boolean
+  /** Holds the image for this holder from the moment it is in the cache (see hold()). */
+  hold?: { holder: string; purpose: string }
+}
+
+export interface ImageCacheOptions {
+  /** Free space an import leaves on the disk; 1 GiB unless set. */
+  diskReserveBytes?: number
+}
+
+const defaultDiskReserveBytes = 1024 ** 3
+
+interface HoldRow {
+  holder: string
+  sha256: string
+  purpose: string
+  owner_pid: number
 }
 
 interface ImageRow {
@@ -69,19 +91,20 @@ export class ImageCache {
   private readonly db: Db
   private readonly now: () => Date
   private readonly listeners = new Set<(change: ImageChange) => void>()
+  readonly diskReserveBytes: number
   /** Serialises "make room, move into place, record" so two imports never plan on stale totals. */
   private admission: Promise<unknown> = Promise.resolve()
-  /** The images running flashes read; set by the core (the cache cannot see flashes itself). */
-  inUse: () => ReadonlySet<string> = () => new Set()
 
-  constructor(db: Db, dataDir: string, now = () => new Date()) {
+  constructor(db: Db, dataDir: string, now = () => new Date(), options: ImageCacheOptions = {}) {
     this.db = db
     this.settings = new ImageSettingsStore(db)
     this.dir = join(dataDir, 'images')
     this.incoming = join(this.dir, '.incoming', String(process.pid))
     this.now = now
+    this.diskReserveBytes = options.diskReserveBytes ?? defaultDiskReserveBytes
     removeAbandonedStaging(join(this.dir, '.incoming'))
     mkdirSync(this.incoming, { recursive: true })
+    this.removeEmptyImages()
   }
 
   pathOf(sha256: string): string {
@@ -107,12 +130,52 @@ export class ImageCache {
 
   usage(): ImageUsage {
     const images = this.list()
+    const held = this.inUse()
+    const bytesOf = (selected: CachedImage[]) => selected.reduce((sum, image) => sum + image.sizeBytes, 0)
     return {
       imageCount: images.length,
-      totalBytes: images.reduce((sum, image) => sum + image.sizeBytes, 0),
-      pinnedBytes: images.filter((image) => image.pinned).reduce((sum, image) => sum + image.sizeBytes, 0),
+      totalBytes: bytesOf(images),
+      pinnedBytes: bytesOf(images.filter((image) => image.pinned)),
+      heldBytes: bytesOf(images.filter((image) => held.has(image.sha256))),
       sizeLimitBytes: this.settings.get().sizeLimitBytes,
     }
+  }
+
+  /**
+   * Keeps an image from being deleted or evicted until release(holder): a queued or running flash
+   * holds its image. Holds live in SQLite, so the app and a CLI on the same data directory respect
+   * each other's; a hold of a process that is gone no longer counts.
+   */
+  hold(sha256: string, holder: string, purpose: string): void {
+    this.db
+      .prepare(
+        `INSERT INTO image_holds (holder, sha256, purpose, owner_pid, created_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (holder) DO UPDATE SET sha256 = excluded.sha256, purpose = excluded.purpose`,
+      )
+      .run(holder, sha256, purpose, process.pid, this.now().toISOString())
+  }
+
+  release(holder: string): void {
+    this.db.prepare('DELETE FROM image_holds WHERE holder = ?').run(holder)
+  }
+
+  /** What holds an image right now (e.g. "the flash of node 2 on board rack-1"). */
+  holdsOn(sha256: string): string[] {
+    return this.liveHolds()
+      .filter((hold) => hold.sha256 === sha256)
+      .map((hold) => hold.purpose)
+  }
+
+  /** The images some queued or running flash holds. */
+  inUse(): ReadonlySet<string> {
+    return new Set(this.liveHolds().map((hold) => hold.sha256))
+  }
+
+  private liveHolds(): HoldRow[] {
+    const rows = this.db.prepare('SELECT * FROM image_holds ORDER BY created_at').all() as HoldRow[]
+    const stale = rows.filter((row) => row.owner_pid !== process.pid && !processExists(row.owner_pid))
+    for (const row of stale) this.db.prepare('DELETE FROM image_holds WHERE holder = ?').run(row.holder)
+    return rows.filter((row) => !stale.includes(row))
   }
 
   /** An image by its SHA-256, a unique prefix of it (6+ hex digits) or its unique name. */
@@ -145,13 +208,14 @@ export class ImageCache {
     return this.find(image.sha256)!
   }
 
-  /** Deletes an image (file and record); refused while a flash reads it. */
+  /** Deletes an image (file and record); refused while a flash holds it. */
   async remove(ref: string): Promise<CachedImage> {
     const image = this.resolve(ref)
-    if (this.inUse().has(image.sha256)) {
+    const holds = this.holdsOn(image.sha256)
+    if (holds.length > 0) {
       throw new AppError(
         'conflict',
-        `${image.name} is being flashed right now and cannot be deleted.`,
+        `${image.name} cannot be deleted: ${holds.join(' and ')} ${holds.length === 1 ? 'is' : 'are'} waiting for it or writing it.`,
         'Wait for the flash to finish, or cancel it first.',
       )
     }
@@ -165,7 +229,7 @@ export class ImageCache {
    */
   assertCouldFit(sizeBytes: number, what: string): void {
     const plan = this.plan(sizeBytes)
-    if (!plan.fits) throw this.cacheFull(sizeBytes, what, plan.keptBytes)
+    if (!plan.fits) throw this.cacheFull(`${what} (${formatBytes(sizeBytes)})`, plan.keptBytes)
   }
 
   touch(sha256: string): void {
@@ -184,11 +248,19 @@ export class ImageCache {
         'Check the path and try again.',
       )
     }
+    const displayName = options.name ?? rawImageName(basename(source))
+    if (sourceStat.size === 0) throw emptyImage(displayName, false)
     const format = await detectImageFormat(source)
     const temporary = join(this.incoming, `${randomUUID()}.part`)
     try {
-      const result = await this.runWorker(source, temporary, format, options)
+      const result = await this.runWorker(source, temporary, format, options).catch(async (error) => {
+        // A file that changed under the import explains any other failure (a cut-off archive).
+        throw (await sourceChange(source, sourceStat)) ?? error
+      })
       const name = options.name ?? result.innerName ?? rawImageName(basename(source))
+      const change = await sourceChange(source, sourceStat, result.packedSize)
+      if (change) throw change
+      if (result.rawSize === 0) throw emptyImage(name, format !== 'raw')
       if (options.expectedSha256 && result.packedSha256 !== options.expectedSha256.toLowerCase()) {
         throw new AppError(
           'checksum_mismatch',
@@ -213,9 +285,15 @@ export class ImageCache {
     const step = this.admission.then(async () => {
       const target = this.pathOf(result.sha256)
       const known = this.find(result.sha256)
+      if (options.hold) this.hold(result.sha256, options.hold.holder, options.hold.purpose)
       if (!known) {
+        // A flash's import evicts what it can and may stay over the limit; a library import is
+        // refused (evicting nothing) when even evicting everything evictable leaves too little.
         const plan = this.plan(result.rawSize)
-        if (!plan.fits) throw this.cacheFull(result.rawSize, name, plan.keptBytes)
+        if (!plan.fits && !options.mayExceedLimit) {
+          if (options.hold) this.release(options.hold.holder)
+          throw this.cacheFull(`${name} (${formatBytes(result.rawSize)})`, plan.keptBytes)
+        }
         for (const victim of plan.evict) await this.evict(victim, 'evicted')
       }
       if (await stat(target).catch(() => null)) await rm(temporary)
@@ -267,14 +345,65 @@ export class ImageCache {
     this.publish({ reason, sha256: image.sha256, name: image.name })
   }
 
-  private cacheFull(sizeBytes: number, what: string, keptBytes: number): AppError {
+  /** `what` names the image and its size, e.g. "big.img (2.00 GiB)" or "big.img (more than 1.00 GiB)". */
+  private cacheFull(what: string, keptBytes: number, details: Record<string, string> = {}): AppError {
     const limit = this.settings.get().sizeLimitBytes ?? 0
     return new AppError(
       'cache_full',
-      `${what} (${formatBytes(sizeBytes)}) does not fit in the image cache: the limit is ${formatBytes(limit)} and ${formatBytes(keptBytes)} of it is pinned or being flashed, which is never evicted.`,
-      'Raise the cache limit (clusterdeck image limit SIZE), or unpin or delete images you no longer need.',
-      { sizeBytes: String(sizeBytes), limitBytes: String(limit), keptBytes: String(keptBytes) },
+      `${what} does not fit in the image cache: the limit is ${formatBytes(limit)} and ${formatBytes(keptBytes)} of it is pinned or held by a flash, which is never evicted; nothing was kept or evicted.`,
+      'Raise the cache limit (clusterdeck image limit SIZE, or the limit in the Images view), or unpin or delete images you no longer need.',
+      { limitBytes: String(limit), keptBytes: String(keptBytes), ...details },
     )
+  }
+
+  /** Why the worker stopped, as a message that names the image, the sizes and where. */
+  private importFailure(source: string, format: ImageFormat, failure: ImportFailure, name: string): AppError {
+    switch (failure.reason) {
+      case 'invalid':
+        return new AppError('invalid_input', failure.message, failure.hint)
+      case 'unpack':
+        return new AppError(
+          'invalid_input',
+          `Could not unpack ${basename(source)} as ${format}: ${failure.message}.`,
+          'The file may be damaged or incomplete: download it again and compare its checksum.',
+        )
+      case 'over-limit':
+        return this.cacheFull(
+          `${name} (${failure.rawTotal === null ? `more than ${formatBytes(failure.rawBytes)}` : formatBytes(failure.rawTotal)})`,
+          this.plan(0).keptBytes,
+          { atLeastBytes: String(failure.rawBytes) },
+        )
+      case 'no-space': {
+        const needs =
+          failure.rawTotal === null
+            ? `more than ${formatBytes(failure.rawBytes)}`
+            : formatBytes(failure.rawTotal)
+        const missing = (failure.rawTotal ?? failure.rawBytes) + this.diskReserveBytes - failure.freeBytes
+        return new AppError(
+          'disk_full',
+          `Not enough disk space for ${name}: unpacked it needs ${needs} in ${this.dir}, where ${formatBytes(failure.freeBytes)} is free and Clusterdeck leaves ${formatBytes(this.diskReserveBytes)} for the system. Nothing was kept.`,
+          `Free ${failure.rawTotal === null ? 'more than' : 'at least'} ${formatBytes(Math.max(missing, 1))} on the disk that holds ${this.dir} (delete files, or images from the library), then try again.`,
+          {
+            directory: this.dir,
+            freeBytes: String(failure.freeBytes),
+            reserveBytes: String(this.diskReserveBytes),
+            atLeastBytes: String(failure.rawBytes),
+            ...(failure.rawTotal === null ? {} : { neededBytes: String(failure.rawTotal) }),
+          },
+        )
+      }
+    }
+  }
+
+  /** Rows of empty images an older version accepted: there is nothing in them to flash. */
+  private removeEmptyImages(): void {
+    const empty = this.db.prepare('SELECT sha256 FROM images WHERE size_bytes = 0').all() as Array<{
+      sha256: string
+    }>
+    for (const { sha256 } of empty) {
+      this.db.prepare('DELETE FROM images WHERE sha256 = ?').run(sha256)
+      rmSync(this.pathOf(sha256), { force: true })
+    }
   }
 
   private publish(change: ImageChange): void {
@@ -291,11 +420,20 @@ export class ImageCache {
     source: string,
     target: string,
     format: ImageFormat,
-    { onProgress, signal }: ImportOptions,
+    { onProgress, signal, mayExceedLimit, name }: ImportOptions,
   ): Promise<Extract<ImportMessage, { kind: 'done' }>> {
     if (signal?.aborted) return Promise.reject(cancelled(source))
+    const limit = this.settings.get().sizeLimitBytes
+    const job: ImportJob = {
+      source,
+      target,
+      format,
+      // The most a library import can take: the limit less what no eviction frees.
+      maxRawBytes: limit === null || mayExceedLimit ? null : Math.max(0, limit - this.plan(0).keptBytes),
+      diskReserveBytes: this.diskReserveBytes,
+    }
     return new Promise((resolve, reject) => {
-      const worker = new Worker(workerUrl, { workerData: { source, target, format } })
+      const worker = new Worker(workerUrl, { workerData: job })
       const abort = () => {
         void worker.terminate()
         reject(cancelled(source))
@@ -314,15 +452,7 @@ export class ImageCache {
           resolve(message)
         } else {
           settle()
-          reject(
-            message.code === 'invalid_input'
-              ? new AppError('invalid_input', message.message, message.hint)
-              : new AppError(
-                  'invalid_input',
-                  `Could not unpack ${basename(source)} as ${format}: ${message.message}.`,
-                  'The file may be damaged or incomplete: download it again and compare its checksum.',
-                ),
-          )
+          reject(this.importFailure(source, format, message, name ?? rawImageName(basename(source))))
         }
       })
       worker.on('error', (error) => {
@@ -331,6 +461,45 @@ export class ImageCache {
       })
     })
   }
+}
+
+/** The one refusal of an empty image, for imports and flashes alike. */
+export function emptyImage(name: string, packed: boolean): AppError {
+  return new AppError(
+    'invalid_input',
+    `${name} is empty${packed ? ' once unpacked' : ''}: there is nothing in it to store or flash.`,
+    'Check that the file is the complete disk image: an interrupted download or copy can leave an empty file.',
+  )
+}
+
+/**
+ * Whether the source changed while it was read (still being written, truncated, replaced): its
+ * size or modification time differ from the start, or fewer or more bytes were read than it had.
+ */
+async function sourceChange(
+  source: string,
+  before: Stats,
+  bytesRead?: number,
+): Promise<AppError | undefined> {
+  const after = await stat(source).catch(() => null)
+  const unchanged =
+    after !== null &&
+    after.size === before.size &&
+    after.mtimeMs === before.mtimeMs &&
+    (bytesRead === undefined || bytesRead === before.size)
+  if (unchanged) return undefined
+  const end = after === null ? 'gone' : formatBytes(after.size)
+  const read = bytesRead === undefined || bytesRead === before.size ? '' : `, ${formatBytes(bytesRead)} read`
+  return new AppError(
+    'conflict',
+    `${basename(source)} changed while it was being imported (${formatBytes(before.size)} at the start, ${end} at the end${read}); nothing was kept.`,
+    'Wait until whatever writes the file (a download, a copy) has finished, then import it again.',
+    {
+      sizeAtStart: String(before.size),
+      ...(after ? { sizeAtEnd: String(after.size) } : {}),
+      ...(bytesRead === undefined ? {} : { bytesRead: String(bytesRead) }),
+    },
+  )
 }
 
 function cancelled(source: string): AppError {

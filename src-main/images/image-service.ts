@@ -47,14 +47,20 @@ export class ImageService {
     return this.cache.settings.update(changes)
   }
 
+  /**
+   * forFlash: the image is about to be flashed (a browser's drop on a node slot), so, like a
+   * flash's own import, it may go over the cache limit (docs/flashing.md).
+   */
   async importFile(
     path: string,
     name = basename(path),
     importId: string = randomUUID(),
+    forFlash = false,
   ): Promise<CachedImage> {
     assertImageName(name)
     return this.cache.import(path, {
       ...(name === basename(path) ? {} : { name: name.replace(/\.(xz|gz|zst|zip)$/i, '') }),
+      mayExceedLimit: forFlash,
       onProgress: (progress) => this.events.emit('images.importProgress', { importId, name, ...progress }),
     })
   }
@@ -63,13 +69,13 @@ export class ImageService {
   async importUpload(
     body: Readable,
     name: string,
-    { importId }: { importId?: string } = {},
+    { importId, forFlash = false }: { importId?: string; forFlash?: boolean } = {},
   ): Promise<CachedImage> {
     assertImageName(name)
     const staging = join(this.cache.incoming, `upload-${randomUUID()}-${basename(name)}`)
     try {
       await pipeline(body, createWriteStream(staging, { flags: 'wx' }))
-      return await this.importFile(staging, basename(name), importId)
+      return await this.importFile(staging, basename(name), importId, forFlash)
     } finally {
       await rm(staging, { force: true })
     }

@@ -252,4 +252,23 @@ export const migrations: readonly Migration[] = [
       `)
     },
   },
+  {
+    version: 7,
+    name: 'image holds',
+    up(db) {
+      // A queued or running flash holds its cached image so that no process sharing the data
+      // directory (the app, a CLI) deletes or evicts it before the flash is done. owner_pid lets a
+      // hold of a process that is gone be ignored (docs/image-library.md).
+      db.exec(`
+        CREATE TABLE image_holds (
+          holder     TEXT PRIMARY KEY,
+          sha256     TEXT NOT NULL,
+          purpose    TEXT NOT NULL,
+          owner_pid  INTEGER NOT NULL,
+          created_at TEXT NOT NULL
+        );
+        CREATE INDEX image_holds_sha256 ON image_holds (sha256);
+      `)
+    },
+  },
 ]

@@ -93,6 +93,7 @@ export async function startWsHost({
       const importId = url.searchParams.get('importId') ?? ''
       const image = await core.images.importUpload(req, url.searchParams.get('name') ?? '', {
         ...(/^[\w-]{1,64}$/.test(importId) ? { importId } : {}),
+        forFlash: url.searchParams.get('for') === 'flash',
       })
       answer(200, { ok: true, value: image })
     } catch (error) {

@@ -21,6 +21,7 @@ export const errorCodes = [
   'download_failed',
   'checksum_mismatch',
   'cache_full',
+  'disk_full',
   'factory_error',
   'tool_missing',
   'tool_failed',

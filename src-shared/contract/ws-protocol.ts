@@ -37,7 +37,8 @@ export const wsPath = '/api'
  * Browsers have no file paths, so a dropped image reaches the core as an upload:
  * POST {uploadPath}?name=<file name>&importId=<uuid> with `authorization: Bearer <token>` and the
  * file as the body. The answer is a JSON Result<CachedImage>; images.importProgress events carry
- * the importId while the core unpacks it.
+ * the importId while the core unpacks it. `&for=flash` marks a file dropped to be flashed: like a
+ * flash's own import it may go over the image cache limit.
  */
 export const uploadPath = '/upload'
 

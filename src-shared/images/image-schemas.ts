@@ -34,6 +34,8 @@ export const imageUsageSchema = z.object({
   imageCount: z.number(),
   totalBytes: z.number(),
   pinnedBytes: z.number(),
+  /** Images a queued or running flash holds: never evicted, so the total may exceed the limit. */
+  heldBytes: z.number(),
   sizeLimitBytes: z.number().nullable(),
 })
 export type ImageUsage = z.infer<typeof imageUsageSchema>

@@ -93,7 +93,8 @@ describe('the image library in Chromium through the WebSocket host', () => {
   })
 
   it('flashes a library image dragged onto a slot of the virtual board', async () => {
-    await host.request('virtualBoard.start', { writeSpeedMBps: 4 })
+    // Slow enough that the flash is still under way while another window tries to delete its image.
+    await host.request('virtualBoard.start', { writeSpeedMBps: 1 })
     const boards = new BoardsPage(page)
     await boards.open(host.url)
     await boards.openBoard(boardName)
@@ -127,7 +128,9 @@ describe('the image library in Chromium through the WebSocket host', () => {
     )
       .getByRole('button', { name: 'Delete', exact: true })
       .click()
-    const refusal = other.locator('.mantine-Notification-root', { hasText: 'is being flashed right now' })
+    const refusal = other.locator('.mantine-Notification-root', {
+      hasText: 'talos-library.raw cannot be deleted: the flash of node 1 on board "Virtual board"',
+    })
     await refusal.waitFor()
     expect(await refusal.innerText()).toContain('Wait for the flash to finish, or cancel it first.')
     expect(await library.rowNames()).toEqual(['talos-library.raw'])
@@ -137,5 +140,37 @@ describe('the image library in Chromium through the WebSocket host', () => {
     await slot.waitForPhase('done', 60_000)
     const [job] = (await host.request('flash.jobs', {})).filter((candidate) => candidate.node === 1)
     expect(job).toMatchObject({ imageName: 'talos-library.raw', imageSha256: sha256(raw), phase: 'done' })
+  })
+
+  it('flashes a file dropped on a slot even beyond the size limit, shows the excess, and refuses an empty one', async () => {
+    // The pinned 8 MiB image alone is over this limit: a drop used to be refused as not fitting.
+    await host.request('images.updateSettings', { sizeLimitBytes: 4 * MiB })
+    const view = new BoardViewPage(page)
+    await new BoardsPage(page).open(host.url)
+    await new BoardsPage(page).openBoard(boardName)
+    await view.waitFor(boardName)
+    const slot = view.slot(2)
+    const dropped = imageBytes(2 * MiB, 13)
+    await slot.dropFile('over-limit.img', dropped)
+    await slot.flashDialog(boardName).confirm('Flash node 2')
+    await slot.waitForPhase('done', 60_000)
+    const [job] = (await host.request('flash.jobs', {})).filter((candidate) => candidate.node === 2)
+    expect(job).toMatchObject({ imageSha256: sha256(dropped), phase: 'done', verified: true })
+
+    await slot.dropFile('empty.img', Buffer.alloc(0))
+    await slot.flashDialog(boardName).confirm('Flash node 2')
+    await slot.rejection.waitFor()
+    expect(await slot.rejection.innerText()).toContain(
+      'empty.img is empty: there is nothing in it to store or flash.',
+    )
+    await screenshot(page, 'flash-empty-refused')
+
+    const library = new LibraryPage(page)
+    await library.open()
+    await library.row('over-limit.img').waitFor()
+    const excess = library.usage.getByTestId('library-over-limit')
+    await excess.waitFor()
+    expect(await excess.innerText()).toMatch(/^6\.00 MiB over the limit\./)
+    await screenshot(page, 'library-over-limit')
   })
 })

@@ -1,6 +1,7 @@
 // `clusterdeck bmc …` as a user runs it: the real CLI process against the virtual board over
 // HTTPS, for both firmware versions, with a saved board (keychain) and with --bmc URL.
-import { writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { readdirSync, statfsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startVirtualBoard, type VirtualBoard } from '../../src-main/virtual-board/virtual-board-server.ts'
@@ -142,6 +143,28 @@ describe.each(['2.1', '2.0.5'] as const)('clusterdeck bmc against firmware %s', 
       failedPhase: 'writing',
     })
     expect(run.stderr).toMatch(/USB interface not found or supported/)
+  })
+
+  it('refuses a packed image the disk has no room to unpack, saying how much and where', async () => {
+    // 64 MiB of zeros in a few KiB of gzip, and a reserve that leaves this import 8 MiB of the disk.
+    const zeros = join(dir.path, 'zeros.img.gz')
+    execFileSync('sh', ['-c', `head -c ${64 * 1024 * 1024} /dev/zero | gzip -1 > '${zeros}'`])
+    const home = join(dir.path, 'home')
+    const { bavail, bsize } = statfsSync(dir.path)
+    const before = board.state.snapshot().transfer.status
+    const run = await runCli([...direct(), 'flash', '--node', '2', zeros, '--json'], {
+      env: { ...env, CLUSTERDECK_IMAGE_DISK_RESERVE_BYTES: String(bavail * bsize - 8 * 1024 * 1024) },
+    })
+    expect(run.code).toBe(1)
+    expect(JSON.parse(run.stdout)).toMatchObject({ outcome: 'failed', failedPhase: 'preparing' })
+    expect(run.stderr).toMatch(
+      new RegExp(
+        `Not enough disk space for zeros.img: unpacked it needs more than [\\d.]+ MiB in ${join(home, 'images')}`,
+      ),
+    )
+    expect(run.stderr).toContain(`on the disk that holds ${join(home, 'images')}`)
+    expect(readdirSync(join(home, 'images')).filter((name) => name.endsWith('.img'))).toEqual([])
+    expect(board.state.snapshot().transfer.status).toEqual(before)
   })
 
   it('refuses a file that is not a disk image', async () => {

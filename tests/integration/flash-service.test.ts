@@ -1,8 +1,9 @@
 // Flash jobs through the real contract (createAppCore + dispatch) against the virtual board:
 // outcomes on both firmwares, .xz images unpacked into the cache, queued slots running back to
-// back, cancel in every phase, failures, and the history of every outcome.
+// back, cancel in every phase, failures, and the history of every outcome. Also how flashes and the
+// image cache meet: a flash holds its image, goes over the cache limit, and refuses empty images.
 import { execFileSync } from 'node:child_process'
-import { readdirSync } from 'node:fs'
+import { readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest'
@@ -11,7 +12,9 @@ import type { VirtualBoard, VirtualBoardOptions } from '../../src-main/virtual-b
 import type { Board } from '../../src-shared/boards/board-schemas.ts'
 import type { FlashJob, FlashRecord, FlashRequest } from '../../src-shared/flash/flash-schemas.ts'
 import { imageBytes, pack, sha256, writeImage } from '../support/make-image.ts'
+import { openDatabase } from '../../src-main/store/database.ts'
 import { MemorySecretStore } from '../support/memory-secret-store.ts'
+import { runCli } from '../support/run-cli.ts'
 import { makeTempDir } from '../support/temp-dir.ts'
 import { closeAll, firmwares, startBoard, waitFor } from '../support/virtual-bmc.ts'
 
@@ -325,6 +328,126 @@ describe.each(firmwares)('flash jobs on firmware %s', (firmware) => {
     expect(all.get(running.id)!.phase).toBe('done')
     expect(all.get(broken.id)).toMatchObject({ phase: 'failed', failedPhase: 'preparing' })
     expect(all.get(broken.id)!.message).toContain('Could not unpack corrupt.img.xz')
+    expect(nodeState(h, 2).flashed).toBeUndefined()
+  })
+})
+
+describe('flash jobs and the image cache', () => {
+  it('holds a queued flash’s cached image: delete (here and from the CLI) and eviction leave it alone', async () => {
+    const h = await harness('2.1', { writeSpeedBytesPerSecond: 1 * mib })
+    const cached = await request<{ sha256: string }>(h.core, 'images.importFile', { path: xz })
+    const running = await start(h, 1, raw.path)
+    const queued = await request<FlashJob>(h.core, 'flash.start', {
+      boardId: h.boardId,
+      node: 2,
+      image: { kind: 'cached', sha256: cached.sha256 },
+    })
+    expect((await jobs(h)).get(queued.id)!.phase).toBe('queued')
+
+    const holder = 'the flash of node 2 on board "virtual-2.1"'
+    const refused = await h.core.dispatch('images.remove', { ref: cached.sha256 })
+    expect(refused).toMatchObject({
+      ok: false,
+      error: {
+        code: 'conflict',
+        message: `disk.img cannot be deleted: ${holder} is waiting for it or writing it.`,
+      },
+    })
+    // Another process on the same data directory sees the hold too.
+    const cli = await runCli(['image', 'rm', cached.sha256.slice(0, 12), '--yes'], {
+      env: { CLUSTERDECK_HOME: h.dataDir },
+    })
+    expect(cli.code).not.toBe(0)
+    expect(cli.stderr).toContain(holder)
+    // Eviction skips it: with the limit at its size, a library import finds no room.
+    await request(h.core, 'images.updateSettings', { sizeLimitBytes: raw.size })
+    const other = writeImage(join(files.path, 'other.img'), imageBytes(mib, 8))
+    expect(await h.core.dispatch('images.importFile', { path: other })).toMatchObject({
+      ok: false,
+      error: {
+        code: 'cache_full',
+        message: expect.stringContaining('2.00 MiB of it is pinned or held by a flash'),
+      },
+    })
+    expect(await request(h.core, 'images.usage', {})).toMatchObject({ heldBytes: raw.size })
+
+    await h.core.flash.idle()
+    expect((await jobs(h)).get(running.id)!.phase).toBe('done')
+    expect((await jobs(h)).get(queued.id)).toMatchObject({ phase: 'done', verified: true })
+    expect(nodeState(h, 2).flashed).toMatchObject({ sha256: raw.sha256, bytesWritten: raw.size })
+    // Done, the flash lets go of it.
+    expect(await request(h.core, 'images.usage', {})).toMatchObject({ heldBytes: 0 })
+    await expect(request(h.core, 'images.remove', { ref: cached.sha256 })).resolves.toMatchObject({
+      sha256: raw.sha256,
+    })
+  })
+
+  it('never refuses a dropped file for the cache limit: it goes over, evicting what it can', async () => {
+    const h = await harness('2.1')
+    const old = writeImage(join(files.path, 'old.img'), imageBytes(mib, 9))
+    await request(h.core, 'images.importFile', { path: old })
+    await request(h.core, 'images.updateSettings', { sizeLimitBytes: mib })
+    const changes: unknown[] = []
+    h.core.events.onAny((name, payload) => {
+      if (name === 'images.changed') changes.push(payload)
+    })
+    const job = await start(h, 3, xz)
+    await h.core.flash.idle()
+    expect((await jobs(h)).get(job.id)).toMatchObject({
+      phase: 'done',
+      verified: true,
+      imageSha256: raw.sha256,
+    })
+    expect(changes).toEqual([
+      expect.objectContaining({ reason: 'evicted', name: 'old.img' }),
+      expect.objectContaining({ reason: 'added', name: 'disk.img' }),
+    ])
+    expect(await request(h.core, 'images.usage', {})).toMatchObject({
+      imageCount: 1,
+      totalBytes: raw.size,
+      heldBytes: 0,
+      sizeLimitBytes: mib,
+    })
+    const list = await runCli(['image', 'list'], { env: { CLUSTERDECK_HOME: h.dataDir } })
+    expect(list.stdout).toContain('1 image, 2.00 MiB of a 1.00 MiB limit, 1.00 MiB over it')
+  })
+
+  it('refuses empty images: a dropped file, a packed one, and an empty row in the library', async () => {
+    const h = await harness('2.1')
+    const transferBefore = h.board.state.snapshot().transfer.status
+    const empty = writeImage(join(files.path, 'empty.img'), Buffer.alloc(0))
+    await expect(start(h, 1, empty)).rejects.toThrow(
+      /invalid_input: empty.img is empty: there is nothing in it to store or flash\./,
+    )
+
+    const job = await start(h, 1, pack(empty, 'gzip'))
+    await h.core.flash.idle()
+    expect((await jobs(h)).get(job.id)).toMatchObject({
+      phase: 'failed',
+      failedPhase: 'preparing',
+      verified: false,
+      message: expect.stringContaining('empty.img is empty once unpacked'),
+    })
+
+    // A row an older version wrote while this core runs (its own connection, as another process).
+    const emptySha = sha256(Buffer.alloc(0))
+    writeFileSync(join(h.dataDir, 'images', `${emptySha}.img`), '')
+    const other = openDatabase(h.dataDir)
+    other
+      .prepare(
+        `INSERT INTO images (sha256, name, size_bytes, added_at, last_used_at) VALUES (?, 'old-empty.img', 0, '2026-01-01', '2026-01-01')`,
+      )
+      .run(emptySha)
+    other.close()
+    await expect(
+      request(h.core, 'flash.start', {
+        boardId: h.boardId,
+        node: 2,
+        image: { kind: 'cached', sha256: emptySha },
+      }),
+    ).rejects.toThrow(/invalid_input: old-empty.img in the image library is empty/)
+    expect(h.board.state.snapshot().transfer.status).toEqual(transferBefore)
+    expect(nodeState(h, 1).flashed).toBeUndefined()
     expect(nodeState(h, 2).flashed).toBeUndefined()
   })
 })

@@ -1,6 +1,8 @@
 // Image import into the cache with real compressed files made by the real tools: the raw bytes
-// come out identical, the hashes are those of the bytes, and nothing partial is ever kept.
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+// come out identical, the hashes are those of the bytes, and nothing partial is ever kept: not of
+// an empty image, a file that changes while it is read, or an image the disk has no room for.
+import { execFileSync, spawn } from 'node:child_process'
+import { readdirSync, readFileSync, statfsSync, truncateSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ImageCache } from '../../src-main/images/image-cache.ts'
@@ -96,5 +98,124 @@ describe('ImageCache.import', () => {
       code: 'invalid_input',
       message: expect.stringContaining('nope.img is not a readable file'),
     })
+  })
+})
+
+describe('ImageCache.import refuses what must not be cached', () => {
+  const MiB = 1024 * 1024
+
+  it('refuses an empty image, packed or not, and keeps nothing', async () => {
+    const before = cacheFiles()
+    const empty = writeImage(join(dir.path, 'empty.img'), Buffer.alloc(0))
+    await expect(cache.import(empty)).rejects.toMatchObject({
+      code: 'invalid_input',
+      message: 'empty.img is empty: there is nothing in it to store or flash.',
+    })
+    await expect(cache.import(pack(empty, 'gzip'))).rejects.toMatchObject({
+      code: 'invalid_input',
+      message: 'empty.img is empty once unpacked: there is nothing in it to store or flash.',
+    })
+    expect(cacheFiles()).toEqual(before)
+  })
+
+  it('drops empty images an older version cached when the cache opens', () => {
+    const emptySha = sha256(Buffer.alloc(0))
+    writeFileSync(cache.pathOf(emptySha), '')
+    db.prepare(
+      `INSERT INTO images (sha256, name, size_bytes, added_at, last_used_at) VALUES (?, 'old-empty.img', 0, '2026-01-01', '2026-01-01')`,
+    ).run(emptySha)
+    const reopened = new ImageCache(db, join(dir.path, 'data'))
+    expect(reopened.find(emptySha)).toBeUndefined()
+    expect(cacheFiles()).not.toContain(`${emptySha}.img`)
+  })
+
+  it('fails on a file that is still being written, keeping nothing', async () => {
+    const before = cacheFiles()
+    const growing = writeImage(join(dir.path, 'growing.img'), imageBytes(4 * MiB, 21))
+    // A real writer appending as a download or a copy would.
+    const writer = spawn('sh', [
+      '-c',
+      `while :; do head -c 65536 /dev/urandom >> '${growing}'; sleep 0.02; done`,
+    ])
+    try {
+      await expect(cache.import(growing)).rejects.toMatchObject({
+        code: 'conflict',
+        message: expect.stringMatching(
+          /^growing.img changed while it was being imported \([\d.]+ MiB at the start, [\d.]+ MiB at the end.*\); nothing was kept.$/,
+        ),
+        hint: expect.stringContaining('has finished, then import it again'),
+      })
+    } finally {
+      writer.kill()
+    }
+    expect(cacheFiles()).toEqual(before)
+  })
+
+  it('fails on a file truncated while it is read, keeping nothing', async () => {
+    const before = cacheFiles()
+    const shrinking = join(dir.path, 'shrinking.img')
+    execFileSync('truncate', ['-s', `${96 * MiB}`, shrinking])
+    const pending = cache.import(shrinking)
+    // Cut it once the import is under way (its output exists), as a user's mistake would.
+    const cut = setInterval(() => {
+      if (readdirSync(cache.incoming).length === 0) return
+      truncateSync(shrinking, 16 * MiB)
+      clearInterval(cut)
+    }, 1)
+    await expect(pending).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringMatching(
+        /^shrinking.img changed while it was being imported \(96.0 MiB at the start, 16.0 MiB at the end/,
+      ),
+    })
+    expect(cacheFiles()).toEqual(before)
+  })
+
+  it('stops unpacking when the disk would keep less than the reserve, naming the folder', async () => {
+    const before = cacheFiles()
+    const zeros = join(dir.path, 'zeros.img.gz')
+    execFileSync('sh', ['-c', `head -c ${256 * MiB} /dev/zero | gzip -1 > '${zeros}'`])
+    // A reserve that leaves 16 MiB of the real disk's free space to this import.
+    const { bavail, bsize } = statfsSync(cache.dir)
+    const tight = new ImageCache(db, join(dir.path, 'data'), undefined, {
+      diskReserveBytes: bavail * bsize - 16 * MiB,
+    })
+    const failure = await tight.import(zeros).catch((error: unknown) => error)
+    expect(failure).toMatchObject({
+      code: 'disk_full',
+      message: expect.stringMatching(
+        new RegExp(
+          `^Not enough disk space for zeros.img: unpacked it needs more than [\\d.]+ MiB in ${tight.dir}, where [\\d.]+ GiB is free`,
+        ),
+      ),
+      hint: expect.stringContaining(`on the disk that holds ${tight.dir}`),
+      details: expect.objectContaining({ directory: tight.dir }),
+    })
+    // Stopped within a chunk of the 16 MiB, not after 256 MiB.
+    expect(
+      Number((failure as { details: { atLeastBytes: string } }).details.atLeastBytes),
+    ).toBeLessThanOrEqual(17 * MiB)
+    expect(cacheFiles()).toEqual(before)
+
+    // An image whose size is known up front (a raw file, an .xz from its index) is refused before
+    // a byte is written, with the figure.
+    const zerosXz = join(dir.path, 'zeros-xz.img.xz')
+    execFileSync('sh', ['-c', `head -c ${64 * MiB} /dev/zero | xz -0 > '${zerosXz}'`])
+    await expect(tight.import(zerosXz)).rejects.toMatchObject({
+      code: 'disk_full',
+      message: expect.stringContaining(`zeros-xz.img: unpacked it needs 64.0 MiB in ${tight.dir}`),
+      details: expect.objectContaining({
+        neededBytes: String(64 * MiB),
+        atLeastBytes: String(64 * MiB),
+      }),
+    })
+    const sparse = join(dir.path, 'sparse.img')
+    execFileSync('truncate', ['-s', `${64 * MiB}`, sparse])
+    await expect(tight.import(sparse)).rejects.toMatchObject({
+      code: 'disk_full',
+      message: expect.stringContaining(`sparse.img: unpacked it needs 64.0 MiB in ${tight.dir}`),
+      hint: expect.stringMatching(/^Free at least [\d.]+ MiB on the disk/),
+    })
+    expect(cacheFiles()).toEqual(before)
   })
 })

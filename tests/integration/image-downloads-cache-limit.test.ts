@@ -1,9 +1,12 @@
 // The cache size limit: least recently used unpinned images go first, pinned images and images a
-// flash is reading never go, and when even that cannot make room the import says so and keeps
-// everything. Also delete and pin by SHA prefix or name, and the change events.
+// flash holds never go, and when even that cannot make room the import says so (stopping as soon as
+// the unpacked bytes outgrow the room) and keeps everything. A flash's import may go over the limit.
+// Also delete and pin by SHA prefix or name, holds across processes, and the change events.
+import { execFileSync, spawnSync } from 'node:child_process'
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { AppError } from '../../src-shared/contract/app-error.ts'
 import type { ImageChange } from '../../src-shared/images/image-schemas.ts'
 import { ImageCache } from '../../src-main/images/image-cache.ts'
 import { openDatabase, type Db } from '../../src-main/store/database.ts'
@@ -67,17 +70,103 @@ describe('cache size limit', () => {
     })
   })
 
-  it('never evicts an image a flash is reading', async () => {
+  it('never evicts or deletes an image a flash holds, until it is released', async () => {
     const a = await add('a.img', 1)
     await add('b.img', 2)
-    cache.inUse = () => new Set([a.sha256])
+    cache.hold(a.sha256, 'job-1', 'the flash of node 2 on board "rack-1"')
     cache.settings.update({ sizeLimitBytes: 2 * MiB })
     await add('c.img', 3)
     expect(names()).toEqual(['a.img', 'c.img'])
     await expect(cache.remove('a.img')).rejects.toMatchObject({
       code: 'conflict',
-      message: expect.stringContaining('being flashed'),
+      message:
+        'a.img cannot be deleted: the flash of node 2 on board "rack-1" is waiting for it or writing it.',
     })
+    expect(cache.usage()).toMatchObject({ heldBytes: MiB })
+    cache.release('job-1')
+    await expect(cache.remove('a.img')).resolves.toMatchObject({ name: 'a.img' })
+  })
+
+  it('respects the holds of another process, and forgets those of a process that is gone', async () => {
+    const a = await add('a.img', 1)
+    // Another process with its own connection (as the app is for a CLI) holds a.img while it lives.
+    const script = `
+      const db = new (require('better-sqlite3'))(process.argv[1])
+      db.prepare("INSERT INTO image_holds VALUES ('job-9', ?, 'the flash of node 4', ?, '2026-09-01')")
+        .run(process.argv[2], process.pid)`
+    const child = spawnSync(
+      process.execPath,
+      ['-e', script, join(dir.path, 'data', 'clusterdeck.db'), a.sha256],
+      { encoding: 'utf8' },
+    )
+    expect(child.status).toBe(0)
+    expect(db.prepare('SELECT holder FROM image_holds').all()).toEqual([{ holder: 'job-9' }])
+    // The child has exited: its hold no longer counts and is cleared.
+    await expect(cache.remove('a.img')).resolves.toMatchObject({ name: 'a.img' })
+    expect(db.prepare('SELECT holder FROM image_holds').all()).toEqual([])
+    const b = await add('b.img', 2)
+    const alive = execFileSync('sh', ['-c', 'sleep 30 >/dev/null 2>&1 & echo $!'], {
+      encoding: 'utf8',
+    }).trim()
+    try {
+      db.prepare(
+        `INSERT INTO image_holds VALUES ('job-10', ?, 'the flash of node 4 on board "lab"', ?, '2026-09-01')`,
+      ).run(b.sha256, Number(alive))
+      await expect(cache.remove('b.img')).rejects.toMatchObject({
+        code: 'conflict',
+        message: expect.stringContaining('the flash of node 4 on board "lab"'),
+      })
+    } finally {
+      process.kill(Number(alive))
+    }
+  })
+
+  it("lets a flash's import go over the limit, evicting what it can afterwards", async () => {
+    const a = await add('a.img', 1)
+    await add('b.img', 2)
+    cache.setPinned(a.sha256, true)
+    cache.settings.update({ sizeLimitBytes: 2 * MiB })
+    const big = writeImage(join(dir.path, 'big.img'), imageBytes(2 * MiB, 9))
+    const image = await cache.import(big, {
+      mayExceedLimit: true,
+      hold: { holder: 'job-1', purpose: 'the flash of node 1 on board "rack-1"' },
+    })
+    expect(names()).toEqual(['a.img', 'big.img'])
+    expect(changes.filter((change) => change.reason === 'evicted').map((change) => change.name)).toEqual([
+      'b.img',
+    ])
+    expect(cache.usage()).toMatchObject({
+      totalBytes: 3 * MiB,
+      pinnedBytes: MiB,
+      heldBytes: 2 * MiB,
+      sizeLimitBytes: 2 * MiB,
+    })
+    expect(cache.holdsOn(image.sha256)).toEqual(['the flash of node 1 on board "rack-1"'])
+  })
+
+  it('stops unpacking as soon as a library import outgrows the limit, keeping nothing', async () => {
+    await add('a.img', 1)
+    cache.settings.update({ sizeLimitBytes: 4 * MiB })
+    // 64 MiB of zeros pack to about 64 KiB: the kind of file that once filled disks before the
+    // limit was checked.
+    const bomb = join(dir.path, 'zeros.img.gz')
+    execFileSync('sh', ['-c', `head -c ${64 * MiB} /dev/zero | gzip -1 > '${bomb}'`])
+    let rawSeen = 0
+    const failure = await cache
+      .import(bomb, { onProgress: (progress) => (rawSeen = Math.max(rawSeen, progress.rawBytes)) })
+      .catch((error: unknown) => error)
+    expect(failure).toMatchObject({
+      code: 'cache_full',
+      message: expect.stringMatching(
+        /^zeros.img \(more than \d.\d\d MiB\) does not fit in the image cache: the limit is 4.00 MiB and 0 B of it is pinned or held by a flash/,
+      ),
+    })
+    // Stopped within one chunk (1 MiB) of the limit, not after unpacking all 64 MiB.
+    expect(Number((failure as AppError).details?.atLeastBytes)).toBeLessThanOrEqual(5 * MiB)
+    expect(rawSeen).toBeLessThanOrEqual(5 * MiB)
+    expect(names()).toEqual(['a.img'])
+    expect(readdirSync(cache.incoming)).toEqual([])
+    expect(changes.filter((change) => change.reason === 'evicted')).toEqual([])
   })
 
   it('says when even eviction cannot make room, and keeps everything', async () => {
@@ -89,7 +178,7 @@ describe('cache size limit', () => {
     await expect(cache.import(big)).rejects.toMatchObject({
       code: 'cache_full',
       message: expect.stringMatching(
-        /big.img \(2.00 MiB\) does not fit .* the limit is 2.00 MiB and 1.00 MiB of it is pinned or being flashed/,
+        /big.img \(2.00 MiB\) does not fit .* the limit is 2.00 MiB and 1.00 MiB of it is pinned or held by a flash/,
       ),
       hint: expect.stringContaining('clusterdeck image limit'),
     })

@@ -298,6 +298,20 @@ describe('downloads', () => {
     expect((await service.wait(a.id)).state).toBe('done')
   })
 
+  it('refuses an empty download and keeps nothing', async () => {
+    server.files.set('/empty.img', { body: Buffer.alloc(0) })
+    const job = await pull({ url: server.url('/empty.img') })
+    expect(job).toMatchObject({
+      state: 'failed',
+      error: {
+        code: 'invalid_input',
+        message: 'empty.img is empty: there is nothing in it to store or flash.',
+      },
+    })
+    expect(cache.list()).toEqual([])
+    expect(staging()).toEqual([])
+  })
+
   it('refuses early a download that can never fit the size limit', async () => {
     cache.settings.update({ sizeLimitBytes: 1024 * 1024 })
     server.files.set('/big.img', { body: raw })

@@ -9,7 +9,7 @@ import type { Board } from '../../../src-shared/boards/board-schemas.ts'
 import type { NodeNumber } from '../../../src-shared/bmc/node-number.ts'
 import { finishedPhases, type FlashJob } from '../../../src-shared/flash/flash-schemas.ts'
 import { AppError } from '../../../src-shared/contract/app-error.ts'
-import { call } from '../bridge/bridge.ts'
+import { call, errorText } from '../bridge/bridge.ts'
 import { FileRejection, ImageFileInput } from '../common/image-file-choice.tsx'
 import { useConfirmation } from '../common/use-confirmation.tsx'
 import { droppedImage, isImageDrag, type DraggedImage } from '../library/image-drag.ts'
@@ -18,6 +18,8 @@ import { FlashProgress } from './flash-progress.tsx'
 import { imageFileProblem } from './image-file.ts'
 import { sendImage, type SendProgress } from './send-image.ts'
 import { UploadProgress } from './upload-progress.tsx'
+
+const imageRefusals: readonly string[] = ['invalid_input', 'disk_full']
 
 export interface FlashAreaProps {
   board: Board
@@ -49,6 +51,15 @@ export function FlashArea({ board, node, job, onFailure }: FlashAreaProps) {
 
   const shownJob = job && job.id !== dismissedJobId ? job : undefined
   const running = job !== undefined && !finishedPhases.includes(job.phase)
+
+  // A refused image (empty, no disk space for unpacking it) is said next to the slot it was
+  // dropped on, with what to do; other failures go to the board's notifications.
+  function refuseOrReport(error: unknown) {
+    if (error instanceof AppError && imageRefusals.includes(error.code)) {
+      const { message, hint } = errorText(error)
+      setRejection(hint ? `${message} ${hint}` : message)
+    } else onFailure(error)
+  }
 
   function choose(file: File | undefined) {
     if (!file) return
@@ -87,7 +98,7 @@ export function FlashArea({ board, node, job, onFailure }: FlashAreaProps) {
         image: { kind: 'cached', sha256: image.sha256 },
       })
     } catch (error) {
-      onFailure(error)
+      refuseOrReport(error)
     }
   }
 
@@ -99,7 +110,7 @@ export function FlashArea({ board, node, job, onFailure }: FlashAreaProps) {
     try {
       await sending.job
     } catch (error) {
-      if (!(error instanceof AppError && error.code === 'cancelled')) onFailure(error)
+      if (!(error instanceof AppError && error.code === 'cancelled')) refuseOrReport(error)
     } finally {
       setUpload(undefined)
     }

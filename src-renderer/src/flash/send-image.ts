@@ -50,7 +50,7 @@ async function cachedImage(
   onProgress: (progress: SendProgress) => void,
   signal: AbortSignal,
 ): Promise<{ kind: 'cached'; sha256: string }> {
-  const image = await uploadImage(file, onProgress, signal)
+  const image = await uploadImage(file, onProgress, signal, { forFlash: true })
   return { kind: 'cached', sha256: image.sha256 }
 }
 
@@ -62,6 +62,7 @@ export function uploadImage(
   file: File,
   onProgress: (progress: SendProgress) => void,
   signal: AbortSignal,
+  { forFlash = false }: { forFlash?: boolean } = {},
 ): Promise<CachedImage> {
   // The core reports its unpacking under this id, so the progress after the last byte is ours.
   const importId = crypto.randomUUID()
@@ -72,7 +73,10 @@ export function uploadImage(
   })
   return new Promise<CachedImage>((resolve, reject) => {
     const request = new XMLHttpRequest()
-    request.open('POST', `${uploadPath}?name=${encodeURIComponent(file.name)}&importId=${importId}`)
+    request.open(
+      'POST',
+      `${uploadPath}?name=${encodeURIComponent(file.name)}&importId=${importId}${forFlash ? '&for=flash' : ''}`,
+    )
     const token = hostToken()
     if (token) request.setRequestHeader('authorization', `Bearer ${token}`)
     request.upload.onprogress = (event) =>

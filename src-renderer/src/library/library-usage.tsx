@@ -1,5 +1,6 @@
 // What the library holds against its size limit, and the limit itself, edited in place. Beyond
-// the limit the least recently used unpinned images are evicted at the next import or download.
+// the limit the least recently used unpinned images are evicted at the next import or download;
+// a flash may take the library over it (docs/image-library.md), which is shown, not hidden.
 import { Button, Card, Group, NumberInput, Popover, Progress, Stack, Text } from '@mantine/core'
 import { IconAdjustments } from '@tabler/icons-react'
 import { useState } from 'react'
@@ -14,6 +15,7 @@ export function LibraryUsage({ usage, onChanged }: { usage: ImageUsage; onChange
   const limit = usage.sizeLimitBytes
   const percent = limit ? Math.min(100, (usage.totalBytes / limit) * 100) : 0
   const pinnedPercent = limit ? Math.min(100, (usage.pinnedBytes / limit) * 100) : 0
+  const overBytes = limit ? Math.max(0, usage.totalBytes - limit) : 0
   return (
     <Card withBorder padding="md" data-testid="library-usage">
       <Stack gap="xs">
@@ -28,17 +30,33 @@ export function LibraryUsage({ usage, onChanged }: { usage: ImageUsage; onChange
                 {' '}
                 in {usage.imageCount} image{usage.imageCount === 1 ? '' : 's'}
                 {usage.pinnedBytes > 0 && ` · ${formatBytes(usage.pinnedBytes)} pinned`}
+                {usage.heldBytes > 0 && ` · ${formatBytes(usage.heldBytes)} held by flashes`}
               </Text>
             </Text>
           </Stack>
           <SizeLimitEditor limit={limit} onChanged={onChanged} />
         </Group>
         {limit ? (
-          <Progress.Root size="md">
-            <Progress.Section value={pinnedPercent} color="teal.7" />
-            <Progress.Section value={Math.max(0, percent - pinnedPercent)} color="teal.4" />
+          <Progress.Root
+            size="md"
+            aria-label={overBytes > 0 ? 'Over the size limit' : 'Use of the size limit'}
+          >
+            <Progress.Section value={pinnedPercent} color={overBytes > 0 ? 'red.8' : 'teal.7'} />
+            <Progress.Section
+              value={Math.max(0, percent - pinnedPercent)}
+              color={overBytes > 0 ? 'red.6' : 'teal.4'}
+            />
           </Progress.Root>
         ) : null}
+        {overBytes > 0 && (
+          <Text size="sm" data-testid="library-over-limit">
+            <Text span fw={700}>
+              {formatBytes(overBytes)} over the limit.
+            </Text>{' '}
+            Pinned images and images a flash holds are never evicted; the least recently used others go at the
+            next import or download.
+          </Text>
+        )}
       </Stack>
     </Card>
   )
