@@ -1,4 +1,4 @@
-import { mkdirSync, statSync } from 'node:fs'
+import { mkdirSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { makeTempDir } from '../../tests/support/temp-dir.ts'
@@ -37,6 +37,18 @@ describe.skipIf(process.platform === 'win32')('prepareDataDir', () => {
     mkdirSync(dir, { mode: 0o755 })
     expect(prepareDataDir(dir)).toBeUndefined()
     expect(statSync(dir).mode & 0o777).toBe(0o700)
+    temp.remove()
+  })
+
+  it('names the directory when it cannot be created', () => {
+    const temp = makeTempDir()
+    writeFileSync(join(temp.path, 'file'), '')
+    expect(() => prepareDataDir(join(temp.path, 'file', 'home'))).toThrow(
+      expect.objectContaining({
+        code: 'invalid_input',
+        message: `The data directory ${join(temp.path, 'file', 'home')} cannot be created (ENOTDIR).`,
+      }),
+    )
     temp.remove()
   })
 

@@ -2,6 +2,7 @@
 // CLUSTERDECK_HOME wins; otherwise the platform's per-user data folder.
 import { chmodSync, mkdirSync, statSync } from 'node:fs'
 import { homedir } from 'node:os'
+import { AppError } from '../../src-shared/contract/app-error.ts'
 import { join } from 'node:path'
 
 export function resolveDataDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
@@ -18,7 +19,15 @@ export function resolveDataDir(env: NodeJS.ProcessEnv = process.env, platform = 
  * (another owner, a read-only mount); Windows keeps per-user folders private through ACLs.
  */
 export function prepareDataDir(dir: string, platform = process.platform): string | undefined {
-  mkdirSync(dir, { recursive: true, mode: 0o700 })
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 })
+  } catch (error) {
+    throw new AppError(
+      'invalid_input',
+      `The data directory ${dir} cannot be created (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}).`,
+      'Point CLUSTERDECK_HOME at a directory you can write, or unset it.',
+    )
+  }
   if (platform === 'win32') return undefined
   const mode = statSync(dir).mode & 0o777
   if ((mode & 0o077) === 0) return undefined

@@ -3,7 +3,8 @@
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { createAppCore } from '../core/app-core.ts'
+import { AppError } from '../../src-shared/contract/app-error.ts'
+import { createAppCore, type AppCore } from '../core/app-core.ts'
 import { openVirtualBoardWhenNoBoards } from '../core/first-run.ts'
 import { KeyringSecretStore } from '../secrets/keyring-secret-store.ts'
 import { resolveDataDir } from '../store/data-dir.ts'
@@ -16,7 +17,17 @@ if (!existsSync(`${rendererDir}/index.html`)) {
 }
 
 const secrets = new KeyringSecretStore()
-const core = createAppCore({ dataDir: resolveDataDir(), secrets, transport: 'websocket' })
+const core = openCore()
+
+function openCore(): AppCore {
+  try {
+    return createAppCore({ dataDir: resolveDataDir(), secrets, transport: 'websocket' })
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error
+    console.error(`clusterdeck: ${error.message}${error.hint ? `\n  hint: ${error.hint}` : ''}`)
+    process.exit(error.code === 'invalid_input' ? 2 : 1)
+  }
+}
 const port = process.env.CLUSTERDECK_PORT ? Number(process.env.CLUSTERDECK_PORT) : 0
 const host = await startWsHost({ core, rendererDir, port })
 if (process.argv.includes('--open')) await openVirtualBoardWhenNoBoards(core)

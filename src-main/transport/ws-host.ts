@@ -140,8 +140,8 @@ export async function startWsHost({
   function serveClient(ws: WebSocket): void {
     let authenticated = false
     let inFlight = 0
-    // ws has already closed the connection with the matching close code (1002 protocol error, 1007
-    // invalid UTF-8, 1009 too big) when it reports a bad frame; only that client is gone.
+    // On a bad frame ws closes this connection itself with the matching close code (1002 protocol
+    // error, 1007 invalid UTF-8, 1009 too big) and reports it here; only this client is gone.
     ws.on('error', () => undefined)
     const helloTimer = setTimeout(() => ws.close(wsCloseCodes.unauthorized, 'no hello'), helloTimeoutMs)
     ws.on('close', () => {

@@ -105,4 +105,20 @@ describe('serve under hostile and flooding clients', () => {
       served.child.kill('SIGKILL')
     }
   })
+
+  it('stops on Ctrl-C (SIGINT) with requests in flight', async () => {
+    const served = await serve()
+    try {
+      const client = await connectWsClient(served.port, served.token)
+      await client.waitFor((m) => m.kind === 'ready')
+      flood(client, 500, 1)
+      const sentAt = Date.now()
+      served.child.kill('SIGINT')
+      const { code, at } = await served.exited
+      expect(code).toBe(0)
+      expect(at - sentAt).toBeLessThan(5_000)
+    } finally {
+      served.child.kill('SIGKILL')
+    }
+  })
 })
