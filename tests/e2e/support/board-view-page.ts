@@ -1,6 +1,6 @@
 // Page objects for one board's view: the four node slots, the board-wide actions, the
 // confirmations, and a node's serial console.
-import type { Locator, Page } from 'playwright-core'
+import type { Download, Locator, Page } from 'playwright-core'
 import { dropFile } from './drag-and-drop.ts'
 
 export type PowerState = 'on' | 'off' | 'unknown'
@@ -169,16 +169,49 @@ export class NodeSlot {
 }
 
 export class UartConsole {
+  readonly page: Page
   readonly terminal: Locator
   readonly input: Locator
   readonly sendButton: Locator
+  readonly lineModeNotice: Locator
   private readonly textElement: Locator
 
   constructor(page: Page) {
+    this.page = page
     this.terminal = page.getByTestId('uart-terminal')
     this.input = page.getByTestId('uart-input')
     this.sendButton = page.getByRole('button', { name: 'Send', exact: true })
+    this.lineModeNotice = page.getByTestId('uart-line-mode')
     this.textElement = page.getByTestId('uart-text')
+  }
+
+  /** 'socket' (keys go to the node), 'lines' (line by line), once the console has connected. */
+  async waitForMode(mode: 'socket' | 'lines'): Promise<void> {
+    await this.page.locator(`[data-testid="uart-mode"][data-mode="${mode}"]`).waitFor()
+  }
+
+  /** Focuses the terminal and types into it as a user at the keyboard would. */
+  async type(text: string): Promise<void> {
+    await this.terminal.locator('.xterm').click()
+    await this.page.keyboard.type(text)
+  }
+
+  /** Presses a key or chord (e.g. "Enter", "Control+C") in the terminal. */
+  async press(key: string): Promise<void> {
+    await this.page.keyboard.press(key)
+  }
+
+  /** Copy selection: the selected text, or the whole log when nothing is selected. */
+  async copy(): Promise<void> {
+    await this.page.getByRole('button', { name: 'Copy selection' }).click()
+  }
+
+  saveLog(): Promise<Download> {
+    const download = this.page.waitForEvent('download')
+    return this.page
+      .getByRole('button', { name: 'Save log' })
+      .click()
+      .then(() => download)
   }
 
   /** Everything the console received since it opened (the terminal's own buffer is canvas-drawn). */
