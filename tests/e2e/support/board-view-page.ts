@@ -17,6 +17,10 @@ export class BoardViewPage {
   readonly slots: Locator
   readonly bmcInfo: Locator
   readonly boardError: Locator
+  /** Why the board's actions are disabled, when they are. */
+  readonly actionsUnavailable: Locator
+  /** The warning that profiles claim the same slots. */
+  readonly slotConflicts: Locator
   readonly console: UartConsole
 
   constructor(page: Page) {
@@ -25,6 +29,8 @@ export class BoardViewPage {
     this.slots = page.getByTestId('node-slot')
     this.bmcInfo = page.getByTestId('bmc-info')
     this.boardError = page.getByTestId('board-error')
+    this.actionsUnavailable = page.getByTestId('board-actions-unavailable')
+    this.slotConflicts = page.getByTestId('slot-conflicts')
     this.console = new UartConsole(page)
   }
 
@@ -39,6 +45,11 @@ export class BoardViewPage {
   /** The open confirmation with this title. */
   dialog(title: string): ConfirmDialog {
     return new ConfirmDialog(this.page.getByRole('dialog', { name: title }))
+  }
+
+  /** A board-wide action button ("Power all on", "Reboot BMC", …). */
+  action(name: string): Locator {
+    return this.root.getByRole('button', { name, exact: true })
   }
 
   async powerAll(action: 'on' | 'off'): Promise<ConfirmDialog> {
@@ -104,6 +115,20 @@ export class NodeSlot {
     await this.page
       .locator(`[data-testid="node-slot"][data-node="${this.node}"][data-power="${state}"]`)
       .waitFor({ timeout })
+  }
+
+  /** The cluster nodes the saved profiles put in this slot, as the slot names them. */
+  async clusterNodes(): Promise<string[]> {
+    return this.root.getByTestId('slot-cluster-node').allInnerTexts()
+  }
+
+  get conflict(): Locator {
+    return this.root.getByTestId('slot-conflict')
+  }
+
+  /** Why no flash can start, when the slot says so. */
+  get flashUnavailable(): Locator {
+    return this.root.getByTestId('flash-unavailable')
   }
 
   fact(name: 'module' | 'uptime' | 'usb'): Promise<string> {
