@@ -1,7 +1,7 @@
 // Running work in the navigation, on every page: how many, the latest first with how far it is,
 // each a link to where it can be followed (the board view, or the run's timeline).
 import { Anchor, Box, Loader, NavLink, Progress, Stack, Text } from '@mantine/core'
-import { useState } from 'react'
+import { Fragment, useEffect, useState } from 'react'
 import { focusRun } from '../lifecycle/run-focus.ts'
 import { useNow } from '../lifecycle/use-run.ts'
 import { systemNotificationsAskable } from './announce.ts'
@@ -13,8 +13,11 @@ export interface ActivityNavProps {
 }
 
 export function ActivityNav({ onOpenBoard, onOpenProfile }: ActivityNavProps) {
-  const now = useNow(true, 1000)
+  // The clock ticks (for the runs' time left) only while something runs.
+  const [busy, setBusy] = useState(false)
+  const now = useNow(busy, 1000)
   const items = useActivity(now)
+  useEffect(() => setBusy(items.length > 0), [items.length])
   const [askable, setAskable] = useState(systemNotificationsAskable)
   const open = (target: ActivityTarget) => {
     if (target.page === 'board') return onOpenBoard(target.boardId)
@@ -37,26 +40,23 @@ export function ActivityNav({ onOpenBoard, onOpenProfile }: ActivityNavProps) {
             {items.length} running
           </Text>
           {items.map((item, index) => (
-            <NavLink
-              key={item.key}
-              component="button"
-              type="button"
-              data-testid="activity-item"
-              data-current={index === 0}
-              leftSection={<Loader size={14} />}
-              label={item.label}
-              description={
-                <Stack gap={2} component="span">
+            <Fragment key={item.key}>
+              <NavLink
+                component="button"
+                type="button"
+                data-testid="activity-item"
+                data-current={index === 0}
+                leftSection={<Loader size={14} />}
+                label={item.label}
+                description={
                   <Text span size="xs" c="dimmed" data-testid="activity-detail">
                     {item.detail}
                   </Text>
-                  {item.percent !== null && (
-                    <Progress component="span" value={item.percent} size="xs" aria-hidden display="block" />
-                  )}
-                </Stack>
-              }
-              onClick={() => open(item.target)}
-            />
+                }
+                onClick={() => open(item.target)}
+              />
+              {item.percent !== null && <Progress value={item.percent} size="xs" mx="xs" aria-hidden />}
+            </Fragment>
           ))}
           {askable && (
             <Anchor
