@@ -78,6 +78,14 @@ describe('serial console in Chromium through the WebSocket host', () => {
     )
     expect(copied).toContain('sleep 99^C')
 
+    // The keyboard's way out: Tab goes to the node, Shift+Tab leaves the terminal.
+    await console.terminal.locator('.xterm').click()
+    expect(await console.terminalHasFocus()).toBe(true)
+    await console.press('Tab')
+    expect(await console.terminalHasFocus()).toBe(true)
+    await console.press('Shift+Tab')
+    expect(await console.terminalHasFocus()).toBe(false)
+
     const download = await console.saveLog()
     expect(download.suggestedFilename()).toBe('Virtual board-node-3-console.log')
     expect(await readFile((await download.path())!, 'utf8')).toBe(await console.text())

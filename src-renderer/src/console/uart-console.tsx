@@ -128,6 +128,22 @@ export function UartConsole({ board, node, onFailure }: UartConsoleProps) {
   )
 
   useEffect(() => {
+    if (!terminal) return
+    // Tab belongs to the node (completion), so Shift+Tab is the keyboard's way out of the terminal;
+    // Ctrl+Shift+C copies the selection as in desktop terminals (Ctrl+C goes to the node).
+    terminal.attachCustomKeyEventHandler((event) => {
+      if (event.type !== 'keydown') return true
+      if (event.key === 'Tab' && event.shiftKey) return false
+      if (event.ctrlKey && event.shiftKey && event.key.toLowerCase() === 'c') {
+        event.preventDefault()
+        void copySelection()
+        return false
+      }
+      return true
+    })
+  })
+
+  useEffect(() => {
     if (!terminal || !mode) return
     const typed = terminal.onData((data) => {
       if (mode.mode === 'socket') return void sendKeys(data)
@@ -189,8 +205,8 @@ export function UartConsole({ board, node, onFailure }: UartConsoleProps) {
           {mode === undefined
             ? 'Connecting…'
             : mode.mode === 'socket'
-              ? 'Live: keys go to the node as you type (click the terminal first).'
-              : 'Line by line: type a line and press Enter.'}
+              ? 'Live: keys go to the node as you type. Shift+Tab leaves the terminal, Ctrl+Shift+C copies.'
+              : 'Line by line: type a line and press Enter. Shift+Tab leaves the terminal.'}
         </Box>
         <Group gap="xs">
           <Button

@@ -226,6 +226,11 @@ export class UartConsole {
     await this.page.keyboard.press(key)
   }
 
+  /** Whether the keyboard is in the terminal (its hidden input has the focus). */
+  async terminalHasFocus(): Promise<boolean> {
+    return this.terminal.locator('textarea').evaluate((input) => input === input.ownerDocument.activeElement)
+  }
+
   /** Copy selection: the selected text, or the whole log when nothing is selected. */
   async copy(): Promise<void> {
     await this.page.getByRole('button', { name: 'Copy selection' }).click()
