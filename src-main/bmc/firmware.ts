@@ -36,6 +36,7 @@ export function detectFirmware(about: About): { firmware: Firmware; capabilities
       nodeInfo: modern,
       cooling: modern,
       uartDrainsOnRead: !modern,
+      serialSocket: modern,
     },
   }
 }

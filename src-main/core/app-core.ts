@@ -2,6 +2,7 @@
 // Every transport (Electron IPC, the WebSocket host, the CLI) gets its core from here.
 import { BmcConnector } from '../bmc/bmc-connector.ts'
 import { BmcService } from '../bmc/bmc-service.ts'
+import { SerialConsoles } from '../bmc/serial-consoles.ts'
 import { BoardRepository } from '../boards/board-repository.ts'
 import { BoardService } from '../boards/board-service.ts'
 import { FlashHistory } from '../flash/flash-history.ts'
@@ -71,6 +72,7 @@ export function createAppCore({
   const boards = new BoardService(new BoardRepository(db), secrets, events)
   const connector = new BmcConnector(boards)
   const bmc = new BmcService(connector)
+  const serialConsoles = new SerialConsoles({ connector, events })
   // The free space imports leave on the disk; settable for small disks and for tests.
   const cache = new ImageCache(db, dataDir, undefined, {
     ...(process.env.CLUSTERDECK_IMAGE_DISK_RESERVE_BYTES
@@ -149,6 +151,8 @@ export function createAppCore({
       'bmc.usb': (input) => bmc.usb(input),
       'bmc.uart.read': (input) => bmc.readUart(input),
       'bmc.uart.send': (input) => bmc.sendUart(input),
+      'bmc.serial.attach': (input) => serialConsoles.attach(input),
+      'bmc.serial.send': (input) => serialConsoles.send(input),
       'bmc.reboot': (input) => bmc.reboot(input),
       'bmc.certificate': ({ boardId }) => connector.certificate(boardId),
       'flash.start': (input) => flash.start(input),
@@ -215,6 +219,7 @@ export function createAppCore({
       await flash.cancelAll()
       await downloads.close()
       await armbian.close()
+      serialConsoles.close()
       await connector.close()
       await virtualBoard.close()
       await tools.close()

@@ -1,11 +1,14 @@
 // Electron's security checklist, applied once for every web contents the app creates: no
-// navigation away from the app, no new windows, no permission grants, no webviews.
+// navigation away from the app, no new windows, no permission grants but notifications, no webviews.
 import { app, session } from 'electron'
 import { isAppUrl } from './ipc-channels.ts'
 
 export function applySecurityPolicy(): void {
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false))
-  session.defaultSession.setPermissionCheckHandler(() => false)
+  // Notifications only: the activity list tells when a flash or a deployment ends (docs/flashing.md).
+  session.defaultSession.setPermissionRequestHandler((_contents, permission, callback) =>
+    callback(permission === 'notifications'),
+  )
+  session.defaultSession.setPermissionCheckHandler((_contents, permission) => permission === 'notifications')
 
   app.on('web-contents-created', (_event, contents) => {
     contents.on('will-navigate', (event, url) => {

@@ -135,7 +135,12 @@ export class ProfileService {
 
   private async check(profile: ClusterProfile): Promise<ProfileIssue[]> {
     const boardNames = (await this.boards.list()).map((board) => board.name)
-    return validateProfile(profile, { boardNames })
+    // Saving under its own name replaces the profile, so it is no other profile's rival.
+    const otherProfiles = this.repository
+      .list()
+      .filter((saved) => saved.name.toLowerCase() !== profile.name.toLowerCase())
+      .map((saved) => saved.profile)
+    return validateProfile(profile, { boardNames, otherProfiles })
   }
 }
 

@@ -6,14 +6,23 @@ export const uartBufferBytes = 16 * 1024
 export class UartRingBuffer {
   #data = Buffer.alloc(0)
   readonly #capacity: number
+  readonly #listeners = new Set<(bytes: Buffer) => void>()
 
   constructor(capacity = uartBufferBytes) {
     this.#capacity = capacity
   }
 
   append(bytes: Buffer | string): void {
-    const joined = Buffer.concat([this.#data, typeof bytes === 'string' ? Buffer.from(bytes) : bytes])
+    const added = typeof bytes === 'string' ? Buffer.from(bytes) : bytes
+    const joined = Buffer.concat([this.#data, added])
     this.#data = joined.length > this.#capacity ? joined.subarray(joined.length - this.#capacity) : joined
+    for (const listener of this.#listeners) listener(added)
+  }
+
+  /** Every byte appended from now on, as it arrives (the serial WebSocket broadcasts them). */
+  onAppend(listener: (bytes: Buffer) => void): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
   }
 
   read({ drain }: { drain: boolean }): Buffer {

@@ -28,6 +28,7 @@ import { emptyReply, enveloped, plainText, sendReply } from './http-reply.ts'
 import type { LegacyApiContext } from './legacy-api.ts'
 import { handleApiEntry, handleSetNodeInfo, systemInformation } from './legacy-api.ts'
 import { parseQuery } from './request-params.ts'
+import { createSerialSockets } from './serial-socket.ts'
 import type { FlashStatusJson } from './transfer-slot.ts'
 import { TransferSlot } from './transfer-slot.ts'
 import { decodeUart } from './uart-buffer.ts'
@@ -178,6 +179,7 @@ export async function startVirtualBoard(options: VirtualBoardOptions): Promise<V
   const goDown = (kind: 'reboot' | 'reload') => {
     down = true
     server.closeAllConnections()
+    serial.closeAll()
     slot.reset()
     auth.forgetAll()
     board.clearUartBuffers()
@@ -276,6 +278,8 @@ export async function startVirtualBoard(options: VirtualBoardOptions): Promise<V
   })
   // Uploads of whole images at eMMC speed take many minutes.
   server.requestTimeout = 0
+  const serial = createSerialSockets({ board, profile, auth, isDown: () => down })
+  server.on('upgrade', serial.upgrade)
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -334,6 +338,7 @@ export async function startVirtualBoard(options: VirtualBoardOptions): Promise<V
       clearTimeout(comeBackTimer)
       slot.reset()
       board.dispose()
+      serial.closeAll()
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       server.closeAllConnections()
       await closed

@@ -10,6 +10,7 @@ import {
   IconTopologyStar3,
 } from '@tabler/icons-react'
 import { useState } from 'react'
+import { ActivityNav } from './activity/activity-nav.tsx'
 import { ArmbianPage } from './armbian/armbian-page.tsx'
 import { BoardView } from './board-view/board-view.tsx'
 import { BoardsPage } from './boards/boards-page.tsx'
@@ -62,6 +63,10 @@ export function App() {
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="sm">
+        <ActivityNav
+          onOpenBoard={(boardId) => setPlace({ page: 'board', boardId })}
+          onOpenProfile={(profileId) => setPlace({ page: 'profile', profileId })}
+        />
         <NavLink
           label="Boards"
           leftSection={<IconServer2 size={18} />}

@@ -25,6 +25,8 @@ export const capabilitiesSchema = z.object({
   cooling: z.boolean(),
   /** 2.0.x drains the UART buffer on read; 2.1 returns the whole ring buffer every time. */
   uartDrainsOnRead: z.boolean(),
+  /** The serial console WebSocket (FW 2.1+): raw bytes both ways, so keys like Ctrl-C reach the node. */
+  serialSocket: z.boolean(),
 })
 export type Capabilities = z.infer<typeof capabilitiesSchema>
 

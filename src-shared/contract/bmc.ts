@@ -8,7 +8,7 @@ import {
 } from '../bmc/bmc-schemas.ts'
 import { nodeNumberSchema } from '../bmc/node-number.ts'
 import { boardIdSchema } from '../boards/board-schemas.ts'
-import { defineRequest } from './define.ts'
+import { defineEvent, defineRequest } from './define.ts'
 
 const onBoard = z.object({ boardId: boardIdSchema })
 
@@ -48,6 +48,18 @@ export const bmcRequests = {
     input: onBoard.extend({ node: nodeNumberSchema, line: z.string().max(1024) }),
     output: z.object({}),
   }),
+  'bmc.serial.attach': defineRequest({
+    description:
+      "Opens (or keeps open) a node's interactive serial console; attach again every few seconds while it is shown. `socket`: output comes as bmc.serial.output events and bmc.serial.send types raw keys (FW 2.1). `lines`: read with bmc.uart.read and send lines with bmc.uart.send; `reason` says why.",
+    input: onBoard.extend({ node: nodeNumberSchema }),
+    output: z.object({ mode: z.enum(['socket', 'lines']), reason: z.string().nullable() }),
+  }),
+  'bmc.serial.send': defineRequest({
+    description:
+      'Types raw keys into an attached socket console (control characters such as Ctrl-C included).',
+    input: onBoard.extend({ node: nodeNumberSchema, data: z.string().min(1).max(4096) }),
+    output: z.object({}),
+  }),
   'bmc.reboot': defineRequest({
     description: 'Reboots the BMC. Nodes may lose power until it is back.',
     input: onBoard,
@@ -57,5 +69,16 @@ export const bmcRequests = {
     description: "The BMC's certificate fingerprint as it is now, and the one trusted for this board.",
     input: onBoard,
     output: z.object({ presented: z.string(), trusted: z.string().nullable() }),
+  }),
+}
+
+export const bmcEvents = {
+  'bmc.serial.output': defineEvent({
+    description: "What a node printed on its serial console, as it arrived over the BMC's serial WebSocket.",
+    payload: z.object({ boardId: z.string(), node: nodeNumberSchema, text: z.string() }),
+  }),
+  'bmc.serial.closed': defineEvent({
+    description: "A node's serial WebSocket closed (the BMC restarted, or nobody kept the console open).",
+    payload: z.object({ boardId: z.string(), node: nodeNumberSchema }),
   }),
 }

@@ -2,7 +2,7 @@
 // all dispatch these requests to the same core services.
 import type { z } from 'zod'
 import { armbianRequests } from './armbian.ts'
-import { bmcRequests } from './bmc.ts'
+import { bmcEvents, bmcRequests } from './bmc.ts'
 import { boardEvents, boardRequests } from './boards.ts'
 import type { EventDefinition, RequestDefinition } from './define.ts'
 import { flashEvents, flashRequests } from './flash.ts'
@@ -29,6 +29,7 @@ export const requests = {
 } satisfies Record<string, RequestDefinition>
 
 export const events = {
+  ...bmcEvents,
   ...boardEvents,
   ...flashEvents,
   ...imageEvents,

@@ -1,5 +1,7 @@
 import { z } from 'zod'
+import { flashPhaseSchema } from '../flash/flash-schemas.ts'
 import { phaseIdSchema, planSchema } from '../lifecycle/plan.ts'
+import { byteProgressSchema } from '../progress/progress.ts'
 import { runSchema, runSummarySchema } from '../lifecycle/run-schema.ts'
 import { defineEvent, defineRequest } from './define.ts'
 
@@ -62,6 +64,20 @@ export const lifecycleEvents = {
   'lifecycle.run': defineEvent({
     description: 'A run or one of its steps changed state.',
     payload: runSchema,
+  }),
+  'lifecycle.stepProgress': defineEvent({
+    description:
+      "A running step's flash made progress (about twice a second): its phase, bytes, rate and time left.",
+    payload: z.object({
+      runId: z.string(),
+      stepId: z.string(),
+      flashJobId: z.string(),
+      phase: flashPhaseSchema,
+      progress: byteProgressSchema.nullable(),
+      /** The BMC reads the image back after writing it (a second pass of the same size). */
+      verify: z.boolean(),
+      imageSizeBytes: z.number().nullable(),
+    }),
   }),
   'lifecycle.log': defineEvent({
     description: "A line was added to a step's log.",

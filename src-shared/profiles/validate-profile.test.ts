@@ -37,6 +37,25 @@ describe('validateProfile', () => {
     ])
   })
 
+  it('warns, without blocking, when another profile claims the same board slot (board names case-insensitive)', () => {
+    const other = edit(k3s(), (p) => {
+      p.name = 'lab-b'
+      p.nodes = p.nodes.slice(0, 2)
+      p.nodes[0]!.board = 'RACK-1'
+      p.nodes[0]!.slot = 3
+      p.nodes[1]!.board = 'rack-2'
+    })
+    const issues = validateProfile(talos(), { boardNames: ['rack-1', 'rack-2'], otherProfiles: [other] })
+    expect(hasErrors(issues)).toBe(false)
+    expect(issues.filter((issue) => issue.path.endsWith('.slot'))).toEqual([
+      {
+        path: 'nodes[2].slot',
+        severity: 'warning',
+        message: `slot 3 of board "rack-1" is also ${other.nodes[0]!.hostname} (control plane) of profile "lab-b": deploying one cluster overwrites the other's node`,
+      },
+    ])
+  })
+
   it('finds addresses outside the node network, the gateway reused, and a missing board', () => {
     const profile = edit(talos(), (p) => {
       p.nodes[1]!.address = '10.10.89.5'

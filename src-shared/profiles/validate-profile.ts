@@ -13,6 +13,7 @@ import {
   type Ipv4Network,
 } from '../net/ipv4.ts'
 import type { ClusterProfile, ImageSource } from './profile-schema.ts'
+import { otherClaims, slotConflictMessage } from './slot-claims.ts'
 
 export interface ProfileIssue {
   /** Dotted path of the field, e.g. "nodes[2].address". */
@@ -24,6 +25,8 @@ export interface ProfileIssue {
 export interface ValidationContext {
   /** Names of the saved boards; when given, every node's board must be one of them. */
   boardNames?: readonly string[]
+  /** The other saved profiles: a slot one of them claims too is a warning. */
+  otherProfiles?: ReadonlyArray<Pick<ClusterProfile, 'name' | 'nodes'>>
 }
 
 export function validateProfile(profile: ClusterProfile, context: ValidationContext = {}): ProfileIssue[] {
@@ -80,6 +83,8 @@ export function validateProfile(profile: ClusterProfile, context: ValidationCont
     const taken = bySlot.get(slotKey)
     if (taken) error(`${path}.slot`, `slot ${node.slot} of board "${node.board}" is already node ${taken}`)
     bySlot.set(slotKey, node.hostname)
+    const others = otherClaims(context.otherProfiles ?? [], node.board, node.slot)
+    if (others.length > 0) warning(`${path}.slot`, slotConflictMessage(node.board, node.slot, others))
 
     if (context.boardNames && !context.boardNames.some((b) => b.toLowerCase() === node.board.toLowerCase())) {
       error(

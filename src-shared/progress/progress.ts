@@ -58,3 +58,25 @@ export function formatDuration(seconds: number): string {
   if (minutes < 60) return `${minutes} min ${String(s % 60).padStart(2, '0')} s`
   return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`
 }
+
+export interface ProgressWords {
+  /** 0–100, or null when the total is unknown. */
+  percent: number | null
+  /** "1.00 GiB of 4.00 GiB", or just what is done when the total is unknown. */
+  bytes: string
+  /** "25.0 MiB/s", or null before the first measurement. */
+  rate: string | null
+  /** "2 min 05 s left", or null when it cannot be told yet. */
+  eta: string | null
+}
+
+/** One progress as the app words it (the board view's slots, the deploy timeline, the navigation). */
+export function describeProgress(progress: ByteProgress): ProgressWords {
+  const { bytesDone, bytesTotal, bytesPerSecond, etaSeconds } = progress
+  return {
+    percent: bytesTotal ? Math.min(100, (bytesDone / bytesTotal) * 100) : null,
+    bytes: `${formatBytes(bytesDone)}${bytesTotal ? ` of ${formatBytes(bytesTotal)}` : ''}`,
+    rate: bytesPerSecond > 0 ? `${formatBytes(bytesPerSecond)}/s` : null,
+    eta: bytesPerSecond > 0 && etaSeconds !== null ? `${formatDuration(etaSeconds)} left` : null,
+  }
+}

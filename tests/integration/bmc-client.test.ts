@@ -167,6 +167,7 @@ describe.each(firmwares)('BMC client on firmware %s', (firmware) => {
           nodeInfo: true,
           cooling: true,
           uartDrainsOnRead: false,
+          serialSocket: true,
         },
       })
     } else {
@@ -179,6 +180,7 @@ describe.each(firmwares)('BMC client on firmware %s', (firmware) => {
           nodeInfo: false,
           cooling: false,
           uartDrainsOnRead: true,
+          serialSocket: false,
         },
       })
     }

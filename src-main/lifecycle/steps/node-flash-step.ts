@@ -71,6 +71,15 @@ export function nodeFlashStep(deps: NodeFlashDependencies): StepExecutor {
         const stop = deps.events.onAny((name, payload) => {
           const update = payload as FlashJob
           if (name !== 'flash.progress' || update.id !== job.id) return
+          deps.events.emit('lifecycle.stepProgress', {
+            runId: context.runId,
+            stepId: context.step.id,
+            flashJobId: update.id,
+            phase: update.phase,
+            progress: update.progress,
+            verify: update.verify,
+            imageSizeBytes: update.imageSizeBytes,
+          })
           if (update.phase !== lastPhase) {
             lastPhase = update.phase
             context.log(`flash: ${update.phase}${update.message ? ` — ${update.message}` : ''}`)

@@ -15,6 +15,7 @@ import { CertificateTrustModal } from './certificate-trust-modal.tsx'
 import { NodeSlotCard } from './node-slot-card.tsx'
 import { useBoardFailures } from './use-board-failures.ts'
 import { useBoardStatus } from './use-board-status.ts'
+import { useSlotNodes } from './use-slot-nodes.ts'
 
 export interface BoardViewProps {
   board: Board
@@ -25,6 +26,14 @@ export function BoardView({ board, onBack }: BoardViewProps) {
   const failures = useBoardFailures()
   const { status, failure, refresh } = useBoardStatus(board.id, failures.reviewCertificate)
   const jobs = useFlashJobs(board.id)
+  const clusterNodes = useSlotNodes(board.name)
+  // Nothing can be sent to a BMC that does not answer: say why instead of offering actions that fail.
+  const unavailable = failure
+    ? failure.certificate
+      ? "the BMC's certificate is not trusted (see above)"
+      : 'the BMC does not answer (see above)'
+    : undefined
+  const conflicts = nodeNumbers.filter((slot) => (clusterNodes[slot]?.length ?? 0) > 1)
   const [consoleNode, setConsoleNode] = useState<NodeNumber>()
   const [historyNode, setHistoryNode] = useState<NodeNumber>()
   // Bumped after a certificate is trusted, so the panels that failed ask again.
@@ -45,7 +54,13 @@ export function BoardView({ board, onBack }: BoardViewProps) {
             {board.address}
           </Text>
         </Stack>
-        <BoardActions board={board} onChanged={refresh} onFailure={failures.report} />
+        <BoardActions
+          board={board}
+          clusterNodes={clusterNodes}
+          unavailable={unavailable}
+          onChanged={refresh}
+          onFailure={failures.report}
+        />
       </Group>
 
       {failure && (
@@ -71,6 +86,27 @@ export function BoardView({ board, onBack }: BoardViewProps) {
         </Alert>
       )}
 
+      {conflicts.length > 0 && (
+        <Alert
+          color="orange"
+          icon={<IconAlertTriangle size={18} />}
+          title="Profiles claim the same slots"
+          data-testid="slot-conflicts"
+        >
+          <Stack gap={2}>
+            {conflicts.map((slot) => (
+              <Text key={slot} size="sm">
+                Slot {slot}:{' '}
+                {clusterNodes[slot]!.map((claim) => `${claim.hostname} of ${claim.profileName}`).join(', ')}
+              </Text>
+            ))}
+            <Text size="sm">
+              Deploying one of these profiles overwrites the others' nodes. Move one in its profile.
+            </Text>
+          </Stack>
+        </Alert>
+      )}
+
       <SimpleGrid cols={{ base: 1, md: 2, xl: 4 }} data-testid="node-slots">
         {nodeNumbers.map((node) => (
           <NodeSlotCard
@@ -80,6 +116,8 @@ export function BoardView({ board, onBack }: BoardViewProps) {
             status={status?.nodes.find((candidate) => candidate.node === node)}
             usb={status?.usb}
             job={jobs[node]}
+            clusterNodes={clusterNodes[node]}
+            unavailable={unavailable}
             onChanged={refresh}
             onFailure={failures.report}
             onOpenConsole={setConsoleNode}

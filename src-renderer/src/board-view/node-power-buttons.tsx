@@ -4,6 +4,7 @@ import { IconPlayerPlay, IconPower, IconRotateClockwise } from '@tabler/icons-re
 import { useState } from 'react'
 import type { Board } from '../../../src-shared/boards/board-schemas.ts'
 import type { NodeNumber } from '../../../src-shared/bmc/node-number.ts'
+import type { SlotClaim } from '../../../src-shared/profiles/slot-claims.ts'
 import { useConfirmation } from '../common/use-confirmation.tsx'
 import { powerConfirmation, setPower, type PowerAction } from './power-confirmations.ts'
 
@@ -12,6 +13,8 @@ export interface NodePowerButtonsProps {
   node: NodeNumber
   poweredOn: boolean | null | undefined
   disabled: boolean
+  /** The deployed cluster nodes in this slot, named in the confirmations. */
+  clusterNodes: readonly SlotClaim[]
   onChanged(): void
   onFailure(error: unknown): void
 }
@@ -21,6 +24,7 @@ export function NodePowerButtons({
   node,
   poweredOn,
   disabled,
+  clusterNodes,
   onChanged,
   onFailure,
 }: NodePowerButtonsProps) {
@@ -43,7 +47,15 @@ export function NodePowerButtons({
   }
 
   const ask = (action: PowerAction) =>
-    confirmation.ask(powerConfirmation(board, node, action, () => run(action)))
+    confirmation.ask(
+      powerConfirmation(
+        board,
+        node,
+        action,
+        () => run(action),
+        clusterNodes.map((claim) => ({ slot: node, node: claim })),
+      ),
+    )
 
   return (
     <Group gap={6}>

@@ -8,7 +8,9 @@ import type { NodeNumber } from '../../../src-shared/bmc/node-number.ts'
 import { finishedPhases, type FlashJob } from '../../../src-shared/flash/flash-schemas.ts'
 import { formatDuration } from '../../../src-shared/progress/progress.ts'
 import { FlashArea } from '../flash/flash-area.tsx'
+import { describeClaim, roleWords } from '../../../src-shared/profiles/slot-claims.ts'
 import { NodePowerButtons } from './node-power-buttons.tsx'
+import { deployedNodes, type SlotNode } from './use-slot-nodes.ts'
 
 export interface NodeSlotCardProps {
   board: Board
@@ -16,6 +18,10 @@ export interface NodeSlotCardProps {
   status: NodeStatus | undefined
   usb: UsbState | undefined
   job: FlashJob | undefined
+  /** The cluster nodes the saved profiles put in this slot (more than one is a conflict). */
+  clusterNodes: SlotNode[] | undefined
+  /** Why nothing can be done to the node now (the BMC does not answer), or undefined. */
+  unavailable: string | undefined
   onChanged(): void
   onFailure(error: unknown): void
   onOpenConsole(node: NodeNumber): void
@@ -23,7 +29,8 @@ export interface NodeSlotCardProps {
 }
 
 export function NodeSlotCard(props: NodeSlotCardProps) {
-  const { board, node, status, usb, job, onChanged, onFailure } = props
+  const { board, node, status, usb, job, clusterNodes = [], unavailable, onChanged, onFailure } = props
+  const deployed = deployedNodes(clusterNodes)
   const flashing = job !== undefined && !finishedPhases.includes(job.phase) && job.phase !== 'queued'
   const power = powerText(status?.poweredOn)
   return (
@@ -50,9 +57,24 @@ export function NodeSlotCard(props: NodeSlotCardProps) {
             </ThemeIcon>
             <div>
               <Text fw={700}>Node {node}</Text>
-              <Text size="xs" c="dimmed" lineClamp={1}>
-                {status?.name ?? 'unnamed'}
-              </Text>
+              {clusterNodes.length === 0 ? (
+                <Text size="xs" c="dimmed" lineClamp={1}>
+                  {status?.name ?? 'unnamed'}
+                </Text>
+              ) : (
+                clusterNodes.map((claim) => (
+                  <Text
+                    key={claim.profileName}
+                    size="xs"
+                    lineClamp={1}
+                    data-testid="slot-cluster-node"
+                    data-deployed={claim.deployed}
+                    title={describeClaim(claim)}
+                  >
+                    <b>{claim.hostname}</b> · {roleWords[claim.role]} · {claim.profileName}
+                  </Text>
+                ))
+              )}
             </div>
           </Group>
           <Badge
@@ -63,6 +85,12 @@ export function NodeSlotCard(props: NodeSlotCardProps) {
             {flashing ? 'flashing' : power.label}
           </Badge>
         </Group>
+
+        {clusterNodes.length > 1 && (
+          <Text size="xs" c="orange" data-testid="slot-conflict">
+            {clusterNodes.length} profiles put a node in this slot: deploying one overwrites the other.
+          </Text>
+        )}
 
         <Stack gap={2}>
           <Fact label="Module" value={status?.moduleName ?? 'not reported'} testId="slot-module" />
@@ -80,13 +108,21 @@ export function NodeSlotCard(props: NodeSlotCardProps) {
           board={board}
           node={node}
           poweredOn={status?.poweredOn}
-          disabled={flashing || status === undefined}
+          disabled={flashing || status === undefined || unavailable !== undefined}
+          clusterNodes={deployed}
           onChanged={onChanged}
           onFailure={onFailure}
         />
 
         <Divider />
-        <FlashArea board={board} node={node} job={job} onFailure={onFailure} />
+        <FlashArea
+          board={board}
+          node={node}
+          job={job}
+          clusterNodes={deployed}
+          unavailable={unavailable}
+          onFailure={onFailure}
+        />
 
         <Group gap="xs" mt="auto">
           <Button

@@ -3,16 +3,24 @@
 import type { Board } from '../../../src-shared/boards/board-schemas.ts'
 import type { NodeNumber } from '../../../src-shared/bmc/node-number.ts'
 import { call } from '../bridge/bridge.ts'
+import { describeClaim, type SlotClaim } from '../../../src-shared/profiles/slot-claims.ts'
 import type { Confirmation } from '../common/use-confirmation.tsx'
 
 export type PowerAction = 'on' | 'off' | 'reset'
 export type PowerTarget = NodeNumber | 'all'
+
+/** A node of a deployed cluster that the action would hit. */
+export interface AffectedClusterNode {
+  slot: NodeNumber
+  node: SlotClaim
+}
 
 export function powerConfirmation(
   board: Board,
   target: PowerTarget,
   action: PowerAction,
   run: () => Promise<void>,
+  affected: readonly AffectedClusterNode[] = [],
 ): Confirmation {
   const who = target === 'all' ? 'all four nodes' : `node ${target}`
   const texts: Record<PowerAction, { title: string; body: string; confirmLabel: string }> = {
@@ -32,7 +40,22 @@ export function powerConfirmation(
       confirmLabel: 'Reset',
     },
   }
-  return { ...texts[action], color: action === 'on' ? undefined : 'red', action: run }
+  const text = texts[action]
+  const harmed = action === 'on' ? [] : affected
+  const body =
+    harmed.length === 0
+      ? text.body
+      : `${harmed.map(({ slot, node }) => `Node ${slot} is ${describeClaim(node)}.`).join(' ')} ${clusterHarm(harmed)} ${text.body}`
+  return { ...text, body, color: action === 'on' ? undefined : 'red', action: run }
+}
+
+/** What losing these nodes means to their clusters, worst first. */
+function clusterHarm(harmed: readonly AffectedClusterNode[]): string {
+  const clusters = [...new Set(harmed.map(({ node }) => node.profileName))]
+  const controlPlane = harmed.some(({ node }) => node.role === 'control-plane')
+  return controlPlane
+    ? `Cluster ${clusters.join(' and ')} loses a control plane: with a single one, its Kubernetes API is down until the node is back.`
+    : `Cluster ${clusters.join(' and ')} loses ${harmed.length === 1 ? 'this worker' : 'these workers'} and moves its workloads elsewhere.`
 }
 
 /** Runs a power action through the core. */

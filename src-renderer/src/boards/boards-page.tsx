@@ -8,6 +8,7 @@ import { RowActions } from '../common/row-actions.tsx'
 import { StartVirtualBoardModal } from '../virtual-board/start-virtual-board-modal.tsx'
 import { BoardFormModal } from './board-form-modal.tsx'
 import { useBoards } from './use-boards.ts'
+import { BoardUsedBy } from './board-used-by.tsx'
 
 type Editing = { mode: 'add' } | { mode: 'edit'; board: Board } | undefined
 
@@ -155,6 +156,7 @@ function RemoveBoardModal({ board, onClose }: { board: Board | undefined; onClos
             Clusterdeck forgets <b>{board.name}</b> ({board.address}) and deletes its BMC password from the
             keychain. The board itself is not touched.
           </Text>
+          <BoardUsedBy board={board} />
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
               Cancel

@@ -15,8 +15,7 @@ export function useXterm(): { container: RefObject<HTMLDivElement | null>; termi
     const created = new Terminal({
       // The BMC's serial text uses bare LF as often as CR LF; xterm needs CR LF to start a line.
       convertEol: true,
-      disableStdin: true,
-      cursorBlink: false,
+      cursorBlink: true,
       fontSize: 13,
       scrollback: 5000,
       fontFamily: 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace',

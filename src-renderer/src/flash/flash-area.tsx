@@ -3,12 +3,13 @@
 // no other image; the core queues flashes of different nodes of one board itself.
 import { Box, Button, Group, Stack, Text } from '@mantine/core'
 import { Dropzone } from '@mantine/dropzone'
-import { IconDeviceSdCard, IconFileUpload, IconFileX } from '@tabler/icons-react'
+import { IconDeviceSdCard, IconFileUpload, IconFileX, IconPlugConnectedX } from '@tabler/icons-react'
 import { useRef, useState, type DragEvent, type ReactNode } from 'react'
 import type { Board } from '../../../src-shared/boards/board-schemas.ts'
 import type { NodeNumber } from '../../../src-shared/bmc/node-number.ts'
 import { finishedPhases, type FlashJob } from '../../../src-shared/flash/flash-schemas.ts'
 import { AppError } from '../../../src-shared/contract/app-error.ts'
+import type { SlotClaim } from '../../../src-shared/profiles/slot-claims.ts'
 import { call, errorText } from '../bridge/bridge.ts'
 import { FileRejection, ImageFileInput } from '../common/image-file-choice.tsx'
 import { useConfirmation } from '../common/use-confirmation.tsx'
@@ -26,6 +27,10 @@ export interface FlashAreaProps {
   node: NodeNumber
   /** The latest flash of this node, if any. */
   job: FlashJob | undefined
+  /** The deployed cluster nodes in this slot, named in the confirmation. */
+  clusterNodes: readonly SlotClaim[]
+  /** Why no flash can start now (the BMC does not answer), or undefined when one can. */
+  unavailable?: string
   onFailure(error: unknown): void
 }
 
@@ -40,7 +45,7 @@ interface Upload {
   abort(): void
 }
 
-export function FlashArea({ board, node, job, onFailure }: FlashAreaProps) {
+export function FlashArea({ board, node, job, clusterNodes, unavailable, onFailure }: FlashAreaProps) {
   const [chosen, setChosen] = useState<Chosen>()
   const [libraryDragOver, setLibraryDragOver] = useState(false)
   const [rejection, setRejection] = useState<string>()
@@ -157,6 +162,18 @@ export function FlashArea({ board, node, job, onFailure }: FlashAreaProps) {
         // No dropzone while a flash runs (the core refuses a second one for the node), and not a
         // disabled one either: that would mark its content aria-disabled, Cancel included.
         <FlashPanel>{progress}</FlashPanel>
+      ) : unavailable ? (
+        <FlashPanel>
+          <Stack gap="xs">
+            {progress}
+            <Group gap="xs" wrap="nowrap" data-testid="flash-unavailable">
+              <IconPlugConnectedX size={18} color="var(--mantine-color-dimmed)" style={{ flexShrink: 0 }} />
+              <Text size="sm" c="dimmed">
+                No flash now: {unavailable}
+              </Text>
+            </Group>
+          </Stack>
+        </FlashPanel>
       ) : (
         <Box
           {...libraryDrop}
@@ -202,6 +219,7 @@ export function FlashArea({ board, node, job, onFailure }: FlashAreaProps) {
       <FlashConfirmModal
         board={board}
         node={node}
+        clusterNodes={clusterNodes}
         image={chosen}
         onConfirm={(choices) => {
           // The dialog closes at once; the slot shows the hand-off and the flash from here on.

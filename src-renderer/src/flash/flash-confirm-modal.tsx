@@ -6,6 +6,7 @@ import { useEffect, useState } from 'react'
 import type { Board } from '../../../src-shared/boards/board-schemas.ts'
 import type { NodeNumber } from '../../../src-shared/bmc/node-number.ts'
 import { formatBytes } from '../../../src-shared/progress/progress.ts'
+import { describeClaim, type SlotClaim } from '../../../src-shared/profiles/slot-claims.ts'
 import { ConfirmModal } from '../common/confirm-modal.tsx'
 
 export interface FlashChoices {
@@ -18,11 +19,20 @@ export interface FlashConfirmModalProps {
   node: NodeNumber
   /** The image to flash (a dropped file or a library image); the modal is open while there is one. */
   image: { name: string; sizeBytes: number } | undefined
+  /** The deployed cluster nodes in this slot: flashing erases them from their cluster. */
+  clusterNodes: readonly SlotClaim[]
   onConfirm(choices: FlashChoices): Promise<void>
   onClose(): void
 }
 
-export function FlashConfirmModal({ board, node, image, onConfirm, onClose }: FlashConfirmModalProps) {
+export function FlashConfirmModal({
+  board,
+  node,
+  image,
+  clusterNodes,
+  onConfirm,
+  onClose,
+}: FlashConfirmModalProps) {
   const [choices, setChoices] = useState<FlashChoices>({ verify: true, powerOnAfter: true })
   useEffect(() => {
     if (image) setChoices({ verify: true, powerOnAfter: true })
@@ -47,6 +57,20 @@ export function FlashConfirmModal({ board, node, image, onConfirm, onClose }: Fl
               {formatBytes(image.sizeBytes)}
             </Text>
           </Group>
+          {clusterNodes.map((claim) => (
+            <Alert
+              key={claim.profileName}
+              color="red"
+              variant="filled"
+              icon={<IconAlertTriangle size={18} />}
+              title={`Node ${node} is ${describeClaim(claim)}`}
+              data-testid="flash-cluster-warning"
+            >
+              {claim.role === 'control-plane'
+                ? `Flashing it wipes a control plane of cluster ${claim.profileName}: with a single one, the whole cluster (its etcd and Kubernetes API) is gone until you deploy ${claim.profileName} again.`
+                : `Flashing it removes this worker from cluster ${claim.profileName}; deploy ${claim.profileName} again to bring it back.`}
+            </Alert>
+          ))}
           <Alert color="red" variant="light" icon={<IconAlertTriangle size={18} />}>
             Everything on the eMMC of node {node} of {board.name} will be overwritten. The node is powered off
             while it is written.

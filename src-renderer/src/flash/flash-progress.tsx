@@ -3,7 +3,7 @@
 import { Badge, Button, Group, Progress, Stack, Text } from '@mantine/core'
 import { IconCircleCheck, IconCircleX, IconPlayerStop } from '@tabler/icons-react'
 import { finishedPhases, type FlashJob } from '../../../src-shared/flash/flash-schemas.ts'
-import { formatBytes, formatDuration } from '../../../src-shared/progress/progress.ts'
+import { describeProgress, formatBytes, formatDuration } from '../../../src-shared/progress/progress.ts'
 import { FlashPhaseBadges } from './flash-phase-badges.tsx'
 
 export interface FlashProgressProps {
@@ -67,14 +67,12 @@ export function FlashProgress({ job, onCancel, onDismiss }: FlashProgressProps) 
 }
 
 function RunningFlash({ job }: { job: FlashJob }) {
-  const { progress } = job
-  const total = progress?.bytesTotal ?? null
-  const percent = progress && total ? Math.min(100, (progress.bytesDone / total) * 100) : 0
   const measuring = job.phase === 'writing' || job.phase === 'verifying' || job.phase === 'preparing'
+  const words = job.progress && measuring ? describeProgress(job.progress) : undefined
   return (
     <Stack gap={4}>
       <Progress
-        value={job.phase === 'queued' ? 0 : measuring ? percent : 100}
+        value={job.phase === 'queued' ? 0 : measuring ? (words?.percent ?? 0) : 100}
         striped
         animated
         size="lg"
@@ -83,16 +81,12 @@ function RunningFlash({ job }: { job: FlashJob }) {
       />
       <Group justify="space-between" gap="xs">
         <Text size="xs" data-testid="flash-bytes">
-          {job.phase === 'queued'
-            ? 'Waiting for the flash before it on this board'
-            : progress && measuring
-              ? `${formatBytes(progress.bytesDone)}${total ? ` of ${formatBytes(total)}` : ''}`
-              : ''}
+          {job.phase === 'queued' ? 'Waiting for the flash before it on this board' : (words?.bytes ?? '')}
         </Text>
-        {progress && measuring && progress.bytesPerSecond > 0 && (
+        {words?.rate && (
           <Text size="xs" c="dimmed" data-testid="flash-speed">
-            {formatBytes(progress.bytesPerSecond)}/s
-            {progress.etaSeconds !== null && ` · ${formatDuration(progress.etaSeconds)} left`}
+            {words.rate}
+            {words.eta && ` · ${words.eta}`}
           </Text>
         )}
       </Group>

@@ -1,6 +1,6 @@
 // One run: its state and actions above, the failures to act on, the timeline, and the log of the
 // step the user opened.
-import { Alert, Button, Group, Menu, Stack, Text } from '@mantine/core'
+import { Alert, Button, Group, Menu, SimpleGrid, Stack, Text } from '@mantine/core'
 import {
   IconAlertTriangle,
   IconDownload,
@@ -21,6 +21,9 @@ import { resumableRunStates } from './step-states.ts'
 import { formatStepDuration } from './time-scale.ts'
 import { latestMoment, runElapsed } from './timeline-rows.ts'
 import { useNow } from './use-run.ts'
+import { useStepProgress } from './use-step-progress.ts'
+import { StepFlashProgress } from './step-flash-progress.tsx'
+import { estimateRunSecondsLeft } from '../../../src-shared/lifecycle/run-eta.ts'
 
 export interface RunPanelProps {
   run: Run
@@ -34,6 +37,12 @@ export function RunPanel({ run, onOpenRun }: RunPanelProps) {
   const tick = useNow(running)
   const now = running ? Math.max(tick, latestMoment(run)) : tick
   const [openStep, setOpenStep] = useState<string>()
+  const flashes = useStepProgress(running ? run.id : undefined)
+  const secondsLeft = estimateRunSecondsLeft(run, now, flashes)
+  const flashing = run.plan.steps.filter(
+    (step) =>
+      flashes[step.id] && run.steps.some((state) => state.stepId === step.id && state.state === 'running'),
+  )
   const { ask, modal } = useConfirmation()
   const failed = run.steps.filter((step) => step.state === 'failed')
   const titleOf = (stepId: string) => run.plan.steps.find((step) => step.id === stepId)?.title ?? stepId
@@ -54,6 +63,9 @@ export function RunPanel({ run, onOpenRun }: RunPanelProps) {
           <Text size="sm" c="dimmed" data-testid="run-summary">
             Through {phaseTitles[run.throughPhase].toLowerCase()} · {running ? 'running for ' : 'took '}
             {formatStepDuration(runElapsed(run, now))}
+            {secondsLeft !== null && (
+              <span data-testid="run-eta"> · about {formatStepDuration(secondsLeft * 1000)} left</span>
+            )}
             {run.message && ` · ${run.message}`}
           </Text>
         </Stack>
@@ -131,7 +143,14 @@ export function RunPanel({ run, onOpenRun }: RunPanelProps) {
         </Alert>
       )}
 
-      <RunTimeline run={run} now={now} onOpenStep={setOpenStep} />
+      {flashing.length > 0 && (
+        <SimpleGrid cols={{ base: 1, md: 2 }} spacing="xs" data-testid="run-flashes">
+          {flashing.map((step) => (
+            <StepFlashProgress key={step.id} step={step} flash={flashes[step.id]!} />
+          ))}
+        </SimpleGrid>
+      )}
+      <RunTimeline run={run} now={now} flashes={flashes} onOpenStep={setOpenStep} />
       <TimelineLegend />
       <StepLogDrawer
         run={run}

@@ -5,9 +5,11 @@ import { Group, Stack, Text, Tooltip, UnstyledButton } from '@mantine/core'
 import { IconChevronDown, IconChevronRight } from '@tabler/icons-react'
 import { Fragment, useState, type CSSProperties, type ReactElement } from 'react'
 import type { Run } from '../../../src-shared/lifecycle/run-schema.ts'
+import { describeProgress } from '../../../src-shared/progress/progress.ts'
 import { StepStateBadge } from './run-state-badge.tsx'
 import classes from './run-timeline.module.css'
 import { stepLooks } from './step-states.ts'
+import type { StepProgressMap } from './use-step-progress.ts'
 import { formatOffset, formatStepDuration, timeScale, type TimeScale } from './time-scale.ts'
 import {
   phaseState,
@@ -23,10 +25,12 @@ import {
 export interface RunTimelineProps {
   run: Run
   now: number
+  /** Running flashes by step: their bars say how far they are. */
+  flashes?: StepProgressMap
   onOpenStep(stepId: string): void
 }
 
-export function RunTimeline({ run, now, onOpenStep }: RunTimelineProps) {
+export function RunTimeline({ run, now, flashes = {}, onOpenStep }: RunTimelineProps) {
   const running = run.state === 'running'
   const start = Date.parse(run.createdAt)
   const elapsed = runElapsed(run, now)
@@ -45,6 +49,7 @@ export function RunTimeline({ run, now, onOpenStep }: RunTimelineProps) {
           now={now}
           scale={scale}
           waitFrom={running ? elapsed : 0}
+          flashes={flashes}
           onOpenStep={onOpenStep}
         />
       ))}
@@ -84,6 +89,7 @@ function PhaseSection({
   now,
   scale,
   waitFrom,
+  flashes,
   onOpenStep,
 }: {
   section: TimelineSection
@@ -92,6 +98,7 @@ function PhaseSection({
   scale: TimeScale
   /** Where steps that have not started yet line up at the earliest: now, while the run goes on. */
   waitFrom: number
+  flashes: StepProgressMap
   onOpenStep(stepId: string): void
 }) {
   // A phase this run does not go through folds to one line with the reason; it can be unfolded.
@@ -140,6 +147,7 @@ function PhaseSection({
             now={now}
             scale={scale}
             waitFrom={waitFrom}
+            flashes={flashes}
             onOpenStep={onOpenStep}
           />
         ))}
@@ -153,6 +161,7 @@ function TimelineRowView({
   now,
   scale,
   waitFrom,
+  flashes,
   onOpenStep,
 }: {
   row: TimelineRow
@@ -160,6 +169,7 @@ function TimelineRowView({
   now: number
   scale: TimeScale
   waitFrom: number
+  flashes: StepProgressMap
   onOpenStep(stepId: string): void
 }) {
   const percent = (ms: number) => (Math.max(0, ms) / scale.spanMs) * 100
@@ -202,7 +212,9 @@ function TimelineRowView({
           const width = percent(span.to) - left
           // A node's row names its steps; a cluster-wide step's row is already named after it.
           const name = row.node ? shortStepName(step.plan) : stepLooks[step.state.state].label
-          const duration = formatStepDuration(span.to - span.from)
+          const flash = step.state.state === 'running' ? flashes[step.plan.id] : undefined
+          const done = flash?.progress ? describeProgress(flash.progress).percent : null
+          const duration = `${done !== null ? `${flash?.phase === 'verifying' ? 'verifying ' : ''}${Math.floor(done)}% · ` : ''}${formatStepDuration(span.to - span.from)}`
           const text = `${name} · ${duration}`
           // The last bar of a row may say its words beside it when it is too short to hold them.
           const aside = width < 7 && index === started.length - 1 && waiting.length === 0

@@ -21,11 +21,12 @@ import {
   IconTimeline,
   IconTrash,
 } from '@tabler/icons-react'
-import { useCallback, useState } from 'react'
+import { useCallback, useEffect, useState } from 'react'
 import type { SavedProfile } from '../../../src-shared/profiles/profile-schema.ts'
 import { useConfirmation } from '../common/use-confirmation.tsx'
 import { DeployModal } from '../lifecycle/deploy-modal.tsx'
 import { PlanModal } from '../lifecycle/plan-modal.tsx'
+import { onRunFocus, takeRunFocus } from '../lifecycle/run-focus.ts'
 import { RunsTab } from '../lifecycle/runs-tab.tsx'
 import { useRuns } from '../lifecycle/use-runs.ts'
 import { ProfileEditor } from './profile-editor.tsx'
@@ -44,8 +45,20 @@ export interface ProfileViewProps {
 
 export function ProfileView({ profile, onBack, onOpenProfile }: ProfileViewProps) {
   const runs = useRuns(profile.id, profile.name)
-  const [tab, setTab] = useState<Tab>(() => 'profile')
-  const [runId, setRunId] = useState<string>()
+  // Opened from the navigation's activity list: straight to that run.
+  const [focused] = useState(() => takeRunFocus(profile.id))
+  const [tab, setTab] = useState<Tab>(focused ? 'runs' : 'profile')
+  const [runId, setRunId] = useState<string | undefined>(focused)
+  useEffect(
+    () =>
+      onRunFocus((profileId, focus) => {
+        if (profileId !== profile.id) return
+        takeRunFocus(profileId)
+        setRunId(focus)
+        setTab('runs')
+      }),
+    [profile.id],
+  )
   const [dirty, setDirty] = useState(false)
   const [planOpen, setPlanOpen] = useState(false)
   const [deployOpen, setDeployOpen] = useState(false)

@@ -1,6 +1,6 @@
 // Page objects for one board's view: the four node slots, the board-wide actions, the
 // confirmations, and a node's serial console.
-import type { Locator, Page } from 'playwright-core'
+import type { Download, Locator, Page } from 'playwright-core'
 import { dropFile } from './drag-and-drop.ts'
 
 export type PowerState = 'on' | 'off' | 'unknown'
@@ -17,6 +17,10 @@ export class BoardViewPage {
   readonly slots: Locator
   readonly bmcInfo: Locator
   readonly boardError: Locator
+  /** Why the board's actions are disabled, when they are. */
+  readonly actionsUnavailable: Locator
+  /** The warning that profiles claim the same slots. */
+  readonly slotConflicts: Locator
   readonly console: UartConsole
 
   constructor(page: Page) {
@@ -25,6 +29,8 @@ export class BoardViewPage {
     this.slots = page.getByTestId('node-slot')
     this.bmcInfo = page.getByTestId('bmc-info')
     this.boardError = page.getByTestId('board-error')
+    this.actionsUnavailable = page.getByTestId('board-actions-unavailable')
+    this.slotConflicts = page.getByTestId('slot-conflicts')
     this.console = new UartConsole(page)
   }
 
@@ -39,6 +45,11 @@ export class BoardViewPage {
   /** The open confirmation with this title. */
   dialog(title: string): ConfirmDialog {
     return new ConfirmDialog(this.page.getByRole('dialog', { name: title }))
+  }
+
+  /** A board-wide action button ("Power all on", "Reboot BMC", …). */
+  action(name: string): Locator {
+    return this.root.getByRole('button', { name, exact: true })
   }
 
   async powerAll(action: 'on' | 'off'): Promise<ConfirmDialog> {
@@ -106,6 +117,20 @@ export class NodeSlot {
       .waitFor({ timeout })
   }
 
+  /** The cluster nodes the saved profiles put in this slot, as the slot names them. */
+  async clusterNodes(): Promise<string[]> {
+    return this.root.getByTestId('slot-cluster-node').allInnerTexts()
+  }
+
+  get conflict(): Locator {
+    return this.root.getByTestId('slot-conflict')
+  }
+
+  /** Why no flash can start, when the slot says so. */
+  get flashUnavailable(): Locator {
+    return this.root.getByTestId('flash-unavailable')
+  }
+
   fact(name: 'module' | 'uptime' | 'usb'): Promise<string> {
     return this.root.getByTestId(`slot-${name}`).innerText()
   }
@@ -169,16 +194,54 @@ export class NodeSlot {
 }
 
 export class UartConsole {
+  readonly page: Page
   readonly terminal: Locator
   readonly input: Locator
   readonly sendButton: Locator
+  readonly lineModeNotice: Locator
   private readonly textElement: Locator
 
   constructor(page: Page) {
+    this.page = page
     this.terminal = page.getByTestId('uart-terminal')
     this.input = page.getByTestId('uart-input')
     this.sendButton = page.getByRole('button', { name: 'Send', exact: true })
+    this.lineModeNotice = page.getByTestId('uart-line-mode')
     this.textElement = page.getByTestId('uart-text')
+  }
+
+  /** 'socket' (keys go to the node), 'lines' (line by line), once the console has connected. */
+  async waitForMode(mode: 'socket' | 'lines'): Promise<void> {
+    await this.page.locator(`[data-testid="uart-mode"][data-mode="${mode}"]`).waitFor()
+  }
+
+  /** Focuses the terminal and types into it as a user at the keyboard would. */
+  async type(text: string): Promise<void> {
+    await this.terminal.locator('.xterm').click()
+    await this.page.keyboard.type(text)
+  }
+
+  /** Presses a key or chord (e.g. "Enter", "Control+C") in the terminal. */
+  async press(key: string): Promise<void> {
+    await this.page.keyboard.press(key)
+  }
+
+  /** Whether the keyboard is in the terminal (its hidden input has the focus). */
+  async terminalHasFocus(): Promise<boolean> {
+    return this.terminal.locator('textarea').evaluate((input) => input === input.ownerDocument.activeElement)
+  }
+
+  /** Copy selection: the selected text, or the whole log when nothing is selected. */
+  async copy(): Promise<void> {
+    await this.page.getByRole('button', { name: 'Copy selection' }).click()
+  }
+
+  saveLog(): Promise<Download> {
+    const download = this.page.waitForEvent('download')
+    return this.page
+      .getByRole('button', { name: 'Save log' })
+      .click()
+      .then(() => download)
   }
 
   /** Everything the console received since it opened (the terminal's own buffer is canvas-drawn). */

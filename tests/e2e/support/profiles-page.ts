@@ -96,6 +96,12 @@ export class ProfileView {
     return (await error.count()) === 0 ? '' : (await error.allInnerTexts()).join('\n')
   }
 
+  /** The field's warnings as shown under it ('' when it has none). */
+  async warningOf(path: string): Promise<string> {
+    const warning = this.field(path).locator('[data-severity="warning"]')
+    return (await warning.count()) === 0 ? '' : (await warning.allInnerTexts()).join('\n')
+  }
+
   /** Waits until the core has checked the current draft. */
   async waitForValidation(): Promise<void> {
     await this.page.locator('[data-testid="validation-summary"]:not(:has-text("Checking"))').waitFor()
