@@ -35,6 +35,11 @@ export interface LifecycleEngineOptions {
 interface Active {
   controller: AbortController
   done: Promise<void>
+  /**
+   * Hands steps made pending again (a retry) to the running execution, which works from its own
+   * view of the states. False once it has stopped taking work: then a new execution must start.
+   */
+  reopen(stepIds: readonly string[]): boolean
 }
 
 const settled: readonly StepState[] = ['done', 'skipped']
@@ -129,6 +134,7 @@ export class LifecycleEngine {
             : this.options.executors[step.kind]
               ? `after ${phaseTitles[through]}, where this run stops`
               : 'not available in this version of Clusterdeck',
+          earlierAttempts: [],
         }
       }),
     }
@@ -154,14 +160,29 @@ export class LifecycleEngine {
     return this.snapshot(runId)
   }
 
+  /** Runs a failed step again, and what it blocked — also while other steps of the run still run. */
   retryStep(runId: string, stepId: string): Run {
     const run = this.snapshot(runId)
     const step = run.steps.find((s) => s.stepId === stepId)
     if (!step) throw new AppError('not_found', `The run has no step "${stepId}".`)
     if (step.state !== 'failed')
       throw new AppError('conflict', `Only a failed step can be retried; "${stepId}" is ${step.state}.`)
-    this.reopen(run, (state, id) => id === stepId || state === 'blocked' || state === 'cancelled')
-    if (!this.active.has(runId)) this.start(runId)
+    const active = this.active.get(runId)
+    if (active?.controller.signal.aborted) {
+      throw new AppError('conflict', 'The run is being cancelled.', 'Retry the step once it has stopped.')
+    }
+    if (!active && run.state === 'running') {
+      throw new AppError(
+        'conflict',
+        'This run is running in another Clusterdeck process.',
+        'Retry the step there, or wait for the run to stop.',
+      )
+    }
+    const reopened = this.reopen(
+      run,
+      (state, id) => id === stepId || state === 'blocked' || state === 'cancelled',
+    )
+    if (!active?.reopen(reopened)) this.start(runId)
     return this.snapshot(runId)
   }
 
@@ -198,23 +219,19 @@ export class LifecycleEngine {
     return run
   }
 
-  private reopen(run: Run, shouldReopen: (state: StepState, stepId: string) => boolean): void {
-    for (const step of run.steps) {
-      if (shouldReopen(step.state, step.stepId)) {
-        this.options.runs.updateStep(run.id, step.stepId, {
-          state: 'pending',
-          finishedAt: null,
-          message: null,
-        })
-      }
-    }
+  /** Makes the chosen steps pending again (their attempts so far kept) and returns their ids. */
+  private reopen(run: Run, shouldReopen: (state: StepState, stepId: string) => boolean): string[] {
+    const reopened = run.steps.filter((step) => shouldReopen(step.state, step.stepId)).map((s) => s.stepId)
+    for (const stepId of reopened) this.options.runs.reopenStep(run.id, stepId)
     this.options.runs.setRunState(run.id, 'running', null, null)
     this.announce(run.id)
+    return reopened
   }
 
   private start(runId: string): void {
     const controller = new AbortController()
-    const done = this.execute(runId, controller.signal)
+    const execution = new Execution()
+    const done = this.execute(runId, controller.signal, execution)
       .catch((error: unknown) => {
         this.options.runs.setRunState(
           runId,
@@ -224,17 +241,22 @@ export class LifecycleEngine {
         )
         this.announce(runId)
       })
-      .finally(() => this.active.delete(runId))
-    this.active.set(runId, { controller, done })
+      .finally(() => {
+        // A retry after this execution stopped taking work has already put a new one in its place.
+        if (this.active.get(runId) === active) this.active.delete(runId)
+      })
+    const active: Active = { controller, done, reopen: (stepIds) => execution.reopen(stepIds) }
+    this.active.set(runId, active)
   }
 
-  private async execute(runId: string, signal: AbortSignal): Promise<void> {
+  private async execute(runId: string, signal: AbortSignal, execution: Execution): Promise<void> {
     const { runs } = this.options
     const beat = setInterval(() => runs.heartbeat(runId), this.heartbeatMs)
     const run = this.snapshot(runId)
     const profile = runs.profileOf(runId)
     const steps = new Map(run.plan.steps.map((step) => [step.id, step]))
-    const states = new Map(run.steps.map((step) => [step.stepId, step.state]))
+    const states = execution.states
+    for (const step of run.steps) states.set(step.stepId, step.state)
     const running = new Map<string, Promise<void>>()
     const busy = new Set<string>()
     const secrets = new Set<string>()
@@ -261,9 +283,10 @@ export class LifecycleEngine {
           }
         }
         if (running.size === 0) break
-        await Promise.race(running.values())
+        await Promise.race([...running.values(), execution.wakeUp()])
       }
     } finally {
+      execution.close()
       clearInterval(beat)
     }
 
@@ -381,5 +404,31 @@ export class LifecycleEngine {
 
   private announce(runId: string): void {
     this.options.events.emit('lifecycle.run', this.snapshot(runId))
+  }
+}
+
+/**
+ * The states one execution works from, and the way a retry reaches it: reopened steps become
+ * pending here too and wake the loop, which may be waiting for unrelated steps to finish.
+ */
+class Execution {
+  readonly states = new Map<string, StepState>()
+  private closed = false
+  private wake: () => void = () => undefined
+
+  wakeUp(): Promise<void> {
+    return new Promise((resolve) => (this.wake = resolve))
+  }
+
+  reopen(stepIds: readonly string[]): boolean {
+    if (this.closed) return false
+    for (const stepId of stepIds) this.states.set(stepId, 'pending')
+    this.wake()
+    return true
+  }
+
+  /** Called, synchronously, as the loop ends: what happens from here on is not seen by this execution. */
+  close(): void {
+    this.closed = true
   }
 }

@@ -205,4 +205,25 @@ export const migrations: readonly Migration[] = [
       `)
     },
   },
+  {
+    // Kept apart from other work's migrations: renumber freely when merging.
+    version: 6,
+    name: 'lifecycle step attempts',
+    up(db) {
+      // A retried or resumed step keeps its earlier attempts here; lifecycle_steps holds the latest.
+      db.exec(`
+        CREATE TABLE lifecycle_step_attempts (
+          run_id          TEXT NOT NULL,
+          step_id         TEXT NOT NULL,
+          attempt         INTEGER NOT NULL,
+          state           TEXT NOT NULL,
+          started_at      TEXT NOT NULL,
+          finished_at     TEXT NOT NULL,
+          message         TEXT,
+          PRIMARY KEY (run_id, step_id, attempt),
+          FOREIGN KEY (run_id, step_id) REFERENCES lifecycle_steps (run_id, step_id) ON DELETE CASCADE
+        );
+      `)
+    },
+  },
 ]

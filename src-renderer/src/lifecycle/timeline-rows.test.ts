@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { compilePlan } from '../../../src-shared/lifecycle/compile-plan.ts'
 import type { Run, RunStep, StepState } from '../../../src-shared/lifecycle/run-schema.ts'
 import { profileFromTemplate } from '../../../src-shared/profiles/profile-templates.ts'
-import { phaseState, runElapsed, stepSpan, timelineSections } from './timeline-rows.ts'
+import { earlierSpans, phaseState, runElapsed, stepSpan, timelineSections } from './timeline-rows.ts'
 
 const start = Date.parse('2026-11-22T10:00:00Z')
 const at = (seconds: number) => new Date(start + seconds * 1000).toISOString()
@@ -27,6 +27,7 @@ function runOf(states: Record<string, Partial<RunStep>>, fallback: StepState = '
       startedAt: null,
       finishedAt: null,
       message: null,
+      earlierAttempts: [],
       ...states[step.id],
     })),
   }
@@ -88,5 +89,20 @@ describe('timeline layout', () => {
     })
     expect(stepSpan(runOf({}).steps[0]!, start, now)).toBeNull()
     expect(runElapsed(runOf({}), now)).toBe(12_000)
+  })
+
+  it('keeps the earlier attempts of a retried step, and the run ends after the latest of them', () => {
+    const retried = {
+      state: 'pending' as const,
+      attempts: 1,
+      earlierAttempts: [
+        { attempt: 1, state: 'failed' as const, startedAt: at(1), finishedAt: at(4), message: 'USB broke' },
+      ],
+    }
+    const run = { ...runOf({ 'flash:turing-cp1': retried }), state: 'failed' as const }
+    const step = run.steps.find((s) => s.stepId === 'flash:turing-cp1')!
+    expect(stepSpan(step, start, start + 9000)).toBeNull()
+    expect(earlierSpans(step, start)).toEqual([{ attempt: retried.earlierAttempts[0], from: 1000, to: 4000 }])
+    expect(runElapsed(run, start + 60_000)).toBe(4000)
   })
 })

@@ -8,7 +8,7 @@ import {
   type PlanStep,
   type StepKind,
 } from '../../../src-shared/lifecycle/plan.ts'
-import type { Run, RunStep, StepState } from '../../../src-shared/lifecycle/run-schema.ts'
+import type { Run, RunStep, StepAttempt, StepState } from '../../../src-shared/lifecycle/run-schema.ts'
 
 export interface TimelineStep {
   plan: PlanStep
@@ -40,6 +40,7 @@ const missingState = (stepId: string): RunStep => ({
   startedAt: null,
   finishedAt: null,
   message: null,
+  earlierAttempts: [],
 })
 
 export function timelineSections(run: Run): TimelineSection[] {
@@ -113,9 +114,22 @@ export function stepSpan(step: RunStep, runStart: number, now: number): { from: 
   return { from, to: Math.max(from, to) }
 }
 
+/** The attempts before a step's latest one (a retry, a resume), drawn faded behind it. */
+export function earlierSpans(
+  step: RunStep,
+  runStart: number,
+): Array<{ attempt: StepAttempt; from: number; to: number }> {
+  return step.earlierAttempts.map((attempt) => {
+    const from = Date.parse(attempt.startedAt) - runStart
+    return { attempt, from, to: Math.max(from, Date.parse(attempt.finishedAt) - runStart) }
+  })
+}
+
 /** The latest moment the run records: its end, or the latest start or end of a step. */
 export function latestMoment(run: Run): number {
-  const moments = run.steps.flatMap((step) => [step.finishedAt, step.startedAt]).filter((at) => at !== null)
+  const moments = run.steps
+    .flatMap((step) => [step.finishedAt, step.startedAt, ...step.earlierAttempts.map((a) => a.finishedAt)])
+    .filter((at) => at !== null)
   return Math.max(Date.parse(run.finishedAt ?? run.createdAt), ...moments.map((at) => Date.parse(at)))
 }
 
