@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { AppError } from '../../src-shared/contract/app-error.ts'
 import { compilePlan } from '../../src-shared/lifecycle/compile-plan.ts'
+import { requests } from '../../src-shared/contract/index.ts'
 import { stepKinds, type StepKind } from '../../src-shared/lifecycle/plan.ts'
 import type { Run, StepState } from '../../src-shared/lifecycle/run-schema.ts'
 import { profileFromTemplate } from '../../src-shared/profiles/profile-templates.ts'
@@ -13,7 +14,7 @@ import { EventBus } from '../core/event-bus.ts'
 import { openDatabase, type Db } from '../store/database.ts'
 import { LifecycleEngine } from './lifecycle-engine.ts'
 import { RunRepository } from './run-repository.ts'
-import type { StepExecutor } from './step-executor.ts'
+import type { StepExecutor, StepExecutors } from './step-executor.ts'
 
 const profile = profileFromTemplate('talos-rk1-longhorn', { name: 'lab', board: 'rack-1' })
 const saved = {
@@ -38,7 +39,7 @@ class FakeSteps {
   private readonly running = new Map<string, () => void>()
   private clock = 0
 
-  executors(): Partial<Record<StepKind, StepExecutor>> {
+  executors(kinds: readonly StepKind[] = stepKinds): StepExecutors {
     const executor: StepExecutor = {
       alreadyDone: async ({ step }) => (this.inPlace.has(step.id) ? { message: 'seen in place' } : null),
       run: ({ step, signal }) => {
@@ -63,7 +64,7 @@ class FakeSteps {
         })
       },
     }
-    return Object.fromEntries(stepKinds.map((kind) => [kind, executor]))
+    return Object.fromEntries(kinds.map((kind) => [kind, executor]))
   }
 
   isRunning(stepId: string): boolean {
@@ -98,12 +99,12 @@ let runs: RunRepository
 let fake: FakeSteps
 let engine: LifecycleEngine
 
-function makeEngine(): LifecycleEngine {
+function makeEngine(kinds?: readonly StepKind[]): LifecycleEngine {
   return new LifecycleEngine({
     runs,
     profiles: { get: () => saved },
     boardNames: async () => ['rack-1'],
-    executors: fake.executors(),
+    executors: fake.executors(kinds),
     events: new EventBus(),
   })
 }
@@ -238,6 +239,7 @@ describe('lifecycle engine scheduling', () => {
     runs.create(
       {
         id: 'orphan',
+        operation: 'deploy',
         profileId: saved.id,
         profileName: 'lab',
         distribution: 'talos',
@@ -280,5 +282,63 @@ describe('lifecycle engine scheduling', () => {
     expect(flash.earlierAttempts).toMatchObject([
       { attempt: 1, state: 'cancelled', startedAt, message: 'the process running it stopped' },
     ])
+  })
+})
+
+describe('lifecycle engine operations', () => {
+  const deployKinds: StepKind[] = ['image.prepare', 'node.flash', 'node.wait-boot']
+
+  it('compiles a deploy and a destroy of one profile through the contract request', async () => {
+    engine = makeEngine(deployKinds)
+    const input = requests['lifecycle.plan'].input
+    const deploy = engine.plan('lab', input.parse({ profile: 'lab' }).operation)
+    const destroy = engine.plan('lab', input.parse({ profile: 'lab', operation: 'destroy' }).operation)
+    expect(requests['lifecycle.plan'].output.parse(deploy)).toEqual(deploy)
+    expect(requests['lifecycle.plan'].output.parse(destroy)).toEqual(destroy)
+    expect(deploy.runnablePhases).toEqual(['image-preparation', 'node-imaging'])
+    expect(destroy).toMatchObject({ plan: { operation: 'destroy' }, runnablePhases: [] })
+  })
+
+  it('runs an operation this version only plans: every first step fails with not_implemented', async () => {
+    engine = makeEngine(deployKinds)
+    const started = await engine.startOperation('lab', 'destroy')
+    expect(started).toMatchObject({ operation: 'destroy', throughPhase: 'power-off' })
+    const run = await engine.settled(started.id)
+    expect(run.state).toBe('failed')
+    expect(run.steps.find((s) => s.stepId === 'uninstall:portainer')!.message).toBe(
+      'This version of Clusterdeck has no "addon.uninstall" step, so "Uninstall Portainer" did nothing. A later version runs it; until then this phase is planned only.',
+    )
+    expect(stateOf(run, 'reset:turing-w1')).toBe('blocked')
+    expect(stateOf(run, 'power-off:turing-cp1')).toBe('blocked')
+    expect(fake.starts).toEqual([])
+    expect(runs.list('lab')[0]).toMatchObject({ id: started.id, operation: 'destroy' })
+  })
+
+  it('refuses a run that would start work it cannot finish', async () => {
+    engine = makeEngine(deployKinds)
+    await expect(engine.deploy('lab', 'cluster-bootstrap')).rejects.toThrow(
+      /cannot run the Cluster bootstrap phase yet \(no talos\.generate-secrets.*only through Node imaging/,
+    )
+    await expect(engine.startOperation('lab', 'destroy', 'node-imaging')).rejects.toThrow(
+      /A destroy has no phase "Node imaging"/,
+    )
+    expect(runs.list()).toEqual([])
+  })
+
+  it('serializes steps on every resource they hold: power-offs share the board, resets run together', async () => {
+    for (const node of nodes) fake.hold.add(`reset:${node}`)
+    const { id } = await engine.startOperation('lab', 'destroy')
+    const workers = nodes.slice(1)
+    await until(() => workers.every((node) => fake.isRunning(`reset:${node}`)), 'the workers reset together')
+    expect(fake.isRunning('reset:turing-cp1')).toBe(false)
+    for (const node of workers) fake.release(`reset:${node}`)
+    await until(() => fake.isRunning('reset:turing-cp1'), 'the control plane resets last')
+    fake.release('reset:turing-cp1')
+    const run = await engine.settled(id)
+    expect(run.state).toBe('done')
+    const powerOffs = fake.intervals.filter((i) => i.stepId.startsWith('power-off:'))
+    expect(powerOffs).toHaveLength(4)
+    const sorted = [...powerOffs].sort((a, b) => a.from - b.from)
+    for (let i = 1; i < sorted.length; i++) expect(sorted[i]!.from).toBeGreaterThan(sorted[i - 1]!.to)
   })
 })

@@ -6,8 +6,11 @@ import { randomUUID } from 'node:crypto'
 import { AppError } from '../../src-shared/contract/app-error.ts'
 import { compilePlan } from '../../src-shared/lifecycle/compile-plan.ts'
 import {
-  phaseIds,
+  operationTitles,
   phaseTitles,
+  planPhases,
+  stepsOfPhase,
+  type OperationId,
   type PhaseId,
   type Plan,
   type PlanStep,
@@ -20,13 +23,13 @@ import type { EventBus } from '../core/event-bus.ts'
 import type { ProfileService } from '../profiles/profile-service.ts'
 import { redact } from './redact.ts'
 import type { RunRepository } from './run-repository.ts'
-import type { StepContext, StepExecutor } from './step-executor.ts'
+import type { StepContext, StepExecutor, StepExecutors } from './step-executor.ts'
 
 export interface LifecycleEngineOptions {
   runs: RunRepository
   profiles: Pick<ProfileService, 'get'>
   boardNames(): Promise<string[]>
-  executors: Partial<Record<StepKind, StepExecutor>>
+  executors: StepExecutors
   events: EventBus
   /** How often a running run proves its process is alive; three missed beats make it interrupted. */
   heartbeatMs?: number
@@ -69,49 +72,68 @@ export class LifecycleEngine {
     }
   }
 
-  /** The phases this version can run, in order: every step kind in them has an executor. */
+  /** The phases of the plan's operation this version can run, in order: every step in them has an executor. */
   runnablePhases(plan: Plan): PhaseId[] {
     const runnable: PhaseId[] = []
-    for (const phase of phaseIds) {
-      const steps = plan.steps.filter((step) => step.phase === phase)
-      if (!steps.every((step) => this.options.executors[step.kind])) break
+    for (const phase of planPhases(plan)) {
+      if (!stepsOfPhase(plan, phase).every((step) => this.options.executors[step.kind])) break
       runnable.push(phase)
     }
     return runnable
   }
 
-  plan(profileRef: string): { plan: Plan; runnablePhases: PhaseId[] } {
-    const plan = compilePlan(this.options.profiles.get(profileRef).profile)
+  plan(profileRef: string, operation: OperationId = 'deploy'): { plan: Plan; runnablePhases: PhaseId[] } {
+    const plan = compilePlan(this.options.profiles.get(profileRef).profile, operation)
     return { plan, runnablePhases: this.runnablePhases(plan) }
   }
 
-  async deploy(profileRef: string, throughPhase?: PhaseId): Promise<Run> {
+  deploy(profileRef: string, throughPhase?: PhaseId): Promise<Run> {
+    return this.startOperation(profileRef, 'deploy', throughPhase)
+  }
+
+  /**
+   * Starts a run of one operation through the given phase (default: as far as this version goes).
+   * A run never starts work it cannot finish: when some steps in its scope can run and others
+   * cannot, it is refused. When none can (an operation this version only plans), the run starts
+   * and each step fails with not_implemented, naming its kind — touching nothing.
+   */
+  async startOperation(profileRef: string, operation: OperationId, throughPhase?: PhaseId): Promise<Run> {
     const saved = this.options.profiles.get(profileRef)
     const issues = validateProfile(saved.profile, { boardNames: await this.options.boardNames() })
     if (hasErrors(issues)) {
       throw new AppError(
         'invalid_input',
-        `The profile "${saved.name}" cannot be deployed: ${issues
+        `The profile "${saved.name}" cannot be used for a ${operation}: ${issues
           .filter((issue) => issue.severity === 'error')
           .map((issue) => `${issue.path}: ${issue.message}`)
           .join('; ')}`,
-        'Correct the profile and deploy again.',
+        'Correct the profile and try again.',
       )
     }
-    const plan = compilePlan(saved.profile)
-    const runnable = this.runnablePhases(plan)
-    const through = throughPhase ?? runnable.at(-1)
-    if (!through || !runnable.includes(through)) {
-      const blocker = phaseIds.find((phase) => !runnable.includes(phase))!
+    const plan = compilePlan(saved.profile, operation)
+    const phases = planPhases(plan)
+    if (throughPhase && !phases.includes(throughPhase)) {
       throw new AppError(
         'invalid_input',
-        `This version of Clusterdeck cannot run the ${phaseTitles[blocker]} phase yet, so it can deploy only through ${runnable.length ? phaseTitles[runnable.at(-1)!] : 'no phase'}.`,
-        'Deploy through an earlier phase.',
+        `A ${operation} has no phase "${phaseTitles[throughPhase]}"; its phases are ${phases.map((p) => phaseTitles[p]).join(', ')}.`,
       )
     }
-    const inScope = phaseIds.slice(0, phaseIds.indexOf(through) + 1)
+    const runnable = this.runnablePhases(plan)
+    const through = throughPhase ?? runnable.at(-1) ?? phases.at(-1)!
+    const inScope = phases.slice(0, phases.indexOf(through) + 1)
+    const scope = plan.steps.filter((step) => inScope.includes(step.phase))
+    const missing = scope.filter((step) => !this.options.executors[step.kind])
+    if (missing.length > 0 && missing.length < scope.length) {
+      const blocker = inScope.find((phase) => !runnable.includes(phase))!
+      throw new AppError(
+        'invalid_input',
+        `This version of Clusterdeck cannot run the ${phaseTitles[blocker]} phase yet (no ${[...new Set(missing.map((step) => step.kind))].join(', ')}), so it can ${operation} only through ${runnable.length ? phaseTitles[runnable.at(-1)!] : 'no phase'}.`,
+        `${operationTitles[operation]} through an earlier phase.`,
+      )
+    }
     const run: Run = {
       id: randomUUID(),
+      operation,
       profileId: saved.id,
       profileName: saved.name,
       distribution: saved.profile.distribution,
@@ -269,13 +291,13 @@ export class LifecycleEngine {
           for (const step of run.plan.steps) {
             if (states.get(step.id) !== 'pending') continue
             if (!step.dependsOn.every((dependency) => settled.includes(states.get(dependency)!))) continue
-            if (step.resource && busy.has(step.resource)) continue
-            if (step.resource) busy.add(step.resource)
+            if (step.resources.some((resource) => busy.has(resource))) continue
+            for (const resource of step.resources) busy.add(resource)
             states.set(step.id, 'running')
             const execution = this.runStep(runId, run.createdAt, step, profile, signal, secrets).then(
               (state) => {
                 states.set(step.id, state)
-                if (step.resource) busy.delete(step.resource)
+                for (const resource of step.resources) busy.delete(resource)
                 running.delete(step.id)
               },
             )
@@ -378,10 +400,17 @@ export class LifecycleEngine {
       secret: (value) => void secrets.add(value),
       outputOf: (stepId) => runs.output(runId, stepId),
     }
-    const executor = this.options.executors[step.kind]!
+    const executor = this.executorOf(step.kind)
     let state: StepState
     let message: string
     try {
+      if (!executor) {
+        throw new AppError(
+          'not_implemented',
+          `This version of Clusterdeck has no "${step.kind}" step, so "${step.title}" did nothing.`,
+          'A later version runs it; until then this phase is planned only.',
+        )
+      }
       const skip = await executor.alreadyDone?.(context)
       const result = skip ?? (await executor.run(context))
       if (result.output) runs.setOutput(runId, step.id, result.output)
@@ -400,6 +429,11 @@ export class LifecycleEngine {
     runs.updateStep(runId, step.id, { state, finishedAt: new Date().toISOString(), message })
     this.announce(runId)
     return state
+  }
+
+  /** The executor of a kind, typed for the steps of that kind (the map is keyed by kind). */
+  private executorOf(kind: StepKind): StepExecutor | undefined {
+    return this.options.executors[kind] as StepExecutor | undefined
   }
 
   private announce(runId: string): void {

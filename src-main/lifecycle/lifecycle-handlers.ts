@@ -74,8 +74,10 @@ export function createLifecycle(deps: LifecycleDependencies): {
     'profiles.templates': () => profiles.templates(),
     'profiles.fromTemplate': ({ template, name, board }) => profiles.fromTemplate(template, name, board),
     'profiles.remove': ({ id }) => profiles.remove(id),
-    'lifecycle.plan': ({ profile }) => engine.plan(profile),
+    'lifecycle.plan': ({ profile, operation }) => engine.plan(profile, operation),
     'lifecycle.deploy': ({ profile, throughPhase }) => engine.deploy(profile, throughPhase),
+    'lifecycle.start': ({ profile, operation, throughPhase }) =>
+      engine.startOperation(profile, operation, throughPhase),
     'lifecycle.resume': ({ runId }) => engine.resume(runId),
     'lifecycle.cancel': ({ runId }) => engine.cancel(runId),
     'lifecycle.retryStep': ({ runId, stepId }) => engine.retryStep(runId, stepId),

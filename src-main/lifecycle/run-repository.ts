@@ -17,6 +17,7 @@ import type { Db } from '../store/database.ts'
 
 interface RunRow {
   id: string
+  operation: Run['operation']
   profile_id: string | null
   profile_name: string
   distribution: 'talos' | 'k3s'
@@ -64,12 +65,13 @@ export class RunRepository {
     this.db.transaction(() => {
       this.db
         .prepare(
-          `INSERT INTO lifecycle_runs (id, profile_id, profile_name, distribution, plan, profile_snapshot, through_phase,
+          `INSERT INTO lifecycle_runs (id, operation, profile_id, profile_name, distribution, plan, profile_snapshot, through_phase,
              state, created_at, finished_at, heartbeat_at, message, owner_host, owner_pid)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           run.id,
+          run.operation,
           run.profileId,
           run.profileName,
           run.distribution,
@@ -260,6 +262,7 @@ export class RunRepository {
 function summaryFields(row: RunRow): Omit<Run, 'plan' | 'steps'> {
   return {
     id: row.id,
+    operation: row.operation,
     profileId: row.profile_id,
     profileName: row.profile_name,
     distribution: row.distribution,

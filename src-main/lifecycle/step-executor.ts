@@ -1,13 +1,14 @@
 // What the engine needs from each kind of step. A step checks first whether its effect is already
 // in place (so a resumed run skips it), then does its work; both watch the run's abort signal.
-import type { PlanStep } from '../../src-shared/lifecycle/plan.ts'
+import type { PlanStepOf, StepKind } from '../../src-shared/lifecycle/plan.ts'
 import type { ClusterProfile } from '../../src-shared/profiles/profile-schema.ts'
 
-export interface StepContext {
+export interface StepContext<K extends StepKind = StepKind> {
   readonly runId: string
   /** When the run was created: effects older than this belong to earlier runs. */
   readonly runCreatedAt: string
-  readonly step: PlanStep
+  /** The step, with the parameters of its kind. */
+  readonly step: PlanStepOf<K>
   readonly profile: ClusterProfile
   readonly signal: AbortSignal
   /** Adds a line to the step's log; secrets registered with `secret` are redacted from it. */
@@ -24,8 +25,11 @@ export interface StepResult {
   output?: Record<string, unknown>
 }
 
-export interface StepExecutor {
+export interface StepExecutor<K extends StepKind = StepKind> {
   /** Returns why the step can be skipped, or null when it must run. Must not change anything. */
-  alreadyDone?(context: StepContext): Promise<StepResult | null>
-  run(context: StepContext): Promise<StepResult>
+  alreadyDone?(context: StepContext<K>): Promise<StepResult | null>
+  run(context: StepContext<K>): Promise<StepResult>
 }
+
+/** The executor of each step kind this version can run. */
+export type StepExecutors = { [K in StepKind]?: StepExecutor<K> }

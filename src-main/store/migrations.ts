@@ -208,8 +208,23 @@ export const migrations: readonly Migration[] = [
   {
     // Kept apart from other work's migrations: renumber freely when merging.
     version: 6,
-    name: 'lifecycle step attempts',
+    name: 'lifecycle step attempts and operations',
     up(db) {
+      // Runs were all deploys; plans now name their operation and a step may hold several resources.
+      db.exec("ALTER TABLE lifecycle_runs ADD COLUMN operation TEXT NOT NULL DEFAULT 'deploy'")
+      const plans = db.prepare('SELECT id, plan FROM lifecycle_runs').all() as Array<{
+        id: string
+        plan: string
+      }>
+      const update = db.prepare('UPDATE lifecycle_runs SET plan = ? WHERE id = ?')
+      for (const { id, plan } of plans) {
+        const parsed = JSON.parse(plan) as { steps: Array<{ resource?: string; resources?: string[] }> }
+        for (const step of parsed.steps) {
+          step.resources = step.resource ? [step.resource] : []
+          delete step.resource
+        }
+        update.run(JSON.stringify({ operation: 'deploy', ...parsed }), id)
+      }
       // A retried or resumed step keeps its earlier attempts here; lifecycle_steps holds the latest.
       db.exec(`
         CREATE TABLE lifecycle_step_attempts (

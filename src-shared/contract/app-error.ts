@@ -22,6 +22,8 @@ export const errorCodes = [
   'checksum_mismatch',
   'cache_full',
   'factory_error',
+  /** Planned but not in this version yet (a step kind without its executor). */
+  'not_implemented',
   'unknown_request',
   'transport',
   'internal',

@@ -1,6 +1,6 @@
 // A run of a plan as it is persisted and shown on the timeline: the run's state and each step's.
 import { z } from 'zod'
-import { phaseIdSchema, planSchema } from './plan.ts'
+import { operationIdSchema, phaseIdSchema, planSchema } from './plan.ts'
 
 export const stepStates = [
   'pending',
@@ -49,6 +49,7 @@ export type RunStep = z.infer<typeof runStepSchema>
 
 export const runSchema = z.object({
   id: z.string(),
+  operation: operationIdSchema,
   profileId: z.string().nullable(),
   profileName: z.string(),
   distribution: z.enum(['talos', 'k3s']),

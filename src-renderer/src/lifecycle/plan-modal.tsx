@@ -2,7 +2,13 @@
 // which phases this version of Clusterdeck can run yet. Nothing is touched.
 import { Badge, Button, Card, Group, Loader, Modal, Stack, Table, Text } from '@mantine/core'
 import { IconRocket } from '@tabler/icons-react'
-import { phaseIds, phaseTitles, stepsOfPhase, type PlanStep } from '../../../src-shared/lifecycle/plan.ts'
+import {
+  phaseTitles,
+  planPhases,
+  slotOf,
+  stepsOfPhase,
+  type PlanStep,
+} from '../../../src-shared/lifecycle/plan.ts'
 import { FailureAlert } from '../common/failure-alert.tsx'
 import { usePlan } from './use-plan.ts'
 
@@ -27,7 +33,7 @@ export function PlanModal({ profileId, profileName, opened, onClose, onDeploy }:
         {failure && <FailureAlert failure={failure} />}
         {!plan && !failure && <Loader />}
         {plan &&
-          phaseIds.map((phase) => {
+          planPhases(plan.plan).map((phase) => {
             const steps = stepsOfPhase(plan.plan, phase)
             if (steps.length === 0) return null
             const runnable = plan.runnablePhases.includes(phase)
@@ -107,8 +113,16 @@ function waitsFor(step: PlanStep, titles: Map<string, string>): string {
   return step.dependsOn.map((id) => titles.get(id) ?? id).join('; ')
 }
 
-/** The shared resource as the user named it: the board's own name rather than the lock's key. */
+/** The shared resources as the user names them: the board's own name rather than the lock's key. */
 function resourceOf(step: PlanStep): string {
-  if (!step.resource) return '—'
-  return typeof step.params.board === 'string' ? step.params.board : step.resource
+  if (step.resources.length === 0) return '—'
+  return step.resources
+    .map((resource) =>
+      resource.startsWith('board:')
+        ? `board ${slotOf(step)?.board ?? resource.slice('board:'.length)}`
+        : resource.startsWith('node:')
+          ? `node ${resource.slice('node:'.length)}`
+          : 'the cluster',
+    )
+    .join(', ')
 }

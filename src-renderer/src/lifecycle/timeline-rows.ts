@@ -2,8 +2,9 @@
 // a node, and a row of its own for each cluster-wide step (they can run side by side). Row order
 // follows the plan, which lists nodes by board and slot.
 import {
-  phaseIds,
   phaseTitles,
+  planPhases,
+  slotOf,
   type PhaseId,
   type PlanStep,
   type StepKind,
@@ -45,7 +46,7 @@ const missingState = (stepId: string): RunStep => ({
 
 export function timelineSections(run: Run): TimelineSection[] {
   const states = new Map(run.steps.map((step) => [step.stepId, step]))
-  return phaseIds.flatMap((phase) => {
+  return planPhases(run.plan).flatMap((phase) => {
     const steps = run.plan.steps
       .filter((step) => step.phase === phase)
       .map((plan) => ({ plan, state: states.get(plan.id) ?? missingState(plan.id) }))
@@ -77,8 +78,8 @@ export function timelineSections(run: Run): TimelineSection[] {
 }
 
 function placeOf(step: PlanStep): string | undefined {
-  const { board, slot } = step.params
-  return typeof board === 'string' && typeof slot === 'number' ? `${board} · slot ${slot}` : undefined
+  const place = slotOf(step)
+  return place && `${place.board} · slot ${place.slot}`
 }
 
 const shortNames: Partial<Record<StepKind, string>> = {
