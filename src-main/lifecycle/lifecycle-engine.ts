@@ -31,6 +31,12 @@ export interface LifecycleEngineOptions {
   boardNames(): Promise<string[]>
   executors: StepExecutors
   events: EventBus
+  /** Told when a run's execution ends (its state is saved): the cluster record follows what it did. */
+  onRunSettled?(
+    run: Run,
+    profile: ClusterProfile,
+    outputOf: (stepId: string) => Record<string, unknown> | undefined,
+  ): void
   /** How often a running run proves its process is alive; three missed beats make it interrupted. */
   heartbeatMs?: number
 }
@@ -332,6 +338,7 @@ export class LifecycleEngine {
           ? 'Cancelled.'
           : `Failed: ${failedSteps.join('; ')}.`,
     )
+    this.options.onRunSettled?.(this.snapshot(runId), profile, (stepId) => runs.output(runId, stepId))
     this.announce(runId)
   }
 

@@ -241,4 +241,29 @@ export const migrations: readonly Migration[] = [
       `)
     },
   },
+  {
+    // Kept apart from other work's migrations: renumber freely when merging.
+    version: 7,
+    name: 'cluster records',
+    up(db) {
+      // What was deployed from a profile. No secrets: artifacts are paths of sealed files
+      // (src-main/secrets/sealed-secrets.ts); versions, nodes and artifacts are JSON documents.
+      db.exec(`
+        CREATE TABLE clusters (
+          id              TEXT PRIMARY KEY,
+          profile_id      TEXT UNIQUE REFERENCES profiles (id) ON DELETE SET NULL,
+          profile_name    TEXT NOT NULL,
+          distribution    TEXT NOT NULL,
+          versions        TEXT NOT NULL,
+          api_endpoint    TEXT,
+          nodes           TEXT NOT NULL,
+          artifacts       TEXT NOT NULL,
+          last_run_id     TEXT,
+          created_at      TEXT NOT NULL,
+          updated_at      TEXT NOT NULL,
+          destroyed_at    TEXT
+        );
+      `)
+    },
+  },
 ]

@@ -24,6 +24,8 @@ export const errorCodes = [
   'factory_error',
   /** Planned but not in this version yet (a step kind without its executor). */
   'not_implemented',
+  /** A sealed file failed its authenticity check. */
+  'tampered',
   'unknown_request',
   'transport',
   'internal',
