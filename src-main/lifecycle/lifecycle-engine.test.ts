@@ -342,3 +342,47 @@ describe('lifecycle engine operations', () => {
     for (let i = 1; i < sorted.length; i++) expect(sorted[i]!.from).toBeGreaterThan(sorted[i - 1]!.to)
   })
 })
+
+describe('lifecycle engine and secrets', () => {
+  it('lets steps seal what they generate, redacts it from logs and refuses it in outputs', async () => {
+    const vault = new Map<string, string>()
+    const bundle = 'talos-bundle-6f1c2d9e8a7b'
+    engine = new LifecycleEngine({
+      runs,
+      profiles: { get: () => saved },
+      boardNames: async () => ['rack-1'],
+      events: new EventBus(),
+      sealedSecrets: () => ({
+        seal: async (name, value) => void vault.set(name, value),
+        open: async (name) => vault.get(name)!,
+      }),
+      executors: {
+        ...fake.executors(),
+        'talos.generate-secrets': {
+          run: async ({ sealed, log }) => {
+            await sealed.seal('talos-secrets', bundle)
+            log(`generated ${bundle}`)
+            return { message: 'sealed', output: { sealedAs: 'talos-secrets' } }
+          },
+        },
+        'talos.generate-configs': {
+          run: async ({ sealed }) => ({
+            message: 'configs',
+            output: { leaked: await sealed.open('talos-secrets') },
+          }),
+        },
+      },
+    })
+    const { id } = await engine.deploy('lab', 'cluster-bootstrap')
+    const run = await engine.settled(id)
+    expect(vault.get('talos-secrets')).toBe(bundle)
+    expect(runs.log(id, 'talos:secrets')).toMatch(/generated \[redacted\]/)
+    expect(runs.log(id, 'talos:secrets')).not.toContain(bundle)
+    expect(runs.output(id, 'talos:secrets')).toEqual({ sealedAs: 'talos-secrets' })
+    expect(stateOf(run, 'talos:configs')).toBe('failed')
+    expect(run.steps.find((s) => s.stepId === 'talos:configs')!.message).toMatch(
+      /"talos.generate-configs" step returned a secret in its output; it was not saved/,
+    )
+    expect(runs.output(id, 'talos:configs')).toBeUndefined()
+  })
+})

@@ -21,9 +21,9 @@ import type { ClusterProfile } from '../../src-shared/profiles/profile-schema.ts
 import { hasErrors, validateProfile } from '../../src-shared/profiles/validate-profile.ts'
 import type { EventBus } from '../core/event-bus.ts'
 import type { ProfileService } from '../profiles/profile-service.ts'
-import { redact } from './redact.ts'
+import { holdsSecret, redact } from './redact.ts'
 import type { RunRepository } from './run-repository.ts'
-import type { StepContext, StepExecutor, StepExecutors } from './step-executor.ts'
+import type { StepContext, StepExecutor, StepExecutors, StepSecrets } from './step-executor.ts'
 
 export interface LifecycleEngineOptions {
   runs: RunRepository
@@ -37,6 +37,8 @@ export interface LifecycleEngineOptions {
     profile: ClusterProfile,
     outputOf: (stepId: string) => Record<string, unknown> | undefined,
   ): void
+  /** The sealed secrets of the cluster a run acts on. */
+  sealedSecrets?(run: Run, profile: ClusterProfile): StepSecrets
   /** How often a running run proves its process is alive; three missed beats make it interrupted. */
   heartbeatMs?: number
 }
@@ -406,6 +408,7 @@ export class LifecycleEngine {
       log,
       secret: (value) => void secrets.add(value),
       outputOf: (stepId) => runs.output(runId, stepId),
+      sealed: this.sealedFor(runId, profile, secrets),
     }
     const executor = this.executorOf(step.kind)
     let state: StepState
@@ -420,7 +423,17 @@ export class LifecycleEngine {
       }
       const skip = await executor.alreadyDone?.(context)
       const result = skip ?? (await executor.run(context))
-      if (result.output) runs.setOutput(runId, step.id, result.output)
+      if (result.output) {
+        // Outputs are stored in SQLite in clear: a secret in one is a bug in its executor, so it is refused.
+        if (holdsSecret(JSON.stringify(result.output), secrets)) {
+          throw new AppError(
+            'internal',
+            `The "${step.kind}" step returned a secret in its output; it was not saved.`,
+            'Secrets belong in the cluster’s sealed files: report this as a bug.',
+          )
+        }
+        runs.setOutput(runId, step.id, result.output)
+      }
       state = skip ? 'skipped' : 'done'
       message = skip ? `already in place: ${result.message}` : result.message
     } catch (error) {
@@ -436,6 +449,28 @@ export class LifecycleEngine {
     runs.updateStep(runId, step.id, { state, finishedAt: new Date().toISOString(), message })
     this.announce(runId)
     return state
+  }
+
+  private sealedFor(runId: string, profile: ClusterProfile, secrets: Set<string>): StepSecrets {
+    const store = this.options.sealedSecrets?.(this.snapshot(runId), profile)
+    const unavailable = () =>
+      new AppError(
+        'internal',
+        'This core keeps no sealed cluster secrets, so the step cannot keep its secret.',
+      )
+    return {
+      async seal(name, value) {
+        secrets.add(value)
+        if (!store) throw unavailable()
+        await store.seal(name, value)
+      },
+      async open(name) {
+        if (!store) throw unavailable()
+        const value = await store.open(name)
+        secrets.add(value)
+        return value
+      },
+    }
   }
 
   /** The executor of a kind, typed for the steps of that kind (the map is keyed by kind). */

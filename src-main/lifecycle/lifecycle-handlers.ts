@@ -58,6 +58,13 @@ export function createLifecycle(deps: LifecycleDependencies): {
   const engine = new LifecycleEngine({
     runs,
     onRunSettled: (run, profile, outputOf) => clusters.recordRun(run, profile, outputOf),
+    sealedSecrets: (run, profile) => {
+      const clusterId = () => clusters.forProfile(run.profileId, profile).id
+      return {
+        seal: async (name, value) => void (await clusters.sealSecret(clusterId(), name, value)),
+        open: async (name) => (await clusters.openSecret(clusterId(), name)).toString('utf8'),
+      }
+    },
     profiles,
     boardNames: async () => (await deps.boards.list()).map((board) => board.name),
     events: deps.events,

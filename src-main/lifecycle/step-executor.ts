@@ -17,6 +17,15 @@ export interface StepContext<K extends StepKind = StepKind> {
   secret(value: string): void
   /** What an earlier step of this run produced (e.g. the prepared image's hash). */
   outputOf(stepId: string): Record<string, unknown> | undefined
+  /** The cluster's sealed secrets: where a step keeps what it generates (never in its output). */
+  readonly sealed: StepSecrets
+}
+
+/** Sealed files of the run's cluster (src-main/secrets/sealed-secrets.ts), by name. */
+export interface StepSecrets {
+  /** Seals the value (and redacts it from this run's logs from now on). */
+  seal(name: string, value: string): Promise<void>
+  open(name: string): Promise<string>
 }
 
 export interface StepResult {
