@@ -177,7 +177,7 @@ export class LifecycleEngine {
     this.markOrphans()
     const run = this.snapshot(runId)
     if (this.active.has(runId)) throw new AppError('conflict', 'This run is already running.')
-    if (run.state === 'done') throw new AppError('conflict', 'This run finished; start a new deploy instead.')
+    if (run.state === 'done') throw new AppError('conflict', 'This run finished; start a new run instead.')
     if (run.state === 'running') {
       throw new AppError(
         'conflict',
@@ -192,6 +192,7 @@ export class LifecycleEngine {
 
   /** Runs a failed step again, and what it blocked — also while other steps of the run still run. */
   retryStep(runId: string, stepId: string): Run {
+    this.markOrphans()
     const run = this.snapshot(runId)
     const step = run.steps.find((s) => s.stepId === stepId)
     if (!step) throw new AppError('not_found', `The run has no step "${stepId}".`)
@@ -231,9 +232,9 @@ export class LifecycleEngine {
     return this.snapshot(runId)
   }
 
-  /** Resolves when the run's execution in this process ends (the CLI waits on it). */
+  /** Resolves when the run's execution in this process ends (the CLI waits on it), retries included. */
   async settled(runId: string): Promise<Run> {
-    await this.active.get(runId)?.done
+    for (let active = this.active.get(runId); active; active = this.active.get(runId)) await active.done
     return this.snapshot(runId)
   }
 
