@@ -1,12 +1,27 @@
 // The dry run: the plan the profile compiles to, phase by phase, with what each step waits for and
 // which phases this version of Clusterdeck can run yet. Nothing is touched.
-import { Badge, Button, Card, Group, Loader, Modal, Stack, Table, Text } from '@mantine/core'
-import { IconRocket } from '@tabler/icons-react'
 import {
+  Badge,
+  Button,
+  Card,
+  Group,
+  Loader,
+  Modal,
+  SegmentedControl,
+  Stack,
+  Table,
+  Text,
+} from '@mantine/core'
+import { IconRocket } from '@tabler/icons-react'
+import { useState } from 'react'
+import {
+  operationIds,
+  operationTitles,
   phaseTitles,
   planPhases,
   slotOf,
   stepsOfPhase,
+  type OperationId,
   type PlanStep,
 } from '../../../src-shared/lifecycle/plan.ts'
 import { FailureAlert } from '../common/failure-alert.tsx'
@@ -21,14 +36,23 @@ export interface PlanModalProps {
 }
 
 export function PlanModal({ profileId, profileName, opened, onClose, onDeploy }: PlanModalProps) {
-  const { plan, failure } = usePlan(profileId, opened)
+  const [operation, setOperation] = useState<OperationId>('deploy')
+  const { plan, failure } = usePlan(profileId, opened, operation)
   const titles = new Map(plan?.plan.steps.map((step) => [step.id, step.title]))
   return (
     <Modal opened={opened} onClose={onClose} title={`Dry run of ${profileName}`} size="80rem" centered>
       <Stack data-testid="plan-view">
+        <SegmentedControl
+          aria-label="Operation"
+          data-testid="plan-operation"
+          value={operation}
+          onChange={(value) => setOperation(value as OperationId)}
+          data={operationIds.map((id) => ({ value: id, label: operationTitles[id] }))}
+        />
         <Text size="sm" c="dimmed">
-          The steps a deployment takes, in order. Steps that do not wait for each other run at the same time;
-          steps sharing a board run one after another.
+          The steps {operation === 'upgrade' ? 'an' : 'a'} {operationTitles[operation].toLowerCase()} takes,
+          in order. Steps that do not wait for each other run at the same time; steps sharing a board, a node
+          or the cluster run one after another.
         </Text>
         {failure && <FailureAlert failure={failure} />}
         {!plan && !failure && <Loader />}
@@ -97,9 +121,11 @@ export function PlanModal({ profileId, profileName, opened, onClose, onDeploy }:
           <Button variant="default" onClick={onClose}>
             Close
           </Button>
-          <Button leftSection={<IconRocket size={16} />} disabled={!plan} onClick={onDeploy}>
-            Deploy…
-          </Button>
+          {operation === 'deploy' && (
+            <Button leftSection={<IconRocket size={16} />} disabled={!plan} onClick={onDeploy}>
+              Deploy…
+            </Button>
+          )}
         </Group>
       </Stack>
     </Modal>
