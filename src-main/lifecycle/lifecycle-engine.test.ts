@@ -218,6 +218,19 @@ describe('lifecycle engine scheduling', () => {
     expect(() => engine.retryStep(id, 'boot:turing-w2')).toThrow(/Only a failed step can be retried/)
   })
 
+  it('retries a failed first step: everything it blocked runs', async () => {
+    const imageStep = compilePlan(profile).steps[0]!.id
+    fake.failures.set(imageStep, 1)
+    const { id } = await engine.deploy('lab', 'node-imaging')
+    const failed = await engine.settled(id)
+    expect(nodes.map((node) => stateOf(failed, `flash:${node}`))).toEqual(nodes.map(() => 'blocked'))
+    engine.retryStep(id, imageStep)
+    const run = await engine.settled(id)
+    expect(run.state).toBe('done')
+    expect(run.steps.every((step) => ['done', 'not-run'].includes(step.state))).toBe(true)
+    expect(run.steps.find((s) => s.stepId === imageStep)!.earlierAttempts).toHaveLength(1)
+  })
+
   it('resumes a failed run: done steps stay done, steps found in place are skipped', async () => {
     fake.failures.set('flash:turing-w1', 1)
     const { id } = await engine.deploy('lab', 'node-imaging')
