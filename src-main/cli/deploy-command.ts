@@ -5,7 +5,13 @@ import { existsSync } from 'node:fs'
 import type { Command } from 'commander'
 import { Option } from 'commander'
 import { AppError } from '../../src-shared/contract/app-error.ts'
-import { phaseIds, phaseTitles, type PhaseId, type Plan } from '../../src-shared/lifecycle/plan.ts'
+import {
+  operationPhases,
+  phaseTitles,
+  planPhases,
+  type PhaseId,
+  type Plan,
+} from '../../src-shared/lifecycle/plan.ts'
 import type { Run, StepState } from '../../src-shared/lifecycle/run-schema.ts'
 import { readProfileFile } from '../profiles/profile-file.ts'
 import type { CliContext } from './main.ts'
@@ -28,7 +34,7 @@ export function registerDeployCommand(program: Command, cli: CliContext): void {
     .argument('<profile>', 'a saved profile’s name, or a profile YAML file')
     .option('--dry-run', 'show the plan and change nothing')
     .option('--resume', 'continue the profile’s last unfinished run, skipping what is already in place')
-    .addOption(new Option('--through <phase>', 'stop after this phase').choices(phaseIds))
+    .addOption(new Option('--through <phase>', 'stop after this phase').choices(operationPhases.deploy))
     .action(async (target: string, options: { dryRun?: boolean; resume?: boolean; through?: PhaseId }) => {
       const out = (text: string) => void cli.io.stdout.write(`${text}\n`)
       const ref = existsSync(target)
@@ -112,9 +118,8 @@ async function resumeLatest(cli: CliContext, ref: string): Promise<Run> {
 
 function printPlan(out: (text: string) => void, plan: Plan, runnable: readonly PhaseId[]): void {
   out(`Plan for "${plan.profileName}" (${plan.distribution}), ${plan.steps.length} steps:`)
-  for (const phase of phaseIds) {
+  for (const phase of planPhases(plan)) {
     const steps = plan.steps.filter((step) => step.phase === phase)
-    if (steps.length === 0) continue
     out('')
     out(
       `${phaseTitles[phase]}${runnable.includes(phase) ? '' : '  (not available in this version: the run stops before it)'}`,

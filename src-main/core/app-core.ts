@@ -13,6 +13,7 @@ import { ImageCache } from '../images/image-cache.ts'
 import { ImageService } from '../images/image-service.ts'
 import { TalosFactoryClient } from '../images/talos-factory-client.ts'
 import { TalosFactoryService } from '../images/talos-factory-service.ts'
+import type { ClusterService } from '../clusters/cluster-service.ts'
 import type { LifecycleEngine } from '../lifecycle/lifecycle-engine.ts'
 import { createLifecycle } from '../lifecycle/lifecycle-handlers.ts'
 import { createImageFetcher } from '../lifecycle/steps/fetch-image.ts'
@@ -54,6 +55,7 @@ export interface AppCore {
   readonly downloads: DownloadService
   readonly lifecycle: LifecycleEngine
   readonly tools: ToolsService
+  readonly clusters: ClusterService
   close(): Promise<void>
 }
 
@@ -120,6 +122,8 @@ export function createAppCore({
   })
   const lifecycle = createLifecycle({
     db,
+    dataDir,
+    secrets,
     events,
     boards,
     bmc,
@@ -214,6 +218,7 @@ export function createAppCore({
     downloads,
     lifecycle: lifecycle.engine,
     tools,
+    clusters: lifecycle.clusters,
     async close() {
       await lifecycle.engine.stopAll()
       await flash.cancelAll()

@@ -6,8 +6,11 @@ import { randomUUID } from 'node:crypto'
 import { AppError } from '../../src-shared/contract/app-error.ts'
 import { compilePlan } from '../../src-shared/lifecycle/compile-plan.ts'
 import {
-  phaseIds,
+  operationTitles,
   phaseTitles,
+  planPhases,
+  stepsOfPhase,
+  type OperationId,
   type PhaseId,
   type Plan,
   type PlanStep,
@@ -18,16 +21,24 @@ import type { ClusterProfile } from '../../src-shared/profiles/profile-schema.ts
 import { hasErrors, validateProfile } from '../../src-shared/profiles/validate-profile.ts'
 import type { EventBus } from '../core/event-bus.ts'
 import type { ProfileService } from '../profiles/profile-service.ts'
-import { redact } from './redact.ts'
+import { holdsSecret, redact } from './redact.ts'
 import type { RunRepository } from './run-repository.ts'
-import type { StepContext, StepExecutor } from './step-executor.ts'
+import type { StepContext, StepExecutor, StepExecutors, StepSecrets } from './step-executor.ts'
 
 export interface LifecycleEngineOptions {
   runs: RunRepository
   profiles: Pick<ProfileService, 'get'>
   boardNames(): Promise<string[]>
-  executors: Partial<Record<StepKind, StepExecutor>>
+  executors: StepExecutors
   events: EventBus
+  /** Told when a run's execution ends (its state is saved): the cluster record follows what it did. */
+  onRunSettled?(
+    run: Run,
+    profile: ClusterProfile,
+    outputOf: (stepId: string) => Record<string, unknown> | undefined,
+  ): void
+  /** The sealed secrets of the cluster a run acts on. */
+  sealedSecrets?(run: Run, profile: ClusterProfile): StepSecrets
   /** How often a running run proves its process is alive; three missed beats make it interrupted. */
   heartbeatMs?: number
 }
@@ -35,6 +46,11 @@ export interface LifecycleEngineOptions {
 interface Active {
   controller: AbortController
   done: Promise<void>
+  /**
+   * Hands steps made pending again (a retry) to the running execution, which works from its own
+   * view of the states. False once it has stopped taking work: then a new execution must start.
+   */
+  reopen(stepIds: readonly string[]): boolean
 }
 
 const settled: readonly StepState[] = ['done', 'skipped']
@@ -64,49 +80,68 @@ export class LifecycleEngine {
     }
   }
 
-  /** The phases this version can run, in order: every step kind in them has an executor. */
+  /** The phases of the plan's operation this version can run, in order: every step in them has an executor. */
   runnablePhases(plan: Plan): PhaseId[] {
     const runnable: PhaseId[] = []
-    for (const phase of phaseIds) {
-      const steps = plan.steps.filter((step) => step.phase === phase)
-      if (!steps.every((step) => this.options.executors[step.kind])) break
+    for (const phase of planPhases(plan)) {
+      if (!stepsOfPhase(plan, phase).every((step) => this.options.executors[step.kind])) break
       runnable.push(phase)
     }
     return runnable
   }
 
-  plan(profileRef: string): { plan: Plan; runnablePhases: PhaseId[] } {
-    const plan = compilePlan(this.options.profiles.get(profileRef).profile)
+  plan(profileRef: string, operation: OperationId = 'deploy'): { plan: Plan; runnablePhases: PhaseId[] } {
+    const plan = compilePlan(this.options.profiles.get(profileRef).profile, operation)
     return { plan, runnablePhases: this.runnablePhases(plan) }
   }
 
-  async deploy(profileRef: string, throughPhase?: PhaseId): Promise<Run> {
+  deploy(profileRef: string, throughPhase?: PhaseId): Promise<Run> {
+    return this.startOperation(profileRef, 'deploy', throughPhase)
+  }
+
+  /**
+   * Starts a run of one operation through the given phase (default: as far as this version goes).
+   * A run never starts work it cannot finish: when some steps in its scope can run and others
+   * cannot, it is refused. When none can (an operation this version only plans), the run starts
+   * and each step fails with not_implemented, naming its kind — touching nothing.
+   */
+  async startOperation(profileRef: string, operation: OperationId, throughPhase?: PhaseId): Promise<Run> {
     const saved = this.options.profiles.get(profileRef)
     const issues = validateProfile(saved.profile, { boardNames: await this.options.boardNames() })
     if (hasErrors(issues)) {
       throw new AppError(
         'invalid_input',
-        `The profile "${saved.name}" cannot be deployed: ${issues
+        `The profile "${saved.name}" cannot be used for a ${operation}: ${issues
           .filter((issue) => issue.severity === 'error')
           .map((issue) => `${issue.path}: ${issue.message}`)
           .join('; ')}`,
-        'Correct the profile and deploy again.',
+        'Correct the profile and try again.',
       )
     }
-    const plan = compilePlan(saved.profile)
-    const runnable = this.runnablePhases(plan)
-    const through = throughPhase ?? runnable.at(-1)
-    if (!through || !runnable.includes(through)) {
-      const blocker = phaseIds.find((phase) => !runnable.includes(phase))!
+    const plan = compilePlan(saved.profile, operation)
+    const phases = planPhases(plan)
+    if (throughPhase && !phases.includes(throughPhase)) {
       throw new AppError(
         'invalid_input',
-        `This version of Clusterdeck cannot run the ${phaseTitles[blocker]} phase yet, so it can deploy only through ${runnable.length ? phaseTitles[runnable.at(-1)!] : 'no phase'}.`,
-        'Deploy through an earlier phase.',
+        `A ${operation} has no phase "${phaseTitles[throughPhase]}"; its phases are ${phases.map((p) => phaseTitles[p]).join(', ')}.`,
       )
     }
-    const inScope = phaseIds.slice(0, phaseIds.indexOf(through) + 1)
+    const runnable = this.runnablePhases(plan)
+    const through = throughPhase ?? runnable.at(-1) ?? phases.at(-1)!
+    const inScope = phases.slice(0, phases.indexOf(through) + 1)
+    const scope = plan.steps.filter((step) => inScope.includes(step.phase))
+    const missing = scope.filter((step) => !this.options.executors[step.kind])
+    if (missing.length > 0 && missing.length < scope.length) {
+      const blocker = inScope.find((phase) => !runnable.includes(phase))!
+      throw new AppError(
+        'invalid_input',
+        `This version of Clusterdeck cannot run the ${phaseTitles[blocker]} phase yet (no ${[...new Set(missing.map((step) => step.kind))].join(', ')}), so it can ${operation} only through ${runnable.length ? phaseTitles[runnable.at(-1)!] : 'no phase'}.`,
+        `${operationTitles[operation]} through an earlier phase.`,
+      )
+    }
     const run: Run = {
       id: randomUUID(),
+      operation,
       profileId: saved.id,
       profileName: saved.name,
       distribution: saved.profile.distribution,
@@ -129,6 +164,7 @@ export class LifecycleEngine {
             : this.options.executors[step.kind]
               ? `after ${phaseTitles[through]}, where this run stops`
               : 'not available in this version of Clusterdeck',
+          earlierAttempts: [],
         }
       }),
     }
@@ -141,7 +177,7 @@ export class LifecycleEngine {
     this.markOrphans()
     const run = this.snapshot(runId)
     if (this.active.has(runId)) throw new AppError('conflict', 'This run is already running.')
-    if (run.state === 'done') throw new AppError('conflict', 'This run finished; start a new deploy instead.')
+    if (run.state === 'done') throw new AppError('conflict', 'This run finished; start a new run instead.')
     if (run.state === 'running') {
       throw new AppError(
         'conflict',
@@ -154,14 +190,30 @@ export class LifecycleEngine {
     return this.snapshot(runId)
   }
 
+  /** Runs a failed step again, and what it blocked — also while other steps of the run still run. */
   retryStep(runId: string, stepId: string): Run {
+    this.markOrphans()
     const run = this.snapshot(runId)
     const step = run.steps.find((s) => s.stepId === stepId)
     if (!step) throw new AppError('not_found', `The run has no step "${stepId}".`)
     if (step.state !== 'failed')
       throw new AppError('conflict', `Only a failed step can be retried; "${stepId}" is ${step.state}.`)
-    this.reopen(run, (state, id) => id === stepId || state === 'blocked' || state === 'cancelled')
-    if (!this.active.has(runId)) this.start(runId)
+    const active = this.active.get(runId)
+    if (active?.controller.signal.aborted) {
+      throw new AppError('conflict', 'The run is being cancelled.', 'Retry the step once it has stopped.')
+    }
+    if (!active && run.state === 'running') {
+      throw new AppError(
+        'conflict',
+        'This run is running in another Clusterdeck process.',
+        'Retry the step there, or wait for the run to stop.',
+      )
+    }
+    const reopened = this.reopen(
+      run,
+      (state, id) => id === stepId || state === 'blocked' || state === 'cancelled',
+    )
+    if (!active?.reopen(reopened)) this.start(runId)
     return this.snapshot(runId)
   }
 
@@ -180,9 +232,9 @@ export class LifecycleEngine {
     return this.snapshot(runId)
   }
 
-  /** Resolves when the run's execution in this process ends (the CLI waits on it). */
+  /** Resolves when the run's execution in this process ends (the CLI waits on it), retries included. */
   async settled(runId: string): Promise<Run> {
-    await this.active.get(runId)?.done
+    for (let active = this.active.get(runId); active; active = this.active.get(runId)) await active.done
     return this.snapshot(runId)
   }
 
@@ -198,23 +250,19 @@ export class LifecycleEngine {
     return run
   }
 
-  private reopen(run: Run, shouldReopen: (state: StepState, stepId: string) => boolean): void {
-    for (const step of run.steps) {
-      if (shouldReopen(step.state, step.stepId)) {
-        this.options.runs.updateStep(run.id, step.stepId, {
-          state: 'pending',
-          finishedAt: null,
-          message: null,
-        })
-      }
-    }
+  /** Makes the chosen steps pending again (their attempts so far kept) and returns their ids. */
+  private reopen(run: Run, shouldReopen: (state: StepState, stepId: string) => boolean): string[] {
+    const reopened = run.steps.filter((step) => shouldReopen(step.state, step.stepId)).map((s) => s.stepId)
+    for (const stepId of reopened) this.options.runs.reopenStep(run.id, stepId)
     this.options.runs.setRunState(run.id, 'running', null, null)
     this.announce(run.id)
+    return reopened
   }
 
   private start(runId: string): void {
     const controller = new AbortController()
-    const done = this.execute(runId, controller.signal)
+    const execution = new Execution()
+    const done = this.execute(runId, controller.signal, execution)
       .catch((error: unknown) => {
         this.options.runs.setRunState(
           runId,
@@ -224,17 +272,22 @@ export class LifecycleEngine {
         )
         this.announce(runId)
       })
-      .finally(() => this.active.delete(runId))
-    this.active.set(runId, { controller, done })
+      .finally(() => {
+        // A retry after this execution stopped taking work has already put a new one in its place.
+        if (this.active.get(runId) === active) this.active.delete(runId)
+      })
+    const active: Active = { controller, done, reopen: (stepIds) => execution.reopen(stepIds) }
+    this.active.set(runId, active)
   }
 
-  private async execute(runId: string, signal: AbortSignal): Promise<void> {
+  private async execute(runId: string, signal: AbortSignal, execution: Execution): Promise<void> {
     const { runs } = this.options
     const beat = setInterval(() => runs.heartbeat(runId), this.heartbeatMs)
     const run = this.snapshot(runId)
     const profile = runs.profileOf(runId)
     const steps = new Map(run.plan.steps.map((step) => [step.id, step]))
-    const states = new Map(run.steps.map((step) => [step.stepId, step.state]))
+    const states = execution.states
+    for (const step of run.steps) states.set(step.stepId, step.state)
     const running = new Map<string, Promise<void>>()
     const busy = new Set<string>()
     const secrets = new Set<string>()
@@ -247,13 +300,13 @@ export class LifecycleEngine {
           for (const step of run.plan.steps) {
             if (states.get(step.id) !== 'pending') continue
             if (!step.dependsOn.every((dependency) => settled.includes(states.get(dependency)!))) continue
-            if (step.resource && busy.has(step.resource)) continue
-            if (step.resource) busy.add(step.resource)
+            if (step.resources.some((resource) => busy.has(resource))) continue
+            for (const resource of step.resources) busy.add(resource)
             states.set(step.id, 'running')
             const execution = this.runStep(runId, run.createdAt, step, profile, signal, secrets).then(
               (state) => {
                 states.set(step.id, state)
-                if (step.resource) busy.delete(step.resource)
+                for (const resource of step.resources) busy.delete(resource)
                 running.delete(step.id)
               },
             )
@@ -261,9 +314,10 @@ export class LifecycleEngine {
           }
         }
         if (running.size === 0) break
-        await Promise.race(running.values())
+        await Promise.race([...running.values(), execution.wakeUp()])
       }
     } finally {
+      execution.close()
       clearInterval(beat)
     }
 
@@ -287,6 +341,7 @@ export class LifecycleEngine {
           ? 'Cancelled.'
           : `Failed: ${failedSteps.join('; ')}.`,
     )
+    this.options.onRunSettled?.(this.snapshot(runId), profile, (stepId) => runs.output(runId, stepId))
     this.announce(runId)
   }
 
@@ -354,14 +409,32 @@ export class LifecycleEngine {
       log,
       secret: (value) => void secrets.add(value),
       outputOf: (stepId) => runs.output(runId, stepId),
+      sealed: this.sealedFor(runId, profile, secrets),
     }
-    const executor = this.options.executors[step.kind]!
+    const executor = this.executorOf(step.kind)
     let state: StepState
     let message: string
     try {
+      if (!executor) {
+        throw new AppError(
+          'not_implemented',
+          `This version of Clusterdeck has no "${step.kind}" step, so "${step.title}" did nothing.`,
+          'A later version runs it; until then this phase is planned only.',
+        )
+      }
       const skip = await executor.alreadyDone?.(context)
       const result = skip ?? (await executor.run(context))
-      if (result.output) runs.setOutput(runId, step.id, result.output)
+      if (result.output) {
+        // Outputs are stored in SQLite in clear: a secret in one is a bug in its executor, so it is refused.
+        if (holdsSecret(JSON.stringify(result.output), secrets)) {
+          throw new AppError(
+            'internal',
+            `The "${step.kind}" step returned a secret in its output; it was not saved.`,
+            'Secrets belong in the cluster’s sealed files: report this as a bug.',
+          )
+        }
+        runs.setOutput(runId, step.id, result.output)
+      }
       state = skip ? 'skipped' : 'done'
       message = skip ? `already in place: ${result.message}` : result.message
     } catch (error) {
@@ -379,7 +452,60 @@ export class LifecycleEngine {
     return state
   }
 
+  private sealedFor(runId: string, profile: ClusterProfile, secrets: Set<string>): StepSecrets {
+    const store = this.options.sealedSecrets?.(this.snapshot(runId), profile)
+    const unavailable = () =>
+      new AppError(
+        'internal',
+        'This core keeps no sealed cluster secrets, so the step cannot keep its secret.',
+      )
+    return {
+      async seal(name, value) {
+        secrets.add(value)
+        if (!store) throw unavailable()
+        await store.seal(name, value)
+      },
+      async open(name) {
+        if (!store) throw unavailable()
+        const value = await store.open(name)
+        secrets.add(value)
+        return value
+      },
+    }
+  }
+
+  /** The executor of a kind, typed for the steps of that kind (the map is keyed by kind). */
+  private executorOf(kind: StepKind): StepExecutor | undefined {
+    return this.options.executors[kind] as StepExecutor | undefined
+  }
+
   private announce(runId: string): void {
     this.options.events.emit('lifecycle.run', this.snapshot(runId))
+  }
+}
+
+/**
+ * The states one execution works from, and the way a retry reaches it: reopened steps become
+ * pending here too and wake the loop, which may be waiting for unrelated steps to finish.
+ */
+class Execution {
+  readonly states = new Map<string, StepState>()
+  private closed = false
+  private wake: () => void = () => undefined
+
+  wakeUp(): Promise<void> {
+    return new Promise((resolve) => (this.wake = resolve))
+  }
+
+  reopen(stepIds: readonly string[]): boolean {
+    if (this.closed) return false
+    for (const stepId of stepIds) this.states.set(stepId, 'pending')
+    this.wake()
+    return true
+  }
+
+  /** Called, synchronously, as the loop ends: what happens from here on is not seen by this execution. */
+  close(): void {
+    this.closed = true
   }
 }

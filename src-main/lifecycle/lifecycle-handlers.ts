@@ -1,16 +1,20 @@
-// Wires cluster profiles and the lifecycle engine, with the steps this version can run, and answers
-// their requests (profiles.*, lifecycle.*).
+// Wires cluster profiles, the lifecycle engine with the steps this version can run, and the cluster
+// records with their sealed secrets, and answers their requests (profiles.*, lifecycle.*, clusters.*).
 import { AppError } from '../../src-shared/contract/app-error.ts'
 import { runReportHtml, runReportMarkdown } from '../../src-shared/lifecycle/run-report.ts'
 import type { BmcService } from '../bmc/bmc-service.ts'
 import type { BoardService } from '../boards/board-service.ts'
 import type { Handlers } from '../core/dispatcher.ts'
 import type { EventBus } from '../core/event-bus.ts'
+import { ClusterRepository } from '../clusters/cluster-repository.ts'
+import { ClusterService } from '../clusters/cluster-service.ts'
 import type { FlashHistory } from '../flash/flash-history.ts'
 import type { FlashService } from '../flash/flash-service.ts'
 import type { ImageCache } from '../images/image-cache.ts'
 import { ProfileRepository } from '../profiles/profile-repository.ts'
 import { ProfileService } from '../profiles/profile-service.ts'
+import { SealedSecrets } from '../secrets/sealed-secrets.ts'
+import type { SecretStore } from '../secrets/secret-store.ts'
 import type { Db } from '../store/database.ts'
 import { LifecycleEngine } from './lifecycle-engine.ts'
 import { RunRepository } from './run-repository.ts'
@@ -20,6 +24,10 @@ import { nodeWaitBootStep } from './steps/node-wait-boot-step.ts'
 
 export interface LifecycleDependencies {
   db: Db
+  /** Where sealed cluster secrets are written (clusters/<id>/secrets). */
+  dataDir: string
+  /** Holds each cluster's data key. */
+  secrets: SecretStore
   events: EventBus
   boards: BoardService
   bmc: BmcService
@@ -31,16 +39,32 @@ export interface LifecycleDependencies {
   bootPollMs?: number
 }
 
-type LifecycleHandlers = Pick<Handlers, Extract<keyof Handlers, `profiles.${string}` | `lifecycle.${string}`>>
+type LifecycleHandlers = Pick<
+  Handlers,
+  Extract<keyof Handlers, `profiles.${string}` | `lifecycle.${string}` | `clusters.${string}`>
+>
 
 export function createLifecycle(deps: LifecycleDependencies): {
   engine: LifecycleEngine
+  clusters: ClusterService
   handlers: LifecycleHandlers
 } {
   const profiles = new ProfileService(new ProfileRepository(deps.db), deps.boards, deps.events)
   const runs = new RunRepository(deps.db)
+  const clusters = new ClusterService(
+    new ClusterRepository(deps.db),
+    new SealedSecrets(deps.dataDir, deps.secrets),
+  )
   const engine = new LifecycleEngine({
     runs,
+    onRunSettled: (run, profile, outputOf) => clusters.recordRun(run, profile, outputOf),
+    sealedSecrets: (run, profile) => {
+      const clusterId = () => clusters.forProfile(run.profileId, profile).id
+      return {
+        seal: async (name, value) => void (await clusters.sealSecret(clusterId(), name, value)),
+        open: async (name) => (await clusters.openSecret(clusterId(), name)).toString('utf8'),
+      }
+    },
     profiles,
     boardNames: async () => (await deps.boards.list()).map((board) => board.name),
     events: deps.events,
@@ -74,8 +98,10 @@ export function createLifecycle(deps: LifecycleDependencies): {
     'profiles.templates': () => profiles.templates(),
     'profiles.fromTemplate': ({ template, name, board }) => profiles.fromTemplate(template, name, board),
     'profiles.remove': ({ id }) => profiles.remove(id),
-    'lifecycle.plan': ({ profile }) => engine.plan(profile),
+    'lifecycle.plan': ({ profile, operation }) => engine.plan(profile, operation),
     'lifecycle.deploy': ({ profile, throughPhase }) => engine.deploy(profile, throughPhase),
+    'lifecycle.start': ({ profile, operation, throughPhase }) =>
+      engine.startOperation(profile, operation, throughPhase),
     'lifecycle.resume': ({ runId }) => engine.resume(runId),
     'lifecycle.cancel': ({ runId }) => engine.cancel(runId),
     'lifecycle.retryStep': ({ runId, stepId }) => engine.retryStep(runId, stepId),
@@ -93,6 +119,8 @@ export function createLifecycle(deps: LifecycleDependencies): {
         throw new AppError('not_found', `The run has no step "${stepId}".`)
       return { log: runs.log(runId, stepId) }
     },
+    'clusters.list': () => clusters.list(),
+    'clusters.get': ({ ref }) => clusters.get(ref),
     'lifecycle.report': ({ runId, format }) => {
       const run = engine.snapshot(runId)
       const stamp = run.createdAt.replace(/[:.]/g, '-')
@@ -101,5 +129,5 @@ export function createLifecycle(deps: LifecycleDependencies): {
         : { fileName: `${run.profileName}-${stamp}.md`, content: runReportMarkdown(run) }
     },
   }
-  return { engine, handlers }
+  return { engine, clusters, handlers }
 }

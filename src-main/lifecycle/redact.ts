@@ -6,10 +6,19 @@ const patterns: RegExp[] = [
   /(-----BEGIN [A-Z ]*PRIVATE KEY-----)[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----)/g,
 ]
 
+/** Shorter registered values are not redacted: they would cut ordinary words apart. */
+const minSecretLength = 4
+
+/** Whether the text holds one of the registered values. */
+export function holdsSecret(text: string, secrets: Iterable<string>): boolean {
+  for (const secret of secrets) if (secret.length >= minSecretLength && text.includes(secret)) return true
+  return false
+}
+
 export function redact(text: string, secrets: Iterable<string>): string {
   let result = text
   for (const secret of secrets) {
-    if (secret.length >= 4) result = result.split(secret).join('[redacted]')
+    if (secret.length >= minSecretLength) result = result.split(secret).join('[redacted]')
   }
   result = result.replace(patterns[0]!, '$1[redacted]')
   result = result.replace(patterns[1]!, '$1[redacted]')

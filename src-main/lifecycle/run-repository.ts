@@ -2,7 +2,14 @@
 // survives the process that ran it (a crash, a kill, a closed laptop) and can be resumed.
 import { hostname } from 'node:os'
 import type { Plan } from '../../src-shared/lifecycle/plan.ts'
-import type { Run, RunState, RunStep, RunSummary, StepState } from '../../src-shared/lifecycle/run-schema.ts'
+import type {
+  Run,
+  RunState,
+  RunStep,
+  RunSummary,
+  StepAttempt,
+  StepState,
+} from '../../src-shared/lifecycle/run-schema.ts'
 import { stepStates } from '../../src-shared/lifecycle/run-schema.ts'
 import type { ClusterProfile } from '../../src-shared/profiles/profile-schema.ts'
 import { processExists } from '../core/process-alive.ts'
@@ -10,6 +17,7 @@ import type { Db } from '../store/database.ts'
 
 interface RunRow {
   id: string
+  operation: Run['operation']
   profile_id: string | null
   profile_name: string
   distribution: 'talos' | 'k3s'
@@ -34,6 +42,15 @@ interface StepRow {
   output: string | null
 }
 
+interface AttemptRow {
+  step_id: string
+  attempt: number
+  state: StepState
+  started_at: string
+  finished_at: string
+  message: string | null
+}
+
 /** Logs are for people: a runaway step must not fill the database. */
 const maxLogChars = 256 * 1024
 
@@ -48,12 +65,13 @@ export class RunRepository {
     this.db.transaction(() => {
       this.db
         .prepare(
-          `INSERT INTO lifecycle_runs (id, profile_id, profile_name, distribution, plan, profile_snapshot, through_phase,
+          `INSERT INTO lifecycle_runs (id, operation, profile_id, profile_name, distribution, plan, profile_snapshot, through_phase,
              state, created_at, finished_at, heartbeat_at, message, owner_host, owner_pid)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           run.id,
+          run.operation,
           run.profileId,
           run.profileName,
           run.distribution,
@@ -81,10 +99,19 @@ export class RunRepository {
     const steps = this.db.prepare('SELECT * FROM lifecycle_steps WHERE run_id = ?').all(runId) as StepRow[]
     const plan = JSON.parse(row.plan) as Plan
     const byId = new Map(steps.map((step) => [step.step_id, step]))
+    const attempts = this.db
+      .prepare('SELECT * FROM lifecycle_step_attempts WHERE run_id = ? ORDER BY attempt')
+      .all(runId) as AttemptRow[]
+    const earlier = new Map<string, AttemptRow[]>()
+    for (const attempt of attempts)
+      earlier.set(attempt.step_id, [...(earlier.get(attempt.step_id) ?? []), attempt])
     return {
       ...summaryFields(row),
       plan,
-      steps: plan.steps.map((planStep) => toStep(byId.get(planStep.id)!)),
+      steps: plan.steps.map((planStep) => ({
+        ...toStep(byId.get(planStep.id)!),
+        earlierAttempts: (earlier.get(planStep.id) ?? []).map(toAttempt),
+      })),
     }
   }
 
@@ -154,16 +181,53 @@ export class RunRepository {
       .map((row) => row.id)
   }
 
-  updateStep(runId: string, stepId: string, patch: Partial<Omit<RunStep, 'stepId'>>): void {
-    const current = this.db
-      .prepare('SELECT * FROM lifecycle_steps WHERE run_id = ? AND step_id = ?')
-      .get(runId, stepId) as StepRow
-    const next = { ...toStep(current), ...patch }
+  /**
+   * Makes a step pending again. Its latest attempt, when it started, moves to the step's earlier
+   * attempts; one whose process died while it ran ends at the run's last heartbeat, as cancelled.
+   */
+  reopenStep(runId: string, stepId: string): void {
+    this.db.transaction(() => {
+      const current = this.stepRow(runId, stepId)
+      if (current.started_at !== null) {
+        const { heartbeat_at } = this.db
+          .prepare('SELECT heartbeat_at FROM lifecycle_runs WHERE id = ?')
+          .get(runId) as { heartbeat_at: string | null }
+        const abandoned = current.state === 'running' || current.state === 'pending'
+        this.db
+          .prepare(
+            'INSERT OR REPLACE INTO lifecycle_step_attempts (run_id, step_id, attempt, state, started_at, finished_at, message) VALUES (?, ?, ?, ?, ?, ?, ?)',
+          )
+          .run(
+            runId,
+            stepId,
+            current.attempts,
+            abandoned ? 'cancelled' : current.state,
+            current.started_at,
+            current.finished_at ?? heartbeat_at ?? current.started_at,
+            abandoned ? 'the process running it stopped' : current.message,
+          )
+      }
+      this.updateStep(runId, stepId, { state: 'pending', startedAt: null, finishedAt: null, message: null })
+    })()
+  }
+
+  updateStep(
+    runId: string,
+    stepId: string,
+    patch: Partial<Omit<RunStep, 'stepId' | 'earlierAttempts'>>,
+  ): void {
+    const next = { ...toStep(this.stepRow(runId, stepId)), ...patch }
     this.db
       .prepare(
         'UPDATE lifecycle_steps SET state = ?, attempts = ?, started_at = ?, finished_at = ?, message = ? WHERE run_id = ? AND step_id = ?',
       )
       .run(next.state, next.attempts, next.startedAt, next.finishedAt, next.message, runId, stepId)
+  }
+
+  private stepRow(runId: string, stepId: string): StepRow {
+    return this.db
+      .prepare('SELECT * FROM lifecycle_steps WHERE run_id = ? AND step_id = ?')
+      .get(runId, stepId) as StepRow
   }
 
   setOutput(runId: string, stepId: string, output: Record<string, unknown>): void {
@@ -198,6 +262,7 @@ export class RunRepository {
 function summaryFields(row: RunRow): Omit<Run, 'plan' | 'steps'> {
   return {
     id: row.id,
+    operation: row.operation,
     profileId: row.profile_id,
     profileName: row.profile_name,
     distribution: row.distribution,
@@ -209,7 +274,17 @@ function summaryFields(row: RunRow): Omit<Run, 'plan' | 'steps'> {
   }
 }
 
-function toStep(row: StepRow): RunStep {
+function toAttempt(row: AttemptRow): StepAttempt {
+  return {
+    attempt: row.attempt,
+    state: row.state,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    message: row.message,
+  }
+}
+
+function toStep(row: StepRow): Omit<RunStep, 'earlierAttempts'> {
   return {
     stepId: row.step_id,
     state: row.state,

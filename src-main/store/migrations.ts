@@ -271,4 +271,63 @@ export const migrations: readonly Migration[] = [
       `)
     },
   },
+  {
+    version: 8,
+    name: 'lifecycle step attempts and operations',
+    up(db) {
+      // Runs were all deploys; plans now name their operation and a step may hold several resources.
+      db.exec("ALTER TABLE lifecycle_runs ADD COLUMN operation TEXT NOT NULL DEFAULT 'deploy'")
+      const plans = db.prepare('SELECT id, plan FROM lifecycle_runs').all() as Array<{
+        id: string
+        plan: string
+      }>
+      const update = db.prepare('UPDATE lifecycle_runs SET plan = ? WHERE id = ?')
+      for (const { id, plan } of plans) {
+        const parsed = JSON.parse(plan) as { steps: Array<{ resource?: string; resources?: string[] }> }
+        for (const step of parsed.steps) {
+          step.resources = step.resource ? [step.resource] : []
+          delete step.resource
+        }
+        update.run(JSON.stringify({ operation: 'deploy', ...parsed }), id)
+      }
+      // A retried or resumed step keeps its earlier attempts here; lifecycle_steps holds the latest.
+      db.exec(`
+        CREATE TABLE lifecycle_step_attempts (
+          run_id          TEXT NOT NULL,
+          step_id         TEXT NOT NULL,
+          attempt         INTEGER NOT NULL,
+          state           TEXT NOT NULL,
+          started_at      TEXT NOT NULL,
+          finished_at     TEXT NOT NULL,
+          message         TEXT,
+          PRIMARY KEY (run_id, step_id, attempt),
+          FOREIGN KEY (run_id, step_id) REFERENCES lifecycle_steps (run_id, step_id) ON DELETE CASCADE
+        );
+      `)
+    },
+  },
+  {
+    version: 9,
+    name: 'cluster records',
+    up(db) {
+      // What was deployed from a profile. No secrets: artifacts are paths of sealed files
+      // (src-main/secrets/sealed-secrets.ts); versions, nodes and artifacts are JSON documents.
+      db.exec(`
+        CREATE TABLE clusters (
+          id              TEXT PRIMARY KEY,
+          profile_id      TEXT UNIQUE REFERENCES profiles (id) ON DELETE SET NULL,
+          profile_name    TEXT NOT NULL,
+          distribution    TEXT NOT NULL,
+          versions        TEXT NOT NULL,
+          api_endpoint    TEXT,
+          nodes           TEXT NOT NULL,
+          artifacts       TEXT NOT NULL,
+          last_run_id     TEXT,
+          created_at      TEXT NOT NULL,
+          updated_at      TEXT NOT NULL,
+          destroyed_at    TEXT
+        );
+      `)
+    },
+  },
 ]

@@ -25,6 +25,10 @@ export const errorCodes = [
   'factory_error',
   'tool_missing',
   'tool_failed',
+  /** Planned but not in this version yet (a step kind without its executor). */
+  'not_implemented',
+  /** A sealed file failed its authenticity check. */
+  'tampered',
   'unknown_request',
   'transport',
   'busy',

@@ -4,6 +4,7 @@ import type { z } from 'zod'
 import { armbianRequests } from './armbian.ts'
 import { bmcEvents, bmcRequests } from './bmc.ts'
 import { boardEvents, boardRequests } from './boards.ts'
+import { clusterRequests } from './clusters.ts'
 import type { EventDefinition, RequestDefinition } from './define.ts'
 import { flashEvents, flashRequests } from './flash.ts'
 import { imageEvents, imageRequests } from './images.ts'
@@ -26,6 +27,7 @@ export const requests = {
   ...profileRequests,
   ...lifecycleRequests,
   ...toolsRequests,
+  ...clusterRequests,
 } satisfies Record<string, RequestDefinition>
 
 export const events = {

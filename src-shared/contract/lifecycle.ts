@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { flashPhaseSchema } from '../flash/flash-schemas.ts'
-import { phaseIdSchema, planSchema } from '../lifecycle/plan.ts'
+import { operationIdSchema, phaseIdSchema, planSchema } from '../lifecycle/plan.ts'
 import { byteProgressSchema } from '../progress/progress.ts'
 import { runSchema, runSummarySchema } from '../lifecycle/run-schema.ts'
 import { defineEvent, defineRequest } from './define.ts'
@@ -11,14 +11,24 @@ const runRef = z.object({ runId: z.string() })
 export const lifecycleRequests = {
   'lifecycle.plan': defineRequest({
     description:
-      "A dry run: the profile's plan, which phases this version can run, and what stands in the way. Touches nothing.",
-    input: z.object({ profile: profileRef }),
+      'A dry run: the plan of one operation on the profile (default: deploy), which phases this version can run, and what stands in the way. Touches nothing.',
+    input: z.object({ profile: profileRef, operation: operationIdSchema.default('deploy') }),
     output: z.object({ plan: planSchema, runnablePhases: z.array(phaseIdSchema) }),
   }),
   'lifecycle.deploy': defineRequest({
     description:
       'Starts a run of the profile through the given phase (default: as far as this version goes).',
     input: z.object({ profile: profileRef, throughPhase: phaseIdSchema.optional() }),
+    output: runSchema,
+  }),
+  'lifecycle.start': defineRequest({
+    description:
+      'Starts a run of one operation on the profile’s cluster (deploy, upgrade, backup, destroy) through the given phase. Steps this version cannot run fail with not_implemented, naming their kind.',
+    input: z.object({
+      profile: profileRef,
+      operation: operationIdSchema,
+      throughPhase: phaseIdSchema.optional(),
+    }),
     output: runSchema,
   }),
   'lifecycle.resume': defineRequest({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { profileFromTemplate } from '../profiles/profile-templates.ts'
 import { compilePlan } from './compile-plan.ts'
-import { phaseIds, type Plan } from './plan.ts'
+import { phaseIds, planPhases, planSchema, type Plan } from './plan.ts'
 
 function summary(plan: Plan) {
   return plan.steps.map((step) => `${step.phase} | ${step.id} <- ${step.dependsOn.join(', ')}`)
@@ -52,8 +52,8 @@ describe('compilePlan', () => {
       'addon-deployment | addon:portainer <- cluster:nodes-ready, addon:metallb',
       'ready | cluster:ready <- addon:metallb, addon:ingressNginx, addon:certManager, addon:longhorn, addon:monitoring, addon:portainer',
     ])
-    expect(new Set(plan.steps.filter((s) => s.kind === 'node.flash').map((s) => s.resource))).toEqual(
-      new Set(['board:rack-1']),
+    expect(new Set(plan.steps.filter((s) => s.kind === 'node.flash').flatMap((s) => s.resources))).toEqual(
+      new Set(['board:rack-1', 'node:turing-cp1', 'node:turing-w1', 'node:turing-w2', 'node:turing-w3']),
     )
   })
 
@@ -95,5 +95,73 @@ describe('compilePlan', () => {
       'addon:certManager',
       'addon:longhorn',
     ])
+  })
+
+  it('compiles a destroy: add-ons top layer first, workers reset before the control plane, then power off', () => {
+    const profile = profileFromTemplate('talos-rk1-longhorn', { name: 'lab', board: 'rack-1' })
+    const plan = compilePlan(profile, 'destroy')
+    assertRunnable(plan)
+    expect(plan.operation).toBe('destroy')
+    expect(planPhases(plan)).toEqual(['uninstall-addons', 'reset-nodes', 'power-off'])
+    const uninstalls = plan.steps.filter((s) => s.kind === 'addon.uninstall')
+    expect(uninstalls.map((s) => s.id)).toEqual([
+      'uninstall:portainer',
+      'uninstall:monitoring',
+      'uninstall:longhorn',
+      'uninstall:certManager',
+      'uninstall:ingressNginx',
+      'uninstall:metallb',
+    ])
+    expect(plan.steps.find((s) => s.id === 'uninstall:metallb')!.dependsOn).toEqual([
+      'uninstall:ingressNginx',
+      'uninstall:longhorn',
+      'uninstall:portainer',
+    ])
+    expect(plan.steps.find((s) => s.id === 'reset:turing-cp1')!.dependsOn).toEqual(
+      expect.arrayContaining(['reset:turing-w1', 'reset:turing-w2', 'reset:turing-w3', 'uninstall:metallb']),
+    )
+    expect(plan.steps.find((s) => s.id === 'power-off:turing-w2')).toMatchObject({
+      dependsOn: ['reset:turing-w2'],
+      resources: ['board:rack-1', 'node:turing-w2'],
+      params: { board: 'rack-1', slot: 3 },
+    })
+    expect(planSchema.parse(plan)).toEqual(plan)
+  })
+
+  it('compiles an upgrade one node at a time, control planes first, and a backup', () => {
+    const profile = profileFromTemplate('talos-rk1-longhorn', { name: 'lab', board: 'rack-1' })
+    const upgrade = compilePlan(profile, 'upgrade')
+    assertRunnable(upgrade)
+    expect(summary(upgrade)).toEqual([
+      'upgrade-nodes | upgrade:turing-cp1 <- ',
+      'upgrade-nodes | upgrade:turing-w1 <- upgrade:turing-cp1',
+      'upgrade-nodes | upgrade:turing-w2 <- upgrade:turing-w1',
+      'upgrade-nodes | upgrade:turing-w3 <- upgrade:turing-w2',
+      'upgrade-kubernetes | upgrade:kubernetes <- upgrade:turing-w3',
+      'upgrade-verify | cluster:nodes-ready <- upgrade:kubernetes',
+    ])
+    expect(upgrade.steps[0]).toMatchObject({
+      kind: 'node.upgrade-os',
+      resources: ['node:turing-cp1', 'cluster'],
+      params: { address: '10.10.88.73', distribution: 'talos', version: 'v1.13.9' },
+    })
+    const k3s = compilePlan(profileFromTemplate('k3s-rk1-armbian', { name: 'k', board: 'rack-1' }), 'upgrade')
+    expect(planPhases(k3s)).toEqual(['upgrade-nodes', 'upgrade-verify'])
+    const backup = compilePlan(profile, 'backup')
+    expect(summary(backup)).toEqual([
+      'backup-snapshot | backup:etcd <- ',
+      'backup-save | backup:save <- backup:etcd',
+    ])
+  })
+
+  it('refuses a step whose parameters do not fit its kind', () => {
+    const plan = compilePlan(profileFromTemplate('talos-rk1-longhorn', { name: 'lab', board: 'rack-1' }))
+    const flash = plan.steps.find((s) => s.kind === 'node.flash')!
+    const broken = { ...plan, steps: [{ ...flash, params: { imageKey: 'x', slot: 9 } }] }
+    const result = planSchema.safeParse(broken)
+    expect(result.success).toBe(false)
+    expect(result.error?.issues.map((issue) => issue.path.join('.'))).toEqual(
+      expect.arrayContaining(['steps.0.params.board', 'steps.0.params.slot']),
+    )
   })
 })

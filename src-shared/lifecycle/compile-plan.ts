@@ -1,8 +1,12 @@
-// Compiles a profile into its plan (seed 000's flowcharts): images are prepared once per distinct
-// image; each node is flashed and waits for its boot; then the distribution's bootstrap, the
-// add-ons in their dependency layers, and a final readiness step.
+// Compiles a profile into the plan of one operation. A deploy follows seed 000's flowcharts:
+// images are prepared once per distinct image; each node is flashed and waits for its boot; then
+// the distribution's bootstrap, the add-ons in their dependency layers, and a final readiness step.
+// Upgrade, backup and destroy are in compile-operations.ts.
 import type { ClusterProfile, ImageSource, ProfileNode } from '../profiles/profile-schema.ts'
-import type { Plan, PlanStep } from './plan.ts'
+import { compileBackup, compileDestroy, compileUpgrade } from './compile-operations.ts'
+import { resourceKeys, type OperationId, type Plan } from './plan.ts'
+import { enabledAddons, orderedNodes, PlanBuilder } from './plan-builder.ts'
+import { stepIds } from './step-ids.ts'
 
 /** A stable key naming an image source, shared by the nodes that use the same image. */
 export function imageKey(source: ImageSource): string {
@@ -13,29 +17,40 @@ export function imageKey(source: ImageSource): string {
   return `armbian-${source.armbian.distro}-${source.armbian.variant}-${source.armbian.branch}`
 }
 
-// The seed's add-on layers: network first, storage before monitoring.
-const addonOrder = [
-  { key: 'metallb', title: 'MetalLB', after: [] },
-  { key: 'ingressNginx', title: 'ingress-nginx', after: ['metallb'] },
-  { key: 'certManager', title: 'cert-manager', after: ['ingressNginx'] },
-  { key: 'longhorn', title: 'Longhorn', after: ['metallb'] },
-  { key: 'monitoring', title: 'Monitoring (kube-prometheus-stack)', after: ['longhorn'] },
-  { key: 'portainer', title: 'Portainer', after: ['metallb'] },
-] as const
+type ParameterlessKind =
+  | 'talos.generate-secrets'
+  | 'talos.generate-configs'
+  | 'talos.export-configs'
+  | 'k3s.export-kubeconfig'
+  | 'cluster.wait-ready'
 
-export function compilePlan(profile: ClusterProfile): Plan {
-  const steps: PlanStep[] = []
-  const add = (step: PlanStep) => steps.push(step)
+export function compilePlan(profile: ClusterProfile, operation: OperationId = 'deploy'): Plan {
+  switch (operation) {
+    case 'deploy':
+      return compileDeploy(profile)
+    case 'upgrade':
+      return compileUpgrade(profile)
+    case 'backup':
+      return compileBackup(profile)
+    case 'destroy':
+      return compileDestroy(profile)
+  }
+}
+
+function compileDeploy(profile: ClusterProfile): Plan {
+  const b = new PlanBuilder()
   const imageOf = (node: ProfileNode) => node.image ?? profile.image
+  /** A cluster-wide bootstrap step that needs nothing but what the steps before it produced. */
+  const clusterStep = (id: string, kind: ParameterlessKind, title: string, dependsOn: string[]) =>
+    b.step(kind, { id, phase: 'cluster-bootstrap', title, dependsOn, params: {} })
 
   // Phase 1: each distinct image once.
   const images = new Map<string, ImageSource>()
   for (const node of profile.nodes) images.set(imageKey(imageOf(node)), imageOf(node))
   for (const [key, source] of images) {
-    add({
-      id: `image:${key}`,
+    b.step('image.prepare', {
+      id: stepIds.imagePrepare(key),
       phase: 'image-preparation',
-      kind: 'image.prepare',
       title: `Prepare image ${key}`,
       dependsOn: [],
       params: { imageKey: key, source, talosVersion: profile.versions.talos },
@@ -43,25 +58,25 @@ export function compilePlan(profile: ClusterProfile): Plan {
   }
 
   // Phase 2: flash and boot, one transfer at a time per board, in slot order.
-  const ordered = [...profile.nodes].sort((a, b) => a.board.localeCompare(b.board) || a.slot - b.slot)
+  const ordered = orderedNodes(profile)
   for (const node of ordered) {
-    add({
-      id: `flash:${node.hostname}`,
+    const key = imageKey(imageOf(node))
+    b.step('node.flash', {
+      id: stepIds.flash(node.hostname),
       phase: 'node-imaging',
-      kind: 'node.flash',
       title: `Flash ${node.hostname} (${node.board} slot ${node.slot})`,
       node: node.hostname,
-      dependsOn: [`image:${imageKey(imageOf(node))}`],
-      resource: `board:${node.board.toLowerCase()}`,
-      params: { board: node.board, slot: node.slot, imageKey: imageKey(imageOf(node)) },
+      dependsOn: [stepIds.imagePrepare(key)],
+      resources: [resourceKeys.board(node.board), resourceKeys.node(node.hostname)],
+      params: { board: node.board, slot: node.slot, imageKey: key },
     })
-    add({
-      id: `boot:${node.hostname}`,
+    b.step('node.wait-boot', {
+      id: stepIds.boot(node.hostname),
       phase: 'node-imaging',
-      kind: 'node.wait-boot',
       title: `Wait for ${node.hostname} to boot`,
       node: node.hostname,
-      dependsOn: [`flash:${node.hostname}`],
+      dependsOn: [stepIds.flash(node.hostname)],
+      resources: [resourceKeys.node(node.hostname)],
       params: {
         board: node.board,
         slot: node.slot,
@@ -75,123 +90,109 @@ export function compilePlan(profile: ClusterProfile): Plan {
   // Phase 3: the distribution's bootstrap.
   const controlPlanes = ordered.filter((node) => node.role === 'control-plane')
   const workers = ordered.filter((node) => node.role === 'worker')
-  const first = controlPlanes[0]
-  const booted = (node: ProfileNode) => `boot:${node.hostname}`
+  const first = controlPlanes[0]!
   let clusterUp: string
   if (profile.distribution === 'talos') {
-    add(clusterStep('talos:secrets', 'talos.generate-secrets', 'Generate the cluster secrets', []))
-    add(clusterStep('talos:configs', 'talos.generate-configs', 'Generate machine configs', ['talos:secrets']))
+    clusterStep(stepIds.talosSecrets, 'talos.generate-secrets', 'Generate the cluster secrets', [])
+    clusterStep(stepIds.talosConfigs, 'talos.generate-configs', 'Generate machine configs', [
+      stepIds.talosSecrets,
+    ])
     for (const node of [...controlPlanes, ...workers]) {
-      add({
-        id: `talos:apply:${node.hostname}`,
+      b.step('talos.apply-config', {
+        id: stepIds.talosApply(node.hostname),
         phase: 'cluster-bootstrap',
-        kind: 'talos.apply-config',
         title: `Apply the ${node.role} config to ${node.hostname}`,
         node: node.hostname,
         // Workers join once the control planes have their configs.
         dependsOn: [
-          'talos:configs',
-          booted(node),
-          ...(node.role === 'worker' ? controlPlanes.map((cp) => `talos:apply:${cp.hostname}`) : []),
+          stepIds.talosConfigs,
+          stepIds.boot(node.hostname),
+          ...(node.role === 'worker' ? controlPlanes.map((cp) => stepIds.talosApply(cp.hostname)) : []),
         ],
+        resources: [resourceKeys.node(node.hostname)],
         params: { address: node.address, role: node.role },
       })
     }
-    add(
-      clusterStep(
-        'talos:bootstrap',
-        'talos.bootstrap',
-        `Bootstrap etcd on ${first?.hostname}`,
-        controlPlanes.map((cp) => `talos:apply:${cp.hostname}`),
-        { address: first?.address },
-      ),
-    )
-    add(
-      clusterStep('talos:export', 'talos.export-configs', 'Export kubeconfig and talosconfig', [
-        'talos:bootstrap',
-      ]),
-    )
-    clusterUp = 'talos:export'
+    b.step('talos.bootstrap', {
+      id: stepIds.talosBootstrap,
+      phase: 'cluster-bootstrap',
+      title: `Bootstrap etcd on ${first.hostname}`,
+      dependsOn: controlPlanes.map((cp) => stepIds.talosApply(cp.hostname)),
+      resources: [resourceKeys.cluster],
+      params: { address: first.address },
+    })
+    clusterStep(stepIds.talosExport, 'talos.export-configs', 'Export kubeconfig and talosconfig', [
+      stepIds.talosBootstrap,
+    ])
+    clusterUp = stepIds.talosExport
   } else {
     for (const node of ordered) {
-      add({
-        id: `k3s:prepare:${node.hostname}`,
+      b.step('k3s.prepare-node', {
+        id: stepIds.k3sPrepare(node.hostname),
         phase: 'cluster-bootstrap',
-        kind: 'k3s.prepare-node',
         title: `Prepare ${node.hostname} (SSH key, host name, open-iscsi${node.nvme ? ', NVMe' : ''})`,
         node: node.hostname,
-        dependsOn: [booted(node)],
-        params: { address: node.address, nvme: node.nvme },
+        dependsOn: [stepIds.boot(node.hostname)],
+        resources: [resourceKeys.node(node.hostname)],
+        params: { address: node.address, ...(node.nvme ? { nvme: node.nvme } : {}) },
       })
     }
-    add({
-      id: `k3s:server:${first?.hostname}`,
+    b.step('k3s.install-server', {
+      id: stepIds.k3sServer(first.hostname),
       phase: 'cluster-bootstrap',
-      kind: 'k3s.install-server',
-      title: `Install the K3s server on ${first?.hostname}`,
-      node: first?.hostname,
-      dependsOn: [`k3s:prepare:${first?.hostname}`],
-      params: { address: first?.address },
+      title: `Install the K3s server on ${first.hostname}`,
+      node: first.hostname,
+      dependsOn: [stepIds.k3sPrepare(first.hostname)],
+      resources: [resourceKeys.node(first.hostname), resourceKeys.cluster],
+      params: { address: first.address, role: first.role },
     })
     for (const node of [...controlPlanes.slice(1), ...workers]) {
-      add({
-        id: `k3s:join:${node.hostname}`,
-        phase: 'cluster-bootstrap',
-        kind: node.role === 'worker' ? 'k3s.install-agent' : 'k3s.install-server',
+      const join = {
+        id: stepIds.k3sJoin(node.hostname),
+        phase: 'cluster-bootstrap' as const,
         title: `Join ${node.hostname} as ${node.role === 'worker' ? 'an agent' : 'a server'}`,
         node: node.hostname,
-        dependsOn: [`k3s:prepare:${node.hostname}`, `k3s:server:${first?.hostname}`],
+        dependsOn: [stepIds.k3sPrepare(node.hostname), stepIds.k3sServer(first.hostname)],
+        resources: [resourceKeys.node(node.hostname)],
         params: { address: node.address, role: node.role },
-      })
+      }
+      if (node.role === 'worker') b.step('k3s.install-agent', join)
+      else b.step('k3s.install-server', join)
     }
-    add(
-      clusterStep('k3s:kubeconfig', 'k3s.export-kubeconfig', 'Export the kubeconfig', [
-        `k3s:server:${first?.hostname}`,
-      ]),
-    )
-    clusterUp = 'k3s:kubeconfig'
+    clusterStep(stepIds.k3sKubeconfig, 'k3s.export-kubeconfig', 'Export the kubeconfig', [
+      stepIds.k3sServer(first.hostname),
+    ])
+    clusterUp = stepIds.k3sKubeconfig
   }
-  const joinSteps = steps.filter((s) => s.phase === 'cluster-bootstrap' && s.node).map((s) => s.id)
-  add(
-    clusterStep('cluster:nodes-ready', 'cluster.wait-ready', 'Wait for every node to be Ready', [
-      clusterUp,
-      ...joinSteps,
-    ]),
-  )
+  const joinSteps = b.steps.filter((s) => s.phase === 'cluster-bootstrap' && s.node).map((s) => s.id)
+  clusterStep(stepIds.nodesReady, 'cluster.wait-ready', 'Wait for every node to be Ready', [
+    clusterUp,
+    ...joinSteps,
+  ])
 
   // Phase 4: add-ons, in the seed's layers.
-  const enabled = addonOrder.filter(({ key }) => profile.addons[key].enabled)
+  const enabled = enabledAddons(profile)
   for (const addon of enabled) {
-    const after = addon.after.filter((key) => profile.addons[key].enabled).map((key) => `addon:${key}`)
-    add({
-      id: `addon:${addon.key}`,
+    const after = addon.after
+      .filter((key) => profile.addons[key].enabled)
+      .map((key) => stepIds.addonInstall(key))
+    b.step('addon.install', {
+      id: stepIds.addonInstall(addon.key),
       phase: 'addon-deployment',
-      kind: 'addon.install',
       title: `Install ${addon.title}`,
-      dependsOn: ['cluster:nodes-ready', ...after],
-      params: { addon: addon.key, settings: profile.addons[addon.key] },
+      dependsOn: [stepIds.nodesReady, ...after],
+      params: { addon: addon.key },
     })
   }
 
   // Phase 5.
-  steps.push({
-    id: 'cluster:ready',
+  b.step('cluster.ready', {
+    id: stepIds.clusterReady,
     phase: 'ready',
-    kind: 'cluster.ready',
     title: 'Cluster ready',
-    dependsOn: enabled.length > 0 ? enabled.map((a) => `addon:${a.key}`) : ['cluster:nodes-ready'],
+    dependsOn: enabled.length > 0 ? enabled.map((a) => stepIds.addonInstall(a.key)) : [stepIds.nodesReady],
     params: {},
   })
 
-  return { profileName: profile.name, distribution: profile.distribution, steps }
-
-  function clusterStep(
-    id: string,
-    kind: PlanStep['kind'],
-    title: string,
-    dependsOn: string[],
-    params: Record<string, unknown> = {},
-  ): PlanStep {
-    return { id, phase: 'cluster-bootstrap', kind, title, dependsOn, params }
-  }
+  return b.plan('deploy', profile)
 }

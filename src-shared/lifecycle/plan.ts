@@ -1,19 +1,35 @@
-// A deployment plan: the phases of the seed's lifecycle flowcharts made of steps, each per node or
-// per cluster, with the steps it waits for. The engine runs steps whose dependencies are done, at
-// the same time where they are independent; steps that share a resource (one board's BMC) run one
-// after another. Step ids are stable across compilations of the same profile, so a resumed run can
-// match its steps.
+// A plan: one operation on a cluster (deploy, upgrade, backup, destroy) as phases made of steps,
+// each per node or per cluster, with the steps it waits for. The engine runs steps whose
+// dependencies are done, at the same time where they are independent; steps that share a resource
+// (a board's BMC, a node, the cluster) run one after another. Step ids are stable across
+// compilations of the same profile (src-shared/lifecycle/step-ids.ts), so a resumed run can match
+// its steps. Each step kind has its own typed parameters.
 import { z } from 'zod'
+import { nodeNumberSchema } from '../bmc/node-number.ts'
+import { imageSourceSchema } from '../profiles/profile-schema.ts'
 
-export const phaseIds = [
-  'image-preparation',
-  'node-imaging',
-  'cluster-bootstrap',
-  'addon-deployment',
-  'ready',
-] as const
-export const phaseIdSchema = z.enum(phaseIds)
-export type PhaseId = z.infer<typeof phaseIdSchema>
+export const operationIds = ['deploy', 'upgrade', 'backup', 'destroy'] as const
+export const operationIdSchema = z.enum(operationIds)
+export type OperationId = z.infer<typeof operationIdSchema>
+
+export const operationTitles: Record<OperationId, string> = {
+  deploy: 'Deploy',
+  upgrade: 'Upgrade',
+  backup: 'Backup',
+  destroy: 'Destroy',
+}
+
+/** Each operation's phases, in the order they run. */
+export const operationPhases = {
+  deploy: ['image-preparation', 'node-imaging', 'cluster-bootstrap', 'addon-deployment', 'ready'],
+  upgrade: ['upgrade-nodes', 'upgrade-kubernetes', 'upgrade-verify'],
+  backup: ['backup-snapshot', 'backup-save'],
+  destroy: ['uninstall-addons', 'reset-nodes', 'power-off'],
+} as const satisfies Record<OperationId, readonly string[]>
+
+export const phaseIds = Object.values(operationPhases).flat()
+export const phaseIdSchema = z.enum(phaseIds as [PhaseId, ...PhaseId[]])
+export type PhaseId = (typeof operationPhases)[OperationId][number]
 
 export const phaseTitles: Record<PhaseId, string> = {
   'image-preparation': 'Image preparation',
@@ -21,46 +37,108 @@ export const phaseTitles: Record<PhaseId, string> = {
   'cluster-bootstrap': 'Cluster bootstrap',
   'addon-deployment': 'Add-on deployment',
   ready: 'Ready',
+  'upgrade-nodes': 'Node upgrades',
+  'upgrade-kubernetes': 'Kubernetes upgrade',
+  'upgrade-verify': 'Verification',
+  'backup-snapshot': 'etcd snapshot',
+  'backup-save': 'Saving the backup',
+  'uninstall-addons': 'Uninstall add-ons',
+  'reset-nodes': 'Reset nodes',
+  'power-off': 'Power off',
 }
 
-export const stepKinds = [
-  'image.prepare',
-  'node.flash',
-  'node.wait-boot',
-  'talos.generate-secrets',
-  'talos.generate-configs',
-  'talos.apply-config',
-  'talos.bootstrap',
-  'talos.export-configs',
-  'k3s.prepare-node',
-  'k3s.install-server',
-  'k3s.install-agent',
-  'k3s.export-kubeconfig',
-  'cluster.wait-ready',
-  'addon.install',
-  'cluster.ready',
+export const addonKeys = [
+  'metallb',
+  'ingressNginx',
+  'certManager',
+  'longhorn',
+  'monitoring',
+  'portainer',
 ] as const
-export const stepKindSchema = z.enum(stepKinds)
-export type StepKind = z.infer<typeof stepKindSchema>
+export type AddonKey = (typeof addonKeys)[number]
 
-export const planStepSchema = z.object({
+const distribution = z.enum(['talos', 'k3s'])
+const role = z.enum(['control-plane', 'worker'])
+const none = z.object({}).strict()
+const onNode = { address: z.string() }
+const onSlot = { board: z.string(), slot: nodeNumberSchema }
+
+/** What each kind of step needs to know. */
+const stepParams = {
+  'image.prepare': z.object({
+    imageKey: z.string(),
+    source: imageSourceSchema,
+    talosVersion: z.string().optional(),
+  }),
+  'node.flash': z.object({ ...onSlot, imageKey: z.string() }),
+  'node.wait-boot': z.object({
+    ...onSlot,
+    ...onNode,
+    distribution,
+    timeoutSeconds: z.number(),
+  }),
+  'talos.generate-secrets': none,
+  'talos.generate-configs': none,
+  'talos.apply-config': z.object({ ...onNode, role }),
+  'talos.bootstrap': z.object({ ...onNode }),
+  'talos.export-configs': none,
+  'k3s.prepare-node': z.object({
+    ...onNode,
+    nvme: z.object({ device: z.string(), mountPoint: z.string() }).optional(),
+  }),
+  'k3s.install-server': z.object({ ...onNode, role }),
+  'k3s.install-agent': z.object({ ...onNode, role }),
+  'k3s.export-kubeconfig': none,
+  'cluster.wait-ready': none,
+  'addon.install': z.object({ addon: z.enum(addonKeys) }),
+  'cluster.ready': none,
+  'node.upgrade-os': z.object({ ...onNode, distribution, version: z.string() }),
+  'cluster.upgrade-kubernetes': z.object({ ...onNode, version: z.string() }),
+  'cluster.etcd-snapshot': z.object({ ...onNode, distribution }),
+  'cluster.save-backup': none,
+  'addon.uninstall': z.object({ addon: z.enum(addonKeys) }),
+  'node.reset': z.object({ ...onSlot, ...onNode, distribution }),
+  'node.power-off': z.object({ ...onSlot }),
+} as const
+
+export type StepKind = keyof typeof stepParams
+export const stepKinds = Object.keys(stepParams) as StepKind[]
+export const stepKindSchema = z.enum(stepKinds as [StepKind, ...StepKind[]])
+export type StepParams<K extends StepKind> = z.infer<(typeof stepParams)[K]>
+
+const stepBase = z.object({
   id: z.string(),
   phase: phaseIdSchema,
-  kind: stepKindSchema,
   title: z.string(),
   /** The node a per-node step acts on (its hostname); absent for cluster-wide steps. */
   node: z.string().optional(),
   dependsOn: z.array(z.string()),
-  /** Steps with the same resource never run at the same time (e.g. "board:rack-1": one transfer slot). */
-  resource: z.string().optional(),
-  /** What the step needs to know, by kind (image key, board and slot, address, add-on name…). */
-  params: z.record(z.string(), z.unknown()),
+  /**
+   * Steps holding a common resource never run at the same time: "board:rack-1" (one transfer
+   * slot per BMC), "node:turing-w1", "cluster" (one change to the whole cluster at a time).
+   */
+  resources: z.array(z.string()),
 })
-export type PlanStep = z.infer<typeof planStepSchema>
+
+function stepOf<K extends StepKind>(kind: K) {
+  return stepBase.extend({ kind: z.literal(kind), params: stepParams[kind] })
+}
+
+type StepSchemas = { [K in StepKind]: ReturnType<typeof stepOf<K>> }
+const stepSchemas = Object.fromEntries(stepKinds.map((kind) => [kind, stepOf(kind)])) as StepSchemas
+
+export const planStepSchema = z.discriminatedUnion(
+  'kind',
+  Object.values(stepSchemas) as [StepSchemas[StepKind], ...StepSchemas[StepKind][]],
+)
+type PlanStepByKind = { [K in StepKind]: z.infer<StepSchemas[K]> }
+export type PlanStepOf<K extends StepKind> = PlanStepByKind[K]
+export type PlanStep = PlanStepOf<StepKind>
 
 export const planSchema = z.object({
+  operation: operationIdSchema,
   profileName: z.string(),
-  distribution: z.enum(['talos', 'k3s']),
+  distribution,
   steps: z.array(planStepSchema),
 })
 export type Plan = z.infer<typeof planSchema>
@@ -68,3 +146,22 @@ export type Plan = z.infer<typeof planSchema>
 export function stepsOfPhase(plan: Plan, phase: PhaseId): PlanStep[] {
   return plan.steps.filter((step) => step.phase === phase)
 }
+
+/** The phases of the plan's operation that have steps, in the order they run. */
+export function planPhases(plan: Plan): PhaseId[] {
+  return (operationPhases[plan.operation] as readonly PhaseId[]).filter(
+    (phase) => stepsOfPhase(plan, phase).length > 0,
+  )
+}
+
+/** Where a step acts on a board, e.g. "rack-1 · slot 2"; undefined for steps on no slot. */
+export function slotOf(step: PlanStep): { board: string; slot: number } | undefined {
+  return 'slot' in step.params ? { board: step.params.board, slot: step.params.slot } : undefined
+}
+
+/** The names of the shared resources: "board:<name>" uses the board's name as the user wrote it. */
+export const resourceKeys = {
+  board: (board: string) => `board:${board.toLowerCase()}`,
+  node: (hostname: string) => `node:${hostname}`,
+  cluster: 'cluster',
+} as const

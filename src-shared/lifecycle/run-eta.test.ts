@@ -18,6 +18,7 @@ function runOf(states: Record<string, Partial<RunStep>>, fallback: StepState = '
   const plan = compilePlan(profileFromTemplate('talos-rk1-longhorn', { name: 'homelab', board: 'rack-1' }))
   return {
     id: 'run-1',
+    operation: 'deploy',
     profileId: 'p-1',
     profileName: 'homelab',
     distribution: 'talos',
@@ -34,6 +35,7 @@ function runOf(states: Record<string, Partial<RunStep>>, fallback: StepState = '
       startedAt: null,
       finishedAt: null,
       message: null,
+      earlierAttempts: [],
       ...states[step.id],
     })),
   }

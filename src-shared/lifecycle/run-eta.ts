@@ -32,6 +32,13 @@ export const typicalStepSeconds: Record<StepKind, number> = {
   'cluster.wait-ready': 180,
   'addon.install': 120,
   'cluster.ready': 5,
+  'node.upgrade-os': 600,
+  'cluster.upgrade-kubernetes': 600,
+  'cluster.etcd-snapshot': 30,
+  'cluster.save-backup': 5,
+  'addon.uninstall': 60,
+  'node.reset': 120,
+  'node.power-off': 30,
 }
 
 /** After the last byte: the BMC powers the node on and the flash job finishes. */
@@ -102,10 +109,10 @@ export function estimateRunSecondsLeft(
       duration = expected(step.kind)
       start = Math.max(0, ...step.dependsOn.map((id) => finish.get(id) ?? 0))
     }
-    if (step.resource) start = Math.max(start, resourceFree.get(step.resource) ?? 0)
+    for (const resource of step.resources) start = Math.max(start, resourceFree.get(resource) ?? 0)
     const done = start + duration
     finish.set(step.id, done)
-    if (step.resource) resourceFree.set(step.resource, done)
+    for (const resource of step.resources) resourceFree.set(resource, done)
     end = Math.max(end, done)
   }
   return end

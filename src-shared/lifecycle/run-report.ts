@@ -1,7 +1,7 @@
 // A run as a report to keep or share: per phase, each step with its state, duration and last
 // message. Markdown for Git and chat, HTML for a browser. Logs are already redacted.
 import { formatDuration } from '../progress/progress.ts'
-import { phaseIds, phaseTitles } from './plan.ts'
+import { operationTitles, phaseTitles, planPhases } from './plan.ts'
 import type { Run } from './run-schema.ts'
 
 interface ReportRow {
@@ -13,7 +13,7 @@ interface ReportRow {
 
 function rowsByPhase(run: Run): Array<{ phase: string; rows: ReportRow[] }> {
   const states = new Map(run.steps.map((step) => [step.stepId, step]))
-  return phaseIds
+  return planPhases(run.plan)
     .map((phase) => ({
       phase: phaseTitles[phase],
       rows: run.plan.steps
@@ -46,7 +46,7 @@ export function runReportMarkdown(run: Run): string {
   const lines = [
     `# Clusterdeck run: ${run.profileName}`,
     '',
-    `- Run: \`${run.id}\``,
+    `- Run: \`${run.id}\` (${operationTitles[run.operation].toLowerCase()})`,
     `- Distribution: ${run.distribution}`,
     `- Through phase: ${phaseTitles[run.throughPhase]}`,
     `- State: **${run.state}**${run.message ? ` — ${run.message}` : ''}`,
@@ -83,7 +83,7 @@ export function runReportHtml(run: Run): string {
 <style>body{font-family:system-ui,sans-serif;margin:2rem;color:#222}table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}tr.done td:nth-child(2),tr.skipped td:nth-child(2){color:#2b8a3e}tr.failed td:nth-child(2),tr.blocked td:nth-child(2){color:#c92a2a}tr.not-run{color:#888}</style>
 </head><body>
 <h1>Clusterdeck run: ${escape(run.profileName)}</h1>
-<p>Run <code>${escape(run.id)}</code> · ${escape(run.distribution)} · through ${escape(phaseTitles[run.throughPhase])}<br>
+<p>${operationTitles[run.operation]} run <code>${escape(run.id)}</code> · ${escape(run.distribution)} · through ${escape(phaseTitles[run.throughPhase])}<br>
 State: <strong>${escape(run.state)}</strong>${run.message ? ` — ${escape(run.message)}` : ''}<br>
 Started ${escape(run.createdAt)} · finished ${escape(run.finishedAt ?? '—')} (${escape(totalDuration(run))})</p>
 ${sections}

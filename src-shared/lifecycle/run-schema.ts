@@ -1,6 +1,6 @@
 // A run of a plan as it is persisted and shown on the timeline: the run's state and each step's.
 import { z } from 'zod'
-import { phaseIdSchema, planSchema } from './plan.ts'
+import { operationIdSchema, phaseIdSchema, planSchema } from './plan.ts'
 
 export const stepStates = [
   'pending',
@@ -22,19 +22,34 @@ export const runStates = ['running', 'done', 'failed', 'cancelled', 'interrupted
 export const runStateSchema = z.enum(runStates)
 export type RunState = z.infer<typeof runStateSchema>
 
+/** One finished (or abandoned) attempt at a step, kept when the step is retried or resumed. */
+export const stepAttemptSchema = z.object({
+  attempt: z.number(),
+  state: stepStateSchema,
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  /** How the attempt ended: its result or why it failed. */
+  message: z.string().nullable(),
+})
+export type StepAttempt = z.infer<typeof stepAttemptSchema>
+
 export const runStepSchema = z.object({
   stepId: z.string(),
   state: stepStateSchema,
+  /** How many times the step has started; the fields below describe the latest attempt. */
   attempts: z.number(),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
   /** The latest line of the step's log, or why it failed, was skipped or did not run. */
   message: z.string().nullable(),
+  /** The attempts before the latest one, oldest first. */
+  earlierAttempts: z.array(stepAttemptSchema),
 })
 export type RunStep = z.infer<typeof runStepSchema>
 
 export const runSchema = z.object({
   id: z.string(),
+  operation: operationIdSchema,
   profileId: z.string().nullable(),
   profileName: z.string(),
   distribution: z.enum(['talos', 'k3s']),

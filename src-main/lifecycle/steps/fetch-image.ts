@@ -56,7 +56,7 @@ export function createImageFetcher(
   async function pullRequestFor(source: RemoteSource, context: Context): Promise<PullRequest> {
     if ('url' in source) return { url: source.url, ...(source.sha256 ? { sha256: source.sha256 } : {}) }
     if ('talosFactory' in source) {
-      const talosVersion = String(context.step.params.talosVersion ?? '')
+      const { talosVersion } = context.step.params
       if (!talosVersion)
         throw new AppError('invalid_input', 'The profile names no Talos version for its factory image.')
       const { schematic: name, board } = source.talosFactory

@@ -12,11 +12,11 @@ export interface ImagePrepareDependencies {
   /** Fetches a remote image (URL, Talos Image Factory, Armbian) into the cache. */
   fetch?: (
     source: Exclude<ImageSource, { cached: string } | { file: string }>,
-    context: StepContext,
+    context: StepContext<'image.prepare'>,
   ) => Promise<string>
 }
 
-export function imagePrepareStep({ cache, fetch }: ImagePrepareDependencies): StepExecutor {
+export function imagePrepareStep({ cache, fetch }: ImagePrepareDependencies): StepExecutor<'image.prepare'> {
   const ready = (sha256: string, how: string): StepResult => {
     const image = cache.find(sha256)!
     cache.touch(sha256)
@@ -27,13 +27,13 @@ export function imagePrepareStep({ cache, fetch }: ImagePrepareDependencies): St
   }
   return {
     async alreadyDone({ step }) {
-      const source = step.params.source as ImageSource
+      const { source } = step.params
       return 'cached' in source && cache.find(source.cached)
         ? ready(source.cached, 'is in the image library')
         : null
     },
     async run(context) {
-      const source = context.step.params.source as ImageSource
+      const { source } = context.step.params
       if ('cached' in source) {
         throw new AppError(
           'not_found',

@@ -3,8 +3,8 @@
 // looks only at what the new system prints. Already in place when the flash history holds a
 // verified flash of the same image to the same slot since the run began.
 import { randomUUID } from 'node:crypto'
-import type { NodeNumber } from '../../../src-shared/bmc/node-number.ts'
 import { AppError } from '../../../src-shared/contract/app-error.ts'
+import { stepIds } from '../../../src-shared/lifecycle/step-ids.ts'
 import { finishedPhases, type FlashJob } from '../../../src-shared/flash/flash-schemas.ts'
 import { formatBytes, formatDuration } from '../../../src-shared/progress/progress.ts'
 import type { BmcService } from '../../bmc/bmc-service.ts'
@@ -25,14 +25,15 @@ export interface NodeFlashDependencies {
   events: EventBus
 }
 
-export function nodeFlashStep(deps: NodeFlashDependencies): StepExecutor {
-  const target = async (context: StepContext) => {
-    const board = await deps.boards.get(String(context.step.params.board))
-    const imageStep = `image:${String(context.step.params.imageKey)}`
+export function nodeFlashStep(deps: NodeFlashDependencies): StepExecutor<'node.flash'> {
+  const target = async (context: StepContext<'node.flash'>) => {
+    const { params } = context.step
+    const board = await deps.boards.get(params.board)
+    const imageStep = stepIds.imagePrepare(params.imageKey)
     const image = context.outputOf(imageStep) as { sha256: string; name: string } | undefined
     if (!image)
       throw new AppError('internal', `The image of ${context.step.node} was not prepared (${imageStep}).`)
-    return { board, node: context.step.params.slot as NodeNumber, image }
+    return { board, node: params.slot, image }
   }
 
   return {

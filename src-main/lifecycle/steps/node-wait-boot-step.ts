@@ -3,8 +3,8 @@
 // address (Talos apid on 50000, SSH on 22) — or fail after the profile's timeout, saying what was
 // seen.
 import { connect } from 'node:net'
-import type { NodeNumber } from '../../../src-shared/bmc/node-number.ts'
 import { AppError } from '../../../src-shared/contract/app-error.ts'
+import { stepIds } from '../../../src-shared/lifecycle/step-ids.ts'
 import type { BmcService } from '../../bmc/bmc-service.ts'
 import type { BoardService } from '../../boards/board-service.ts'
 import type { StepExecutor } from '../step-executor.ts'
@@ -25,19 +25,17 @@ export interface NodeWaitBootDependencies {
   answers?: (host: string, port: number, timeoutMs: number) => Promise<boolean>
 }
 
-export function nodeWaitBootStep(deps: NodeWaitBootDependencies): StepExecutor {
+export function nodeWaitBootStep(deps: NodeWaitBootDependencies): StepExecutor<'node.wait-boot'> {
   const pollMs = deps.pollMs ?? 2000
   const answers = deps.answers ?? tcpAnswers
   return {
     async run(context) {
       const { step, signal } = context
-      const board = await deps.boards.get(String(step.params.board))
-      const node = step.params.slot as NodeNumber
-      const address = String(step.params.address)
-      const distribution = step.params.distribution as 'talos' | 'k3s'
+      const { slot: node, address, distribution, timeoutSeconds } = step.params
+      const board = await deps.boards.get(step.params.board)
       const port = servicePorts[distribution]
-      const timeoutMs = Number(step.params.timeoutSeconds) * 1000
-      const flashed = context.outputOf(`flash:${step.node}`) as
+      const timeoutMs = timeoutSeconds * 1000
+      const flashed = context.outputOf(stepIds.flash(step.node!)) as
         { uartOffset?: number; processToken?: string } | undefined
       // Only text printed since the flash counts; an offset from another process means nothing here.
       let since = flashed?.processToken === processToken ? (flashed.uartOffset ?? 0) : 0

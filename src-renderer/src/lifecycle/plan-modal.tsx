@@ -1,8 +1,29 @@
 // The dry run: the plan the profile compiles to, phase by phase, with what each step waits for and
 // which phases this version of Clusterdeck can run yet. Nothing is touched.
-import { Badge, Button, Card, Group, Loader, Modal, Stack, Table, Text } from '@mantine/core'
+import {
+  Badge,
+  Button,
+  Card,
+  Group,
+  Loader,
+  Modal,
+  SegmentedControl,
+  Stack,
+  Table,
+  Text,
+} from '@mantine/core'
 import { IconRocket } from '@tabler/icons-react'
-import { phaseIds, phaseTitles, stepsOfPhase, type PlanStep } from '../../../src-shared/lifecycle/plan.ts'
+import { useState } from 'react'
+import {
+  operationIds,
+  operationTitles,
+  phaseTitles,
+  planPhases,
+  slotOf,
+  stepsOfPhase,
+  type OperationId,
+  type PlanStep,
+} from '../../../src-shared/lifecycle/plan.ts'
 import { FailureAlert } from '../common/failure-alert.tsx'
 import { usePlan } from './use-plan.ts'
 
@@ -15,19 +36,28 @@ export interface PlanModalProps {
 }
 
 export function PlanModal({ profileId, profileName, opened, onClose, onDeploy }: PlanModalProps) {
-  const { plan, failure } = usePlan(profileId, opened)
+  const [operation, setOperation] = useState<OperationId>('deploy')
+  const { plan, failure } = usePlan(profileId, opened, operation)
   const titles = new Map(plan?.plan.steps.map((step) => [step.id, step.title]))
   return (
     <Modal opened={opened} onClose={onClose} title={`Dry run of ${profileName}`} size="80rem" centered>
       <Stack data-testid="plan-view">
+        <SegmentedControl
+          aria-label="Operation"
+          data-testid="plan-operation"
+          value={operation}
+          onChange={(value) => setOperation(value as OperationId)}
+          data={operationIds.map((id) => ({ value: id, label: operationTitles[id] }))}
+        />
         <Text size="sm" c="dimmed">
-          The steps a deployment takes, in order. Steps that do not wait for each other run at the same time;
-          steps sharing a board run one after another.
+          The steps {operation === 'upgrade' ? 'an' : 'a'} {operationTitles[operation].toLowerCase()} takes,
+          in order. Steps that do not wait for each other run at the same time; steps sharing a board, a node
+          or the cluster run one after another.
         </Text>
         {failure && <FailureAlert failure={failure} />}
         {!plan && !failure && <Loader />}
         {plan &&
-          phaseIds.map((phase) => {
+          planPhases(plan.plan).map((phase) => {
             const steps = stepsOfPhase(plan.plan, phase)
             if (steps.length === 0) return null
             const runnable = plan.runnablePhases.includes(phase)
@@ -91,9 +121,11 @@ export function PlanModal({ profileId, profileName, opened, onClose, onDeploy }:
           <Button variant="default" onClick={onClose}>
             Close
           </Button>
-          <Button leftSection={<IconRocket size={16} />} disabled={!plan} onClick={onDeploy}>
-            Deploy…
-          </Button>
+          {operation === 'deploy' && (
+            <Button leftSection={<IconRocket size={16} />} disabled={!plan} onClick={onDeploy}>
+              Deploy…
+            </Button>
+          )}
         </Group>
       </Stack>
     </Modal>
@@ -107,8 +139,16 @@ function waitsFor(step: PlanStep, titles: Map<string, string>): string {
   return step.dependsOn.map((id) => titles.get(id) ?? id).join('; ')
 }
 
-/** The shared resource as the user named it: the board's own name rather than the lock's key. */
+/** The shared resources as the user names them: the board's own name rather than the lock's key. */
 function resourceOf(step: PlanStep): string {
-  if (!step.resource) return '—'
-  return typeof step.params.board === 'string' ? step.params.board : step.resource
+  if (step.resources.length === 0) return '—'
+  return step.resources
+    .map((resource) =>
+      resource.startsWith('board:')
+        ? `board ${slotOf(step)?.board ?? resource.slice('board:'.length)}`
+        : resource.startsWith('node:')
+          ? `node ${resource.slice('node:'.length)}`
+          : 'the cluster',
+    )
+    .join(', ')
 }

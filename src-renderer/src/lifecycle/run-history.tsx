@@ -1,7 +1,7 @@
 // The runs of a profile, newest first; the open one is marked, any other opens with a click.
 import { Group, Table, Text } from '@mantine/core'
 import type { RunSummary, StepState } from '../../../src-shared/lifecycle/run-schema.ts'
-import { phaseTitles } from '../../../src-shared/lifecycle/plan.ts'
+import { operationTitles, phaseTitles } from '../../../src-shared/lifecycle/plan.ts'
 import { RunStateBadge } from './run-state-badge.tsx'
 import { stepLooks } from './step-states.ts'
 import { formatStepDuration } from './time-scale.ts'
@@ -21,7 +21,7 @@ export function RunHistory({ runs, openRunId, onOpen }: RunHistoryProps) {
         <Table.Tr>
           <Table.Th>Started</Table.Th>
           <Table.Th>State</Table.Th>
-          <Table.Th>Through</Table.Th>
+          <Table.Th>Operation</Table.Th>
           <Table.Th>Steps</Table.Th>
           <Table.Th>Took</Table.Th>
         </Table.Tr>
@@ -47,7 +47,9 @@ export function RunHistory({ runs, openRunId, onOpen }: RunHistoryProps) {
             <Table.Td>
               <RunStateBadge state={run.state} />
             </Table.Td>
-            <Table.Td>{phaseTitles[run.throughPhase]}</Table.Td>
+            <Table.Td>
+              {operationTitles[run.operation]} through {phaseTitles[run.throughPhase].toLowerCase()}
+            </Table.Td>
             <Table.Td>
               <Group gap={8}>
                 {countedStates

@@ -9,7 +9,7 @@ import {
   IconRefresh,
 } from '@tabler/icons-react'
 import { useState } from 'react'
-import { phaseTitles } from '../../../src-shared/lifecycle/plan.ts'
+import { operationTitles, phaseTitles } from '../../../src-shared/lifecycle/plan.ts'
 import type { Run } from '../../../src-shared/lifecycle/run-schema.ts'
 import { call } from '../bridge/bridge.ts'
 import { useConfirmation } from '../common/use-confirmation.tsx'
@@ -56,7 +56,7 @@ export function RunPanel({ run, onOpenRun }: RunPanelProps) {
         <Stack gap={2}>
           <Group gap="sm">
             <Text fw={700} size="lg">
-              Run of {new Date(run.createdAt).toLocaleString()}
+              {operationTitles[run.operation]} run of {new Date(run.createdAt).toLocaleString()}
             </Text>
             <RunStateBadge state={run.state} size="lg" />
           </Group>

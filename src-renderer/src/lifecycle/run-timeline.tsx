@@ -12,6 +12,7 @@ import { stepLooks } from './step-states.ts'
 import type { StepProgressMap } from './use-step-progress.ts'
 import { formatOffset, formatStepDuration, timeScale, type TimeScale } from './time-scale.ts'
 import {
+  earlierSpans,
   phaseState,
   runElapsed,
   shortStepName,
@@ -178,8 +179,13 @@ function TimelineRowView({
     return span ? [{ step, span }] : []
   })
   const waiting = row.steps.filter((step) => !step.state.startedAt)
+  const earlier = row.steps.flatMap((step) =>
+    earlierSpans(step.state, start).map((span) => ({ step, ...span })),
+  )
   // Steps that never started line up after the row's last bar, and after now while the run goes on.
-  const anchor = percent(Math.max(waitFrom, ...started.map(({ span }) => span.to)))
+  const anchor = percent(
+    Math.max(waitFrom, ...started.map(({ span }) => span.to), ...earlier.map((span) => span.to)),
+  )
   const chipsStyle: CSSProperties = anchor > 70 ? { right: 0 } : { left: `calc(${anchor}% + 4px)` }
   return (
     <div
@@ -207,6 +213,19 @@ function TimelineRowView({
         )}
       </div>
       <div className={classes.track}>
+        {earlier.map(({ step, attempt, from, to }) => (
+          // Earlier attempts are context for the bar after them; their details are in its tooltip and log.
+          <span
+            key={`${step.plan.id}#${attempt.attempt}`}
+            className={`${classes.earlier} ${classes.painted}`}
+            data-testid="attempt-bar"
+            data-step-id={step.plan.id}
+            data-attempt={attempt.attempt}
+            data-state={attempt.state}
+            aria-hidden
+            style={{ left: `${percent(from)}%`, width: `${percent(to) - percent(from)}%` }}
+          />
+        ))}
         {started.map(({ step, span }, index) => {
           const left = percent(span.from)
           const width = percent(span.to) - left
@@ -308,6 +327,13 @@ function StepTooltip({
             </Text>
           )}
           {state.message && <Text size="xs">{state.message}</Text>}
+          {state.earlierAttempts.map((attempt) => (
+            <Text key={attempt.attempt} size="xs" c="dimmed">
+              Attempt {attempt.attempt}: {stepLooks[attempt.state].label.toLowerCase()} at{' '}
+              {new Date(attempt.finishedAt).toLocaleTimeString()}
+              {attempt.message && ` — ${attempt.message}`}
+            </Text>
+          ))}
           <Text size="xs" c="dimmed">
             Click for the log
           </Text>

@@ -2,13 +2,14 @@
 // a node, and a row of its own for each cluster-wide step (they can run side by side). Row order
 // follows the plan, which lists nodes by board and slot.
 import {
-  phaseIds,
   phaseTitles,
+  planPhases,
+  slotOf,
   type PhaseId,
   type PlanStep,
   type StepKind,
 } from '../../../src-shared/lifecycle/plan.ts'
-import type { Run, RunStep, StepState } from '../../../src-shared/lifecycle/run-schema.ts'
+import type { Run, RunStep, StepAttempt, StepState } from '../../../src-shared/lifecycle/run-schema.ts'
 
 export interface TimelineStep {
   plan: PlanStep
@@ -40,11 +41,12 @@ const missingState = (stepId: string): RunStep => ({
   startedAt: null,
   finishedAt: null,
   message: null,
+  earlierAttempts: [],
 })
 
 export function timelineSections(run: Run): TimelineSection[] {
   const states = new Map(run.steps.map((step) => [step.stepId, step]))
-  return phaseIds.flatMap((phase) => {
+  return planPhases(run.plan).flatMap((phase) => {
     const steps = run.plan.steps
       .filter((step) => step.phase === phase)
       .map((plan) => ({ plan, state: states.get(plan.id) ?? missingState(plan.id) }))
@@ -76,8 +78,8 @@ export function timelineSections(run: Run): TimelineSection[] {
 }
 
 function placeOf(step: PlanStep): string | undefined {
-  const { board, slot } = step.params
-  return typeof board === 'string' && typeof slot === 'number' ? `${board} · slot ${slot}` : undefined
+  const place = slotOf(step)
+  return place && `${place.board} · slot ${place.slot}`
 }
 
 const shortNames: Partial<Record<StepKind, string>> = {
@@ -113,9 +115,22 @@ export function stepSpan(step: RunStep, runStart: number, now: number): { from: 
   return { from, to: Math.max(from, to) }
 }
 
+/** The attempts before a step's latest one (a retry, a resume), drawn faded behind it. */
+export function earlierSpans(
+  step: RunStep,
+  runStart: number,
+): Array<{ attempt: StepAttempt; from: number; to: number }> {
+  return step.earlierAttempts.map((attempt) => {
+    const from = Date.parse(attempt.startedAt) - runStart
+    return { attempt, from, to: Math.max(from, Date.parse(attempt.finishedAt) - runStart) }
+  })
+}
+
 /** The latest moment the run records: its end, or the latest start or end of a step. */
 export function latestMoment(run: Run): number {
-  const moments = run.steps.flatMap((step) => [step.finishedAt, step.startedAt]).filter((at) => at !== null)
+  const moments = run.steps
+    .flatMap((step) => [step.finishedAt, step.startedAt, ...step.earlierAttempts.map((a) => a.finishedAt)])
+    .filter((at) => at !== null)
   return Math.max(Date.parse(run.finishedAt ?? run.createdAt), ...moments.map((at) => Date.parse(at)))
 }
 

@@ -1,11 +1,12 @@
 import { useEffect, useState } from 'react'
 import type { RequestOutput } from '../../../src-shared/contract/index.ts'
+import type { OperationId } from '../../../src-shared/lifecycle/plan.ts'
 import { call, errorText } from '../bridge/bridge.ts'
 
 export type PlanAnswer = RequestOutput<'lifecycle.plan'>
 
-/** The profile's plan (a dry run: the core touches nothing), asked for while `enabled`. */
-export function usePlan(profileId: string, enabled: boolean) {
+/** The plan of one operation on the profile (a dry run: the core touches nothing), asked for while `enabled`. */
+export function usePlan(profileId: string, enabled: boolean, operation: OperationId = 'deploy') {
   const [plan, setPlan] = useState<PlanAnswer>()
   const [failure, setFailure] = useState<{ message: string; hint?: string }>()
   useEffect(() => {
@@ -13,13 +14,13 @@ export function usePlan(profileId: string, enabled: boolean) {
     let active = true
     setPlan(undefined)
     setFailure(undefined)
-    call('lifecycle.plan', { profile: profileId }).then(
+    call('lifecycle.plan', { profile: profileId, operation }).then(
       (answer) => active && setPlan(answer),
       (error: unknown) => active && setFailure(errorText(error)),
     )
     return () => {
       active = false
     }
-  }, [profileId, enabled])
+  }, [profileId, enabled, operation])
   return { plan, failure }
 }

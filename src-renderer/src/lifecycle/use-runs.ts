@@ -13,10 +13,21 @@ export interface RunsState {
 export function summarize(run: Run): RunSummary {
   const stepCounts = Object.fromEntries(stepStates.map((state) => [state, 0])) as RunSummary['stepCounts']
   for (const step of run.steps) stepCounts[step.state] = (stepCounts[step.state] ?? 0) + 1
-  const { id, profileId, profileName, distribution, throughPhase, state, createdAt, finishedAt, message } =
-    run
+  const {
+    id,
+    operation,
+    profileId,
+    profileName,
+    distribution,
+    throughPhase,
+    state,
+    createdAt,
+    finishedAt,
+    message,
+  } = run
   return {
     id,
+    operation,
     profileId,
     profileName,
     distribution,

@@ -1,0 +1,116 @@
+// The cluster record follows what runs did, over a real SQLite file: imaged nodes with their image,
+// the API endpoint after a bootstrap, a destroy; and the sealed files it lists.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { compilePlan } from '../../src-shared/lifecycle/compile-plan.ts'
+import type { OperationId } from '../../src-shared/lifecycle/plan.ts'
+import type { Run, RunState } from '../../src-shared/lifecycle/run-schema.ts'
+import { profileFromTemplate } from '../../src-shared/profiles/profile-templates.ts'
+import { MemorySecretStore } from '../../tests/support/memory-secret-store.ts'
+import { makeTempDir } from '../../tests/support/temp-dir.ts'
+import { SealedSecrets } from '../secrets/sealed-secrets.ts'
+import { openDatabase, type Db } from '../store/database.ts'
+import { ClusterRepository } from './cluster-repository.ts'
+import { ClusterService } from './cluster-service.ts'
+
+const profile = profileFromTemplate('talos-rk1-longhorn', { name: 'lab', board: 'rack-1' })
+const sha = 'a'.repeat(64)
+const outputs: Record<string, Record<string, unknown>> = {
+  'image:talos-longhorn-turing-rk1': { sha256: sha, name: 'talos.raw' },
+}
+
+function runOf(operation: OperationId, done: string[], state: RunState = 'done'): Run {
+  const plan = compilePlan(profile, operation)
+  return {
+    id: `run-${operation}`,
+    operation,
+    profileId: null,
+    profileName: 'lab',
+    distribution: 'talos',
+    plan,
+    throughPhase: plan.steps.at(-1)!.phase,
+    state,
+    createdAt: '2026-12-01T10:00:00Z',
+    finishedAt: '2026-12-01T10:10:00Z',
+    message: null,
+    steps: plan.steps.map((step) => ({
+      stepId: step.id,
+      state: done.includes(step.id) ? 'done' : 'not-run',
+      attempts: done.includes(step.id) ? 1 : 0,
+      startedAt: null,
+      finishedAt: done.includes(step.id) ? '2026-12-01T10:05:00Z' : null,
+      message: null,
+      earlierAttempts: [],
+    })),
+  }
+}
+
+let dir: ReturnType<typeof makeTempDir>
+let db: Db
+let clusters: ClusterService
+
+beforeEach(() => {
+  dir = makeTempDir()
+  db = openDatabase(dir.path)
+  clusters = new ClusterService(
+    new ClusterRepository(db),
+    new SealedSecrets(dir.path, new MemorySecretStore()),
+  )
+})
+afterEach(() => {
+  db.close()
+  dir.remove()
+})
+
+describe('cluster records', () => {
+  it('leaves no record for a run that changed nothing', () => {
+    clusters.recordRun(runOf('deploy', [], 'failed'), profile, (id) => outputs[id])
+    expect(clusters.list()).toEqual([])
+    expect(() => clusters.get('lab')).toThrow(/No cluster record "lab"/)
+  })
+
+  it('records the nodes a deploy imaged, then the API endpoint once bootstrapped, then a destroy', () => {
+    clusters.recordRun(
+      runOf('deploy', ['flash:turing-cp1', 'flash:turing-w1'], 'failed'),
+      profile,
+      (id) => outputs[id],
+    )
+    const imaged = clusters.get('lab')
+    expect(imaged).toMatchObject({
+      profileName: 'lab',
+      distribution: 'talos',
+      versions: { talos: 'v1.13.9', kubernetes: '1.36.1' },
+      apiEndpoint: null,
+      lastRunId: 'run-deploy',
+      destroyedAt: null,
+    })
+    expect(imaged.nodes).toEqual([
+      expect.objectContaining({
+        hostname: 'turing-cp1',
+        slot: 1,
+        imageSha256: sha,
+        flashedAt: '2026-12-01T10:05:00Z',
+      }),
+      expect.objectContaining({ hostname: 'turing-w1', role: 'worker', address: '10.10.88.74' }),
+    ])
+
+    clusters.recordRun(runOf('deploy', ['talos:export']), profile, (id) => outputs[id])
+    expect(clusters.get(imaged.id)).toMatchObject({ apiEndpoint: 'https://10.10.88.73:6443' })
+    expect(clusters.get(imaged.id).nodes).toHaveLength(2)
+
+    clusters.recordRun(runOf('destroy', ['power-off:turing-cp1']), profile, () => undefined)
+    expect(clusters.get('lab')).toMatchObject({ apiEndpoint: null, destroyedAt: expect.any(String) })
+    expect(clusters.list()).toHaveLength(1)
+  })
+
+  it('lists sealed secrets as artifacts, by path, without their content', async () => {
+    clusters.recordRun(runOf('deploy', ['flash:turing-cp1']), profile, (id) => outputs[id])
+    const { id } = clusters.get('lab')
+    await clusters.sealSecret(id, 'kubeconfig', 'apiVersion: v1 # first')
+    await clusters.sealSecret(id, 'kubeconfig', 'apiVersion: v1 # second')
+    expect(clusters.get('lab').artifacts).toEqual([
+      { name: 'kubeconfig', path: `clusters/${id}/secrets/kubeconfig.sealed`, sealedAt: expect.any(String) },
+    ])
+    expect((await clusters.openSecret('lab', 'kubeconfig')).toString()).toBe('apiVersion: v1 # second')
+    await expect(clusters.sealSecret('nope', 'kubeconfig', 'x')).rejects.toThrow(/No cluster record "nope"/)
+  })
+})

@@ -1,0 +1,49 @@
+// A cluster record: what was actually deployed from a profile (the desired state) — versions, the
+// API endpoint, which node runs where with which image, and the sealed files holding its secrets.
+// It holds no secret: artifacts are paths to files sealed under the data directory.
+import { z } from 'zod'
+import { nodeNumberSchema } from '../bmc/node-number.ts'
+
+export const clusterNodeSchema = z.object({
+  hostname: z.string(),
+  role: z.enum(['control-plane', 'worker']),
+  board: z.string(),
+  slot: nodeNumberSchema,
+  address: z.string(),
+  /** The raw image written to the node, when its flash is recorded. */
+  imageSha256: z.string().nullable(),
+  flashedAt: z.string().nullable(),
+})
+export type ClusterNode = z.infer<typeof clusterNodeSchema>
+
+export const clusterArtifactSchema = z.object({
+  /** e.g. "talosconfig", "kubeconfig", "k3s-token". */
+  name: z.string(),
+  /** The sealed file, relative to the data directory. */
+  path: z.string(),
+  sealedAt: z.string(),
+})
+export type ClusterArtifact = z.infer<typeof clusterArtifactSchema>
+
+export const clusterRecordSchema = z.object({
+  id: z.string(),
+  profileId: z.string().nullable(),
+  profileName: z.string(),
+  distribution: z.enum(['talos', 'k3s']),
+  versions: z.object({
+    talos: z.string().optional(),
+    kubernetes: z.string().optional(),
+    k3s: z.string().optional(),
+  }),
+  /** The Kubernetes API, once the cluster has been bootstrapped. */
+  apiEndpoint: z.string().nullable(),
+  nodes: z.array(clusterNodeSchema),
+  artifacts: z.array(clusterArtifactSchema),
+  /** The latest run that changed the record. */
+  lastRunId: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  /** When a destroy finished; the record stays as history. */
+  destroyedAt: z.string().nullable(),
+})
+export type ClusterRecord = z.infer<typeof clusterRecordSchema>
