@@ -1,5 +1,6 @@
 // The composition root: opens the data directory and wires the services behind the contract.
 // Every transport (Electron IPC, the WebSocket host, the CLI) gets its core from here.
+import { AppError } from '../../src-shared/contract/app-error.ts'
 import { BmcConnector } from '../bmc/bmc-connector.ts'
 import { BmcService } from '../bmc/bmc-service.ts'
 import { BoardRepository } from '../boards/board-repository.ts'
@@ -56,18 +57,14 @@ export function createAppCore({
   flashPollIntervalMs,
   bootPollMs,
 }: AppCoreOptions): AppCore {
+  const diskReserve = diskReserveFromEnv()
   const db: Db = openDatabase(dataDir)
   const events = new EventBus()
   const logger = createFileLogger(dataDir)
   const boards = new BoardService(new BoardRepository(db), secrets, events)
   const connector = new BmcConnector(boards)
   const bmc = new BmcService(connector)
-  // The free space imports leave on the disk; settable for small disks and for tests.
-  const cache = new ImageCache(db, dataDir, undefined, {
-    ...(process.env.CLUSTERDECK_IMAGE_DISK_RESERVE_BYTES
-      ? { diskReserveBytes: Number(process.env.CLUSTERDECK_IMAGE_DISK_RESERVE_BYTES) }
-      : {}),
-  })
+  const cache = new ImageCache(db, dataDir, undefined, diskReserve)
   const images = new ImageService(cache, events)
   // The Armbian source is configurable for tests and mirrors; the token is only ever a header.
   const armbian = new ArmbianCatalog({
@@ -197,4 +194,18 @@ export function createAppCore({
       db.close()
     },
   }
+}
+
+/** The free space image imports leave on the disk: settable for small disks and for tests. */
+function diskReserveFromEnv(): { diskReserveBytes?: number } {
+  const text = process.env.CLUSTERDECK_IMAGE_DISK_RESERVE_BYTES
+  if (!text) return {}
+  if (!/^\d+$/.test(text.trim())) {
+    throw new AppError(
+      'invalid_input',
+      `CLUSTERDECK_IMAGE_DISK_RESERVE_BYTES must be a whole number of bytes, not "${text}".`,
+      'Fix it or unset it (the reserve is then 1 GiB).',
+    )
+  }
+  return { diskReserveBytes: Number(text.trim()) }
 }
