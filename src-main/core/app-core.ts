@@ -1,5 +1,6 @@
 // The composition root: opens the data directory and wires the services behind the contract.
 // Every transport (Electron IPC, the WebSocket host, the CLI) gets its core from here.
+import { AppError } from '../../src-shared/contract/app-error.ts'
 import { BmcConnector } from '../bmc/bmc-connector.ts'
 import { BmcService } from '../bmc/bmc-service.ts'
 import { SerialConsoles } from '../bmc/serial-consoles.ts'
@@ -67,6 +68,7 @@ export function createAppCore({
   bootPollMs,
 }: AppCoreOptions): AppCore {
   const dataDirNotice = prepareDataDir(dataDir)
+  const diskReserve = diskReserveFromEnv()
   const db: Db = openDatabase(dataDir)
   const events = new EventBus()
   const logger = createFileLogger(dataDir)
@@ -75,12 +77,7 @@ export function createAppCore({
   const connector = new BmcConnector(boards)
   const bmc = new BmcService(connector)
   const serialConsoles = new SerialConsoles({ connector, events })
-  // The free space imports leave on the disk; settable for small disks and for tests.
-  const cache = new ImageCache(db, dataDir, undefined, {
-    ...(process.env.CLUSTERDECK_IMAGE_DISK_RESERVE_BYTES
-      ? { diskReserveBytes: Number(process.env.CLUSTERDECK_IMAGE_DISK_RESERVE_BYTES) }
-      : {}),
-  })
+  const cache = new ImageCache(db, dataDir, undefined, diskReserve)
   const images = new ImageService(cache, events)
   // The Armbian source is configurable for tests and mirrors; the token is only ever a header.
   const armbian = new ArmbianCatalog({
@@ -231,4 +228,18 @@ export function createAppCore({
       db.close()
     },
   }
+}
+
+/** The free space image imports leave on the disk: settable for small disks and for tests. */
+function diskReserveFromEnv(): { diskReserveBytes?: number } {
+  const text = process.env.CLUSTERDECK_IMAGE_DISK_RESERVE_BYTES
+  if (!text) return {}
+  if (!/^\d+$/.test(text.trim())) {
+    throw new AppError(
+      'invalid_input',
+      `CLUSTERDECK_IMAGE_DISK_RESERVE_BYTES must be a whole number of bytes, not "${text}".`,
+      'Fix it or unset it (the reserve is then 1 GiB).',
+    )
+  }
+  return { diskReserveBytes: Number(text.trim()) }
 }
