@@ -227,11 +227,19 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
         await settledOrAfter(upload, pollIntervalMs)
       }
       if (signal.aborted) {
-        await cancelTransfer(client, handle)
+        const state = await client.flashState().catch(() => undefined)
+        // Cancelling is global on the BMC: only ever cancel our own transfer.
+        if (state?.state === 'transferring' && state.id === handle) {
+          // The last look at the BMC tells where the cancel hit: a counter that went back (FW 2.1)
+          // or reached the end (2.0.x) means the read-back had begun.
+          const written = state.bytesWritten
+          if (verifies && (written < highestWritten || written >= image.sizeBytes)) phase = 'verifying'
+          await client.cancelFlash().catch(() => undefined)
+        }
         fail(
           new AppError(
             'cancelled',
-            `The flash of node ${node} was cancelled while ${verifying ? 'verifying' : 'writing'}. The node is powered off and its eMMC is only partly written.`,
+            `The flash of node ${node} was cancelled while ${phase === 'verifying' ? 'verifying' : 'writing'}. The node is powered off and its eMMC is only partly written.`,
             'Flash it again before booting it.',
           ),
         )
