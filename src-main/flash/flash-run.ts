@@ -59,8 +59,8 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
   const pollIntervalMs = options.pollIntervalMs ?? 1000
   const stallTimeoutMs = options.stallTimeoutMs ?? 90_000
   let phase: FlashPhase = 'preparing'
-  // Typed explicitly so that the compiler narrows after a call, as after a throw.
   const startedAt = Date.now()
+  // Typed explicitly so that the compiler narrows after a call, as after a throw.
   const fail: (error: unknown) => never = (error) => {
     if (error instanceof FlashFailure) throw error
     const appError =
@@ -115,14 +115,18 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
   checkCancelled()
 
   // The prepared size is what the BMC is told to expect; the file must still have it.
-  const fileBefore = await fileIdentity(image.path)
-  const changedSincePrepared =
-    fileBefore === null
-      ? 'it was deleted or moved away'
-      : fileBefore.size !== image.sizeBytes
-        ? `its size is ${formatBytes(fileBefore.size)}, not the ${formatBytes(image.sizeBytes)} it had when the flash was queued`
-        : null
-  if (changedSincePrepared) fail(imageFileChanged(image.path, node, changedSincePrepared))
+  const fileBefore =
+    (await fileIdentity(image.path)) ??
+    fail(imageFileChanged(image.path, node, 'it was deleted or moved away'))
+  if (fileBefore.size !== image.sizeBytes) {
+    fail(
+      imageFileChanged(
+        image.path,
+        node,
+        `its size is ${formatBytes(fileBefore.size)}, not the ${formatBytes(image.sizeBytes)} it had when the flash was queued`,
+      ),
+    )
+  }
 
   const skipVerify = !options.verify && capabilities.skipVerify
   const verifies = !skipVerify
@@ -197,7 +201,7 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
 
   /** After the upload: did the file change, or do the bytes sent miss the hash it was cached under? */
   async function checkFileAfter(): Promise<AppError | null> {
-    const changed = fileChange(fileBefore!, await fileIdentity(image.path))
+    const changed = fileChange(fileBefore, await fileIdentity(image.path))
     if (changed) return imageFileChanged(image.path, node, changed)
     const sent = hash.copy().digest('hex')
     if (image.sha256 && sent !== image.sha256) return imageFileAltered(image.path, node, sent, image.sha256)
@@ -246,16 +250,14 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
       }
       if (uploadError !== undefined) {
         const state = await client.flashState().catch(() => undefined)
-        if (fileProblem) {
-          await cancelTransfer(client, handle)
-          fail(fileProblem)
-        }
         if (state?.state === 'transferring') {
           // Another client's transfer killed our upload.
           if (state.id !== handle) fail(preempted(state, node))
           // Ours, not yet noticed by the BMC: free the slot, or the next queued flash finds it busy.
           await client.cancelFlash().catch(() => undefined)
         }
+        // Our own file stopped the upload: that, not the BMC's "missing bytes", is the cause.
+        if (fileProblem) fail(fileProblem)
         // The BMC's own account of what went wrong is better than "connection reset" — except the
         // "cancelled by user" bmcd records itself when an upload comes up short: nobody cancelled.
         if (state?.state === 'error' && state.message !== 'cancelled by user')
