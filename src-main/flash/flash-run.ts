@@ -275,22 +275,20 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
         aliveAt = Math.max(aliveAt, polledAt)
         const written = state.bytesWritten
         if (written !== lastWritten) lastMovement = Date.now()
-        // FW 2.1 resets bytes_written for the read-back; 2.0.x keeps it and verifies after the upload.
-        if (
-          !verifying &&
-          verifies &&
-          (written < highestWritten || (uploadDone && !capabilities.skipVerify))
-        ) {
+        // FW 2.1 resets bytes_written for the read-back; 2.0.x keeps it. Either way the read-back
+        // follows once the BMC has taken all the data (it only flushes a few chunks first).
+        if (!verifying && verifies && (written < highestWritten || uploadDone)) {
           verifying = true
           phase = 'verifying'
         }
-        highestWritten = Math.max(highestWritten, written)
+        if (!verifying) highestWritten = Math.max(highestWritten, written)
         lastWritten = written
         // The BMC's own count, not bytes sent: socket buffers hold megabytes the eMMC has not seen.
         if (verifying) {
           report({
             phase,
-            bytesDone: capabilities.skipVerify ? written : 0,
+            // 2.1's read-back count shows only once it fell below the written total; 0 = unknown.
+            bytesDone: capabilities.skipVerify && written < highestWritten ? written : 0,
             bytesTotal: image.sizeBytes,
             message: 'The BMC is reading the eMMC back to check it',
           })
