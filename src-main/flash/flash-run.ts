@@ -59,8 +59,8 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
   const pollIntervalMs = options.pollIntervalMs ?? 1000
   const stallTimeoutMs = options.stallTimeoutMs ?? 90_000
   let phase: FlashPhase = 'preparing'
-  // Typed explicitly so that the compiler narrows after a call, as after a throw.
   const startedAt = Date.now()
+  // Typed explicitly so that the compiler narrows after a call, as after a throw.
   const fail: (error: unknown) => never = (error) => {
     if (error instanceof FlashFailure) throw error
     const appError =
@@ -115,14 +115,18 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
   checkCancelled()
 
   // The prepared size is what the BMC is told to expect; the file must still have it.
-  const fileBefore = await fileIdentity(image.path)
-  const changedSincePrepared =
-    fileBefore === null
-      ? 'it was deleted or moved away'
-      : fileBefore.size !== image.sizeBytes
-        ? `its size is ${formatBytes(fileBefore.size)}, not the ${formatBytes(image.sizeBytes)} it had when the flash was queued`
-        : null
-  if (changedSincePrepared) fail(imageFileChanged(image.path, node, changedSincePrepared))
+  const fileBefore =
+    (await fileIdentity(image.path)) ??
+    fail(imageFileChanged(image.path, node, 'it was deleted or moved away'))
+  if (fileBefore.size !== image.sizeBytes) {
+    fail(
+      imageFileChanged(
+        image.path,
+        node,
+        `its size is ${formatBytes(fileBefore.size)}, not the ${formatBytes(image.sizeBytes)} it had when the flash was queued`,
+      ),
+    )
+  }
 
   const skipVerify = !options.verify && capabilities.skipVerify
   const verifies = !skipVerify
@@ -197,7 +201,7 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
 
   /** After the upload: did the file change, or do the bytes sent miss the hash it was cached under? */
   async function checkFileAfter(): Promise<AppError | null> {
-    const changed = fileChange(fileBefore!, await fileIdentity(image.path))
+    const changed = fileChange(fileBefore, await fileIdentity(image.path))
     if (changed) return imageFileChanged(image.path, node, changed)
     const sent = hash.copy().digest('hex')
     if (image.sha256 && sent !== image.sha256) return imageFileAltered(image.path, node, sent, image.sha256)
@@ -227,27 +231,33 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
         await settledOrAfter(upload, pollIntervalMs)
       }
       if (signal.aborted) {
-        await cancelTransfer(client, handle)
+        const state = await client.flashState().catch(() => undefined)
+        // Cancelling is global on the BMC: only ever cancel our own transfer.
+        if (state?.state === 'transferring' && state.id === handle) {
+          // The last look at the BMC tells where the cancel hit: a counter that went back (FW 2.1)
+          // or reached the end (2.0.x) means the read-back had begun.
+          const written = state.bytesWritten
+          if (verifies && (written < highestWritten || written >= image.sizeBytes)) phase = 'verifying'
+          await client.cancelFlash().catch(() => undefined)
+        }
         fail(
           new AppError(
             'cancelled',
-            `The flash of node ${node} was cancelled while ${verifying ? 'verifying' : 'writing'}. The node is powered off and its eMMC is only partly written.`,
+            `The flash of node ${node} was cancelled while ${phase === 'verifying' ? 'verifying' : 'writing'}. The node is powered off and its eMMC is only partly written.`,
             'Flash it again before booting it.',
           ),
         )
       }
       if (uploadError !== undefined) {
         const state = await client.flashState().catch(() => undefined)
-        if (fileProblem) {
-          await cancelTransfer(client, handle)
-          fail(fileProblem)
-        }
         if (state?.state === 'transferring') {
           // Another client's transfer killed our upload.
           if (state.id !== handle) fail(preempted(state, node))
           // Ours, not yet noticed by the BMC: free the slot, or the next queued flash finds it busy.
           await client.cancelFlash().catch(() => undefined)
         }
+        // Our own file stopped the upload: that, not the BMC's "missing bytes", is the cause.
+        if (fileProblem) fail(fileProblem)
         // The BMC's own account of what went wrong is better than "connection reset" — except the
         // "cancelled by user" bmcd records itself when an upload comes up short: nobody cancelled.
         if (state?.state === 'error' && state.message !== 'cancelled by user')
@@ -265,22 +275,20 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
         aliveAt = Math.max(aliveAt, polledAt)
         const written = state.bytesWritten
         if (written !== lastWritten) lastMovement = Date.now()
-        // FW 2.1 resets bytes_written for the read-back; 2.0.x keeps it and verifies after the upload.
-        if (
-          !verifying &&
-          verifies &&
-          (written < highestWritten || (uploadDone && !capabilities.skipVerify))
-        ) {
+        // FW 2.1 resets bytes_written for the read-back; 2.0.x keeps it. Either way the read-back
+        // follows once the BMC has taken all the data (it only flushes a few chunks first).
+        if (!verifying && verifies && (written < highestWritten || uploadDone)) {
           verifying = true
           phase = 'verifying'
         }
-        highestWritten = Math.max(highestWritten, written)
+        if (!verifying) highestWritten = Math.max(highestWritten, written)
         lastWritten = written
         // The BMC's own count, not bytes sent: socket buffers hold megabytes the eMMC has not seen.
         if (verifying) {
           report({
             phase,
-            bytesDone: capabilities.skipVerify ? written : 0,
+            // 2.1's read-back count shows only once it fell below the written total; 0 = unknown.
+            bytesDone: capabilities.skipVerify && written < highestWritten ? written : 0,
             bytesTotal: image.sizeBytes,
             message: 'The BMC is reading the eMMC back to check it',
           })

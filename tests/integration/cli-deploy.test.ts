@@ -119,4 +119,26 @@ describe('clusterdeck deploy', () => {
     expect(run.code).not.toBe(0)
     expect(run.stderr).toMatch(/No unfinished run of "lab" to resume/)
   })
+
+  it('reports a Ctrl-C as a stopped run to continue, not as a cause to fix', async () => {
+    const child = spawn(process.execPath, [bin, 'deploy', 'lab'], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString()
+        if (/Flash turing-cp1/.test(stdout)) resolve()
+      })
+    })
+    child.kill('SIGINT')
+    expect(await exited).toBe(1)
+    expect(stderr).toMatch(/The run was stopped\./)
+    expect(stderr).toMatch(/Continue it when you want with: clusterdeck deploy lab --resume/)
+    expect(stderr).not.toMatch(/Fix the cause/)
+  })
 })

@@ -4,17 +4,11 @@
 // upload window, a cancel while writing or verifying.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { BmcClient } from '../../src-main/bmc/bmc-client.ts'
-import {
-  FlashFailure,
-  runFlash,
-  type FlashRunResult,
-  type PreparedImage,
-} from '../../src-main/flash/flash-run.ts'
 import type { VirtualBoard, VirtualBoardOptions } from '../../src-main/virtual-board/virtual-board-server.ts'
 import type { NodeNumber } from '../../src-shared/bmc/node-number.ts'
-import type { FlashPhase } from '../../src-shared/flash/flash-schemas.ts'
 import { startCutProxy, type CutProxy } from '../support/cut-proxy.ts'
 import { imageBytes, sha256, writeImage } from '../support/make-image.ts'
+import { runFlashFor, type FlashRun } from '../support/run-flash.ts'
 import { makeTempDir } from '../support/temp-dir.ts'
 import { clientFor, closeAll, firmwares, startBoard, waitFor } from '../support/virtual-bmc.ts'
 import { login, startFlash } from './virtual-board-helpers.ts'
@@ -48,14 +42,7 @@ function image(sizeMib: number, seed = 1): { path: string; bytes: Buffer; sha256
   return made
 }
 
-interface Run {
-  result: FlashRunResult | undefined
-  error: FlashFailure | undefined
-  phases: FlashPhase[]
-  messages: string[]
-}
-
-async function flash(
+function flash(
   client: BmcClient,
   options: {
     node?: NodeNumber
@@ -66,37 +53,11 @@ async function flash(
     signal?: AbortSignal
     stallTimeoutMs?: number
   } = {},
-): Promise<Run> {
-  const file = image(options.sizeMib ?? 2)
-  const prepared: PreparedImage = {
-    path: file.path,
-    name: 'disk.img',
-    sizeBytes: file.bytes.length,
-    sha256: options.knownSha256 === undefined ? null : options.knownSha256,
-  }
-  const phases: FlashPhase[] = []
-  const messages: string[] = []
-  const run: Run = { result: undefined, error: undefined, phases, messages }
-  try {
-    run.result = await runFlash({
-      client,
-      node: options.node ?? 1,
-      image: prepared,
-      verify: options.verify ?? true,
-      powerOnAfter: options.powerOnAfter ?? true,
-      signal: options.signal ?? new AbortController().signal,
-      pollIntervalMs: 20,
-      ...(options.stallTimeoutMs ? { stallTimeoutMs: options.stallTimeoutMs } : {}),
-      report: (update) => {
-        if (phases.at(-1) !== update.phase) phases.push(update.phase)
-        if (update.message) messages.push(update.message)
-      },
-    })
-  } catch (error) {
-    if (!(error instanceof FlashFailure)) throw error
-    run.error = error
-  }
-  return run
+): Promise<FlashRun> {
+  const { sizeMib = 2, knownSha256 = null, ...rest } = options
+  const file = image(sizeMib)
+  const prepared = { path: file.path, name: 'disk.img', sizeBytes: file.bytes.length, sha256: knownSha256 }
+  return runFlashFor(client, prepared, { ...rest, pollIntervalMs: 20 })
 }
 
 async function board(firmware: (typeof firmwares)[number], options: Partial<VirtualBoardOptions> = {}) {

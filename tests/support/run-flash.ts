@@ -28,6 +28,7 @@ export async function runFlashFor(
     powerOnAfter?: boolean
     signal?: AbortSignal
     pollIntervalMs?: number
+    stallTimeoutMs?: number
     onPhase?: (phase: FlashPhase) => void
   } = {},
 ): Promise<FlashRun> {
@@ -41,6 +42,7 @@ export async function runFlashFor(
       powerOnAfter: options.powerOnAfter ?? true,
       signal: options.signal ?? new AbortController().signal,
       ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
+      ...(options.stallTimeoutMs ? { stallTimeoutMs: options.stallTimeoutMs } : {}),
       report: (update) => {
         if (run.phases.at(-1) !== update.phase) {
           run.phases.push(update.phase)
