@@ -38,7 +38,8 @@ export interface LoopbackCluster {
   stop(): Promise<void>
 }
 
-// kwok manages only nodes carrying this annotation (its default selector).
+// kwok is told to manage only nodes carrying this annotation (kwokctl's default is every node), so
+// a test can take a node away from it and report the node's status itself.
 const kwokNodeAnnotation = 'kwok.x-k8s.io/node'
 
 /** A node kwok keeps Ready; no taints, so ordinary pods schedule onto it. */
@@ -136,8 +137,14 @@ export async function startLoopbackCluster(options: LoopbackClusterOptions): Pro
   const name = 'clusterdeck-test'
   const clusterDir = join(workdir, 'clusters', name)
   const env = { ...process.env, KWOK_WORKDIR: workdir }
+  // --kubeconfig: kwokctl adds a context to ~/.kube/config unless told to use another file.
   const kwokctl = (...args: string[]) =>
-    run(options.binaries.kwokctl, [...args, '--name', name], { env, maxBuffer: 16 * 1024 * 1024 })
+    run(options.binaries.kwokctl, [...args, '--name', name, '--kubeconfig', join(workdir, 'contexts.yaml')], {
+      env,
+      maxBuffer: 16 * 1024 * 1024,
+    })
+  // The kubeconfig kwokctl writes for the cluster's own components: admin certificates, loopback URL.
+  const kubeconfigPath = join(clusterDir, 'kubeconfig.yaml')
 
   const configPath = join(workdir, 'kwokctl.yaml')
   await writeFile(
@@ -156,6 +163,15 @@ export async function startLoopbackCluster(options: LoopbackClusterOptions): Pro
         kubeSchedulerBinary: options.binaries['kube-scheduler'],
         kwokControllerBinary: options.binaries.kwok,
       },
+      componentsPatches: [
+        {
+          name: 'kwok-controller',
+          extraArgs: [
+            { key: 'manage-all-nodes', value: 'false', override: true },
+            { key: 'manage-nodes-with-annotation-selector', value: `${kwokNodeAnnotation}=fake` },
+          ],
+        },
+      ],
     }),
   )
 
@@ -179,8 +195,6 @@ export async function startLoopbackCluster(options: LoopbackClusterOptions): Pro
       '--timeout',
       '5m',
     )
-    const kubeconfigPath = join(workdir, 'kubeconfig.yaml')
-    await writeFile(kubeconfigPath, (await kwokctl('get', 'kubeconfig')).stdout)
     const kubeConfig = new KubeConfig()
     kubeConfig.loadFromFile(kubeconfigPath)
     const server = new URL(kubeConfig.getCurrentCluster()?.server ?? 'missing:')
