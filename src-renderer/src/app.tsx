@@ -12,6 +12,7 @@ import { useState } from 'react'
 import { ArmbianPage } from './armbian/armbian-page.tsx'
 import { BoardView } from './board-view/board-view.tsx'
 import { BoardsPage } from './boards/boards-page.tsx'
+import { PageErrorBoundary } from './common/page-error-boundary.tsx'
 import { useBoards } from './boards/use-boards.ts'
 import { LibraryPage } from './library/library-page.tsx'
 import { ProfileView } from './profiles/profile-view.tsx'
@@ -30,6 +31,16 @@ type Place =
   | { page: 'library' }
   | { page: 'talos-builder' }
   | { page: 'armbian' }
+
+const pageNames: Record<Place['page'], string> = {
+  boards: 'The boards page',
+  board: 'The board view',
+  clusters: 'The clusters page',
+  profile: 'The profile page',
+  library: 'The image library',
+  'talos-builder': 'The Talos builder',
+  armbian: 'The Armbian page',
+}
 
 export function App() {
   const info = useSystemInfo()
@@ -116,24 +127,35 @@ export function App() {
       </AppShell.Navbar>
       <AppShell.Main>
         {info && <SecretsNotice status={info.secrets} />}
-        {board ? (
-          <BoardView key={board.id} board={board} onBack={showBoards} />
-        ) : profile ? (
-          <ProfileView key={profile.id} profile={profile} onBack={showClusters} onOpenProfile={openProfile} />
-        ) : place.page === 'library' ? (
-          <LibraryPage
-            onOpenTalosBuilder={() => setPlace({ page: 'talos-builder' })}
-            onOpenArmbian={() => setPlace({ page: 'armbian' })}
-          />
-        ) : place.page === 'talos-builder' ? (
-          <TalosBuilderPage />
-        ) : place.page === 'armbian' ? (
-          <ArmbianPage />
-        ) : place.page === 'clusters' || place.page === 'profile' ? (
-          <ProfilesPage onOpenProfile={openProfile} />
-        ) : (
-          <BoardsPage onOpenBoard={(opened) => setPlace({ page: 'board', boardId: opened.id })} />
-        )}
+        <PageErrorBoundary
+          key={JSON.stringify(place)}
+          page={pageNames[place.page]}
+          {...(place.page === 'boards' ? {} : { onLeave: { label: 'Go to Boards', go: showBoards } })}
+        >
+          {board ? (
+            <BoardView key={board.id} board={board} onBack={showBoards} />
+          ) : profile ? (
+            <ProfileView
+              key={profile.id}
+              profile={profile}
+              onBack={showClusters}
+              onOpenProfile={openProfile}
+            />
+          ) : place.page === 'library' ? (
+            <LibraryPage
+              onOpenTalosBuilder={() => setPlace({ page: 'talos-builder' })}
+              onOpenArmbian={() => setPlace({ page: 'armbian' })}
+            />
+          ) : place.page === 'talos-builder' ? (
+            <TalosBuilderPage />
+          ) : place.page === 'armbian' ? (
+            <ArmbianPage />
+          ) : place.page === 'clusters' || place.page === 'profile' ? (
+            <ProfilesPage onOpenProfile={openProfile} />
+          ) : (
+            <BoardsPage onOpenBoard={(opened) => setPlace({ page: 'board', boardId: opened.id })} />
+          )}
+        </PageErrorBoundary>
       </AppShell.Main>
     </AppShell>
   )
