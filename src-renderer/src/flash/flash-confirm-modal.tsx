@@ -33,6 +33,7 @@ export function FlashConfirmModal({ board, node, image, onConfirm, onClose }: Fl
       opened={image !== undefined}
       title={`Flash node ${node} of ${board.name}?`}
       confirmLabel={`Flash node ${node}`}
+      keepLabel="Don't flash"
       color="red"
       onConfirm={() => onConfirm(choices)}
       onClose={onClose}
