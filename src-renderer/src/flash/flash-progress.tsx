@@ -4,6 +4,7 @@ import { Badge, Button, Group, Progress, Stack, Text } from '@mantine/core'
 import { IconCircleCheck, IconCircleX, IconPlayerStop } from '@tabler/icons-react'
 import { finishedPhases, type FlashJob } from '../../../src-shared/flash/flash-schemas.ts'
 import { formatBytes, formatDuration } from '../../../src-shared/progress/progress.ts'
+import { LiveAnnouncement } from '../common/live-announcement.tsx'
 import { FlashPhaseBadges } from './flash-phase-badges.tsx'
 
 export interface FlashProgressProps {
@@ -55,6 +56,7 @@ export function FlashProgress({ job, onCancel, onDismiss }: FlashProgressProps) 
           </Button>
         )}
       </Group>
+      <LiveAnnouncement>{flashAnnouncement(job)}</LiveAnnouncement>
       <FlashPhaseBadges job={job} />
       {finished ? <FlashOutcome job={job} /> : <RunningFlash job={job} />}
       {job.message && (
@@ -137,4 +139,15 @@ function FlashOutcome({ job }: { job: FlashJob }) {
       </Text>
     </Group>
   )
+}
+
+/** What a screen reader hears: the phase, then the outcome; the bytes and percentages stay on screen. */
+function flashAnnouncement(job: FlashJob): string {
+  const node = `Node ${job.node}`
+  if (job.phase === 'done') return `${node}: flashed ${job.imageName}${job.verified ? ', verified' : ''}`
+  if (job.phase === 'failed' || job.phase === 'cancelled') {
+    const stopped = job.failedPhase ? ` while ${phaseWords[job.failedPhase] ?? job.failedPhase}` : ''
+    return `${node}: the flash of ${job.imageName} ${job.phase === 'failed' ? 'failed' : 'was cancelled'}${stopped}`
+  }
+  return `${node}: ${phaseWords[job.phase] ?? job.phase} ${job.imageName}`
 }

@@ -89,6 +89,7 @@ export function DownloadRow({ job }: { job: DownloadJob }) {
           striped={job.state !== 'downloading'}
           animated={job.state !== 'queued'}
           size="md"
+          aria-label={`Download of ${job.name}`}
         />
       )}
       <Text size="xs" c="dimmed" data-testid="download-figures">

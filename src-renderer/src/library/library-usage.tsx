@@ -35,8 +35,16 @@ export function LibraryUsage({ usage, onChanged }: { usage: ImageUsage; onChange
         </Group>
         {limit ? (
           <Progress.Root size="md">
-            <Progress.Section value={pinnedPercent} color="teal.7" />
-            <Progress.Section value={Math.max(0, percent - pinnedPercent)} color="teal.4" />
+            <Progress.Section
+              value={pinnedPercent}
+              color="teal.7"
+              aria-label="Pinned images of the size limit"
+            />
+            <Progress.Section
+              value={Math.max(0, percent - pinnedPercent)}
+              color="teal.4"
+              aria-label="Other images of the size limit"
+            />
           </Progress.Root>
         ) : null}
       </Stack>

@@ -13,7 +13,9 @@ import { phaseTitles } from '../../../src-shared/lifecycle/plan.ts'
 import type { Run } from '../../../src-shared/lifecycle/run-schema.ts'
 import { call } from '../bridge/bridge.ts'
 import { useConfirmation } from '../common/use-confirmation.tsx'
+import { LiveAnnouncement } from '../common/live-announcement.tsx'
 import { cancelRunConfirmation, exportReport, runAction } from './run-actions.ts'
+import { runAnnouncement } from './run-announcement.ts'
 import { RunStateBadge } from './run-state-badge.tsx'
 import { RunTimeline, TimelineLegend } from './run-timeline.tsx'
 import { StepLogDrawer } from './step-log-drawer.tsx'
@@ -131,6 +133,7 @@ export function RunPanel({ run, onOpenRun }: RunPanelProps) {
         </Alert>
       )}
 
+      <LiveAnnouncement>{runAnnouncement(run)}</LiveAnnouncement>
       <RunTimeline run={run} now={now} onOpenStep={setOpenStep} />
       <TimelineLegend />
       <StepLogDrawer
