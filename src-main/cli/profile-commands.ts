@@ -72,7 +72,7 @@ export function registerProfileCommands(program: Command, cli: CliContext): void
     .argument('<file>', 'the YAML file')
     .action(async (file: string) => {
       const text = readFile(file)
-      const { saved, warnings } = await cli.call('profiles.importYaml', { yaml: text })
+      const { saved, warnings } = await cli.call('profiles.importYaml', { yaml: text, onConflict: 'replace' })
       printIssues(warnings)
       out(`Saved profile "${saved.name}" (${saved.distribution}, ${saved.profile.nodes.length} nodes).`)
     })

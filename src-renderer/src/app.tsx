@@ -63,6 +63,10 @@ export function App() {
   useEffect(() => {
     document.title = `${title} · Clusterdeck`
   }, [title])
+  // For npm run bench:renderer: when the shell (header and navigation) is on screen.
+  useEffect(() => {
+    performance.mark('shell-rendered')
+  }, [])
 
   /** A navigation entry: a real link (keyboard, middle click), opened in place through the shell. */
   const link = (to: Place, label: string, icon: ReactNode, extra: { pl?: string; mt?: string } = {}) => {

@@ -157,6 +157,11 @@ describe('the Talos builder without the factory', () => {
     await expect.poll(() => builder.text('image-url')).toContain('/v1.9.2/metal-arm64.raw.xz')
     expect(await builder.root.getByText('is not a Talos version', { exact: false }).count()).toBe(0)
     expect(await page.getByTestId('page-error').count()).toBe(0)
+    // Both lists fail for one reason, said once, in words and not as a system error code alone.
+    await builder.root.getByTestId('extensions-unavailable').waitFor()
+    const alerts = builder.root.locator('.mantine-Alert-root')
+    expect(await alerts.count()).toBe(1)
+    expect(await alerts.innerText()).toContain('the connection was refused')
   })
 
   it('puts the static network on end0 for the RK1 and eth0 for a VM, keeping a name typed by hand', async () => {

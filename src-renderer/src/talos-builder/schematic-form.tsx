@@ -22,7 +22,7 @@ export interface SchematicFormProps {
   form: BuilderForm
   version: string | null
   versions: VersionList | undefined
-  versionsError: { message: string; hint?: string } | undefined
+  versionsError: { message: string; hint?: string; code?: string } | undefined
   networkIssues: Record<string, string> | null
   onChange(form: BuilderForm): void
   onVersionChange(version: string | null): void
@@ -108,7 +108,15 @@ export function SchematicForm(props: SchematicFormProps) {
           data-testid="extensions"
         />
         {extensions && <CatalogueSource {...extensions} />}
-        {extensionsError && <FailureAlert failure={extensionsError} variant="light" p="xs" />}
+        {extensionsError &&
+          // Offline, both lists fail for one reason: it is said once, under the version.
+          (versionsError?.code === extensionsError.code ? (
+            <Text size="xs" c="dimmed" data-testid="extensions-unavailable">
+              The extension list is not available either, for the same reason.
+            </Text>
+          ) : (
+            <FailureAlert failure={extensionsError} variant="light" p="xs" />
+          ))}
       </Stack>
 
       <TextInput
