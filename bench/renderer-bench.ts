@@ -77,9 +77,16 @@ try {
   await load(browser, app.url)
   await load(browser, reference.url, { waitForShell: false })
   for (let i = 0; i < runs; i++) {
-    samples.reference.push(await load(browser, reference.url, { waitForShell: false }))
-    samples.app.push(await load(browser, app.url))
-    samples.uncompressed.push(await load(browser, app.url, { headers: { 'accept-encoding': 'identity' } }))
+    // The order turns each run, so that none of the three always follows the same one.
+    const measurements = [
+      async () => samples.reference.push(await load(browser, reference.url, { waitForShell: false })),
+      async () => samples.app.push(await load(browser, app.url)),
+      async () =>
+        samples.uncompressed.push(
+          await load(browser, app.url, { headers: { 'accept-encoding': 'identity' } }),
+        ),
+    ]
+    for (let k = 0; k < measurements.length; k++) await measurements[(i + k) % measurements.length]!()
     console.log(
       `run ${i + 1}: FCP app ${samples.app.at(-1)!.fcpMs.toFixed(0)} ms (shell ${samples.app.at(-1)!.shellMs?.toFixed(0)} ms), ` +
         `uncompressed ${samples.uncompressed.at(-1)!.fcpMs.toFixed(0)} ms, reference ${samples.reference.at(-1)!.fcpMs.toFixed(0)} ms`,
