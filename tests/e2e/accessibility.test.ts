@@ -76,8 +76,8 @@ describe('accessibility in Chromium through the WebSocket host', () => {
     it(`finds no serious or critical violation on any page or key dialog (${scheme})`, async () => {
       await page.emulateMedia({ colorScheme: scheme })
       await page.reload()
-      expect(await page.locator('html').getAttribute('data-mantine-color-scheme')).toBe(scheme)
       await new BoardsPage(page).waitForList()
+      expect(await page.locator('html').getAttribute('data-mantine-color-scheme')).toBe(scheme)
       await expectNoSeriousFindings('boards')
       await dialog('Add a board', () => page.getByRole('button', { name: 'Add board' }).click())
       await dialog('Remove board?', () =>
