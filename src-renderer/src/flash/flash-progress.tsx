@@ -6,6 +6,7 @@ import { finishedPhases, type FlashJob } from '../../../src-shared/flash/flash-s
 import { formatBytes, formatDuration } from '../../../src-shared/progress/progress.ts'
 import { LiveAnnouncement } from '../common/live-announcement.tsx'
 import { FlashPhaseBadges } from './flash-phase-badges.tsx'
+import { inWords } from '../common/error-words.ts'
 
 export interface FlashProgressProps {
   job: FlashJob
@@ -61,7 +62,7 @@ export function FlashProgress({ job, onCancel, onDismiss }: FlashProgressProps) 
       {finished ? <FlashOutcome job={job} /> : <RunningFlash job={job} />}
       {job.message && (
         <Text size="xs" c={job.phase === 'failed' ? 'red' : 'dimmed'} data-testid="flash-message">
-          {job.message}
+          {inWords(job.message)}
         </Text>
       )}
     </Stack>

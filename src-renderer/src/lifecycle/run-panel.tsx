@@ -23,6 +23,7 @@ import { resumableRunStates } from './step-states.ts'
 import { formatStepDuration } from './time-scale.ts'
 import { latestMoment, runElapsed } from './timeline-rows.ts'
 import { useNow } from './use-run.ts'
+import { inWords } from '../common/error-words.ts'
 
 export interface RunPanelProps {
   run: Run
@@ -56,7 +57,7 @@ export function RunPanel({ run, onOpenRun }: RunPanelProps) {
           <Text size="sm" c="dimmed" data-testid="run-summary">
             Through {phaseTitles[run.throughPhase].toLowerCase()} · {running ? 'running for ' : 'took '}
             {formatStepDuration(runElapsed(run, now))}
-            {run.message && ` · ${run.message}`}
+            {run.message && ` · ${inWords(run.message)}`}
           </Text>
         </Stack>
         <Group gap="xs">
@@ -106,7 +107,7 @@ export function RunPanel({ run, onOpenRun }: RunPanelProps) {
               <Group key={step.stepId} justify="space-between" wrap="nowrap" gap="sm">
                 <Text size="sm">
                   <b>{titleOf(step.stepId)}</b>
-                  {step.message && `: ${step.message}`}
+                  {step.message && `: ${inWords(step.message)}`}
                 </Text>
                 <Group gap={4} wrap="nowrap">
                   <Button
