@@ -38,7 +38,9 @@ export function registerDeployCommand(program: Command, cli: CliContext): void {
     .action(async (target: string, options: { dryRun?: boolean; resume?: boolean; through?: PhaseId }) => {
       const out = (text: string) => void cli.io.stdout.write(`${text}\n`)
       const ref = existsSync(target)
-        ? (await cli.call('profiles.importYaml', { yaml: readProfileFile(target) })).saved.name
+        ? // The file is the profile: deploying it again takes its current content.
+          (await cli.call('profiles.importYaml', { yaml: readProfileFile(target), onConflict: 'replace' }))
+            .saved.name
         : target
 
       if (options.dryRun) {

@@ -72,7 +72,10 @@ export function registerProfileCommands(program: Command, cli: CliContext): void
     .description('read a profile from a YAML file, validate it and save it (replacing one of the same name)')
     .argument('<file>', 'the YAML file')
     .action(async (file: string) => {
-      const { saved, warnings } = await cli.call('profiles.importYaml', { yaml: readProfileFile(file) })
+      const { saved, warnings } = await cli.call('profiles.importYaml', {
+        yaml: readProfileFile(file),
+        onConflict: 'replace',
+      })
       printIssues(warnings)
       out(`Saved profile "${saved.name}" (${saved.distribution}, ${saved.profile.nodes.length} nodes).`)
     })

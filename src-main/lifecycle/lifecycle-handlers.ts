@@ -93,7 +93,7 @@ export function createLifecycle(deps: LifecycleDependencies): {
     'profiles.get': ({ ref }) => profiles.get(ref),
     'profiles.validate': (input) => profiles.validate(input),
     'profiles.save': ({ profile }) => profiles.save(profile),
-    'profiles.importYaml': ({ yaml }) => profiles.importYaml(yaml),
+    'profiles.importYaml': ({ yaml, onConflict }) => profiles.importYaml(yaml, onConflict),
     'profiles.exportYaml': ({ ref }) => profiles.exportYaml(ref),
     'profiles.templates': () => profiles.templates(),
     'profiles.fromTemplate': ({ template, name, board }) => profiles.fromTemplate(template, name, board),

@@ -2,7 +2,7 @@
 // meaning by validateProfile (with the saved boards), and a profile with errors is never saved.
 import { randomUUID } from 'node:crypto'
 import { parseDocument, stringify } from 'yaml'
-import { AppError, describeIssues } from '../../src-shared/contract/app-error.ts'
+import { AppError } from '../../src-shared/contract/app-error.ts'
 import {
   clusterProfileSchema,
   type ClusterProfile,
@@ -13,6 +13,11 @@ import {
   profileTemplates,
   type ProfileTemplateId,
 } from '../../src-shared/profiles/profile-templates.ts'
+import {
+  describeProfileIssues,
+  issueInWords,
+  issuePath,
+} from '../../src-shared/profiles/schema-issue-words.ts'
 import { hasErrors, validateProfile, type ProfileIssue } from '../../src-shared/profiles/validate-profile.ts'
 import type { BoardService } from '../boards/board-service.ts'
 import type { EventBus } from '../core/event-bus.ts'
@@ -65,12 +70,8 @@ export class ProfileService {
     const parsed = clusterProfileSchema.safeParse(raw)
     if (!parsed.success) {
       const issues = parsed.error.issues.map((issue) => ({
-        path: issue.path
-          .map((part, i) =>
-            typeof part === 'number' ? `[${part}]` : i === 0 ? String(part) : `.${String(part)}`,
-          )
-          .join(''),
-        message: issue.message,
+        path: issuePath(issue.path),
+        message: issueInWords(issue),
         severity: 'error' as const,
       }))
       return { valid: false, issues }
@@ -97,13 +98,21 @@ export class ProfileService {
     return { saved, warnings: issues }
   }
 
-  async importYaml(text: string): Promise<SaveResult> {
+  async importYaml(text: string, onConflict: 'refuse' | 'replace' = 'refuse'): Promise<SaveResult> {
     const parsed = clusterProfileSchema.safeParse(parseYaml(text))
     if (!parsed.success) {
       throw new AppError(
         'invalid_input',
-        `The YAML is not a valid cluster profile: ${describeIssues(parsed.error)}`,
+        `The YAML is not a valid cluster profile: ${describeProfileIssues(parsed.error)}`,
         'Correct the fields named and import again.',
+      )
+    }
+    if (onConflict === 'refuse' && this.repository.find(parsed.data.name)) {
+      throw new AppError(
+        'conflict',
+        `A profile named "${parsed.data.name}" is already saved; importing would replace it.`,
+        'Import again choosing to replace it, or change the name in the YAML.',
+        { name: parsed.data.name },
       )
     }
     return this.save(parsed.data)

@@ -1,29 +1,16 @@
+// The entry: the styles, then the app's code once the window has painted the title index.html
+// holds. Running half a megabyte of script before the first frame would keep the window blank
+// that long (docs/benchmarks.md, renderer). A hidden window (Electron before ready-to-show) may
+// never run animation frames, so a timer starts the app too; whichever comes first does.
 import '@mantine/core/styles.css'
 import '@mantine/notifications/styles.css'
 import '@mantine/dropzone/styles.css'
-import { createTheme, Input, MantineProvider } from '@mantine/core'
-import { Notifications } from '@mantine/notifications'
-import { StrictMode } from 'react'
-import { createRoot } from 'react-dom/client'
-import { App } from './app.tsx'
 
-const theme = createTheme({
-  primaryColor: 'teal',
-  defaultRadius: 'md',
-  components: {
-    // Mantine paints placeholders red on a field with an error, where "rack-1" reads as typed text
-    // next to "The name is empty"; keep them grey.
-    Input: Input.extend({
-      styles: { input: { '--input-placeholder-color': 'var(--mantine-color-placeholder)' } },
-    }),
-  },
-})
-
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <MantineProvider theme={theme} defaultColorScheme="auto">
-      <Notifications position="bottom-right" />
-      <App />
-    </MantineProvider>
-  </StrictMode>,
-)
+let started = false
+function start(): void {
+  if (started) return
+  started = true
+  void import('./start.tsx')
+}
+requestAnimationFrame(() => setTimeout(start))
+setTimeout(start, 100)

@@ -45,8 +45,12 @@ export const profileRequests = {
     output: z.object({ saved: savedProfileSchema, warnings: z.array(profileIssueSchema) }),
   }),
   'profiles.importYaml': defineRequest({
-    description: 'Reads a profile from YAML, validates it and saves it.',
-    input: z.object({ yaml: profileYaml.min(1, { message: 'is empty' }) }),
+    description:
+      'Reads a profile from YAML, validates it and saves it. A saved profile of the same name is replaced only with onConflict "replace"; by default the import is refused (conflict) so the user can be asked.',
+    input: z.object({
+      yaml: profileYaml.min(1, { message: 'is empty' }),
+      onConflict: z.enum(['refuse', 'replace']).default('refuse'),
+    }),
     output: z.object({ saved: savedProfileSchema, warnings: z.array(profileIssueSchema) }),
   }),
   'profiles.exportYaml': defineRequest({

@@ -9,6 +9,8 @@ export interface TalosBoard {
   overlay: { image: string; name: string } | null
   /** The first Talos version the factory builds this board for. */
   minTalos: string
+  /** The wired interface's predictable name under Talos: end0 on SBCs, eth0 on most VMs. */
+  link: 'end0' | 'eth0'
   notes: string
 }
 
@@ -19,6 +21,7 @@ export const talosBoards = [
     arch: 'arm64',
     overlay: { image: 'siderolabs/sbc-rockchip', name: 'turingrk1' },
     minTalos: 'v1.9.0-beta.0',
+    link: 'end0',
     notes: 'Community-supported. kexec is disabled, so every reboot is a full firmware reboot.',
   },
   {
@@ -28,6 +31,7 @@ export const talosBoards = [
     overlay: { image: 'siderolabs/sbc-raspberrypi', name: 'rpi_generic' },
     // Overlays exist from Talos 1.7.
     minTalos: 'v1.7.0',
+    link: 'end0',
     notes: 'Update the Pi 4 EEPROM first. Reset with --system-labels-to-wipe, or the firmware is wiped.',
   },
   {
@@ -36,6 +40,7 @@ export const talosBoards = [
     arch: 'arm64',
     overlay: { image: 'siderolabs/sbc-raspberrypi', name: 'rpi_5' },
     minTalos: 'v1.12.3',
+    link: 'end0',
     notes: 'Supported from Talos 1.12.3 (sbc-raspberrypi v0.1.8).',
   },
   {
@@ -44,6 +49,7 @@ export const talosBoards = [
     arch: 'arm64',
     overlay: null,
     minTalos: 'v1.0.0',
+    link: 'eth0',
     notes: 'No overlay: UEFI arm64 machines and VMs.',
   },
   {
@@ -52,6 +58,7 @@ export const talosBoards = [
     arch: 'amd64',
     overlay: null,
     minTalos: 'v1.0.0',
+    link: 'eth0',
     notes: 'No overlay: x86-64 machines and VMs such as Proxmox.',
   },
 ] as const satisfies readonly TalosBoard[]

@@ -4,12 +4,18 @@ export const defaultFactoryUrl = 'https://factory.talos.dev'
 
 export type TalosArch = 'amd64' | 'arm64'
 
+/** What is wrong with this text as a Talos version, or null when it is one; for fields typed key by key. */
+export function talosVersionProblem(version: string): string | null {
+  return /^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(version.trim())
+    ? null
+    : `"${version}" is not a Talos version such as v1.9.2`
+}
+
 /** "1.9.2" or "v1.9.2" → "v1.9.2"; throws on anything that is not a Talos version. */
 export function normalizeTalosVersion(version: string): string {
+  const problem = talosVersionProblem(version)
+  if (problem) throw new Error(problem)
   const trimmed = version.trim()
-  if (!/^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(trimmed)) {
-    throw new Error(`"${version}" is not a Talos version such as v1.9.2`)
-  }
   return trimmed.startsWith('v') ? trimmed : `v${trimmed}`
 }
 

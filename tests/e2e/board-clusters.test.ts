@@ -122,13 +122,13 @@ describe('boards and their clusters in Chromium through the WebSocket host', () 
     expect(await off.text()).toContain('Node 1 is turing-cp1, the control plane of homelab.')
     expect(await off.text()).toContain('Cluster homelab loses a control plane')
     await screenshot(page, 'board-clusters-power-off')
-    await off.cancel()
+    await off.keep('Keep it running')
 
     const all = await view.powerAll('off')
     for (const text of ['Node 1 is turing-cp1', 'Node 3 is turing-w2, the worker of homelab']) {
       expect(await all.text()).toContain(text)
     }
-    await all.cancel()
+    await all.keep('Keep them running')
 
     await slot.dropFile('talos-other.raw', imageBytes(64 * 1024, 1))
     const flash = slot.flashDialog(boardName)
@@ -137,7 +137,7 @@ describe('boards and their clusters in Chromium through the WebSocket host', () 
       /Node 1 is turing-cp1, the control plane of homelab[\s\S]*wipes a control plane of cluster homelab/,
     )
     await screenshot(page, 'board-clusters-flash')
-    await flash.cancel()
+    await flash.keep("Don't flash")
 
     // Only the deployed cluster's node is named: lab-b has never been deployed.
     await view.slot(2).dropFile('talos-other.raw', imageBytes(64 * 1024, 1))
@@ -146,7 +146,7 @@ describe('boards and their clusters in Chromium through the WebSocket host', () 
     expect(await plain.root.getByTestId('flash-cluster-warning').allInnerTexts()).toEqual([
       expect.stringContaining('turing-w1, the worker of homelab'),
     ])
-    await plain.cancel()
+    await plain.keep("Don't flash")
   })
 
   it('warns before removing a board that profiles use', async () => {

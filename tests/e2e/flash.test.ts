@@ -140,7 +140,14 @@ describe('board view and flashing in Chromium through the WebSocket host', () =>
     await dialog.root.waitFor()
     expect(await dialog.text()).toContain('like pulling the plug')
     await screenshot(page, 'flash-power-off-confirm')
-    await dialog.cancel()
+    // The safe choice has the focus: Enter right after the dialog opens powers nothing off.
+    expect(await dialog.focusedButton()).toBe('Keep it running')
+    await page.keyboard.press('Enter')
+    await dialog.root.waitFor({ state: 'hidden' })
+    expect(await slot.power()).toBe('on')
+
+    await slot.button('Off').click()
+    await dialog.keep('Keep it running')
     expect(await slot.power()).toBe('on')
 
     await slot.button('Off').click()
@@ -175,7 +182,12 @@ describe('board view and flashing in Chromium through the WebSocket host', () =>
     const dialog = view.dialog('Cancel the flash of node 4?')
     await dialog.root.waitFor()
     expect(await dialog.text()).toMatch(/partly written eMMC/)
-    await dialog.confirm('Cancel the flash')
+    expect(await dialog.focusedButton()).toBe('Keep flashing')
+    await page.keyboard.press('Enter')
+    await dialog.root.waitFor({ state: 'hidden' })
+    expect(await slot.phase()).toBe('writing')
+    await slot.progress.getByRole('button', { name: 'Cancel' }).click()
+    await dialog.confirm('Stop the flash')
 
     await slot.waitForPhase('cancelled')
     expect(await slot.result.innerText()).toContain('Cancelled while writing')

@@ -77,14 +77,14 @@ describe('the image library in Chromium through the WebSocket host', () => {
     const dialog = await library.askDelete('scratch.img')
     expect(await dialog.innerText()).toMatch(/scratch\.img[\s\S]*Frees 1\.00 MiB/)
     await screenshot(page, 'library-delete-confirm')
-    await dialog.getByRole('button', { name: 'Cancel' }).click()
+    await dialog.getByRole('button', { name: 'Keep the image' }).click()
     await dialog.waitFor({ state: 'hidden' })
     expect(await library.rowNames()).toContain('scratch.img')
 
     await (
       await library.askDelete('scratch.img')
     )
-      .getByRole('button', { name: 'Delete', exact: true })
+      .getByRole('button', { name: 'Delete the image', exact: true })
       .click()
     await library.row('scratch.img').waitFor({ state: 'detached' })
     expect(await library.rowNames()).toEqual(['talos-library.raw'])
@@ -126,7 +126,7 @@ describe('the image library in Chromium through the WebSocket host', () => {
     await (
       await library.askDelete('talos-library.raw')
     )
-      .getByRole('button', { name: 'Delete', exact: true })
+      .getByRole('button', { name: 'Delete the image', exact: true })
       .click()
     const refusal = other.locator('.mantine-Notification-root', {
       hasText: 'talos-library.raw cannot be deleted: the flash of node 1 on board "Virtual board"',

@@ -200,7 +200,7 @@ describe('cluster profiles and the lifecycle timeline in Chromium', () => {
     const dialog = page.getByRole('dialog', { name: 'Cancel the run?' })
     await dialog.waitFor()
     expect(await dialog.innerText()).toMatch(/left powered off/)
-    await dialog.getByRole('button', { name: 'Cancel the run', exact: true }).click()
+    await dialog.getByRole('button', { name: 'Stop the run', exact: true }).click()
     await timeline.waitForRunState('cancelled')
     expect(await timeline.bar('flash:turing-cp1').getAttribute('data-state')).toBe('done')
     expect(await timeline.bar('flash:turing-w3').getAttribute('data-state')).not.toBe('done')

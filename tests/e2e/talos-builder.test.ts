@@ -127,3 +127,55 @@ describe('the Talos image builder in Chromium through the WebSocket host', () =>
     ])
   })
 })
+
+describe('the Talos builder without the factory', () => {
+  let host: AppHost
+
+  // Nothing listens on port 9 of loopback: the catalogue was never fetched and cannot be.
+  beforeAll(async () => {
+    host = await startAppHost('talos-builder-offline', {
+      env: { CLUSTERDECK_FACTORY_URL: 'http://127.0.0.1:9' },
+    })
+  })
+
+  afterAll(async () => {
+    await host?.close()
+  })
+
+  const session = pagePerTest({ viewport: { width: 1440, height: 1100 }, url: () => host.url })
+  let page: Page
+  beforeEach(() => ({ page } = session))
+
+  it('takes a Talos version typed key by key, saying what is wrong until it is one', async () => {
+    const builder = new TalosBuilderPage(page)
+    await builder.open()
+    const version = builder.root.getByRole('textbox', { name: 'Talos version' })
+    await version.pressSequentially('v1.9')
+    expect(await builder.root.getByText('"v1.9" is not a Talos version such as v1.9.2').count()).toBe(1)
+    await version.pressSequentially('.2')
+    await builder.waitForId(longhornRk1)
+    await expect.poll(() => builder.text('image-url')).toContain('/v1.9.2/metal-arm64.raw.xz')
+    expect(await builder.root.getByText('is not a Talos version', { exact: false }).count()).toBe(0)
+    expect(await page.getByTestId('page-error').count()).toBe(0)
+    // Both lists fail for one reason, said once, in words and not as a system error code alone.
+    await builder.root.getByTestId('extensions-unavailable').waitFor()
+    const alerts = builder.root.locator('.mantine-Alert-root')
+    expect(await alerts.count()).toBe(1)
+    expect(await alerts.innerText()).toContain('the connection was refused')
+  })
+
+  it('puts the static network on end0 for the RK1 and eth0 for a VM, keeping a name typed by hand', async () => {
+    const builder = new TalosBuilderPage(page)
+    await builder.open()
+    await builder.root.getByTestId('static-network').click()
+    const link = builder.root.locator('input[name="link"]')
+    expect(await link.inputValue()).toBe('end0')
+    await builder.chooseBoard('Generic metal / VM (amd64)')
+    expect(await link.inputValue()).toBe('eth0')
+    await builder.chooseBoard('Turing RK1')
+    expect(await link.inputValue()).toBe('end0')
+    await link.fill('enP4p65s0')
+    await builder.chooseBoard('Generic metal / VM (arm64)')
+    expect(await link.inputValue()).toBe('enP4p65s0')
+  })
+})

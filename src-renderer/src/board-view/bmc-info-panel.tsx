@@ -157,7 +157,7 @@ function Usage({ label, used, total }: { label: string; used: number; total: num
           {formatBytes(total - used)} free of {formatBytes(total)}
         </Text>
       </Group>
-      <Progress value={total > 0 ? (used / total) * 100 : 0} size="sm" />
+      <Progress value={total > 0 ? (used / total) * 100 : 0} size="sm" aria-label={`${label} used`} />
     </Stack>
   )
 }

@@ -48,6 +48,7 @@ export function BoardActions({ board, clusterNodes, unavailable, onChanged, onFa
       title: 'Reboot the BMC?',
       body: `The BMC of ${board.name} restarts and is unreachable for about a minute. Nodes may lose power while it is down, and a running flash fails.`,
       confirmLabel: 'Reboot BMC',
+      keepLabel: 'Keep the BMC running',
       color: 'red',
       action: async () => {
         try {

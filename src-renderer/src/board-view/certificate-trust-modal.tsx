@@ -38,6 +38,7 @@ export function CertificateTrustModal({
       opened={problem !== undefined}
       title={problem?.changed ? 'The BMC certificate changed' : 'Trust this BMC certificate?'}
       confirmLabel="Trust this certificate"
+      keepLabel="Don't trust it"
       color={problem?.changed ? 'orange' : undefined}
       onConfirm={() => (problem ? trust(problem.actual) : Promise.resolve())}
       onClose={onClose}

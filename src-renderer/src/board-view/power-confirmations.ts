@@ -23,23 +23,27 @@ export function powerConfirmation(
   affected: readonly AffectedClusterNode[] = [],
 ): Confirmation {
   const who = target === 'all' ? 'all four nodes' : `node ${target}`
-  const texts: Record<PowerAction, { title: string; body: string; confirmLabel: string }> = {
-    on: {
-      title: target === 'all' ? 'Power on all nodes?' : `Power on node ${target}?`,
-      body: `Powers on ${who} of ${board.name}. Nodes that are already on keep running.`,
-      confirmLabel: 'Power on',
-    },
-    off: {
-      title: target === 'all' ? 'Power off all nodes?' : `Power off node ${target}?`,
-      body: `Cuts the power of ${who} of ${board.name}, like pulling the plug: the operating system does not shut down cleanly and unsaved data is lost.`,
-      confirmLabel: 'Power off',
-    },
-    reset: {
-      title: target === 'all' ? 'Reset all nodes?' : `Reset node ${target}?`,
-      body: `Power-cycles ${who} of ${board.name}, one after another: each loses power for a moment and boots again. The operating system does not shut down cleanly.`,
-      confirmLabel: 'Reset',
-    },
-  }
+  const texts: Record<PowerAction, { title: string; body: string; confirmLabel: string; keepLabel: string }> =
+    {
+      on: {
+        title: target === 'all' ? 'Power on all nodes?' : `Power on node ${target}?`,
+        body: `Powers on ${who} of ${board.name}. Nodes that are already on keep running.`,
+        confirmLabel: 'Power on',
+        keepLabel: 'Leave as it is',
+      },
+      off: {
+        title: target === 'all' ? 'Power off all nodes?' : `Power off node ${target}?`,
+        body: `Cuts the power of ${who} of ${board.name}, like pulling the plug: the operating system does not shut down cleanly and unsaved data is lost.`,
+        confirmLabel: 'Power off',
+        keepLabel: target === 'all' ? 'Keep them running' : 'Keep it running',
+      },
+      reset: {
+        title: target === 'all' ? 'Reset all nodes?' : `Reset node ${target}?`,
+        body: `Power-cycles ${who} of ${board.name}, one after another: each loses power for a moment and boots again. The operating system does not shut down cleanly.`,
+        confirmLabel: 'Reset',
+        keepLabel: target === 'all' ? 'Keep them running' : 'Keep it running',
+      },
+    }
   const text = texts[action]
   const harmed = action === 'on' ? [] : affected
   const body =

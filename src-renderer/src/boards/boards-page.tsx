@@ -1,10 +1,12 @@
-import { Alert, Badge, Button, Card, Group, Loader, Modal, Stack, Table, Text, Title } from '@mantine/core'
+import { Alert, Badge, Button, Card, Group, Loader, Stack, Table, Text, Title } from '@mantine/core'
 import { notifications } from '@mantine/notifications'
 import { IconCpu, IconPencil, IconPlus } from '@tabler/icons-react'
 import { useState } from 'react'
 import type { Board } from '../../../src-shared/boards/board-schemas.ts'
-import { call, errorText } from '../bridge/bridge.ts'
+import { call } from '../bridge/bridge.ts'
+import { notifyDone, notifyFailure } from '../common/notify-failure.ts'
 import { RowActions } from '../common/row-actions.tsx'
+import { useConfirmation, type Confirmation } from '../common/use-confirmation.tsx'
 import { StartVirtualBoardModal } from '../virtual-board/start-virtual-board-modal.tsx'
 import { BoardFormModal } from './board-form-modal.tsx'
 import { useBoards } from './use-boards.ts'
@@ -19,7 +21,7 @@ export interface BoardsPageProps {
 export function BoardsPage({ onOpenBoard }: BoardsPageProps) {
   const { boards, error } = useBoards()
   const [editing, setEditing] = useState<Editing>()
-  const [removing, setRemoving] = useState<Board>()
+  const { ask, modal } = useConfirmation()
   const [startingVirtual, setStartingVirtual] = useState(false)
 
   return (
@@ -101,7 +103,7 @@ export function BoardsPage({ onOpenBoard }: BoardsPageProps) {
                       onClick: () => setEditing({ mode: 'edit', board }),
                     }}
                     removeLabel="Remove"
-                    onRemove={() => setRemoving(board)}
+                    onRemove={() => ask(removeBoardConfirmation(board))}
                     onOpen={() => onOpenBoard(board)}
                   />
                 </Table.Td>
@@ -120,7 +122,7 @@ export function BoardsPage({ onOpenBoard }: BoardsPageProps) {
           notifications.show({ color: 'teal', message: `Saved board "${board.name}".` })
         }}
       />
-      <RemoveBoardModal board={removing} onClose={() => setRemoving(undefined)} />
+      {modal}
       <StartVirtualBoardModal
         opened={startingVirtual}
         onClose={() => setStartingVirtual(false)}
@@ -133,40 +135,28 @@ export function BoardsPage({ onOpenBoard }: BoardsPageProps) {
   )
 }
 
-function RemoveBoardModal({ board, onClose }: { board: Board | undefined; onClose(): void }) {
-  const [busy, setBusy] = useState(false)
-  async function remove(target: Board) {
-    setBusy(true)
-    try {
-      await call('boards.remove', { id: target.id })
-      notifications.show({ color: 'teal', message: `Removed board "${target.name}".` })
-      onClose()
-    } catch (error) {
-      const { message, hint } = errorText(error)
-      notifications.show({ color: 'red', title: message, message: hint ?? '' })
-    } finally {
-      setBusy(false)
-    }
+function removeBoardConfirmation(board: Board): Confirmation {
+  return {
+    title: 'Remove board?',
+    body: (
+      <Stack>
+        <Text>
+          Clusterdeck forgets <b>{board.name}</b> ({board.address}) and deletes its BMC password from the
+          keychain. The board itself is not touched.
+        </Text>
+        <BoardUsedBy board={board} />
+      </Stack>
+    ),
+    confirmLabel: 'Remove',
+    keepLabel: 'Keep the board',
+    color: 'red',
+    async action() {
+      try {
+        await call('boards.remove', { id: board.id })
+        notifyDone(`Removed board "${board.name}".`)
+      } catch (error) {
+        notifyFailure(error)
+      }
+    },
   }
-  return (
-    <Modal opened={board !== undefined} onClose={onClose} title="Remove board?" centered>
-      {board && (
-        <Stack>
-          <Text>
-            Clusterdeck forgets <b>{board.name}</b> ({board.address}) and deletes its BMC password from the
-            keychain. The board itself is not touched.
-          </Text>
-          <BoardUsedBy board={board} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose}>
-              Cancel
-            </Button>
-            <Button color="red" loading={busy} onClick={() => void remove(board)}>
-              Remove
-            </Button>
-          </Group>
-        </Stack>
-      )}
-    </Modal>
-  )
 }

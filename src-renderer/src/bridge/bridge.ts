@@ -3,6 +3,7 @@
 import type { ClusterdeckBridge } from '../../../src-shared/contract/api.ts'
 import { AppError } from '../../../src-shared/contract/app-error.ts'
 import type { RequestInput, RequestName, RequestOutput } from '../../../src-shared/contract/index.ts'
+import { inWords } from '../common/error-words.ts'
 import { createWebSocketBridge } from './websocket-bridge.ts'
 
 declare global {
@@ -27,9 +28,16 @@ export async function call<N extends RequestName>(
   return result.value
 }
 
-/** An error as the UI shows it: the message, and what to do about it. */
-export function errorText(error: unknown): { message: string; hint?: string } {
+/**
+ * An error as the UI shows it: the message, and what to do about it, with system error codes said
+ * in words; the code lets a page tell one failure from another.
+ */
+export function errorText(error: unknown): { message: string; hint?: string; code?: string } {
   if (error instanceof AppError)
-    return error.hint ? { message: error.message, hint: error.hint } : { message: error.message }
-  return { message: error instanceof Error ? error.message : String(error) }
+    return {
+      message: inWords(error.message),
+      ...(error.hint ? { hint: inWords(error.hint) } : {}),
+      code: error.code,
+    }
+  return { message: inWords(error instanceof Error ? error.message : String(error)) }
 }

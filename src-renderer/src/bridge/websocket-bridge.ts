@@ -1,6 +1,8 @@
 // The bridge when the renderer runs in a normal browser against the loopback WebSocket host. The
 // host's token arrives in the URL fragment; it is moved to sessionStorage and removed from the
-// address bar so it survives reloads without staying on screen.
+// address bar so it survives reloads without staying on screen. The fragment also holds the page's
+// route (#/clusters, see shell/route.ts); only the token leaves it, so #/clusters&token=… opens the
+// clusters page. This runs when the bridge module loads, before the shell reads the route.
 import type { ClusterdeckBridge } from '../../../src-shared/contract/api.ts'
 import type { AppErrorData, Result } from '../../../src-shared/contract/app-error.ts'
 import {
@@ -14,10 +16,12 @@ const tokenKey = 'clusterdeck.token'
 const retryDelaysMs = [250, 500, 1000, 2000, 5000]
 
 function takeToken(): string | null {
-  const match = /(?:^#|&)token=([^&]+)/.exec(window.location.hash)
+  const { hash, pathname, search } = window.location
+  const match = /(?:^#|&)token=([^&]+)/.exec(hash)
   if (match?.[1]) {
     sessionStorage.setItem(tokenKey, decodeURIComponent(match[1]))
-    history.replaceState(null, '', window.location.pathname + window.location.search)
+    const route = hash.replace(match[0], '').replace(/^#?&?/, '')
+    history.replaceState(null, '', pathname + search + (route ? `#${route}` : ''))
   }
   return sessionStorage.getItem(tokenKey)
 }

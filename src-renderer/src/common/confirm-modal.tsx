@@ -1,5 +1,8 @@
-// The one confirmation dialog of the app: what will happen, then Cancel or the action itself. The
-// action's button shows it is busy until the action settles; the caller decides what a failure means.
+// The one confirmation dialog of the app: what will happen, then the safe choice or the action. Both
+// buttons say what they do ("Keep flashing" / "Stop the flash": a bare "Cancel" next to "Cancel the
+// flash" reads both ways), and the safe one has the focus, so Enter right after opening changes
+// nothing. The action's button shows it is busy until the action settles; the caller decides what
+// a failure means.
 import { Button, Group, Modal, Stack } from '@mantine/core'
 import { useState, type ReactNode } from 'react'
 
@@ -8,6 +11,8 @@ export interface ConfirmModalProps {
   title: string
   children: ReactNode
   confirmLabel: string
+  /** The safe choice, named for what it keeps ("Keep node 1 on"); it closes the dialog. */
+  keepLabel: string
   /** Red for actions that destroy or interrupt something. */
   color?: string
   onConfirm(): Promise<void>
@@ -19,6 +24,7 @@ export function ConfirmModal({
   title,
   children,
   confirmLabel,
+  keepLabel,
   color,
   onConfirm,
   onClose,
@@ -38,10 +44,10 @@ export function ConfirmModal({
       <Stack>
         {children}
         <Group justify="flex-end">
-          <Button variant="default" onClick={onClose} disabled={busy}>
-            Cancel
+          <Button variant="default" onClick={onClose} disabled={busy} data-autofocus>
+            {keepLabel}
           </Button>
-          <Button color={color} loading={busy} onClick={() => void confirm()} data-autofocus>
+          <Button color={color} loading={busy} onClick={() => void confirm()}>
             {confirmLabel}
           </Button>
         </Group>

@@ -7,6 +7,8 @@ export interface Confirmation {
   title: string
   body: ReactNode
   confirmLabel: string
+  /** The safe choice's name: what staying with it keeps. */
+  keepLabel: string
   color?: string
   action(): Promise<void>
 }
@@ -18,6 +20,7 @@ export function useConfirmation(): { ask(confirmation: Confirmation): void; moda
       opened={pending !== undefined}
       title={pending?.title ?? ''}
       confirmLabel={pending?.confirmLabel ?? ''}
+      keepLabel={pending?.keepLabel ?? ''}
       color={pending?.color}
       onConfirm={() => pending?.action() ?? Promise.resolve()}
       onClose={() => setPending(undefined)}

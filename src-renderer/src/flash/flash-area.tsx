@@ -138,7 +138,8 @@ export function FlashArea({ board, node, job, clusterNodes, unavailable, onFailu
     confirmation.ask({
       title: `Cancel the flash of node ${node}?`,
       body: `The BMC stops ${running.phase === 'writing' ? 'writing' : 'verifying'} ${running.imageName}. Node ${node} stays powered off with a partly written eMMC and will not boot until it is flashed again.`,
-      confirmLabel: 'Cancel the flash',
+      confirmLabel: 'Stop the flash',
+      keepLabel: 'Keep flashing',
       color: 'red',
       action: () => cancel(running),
     })

@@ -43,6 +43,7 @@ export function FlashConfirmModal({
       opened={image !== undefined}
       title={`Flash node ${node} of ${board.name}?`}
       confirmLabel={`Flash node ${node}`}
+      keepLabel="Don't flash"
       color="red"
       onConfirm={() => onConfirm(choices)}
       onClose={onClose}

@@ -8,6 +8,7 @@ import type { FlashRecord } from '../../../src-shared/flash/flash-schemas.ts'
 import { formatBytes, formatDuration } from '../../../src-shared/progress/progress.ts'
 import { call, errorText } from '../bridge/bridge.ts'
 import { FailureAlert } from '../common/failure-alert.tsx'
+import { inWords } from '../common/error-words.ts'
 
 export interface FlashHistoryModalProps {
   board: Board
@@ -86,7 +87,7 @@ export function FlashHistoryModal({ board, node, onClose }: FlashHistoryModalPro
                   {record.outcome !== 'done' && record.message && (
                     <Text size="xs" c="dimmed" mt={4}>
                       {record.failedPhase ? `${record.failedPhase}: ` : ''}
-                      {record.message}
+                      {inWords(record.message)}
                     </Text>
                   )}
                 </Table.Td>

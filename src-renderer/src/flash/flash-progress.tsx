@@ -4,7 +4,9 @@ import { Badge, Button, Group, Progress, Stack, Text } from '@mantine/core'
 import { IconCircleCheck, IconCircleX, IconPlayerStop } from '@tabler/icons-react'
 import { finishedPhases, type FlashJob } from '../../../src-shared/flash/flash-schemas.ts'
 import { describeProgress, formatBytes, formatDuration } from '../../../src-shared/progress/progress.ts'
+import { LiveAnnouncement } from '../common/live-announcement.tsx'
 import { FlashPhaseBadges } from './flash-phase-badges.tsx'
+import { inWords } from '../common/error-words.ts'
 
 export interface FlashProgressProps {
   job: FlashJob
@@ -55,11 +57,12 @@ export function FlashProgress({ job, onCancel, onDismiss }: FlashProgressProps) 
           </Button>
         )}
       </Group>
+      <LiveAnnouncement>{flashAnnouncement(job)}</LiveAnnouncement>
       <FlashPhaseBadges job={job} />
       {finished ? <FlashOutcome job={job} /> : <RunningFlash job={job} />}
       {job.message && (
         <Text size="xs" c={job.phase === 'failed' ? 'red' : 'dimmed'} data-testid="flash-message">
-          {job.message}
+          {inWords(job.message)}
         </Text>
       )}
     </Stack>
@@ -131,4 +134,15 @@ function FlashOutcome({ job }: { job: FlashJob }) {
       </Text>
     </Group>
   )
+}
+
+/** What a screen reader hears: the phase, then the outcome; the bytes and percentages stay on screen. */
+function flashAnnouncement(job: FlashJob): string {
+  const node = `Node ${job.node}`
+  if (job.phase === 'done') return `${node}: flashed ${job.imageName}${job.verified ? ', verified' : ''}`
+  if (job.phase === 'failed' || job.phase === 'cancelled') {
+    const stopped = job.failedPhase ? ` while ${phaseWords[job.failedPhase] ?? job.failedPhase}` : ''
+    return `${node}: the flash of ${job.imageName} ${job.phase === 'failed' ? 'failed' : 'was cancelled'}${stopped}`
+  }
+  return `${node}: ${phaseWords[job.phase] ?? job.phase} ${job.imageName}`
 }

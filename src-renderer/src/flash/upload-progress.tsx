@@ -32,7 +32,14 @@ export function UploadProgress({ fileName, progress, onCancel }: UploadProgressP
           Cancel
         </Button>
       </Group>
-      <Progress value={importing ? 100 : percent} striped animated size="lg" color="gray" />
+      <Progress
+        value={importing ? 100 : percent}
+        striped
+        animated
+        size="lg"
+        color="gray"
+        aria-label={`Handing ${fileName} to Clusterdeck`}
+      />
       <Text size="xs" c="dimmed">
         {importing
           ? 'Unpacking and checking the image…'

@@ -14,6 +14,7 @@ import { formatBytes, formatDuration } from '../../../src-shared/progress/progre
 import { call } from '../bridge/bridge.ts'
 import { notifyFailure } from '../common/notify-failure.ts'
 import { resumeDownload } from './use-downloads.ts'
+import { inWords } from '../common/error-words.ts'
 
 const stateColors: Record<DownloadState, string> = {
   queued: 'gray',
@@ -89,6 +90,7 @@ export function DownloadRow({ job }: { job: DownloadJob }) {
           striped={job.state !== 'downloading'}
           animated={job.state !== 'queued'}
           size="md"
+          aria-label={`Download of ${job.name}`}
         />
       )}
       <Text size="xs" c="dimmed" data-testid="download-figures">
@@ -111,11 +113,11 @@ export function DownloadRow({ job }: { job: DownloadJob }) {
           color={job.state === 'failed' ? 'red' : 'orange'}
           variant="light"
           p="xs"
-          title={job.error.message}
+          title={inWords(job.error.message)}
           // URLs in the message are long and unbroken.
           styles={{ title: { overflowWrap: 'anywhere' }, message: { overflowWrap: 'anywhere' } }}
         >
-          <Text size="xs">{job.error.hint}</Text>
+          <Text size="xs">{job.error.hint && inWords(job.error.hint)}</Text>
         </Alert>
       )}
     </Stack>

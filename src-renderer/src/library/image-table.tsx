@@ -34,7 +34,8 @@ export function ImageTable({ images }: { images: CachedImage[] }) {
           </Text>
         </Stack>
       ),
-      confirmLabel: 'Delete',
+      confirmLabel: 'Delete the image',
+      keepLabel: 'Keep the image',
       color: 'red',
       action: async () => {
         try {

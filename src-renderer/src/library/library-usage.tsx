@@ -37,14 +37,20 @@ export function LibraryUsage({ usage, onChanged }: { usage: ImageUsage; onChange
           <SizeLimitEditor limit={limit} onChanged={onChanged} />
         </Group>
         {limit ? (
-          <Progress.Root
-            size="md"
-            aria-label={overBytes > 0 ? 'Over the size limit' : 'Use of the size limit'}
-          >
-            <Progress.Section value={pinnedPercent} color={overBytes > 0 ? 'red.8' : 'teal.7'} />
+          <Progress.Root size="md">
+            <Progress.Section
+              value={pinnedPercent}
+              color={overBytes > 0 ? 'red.8' : 'teal.7'}
+              aria-label={
+                overBytes > 0 ? 'Pinned images, over the size limit' : 'Pinned images of the size limit'
+              }
+            />
             <Progress.Section
               value={Math.max(0, percent - pinnedPercent)}
-              color={overBytes > 0 ? 'red.6' : 'teal.4'}
+              color={overBytes > 0 ? 'red.9' : 'teal.4'}
+              aria-label={
+                overBytes > 0 ? 'Other images, over the size limit' : 'Other images of the size limit'
+              }
             />
           </Progress.Root>
         ) : null}

@@ -39,6 +39,7 @@ export function DeployModal({ profile, opened, onClose, onStarted }: DeployModal
       opened={opened}
       title={`Deploy ${profile.name}?`}
       confirmLabel="Deploy"
+      keepLabel="Not now"
       color="red"
       onConfirm={deploy}
       onClose={onClose}

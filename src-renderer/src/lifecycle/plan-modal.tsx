@@ -69,7 +69,9 @@ export function PlanModal({ profileId, profileName, opened, onClose, onDeploy }:
                 data-testid="plan-phase"
                 data-phase={phase}
                 data-runnable={runnable}
-                style={runnable ? undefined : { opacity: 0.6 }}
+                // A dashed border rather than faded text sets these phases apart: faded text falls
+                // below the contrast text needs to be read.
+                style={runnable ? undefined : { borderStyle: 'dashed' }}
               >
                 <Group gap="sm" mb={6}>
                   <Text fw={700}>{phaseTitles[phase]}</Text>

@@ -13,7 +13,8 @@ export function cancelRunConfirmation(run: Run): Confirmation {
   return {
     title: 'Cancel the run?',
     body: `The steps running now stop${running.length > 0 ? ` (${running.map((step) => step.title).join('; ')})` : ''}. A node being flashed is left powered off with a partly written eMMC. Resume the run later to finish it.`,
-    confirmLabel: 'Cancel the run',
+    confirmLabel: 'Stop the run',
+    keepLabel: 'Keep running',
     color: 'red',
     async action() {
       await runAction(() => call('lifecycle.cancel', { runId: run.id }))

@@ -13,7 +13,9 @@ import { operationTitles, phaseTitles } from '../../../src-shared/lifecycle/plan
 import type { Run } from '../../../src-shared/lifecycle/run-schema.ts'
 import { call } from '../bridge/bridge.ts'
 import { useConfirmation } from '../common/use-confirmation.tsx'
+import { LiveAnnouncement } from '../common/live-announcement.tsx'
 import { cancelRunConfirmation, exportReport, runAction } from './run-actions.ts'
+import { runAnnouncement } from './run-announcement.ts'
 import { RunStateBadge } from './run-state-badge.tsx'
 import { RunTimeline, TimelineLegend } from './run-timeline.tsx'
 import { StepLogDrawer } from './step-log-drawer.tsx'
@@ -24,6 +26,7 @@ import { useNow } from './use-run.ts'
 import { useStepProgress } from './use-step-progress.ts'
 import { StepFlashProgress } from './step-flash-progress.tsx'
 import { estimateRunSecondsLeft } from '../../../src-shared/lifecycle/run-eta.ts'
+import { inWords } from '../common/error-words.ts'
 
 export interface RunPanelProps {
   run: Run
@@ -66,7 +69,7 @@ export function RunPanel({ run, onOpenRun }: RunPanelProps) {
             {secondsLeft !== null && (
               <span data-testid="run-eta"> · about {formatStepDuration(secondsLeft * 1000)} left</span>
             )}
-            {run.message && ` · ${run.message}`}
+            {run.message && ` · ${inWords(run.message)}`}
           </Text>
         </Stack>
         <Group gap="xs">
@@ -116,7 +119,7 @@ export function RunPanel({ run, onOpenRun }: RunPanelProps) {
               <Group key={step.stepId} justify="space-between" wrap="nowrap" gap="sm">
                 <Text size="sm">
                   <b>{titleOf(step.stepId)}</b>
-                  {step.message && `: ${step.message}`}
+                  {step.message && `: ${inWords(step.message)}`}
                 </Text>
                 <Group gap={4} wrap="nowrap">
                   <Button
@@ -150,6 +153,7 @@ export function RunPanel({ run, onOpenRun }: RunPanelProps) {
           ))}
         </SimpleGrid>
       )}
+      <LiveAnnouncement>{runAnnouncement(run)}</LiveAnnouncement>
       <RunTimeline run={run} now={now} flashes={flashes} onOpenStep={setOpenStep} />
       <TimelineLegend />
       <StepLogDrawer

@@ -8,6 +8,7 @@ import { FailureAlert } from '../common/failure-alert.tsx'
 import { StepStateBadge } from './run-state-badge.tsx'
 import { formatStepDuration } from './time-scale.ts'
 import { useStepLog } from './use-step-log.ts'
+import { inWords } from '../common/error-words.ts'
 
 export interface StepLogDrawerProps {
   run: Run
@@ -71,7 +72,7 @@ export function StepLogDrawer({ run, stepId, now, onRetry, onClose }: StepLogDra
         )}
         {state?.message && (
           <Text size="sm" c={state.state === 'failed' ? 'red' : 'dimmed'} data-testid="step-message">
-            {state.message}
+            {inWords(state.message)}
           </Text>
         )}
         {failure && <FailureAlert failure={failure} />}

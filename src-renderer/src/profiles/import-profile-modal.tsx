@@ -4,9 +4,11 @@ import { Button, FileButton, Group, Modal, Stack, Text, Textarea } from '@mantin
 import { IconFileImport } from '@tabler/icons-react'
 import { useEffect, useMemo, useState } from 'react'
 import type { SavedProfile } from '../../../src-shared/profiles/profile-schema.ts'
+import { AppError } from '../../../src-shared/contract/app-error.ts'
 import { call, errorText } from '../bridge/bridge.ts'
 import { FailureAlert } from '../common/failure-alert.tsx'
 import { notifyDone } from '../common/notify-failure.ts'
+import { useConfirmation, type Confirmation } from '../common/use-confirmation.tsx'
 import { IssueLines } from './field-issues.tsx'
 import { countBySeverity } from './profile-issues.ts'
 import { useProfileValidation } from './use-profile-validation.ts'
@@ -25,6 +27,7 @@ export function ImportProfileModal({ opened, onClose, onImported }: ImportProfil
   const input = useMemo(() => (yaml.trim() === '' ? null : { yaml }), [yaml])
   const validation = useProfileValidation(input)
   const { errors } = countBySeverity(validation.issues)
+  const { ask, modal } = useConfirmation()
 
   useEffect(() => {
     if (!opened) return
@@ -39,17 +42,19 @@ export function ImportProfileModal({ opened, onClose, onImported }: ImportProfil
     setYaml(await file.text())
   }
 
-  async function importYaml() {
+  async function importYaml(onConflict: 'refuse' | 'replace') {
     setBusy(true)
     setFailure(undefined)
     try {
-      const { saved, warnings } = await call('profiles.importYaml', { yaml })
+      const { saved, warnings } = await call('profiles.importYaml', { yaml, onConflict })
       notifyDone(
         `Imported profile "${saved.name}"${warnings.length > 0 ? ` with ${warnings.length} warning(s)` : ''}.`,
       )
       onImported(saved)
     } catch (error) {
-      setFailure(errorText(error))
+      const name = error instanceof AppError && error.code === 'conflict' ? error.details?.name : undefined
+      if (name) ask(replaceConfirmation(name, () => importYaml('replace')))
+      else setFailure(errorText(error))
     } finally {
       setBusy(false)
     }
@@ -60,8 +65,8 @@ export function ImportProfileModal({ opened, onClose, onImported }: ImportProfil
       <Stack data-testid="import-profile-form">
         <Group justify="space-between">
           <Text size="sm" c="dimmed">
-            Choose a YAML file exported from Clusterdeck, or paste its text. A profile of the same name is
-            replaced.
+            Choose a YAML file exported from Clusterdeck, or paste its text. If a profile of the same name is
+            saved, you are asked before it is replaced.
           </Text>
           <FileButton onChange={(file) => void pick(file)} accept=".yaml,.yml,text/yaml">
             {(props) => (
@@ -112,13 +117,25 @@ export function ImportProfileModal({ opened, onClose, onImported }: ImportProfil
             <Button
               loading={busy}
               disabled={input === null || errors > 0 || validation.checking}
-              onClick={() => void importYaml()}
+              onClick={() => void importYaml('refuse')}
             >
               Import
             </Button>
           </Group>
         </Group>
       </Stack>
+      {modal}
     </Modal>
   )
+}
+
+function replaceConfirmation(name: string, replace: () => Promise<void>): Confirmation {
+  return {
+    title: `Replace the profile "${name}"?`,
+    body: `A profile named "${name}" is already saved. Importing replaces what it says with this YAML; its past runs stay in the history.`,
+    confirmLabel: 'Replace it',
+    keepLabel: 'Keep the saved one',
+    color: 'red',
+    action: replace,
+  }
 }

@@ -203,6 +203,7 @@ function NodeImageCell({
 }) {
   const path = `nodes[${index}].image`
   const own = issuesAt(issues, path, true)
+  const buttonText = node.image ? 'Change…' : 'Own image…'
   return (
     <Stack gap={2} pt={6}>
       <Text
@@ -215,8 +216,14 @@ function NodeImageCell({
       </Text>
       <Popover width={560} position="bottom-end" withArrow shadow="md">
         <Popover.Target>
-          <Button size="compact-xs" variant="subtle" px={0} aria-label={`Image of node ${index + 1}`}>
-            {node.image ? 'Change…' : 'Own image…'}
+          {/* The name starts with the words on the button, as speech control users say them. */}
+          <Button
+            size="compact-xs"
+            variant="subtle"
+            px={0}
+            aria-label={`${buttonText} for node ${index + 1}`}
+          >
+            {buttonText}
           </Button>
         </Popover.Target>
         <Popover.Dropdown>

@@ -20,6 +20,7 @@ export function removeProfileConfirmation(profile: SavedProfile, onRemoved?: () 
     title: `Delete the profile "${profile.name}"?`,
     body: `Clusterdeck forgets the profile. Its past runs stay in the history, and the nodes are not touched. Export it as YAML first to keep a copy.`,
     confirmLabel: 'Delete profile',
+    keepLabel: 'Keep the profile',
     color: 'red',
     async action() {
       try {

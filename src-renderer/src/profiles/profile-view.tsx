@@ -27,6 +27,7 @@ import { useConfirmation } from '../common/use-confirmation.tsx'
 import { DeployModal } from '../lifecycle/deploy-modal.tsx'
 import { PlanModal } from '../lifecycle/plan-modal.tsx'
 import { onRunFocus, takeRunFocus } from '../lifecycle/run-focus.ts'
+import { useLeaveGuard } from '../shell/leave-guard.tsx'
 import { RunsTab } from '../lifecycle/runs-tab.tsx'
 import { useRuns } from '../lifecycle/use-runs.ts'
 import { ProfileEditor } from './profile-editor.tsx'
@@ -64,6 +65,7 @@ export function ProfileView({ profile, onBack, onOpenProfile }: ProfileViewProps
   const [deployOpen, setDeployOpen] = useState(false)
   const { ask, modal } = useConfirmation()
   const onDirtyChange = useCallback((value: boolean) => setDirty(value), [])
+  useLeaveGuard(dirty ? { what: `the profile "${profile.name}"` } : null)
   const unsaved = dirty ? 'Save or revert your changes first: runs use the saved profile' : undefined
   const running = runs.runs?.some((run) => run.state === 'running')
 

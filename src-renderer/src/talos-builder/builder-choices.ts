@@ -1,7 +1,7 @@
 // The builder's form state and its way to a schematic: the shared builder does the work; here the
 // form's network fields become its input, and a saved schematic becomes form state again.
 import { parse } from 'yaml'
-import { findBoard, type TalosBoardId } from '../../../src-shared/talos/boards.ts'
+import { findBoard, type TalosBoard, type TalosBoardId } from '../../../src-shared/talos/boards.ts'
 import {
   metalNetworkMetaKey,
   staticNetworkSchema,
@@ -34,22 +34,33 @@ export interface BuilderForm {
   network: NetworkForm | null
 }
 
-export const emptyNetwork: NetworkForm = {
-  address: '',
-  link: 'eth0',
-  gateway: '',
-  hostname: '',
-  resolvers: '',
+/** A blank static network, on the board's own wired interface. */
+export function emptyNetwork(board: TalosBoard): NetworkForm {
+  return { address: '', link: board.link, gateway: '', hostname: '', resolvers: '' }
+}
+
+/**
+ * The form on another board. An interface the user left at the old board's name follows the new
+ * board (eth0 on a VM becomes end0 on the RK1); one typed by hand stays.
+ */
+export function withBoard(form: BuilderForm, board: TalosBoardId): BuilderForm {
+  const from = findBoard(form.board)
+  const to = findBoard(board)
+  const network =
+    form.network && from && to && form.network.link.trim() === from.link
+      ? { ...form.network, link: to.link }
+      : form.network
+  return { ...form, board, network }
 }
 
 export type Built =
   { schematic: Schematic; networkIssues: null } | { schematic: null; networkIssues: Record<string, string> }
 
-export function networkInput(form: NetworkForm): StaticNetworkInput {
+export function networkInput(form: NetworkForm, board: TalosBoard): StaticNetworkInput {
   const resolvers = form.resolvers.split(/[\s,]+/).filter(Boolean)
   return {
     address: form.address.trim(),
-    link: form.link.trim() || 'eth0',
+    link: form.link.trim() || board.link,
     ...(form.gateway.trim() ? { gateway: form.gateway.trim() } : {}),
     ...(form.hostname.trim() ? { hostname: form.hostname.trim() } : {}),
     resolvers,
@@ -59,14 +70,15 @@ export function networkInput(form: NetworkForm): StaticNetworkInput {
 /** The schematic of the form, or what is wrong with its network fields (by field name). */
 export function buildFromForm(form: BuilderForm): Built {
   let network: StaticNetworkInput | undefined
-  if (form.network) {
-    const parsed = staticNetworkSchema.safeParse(networkInput(form.network))
+  const board = findBoard(form.board)
+  if (form.network && board) {
+    const parsed = staticNetworkSchema.safeParse(networkInput(form.network, board))
     if (!parsed.success) {
       const issues: Record<string, string> = {}
       for (const issue of parsed.error.issues) issues[String(issue.path[0] ?? 'address')] ??= issue.message
       return { schematic: null, networkIssues: issues }
     }
-    network = networkInput(form.network)
+    network = networkInput(form.network, board)
   }
   return {
     schematic: buildSchematic({
@@ -109,7 +121,7 @@ export function formFromSchematic(schematic: Schematic, current: BuilderForm): B
     preset,
     extensions: extensions.filter((name) => !fromPreset.includes(name)),
     kernelArgs: (schematic.customization?.extraKernelArgs ?? []).join(' '),
-    network: meta ? networkFromMeta(meta.value) : null,
+    network: meta ? networkFromMeta(meta.value, findBoard(board)!) : null,
   }
 }
 
@@ -125,7 +137,7 @@ interface MetaDocument {
 }
 
 /** META key 10 as Clusterdeck writes it, read back; anything else keeps what can be read. */
-function networkFromMeta(value: string): NetworkForm {
+function networkFromMeta(value: string, board: TalosBoard): NetworkForm {
   let doc: MetaDocument = {}
   try {
     doc = (parse(value) as MetaDocument | null) ?? {}
@@ -134,7 +146,7 @@ function networkFromMeta(value: string): NetworkForm {
   }
   return {
     address: doc.addresses?.[0]?.address ?? '',
-    link: doc.addresses?.[0]?.linkName ?? 'eth0',
+    link: doc.addresses?.[0]?.linkName ?? board.link,
     gateway: doc.routes?.[0]?.gateway ?? '',
     hostname: doc.hostnames?.[0]?.hostname ?? '',
     resolvers: (doc.resolvers?.[0]?.dnsServers ?? []).join(', '),

@@ -2,16 +2,18 @@
 // one node's own (talos-images.md, step 5).
 import { Group, Stack, Switch, Text, TextInput } from '@mantine/core'
 import type { ChangeEvent } from 'react'
+import type { TalosBoard } from '../../../src-shared/talos/boards.ts'
 import { monoInput } from '../profiles/field-issues.tsx'
 import { emptyNetwork, type NetworkForm } from './builder-choices.ts'
 
 export interface NetworkFieldsProps {
+  board: TalosBoard
   value: NetworkForm | null
   issues: Record<string, string> | null
   onChange(value: NetworkForm | null): void
 }
 
-export function NetworkFields({ value, issues, onChange }: NetworkFieldsProps) {
+export function NetworkFields({ board, value, issues, onChange }: NetworkFieldsProps) {
   const field = (name: keyof NetworkForm) => ({
     value: value?.[name] ?? '',
     error: issues?.[name],
@@ -26,7 +28,7 @@ export function NetworkFields({ value, issues, onChange }: NetworkFieldsProps) {
         label="Static network for one node (META key 10)"
         description="Boots straight onto its address without DHCP. One image per node."
         checked={value !== null}
-        onChange={(event) => onChange(event.currentTarget.checked ? emptyNetwork : null)}
+        onChange={(event) => onChange(event.currentTarget.checked ? emptyNetwork(board) : null)}
         data-testid="static-network"
       />
       {value && (
@@ -39,7 +41,7 @@ export function NetworkFields({ value, issues, onChange }: NetworkFieldsProps) {
               name="address"
               {...field('address')}
             />
-            <TextInput label="Interface" placeholder="eth0" name="link" {...field('link')} />
+            <TextInput label="Interface" placeholder={board.link} name="link" {...field('link')} />
           </Group>
           <Group grow align="flex-start">
             <TextInput label="Gateway" placeholder="10.0.0.1" name="gateway" {...field('gateway')} />

@@ -51,7 +51,8 @@ export function SavedSchematics({ schematic, onLoad }: SavedSchematicsProps) {
     ask({
       title: 'Forget this schematic?',
       body: `The saved schematic ${entry.name} is removed. Images built from it stay in the library.`,
-      confirmLabel: 'Forget',
+      confirmLabel: 'Forget the schematic',
+      keepLabel: 'Keep it',
       color: 'red',
       action: async () => {
         try {

@@ -2,16 +2,18 @@
 // factory's official list), kernel arguments and, optionally, one node's static network.
 import { Alert, Input, MultiSelect, SegmentedControl, Select, Stack, Text, TextInput } from '@mantine/core'
 import { IconAlertTriangle } from '@tabler/icons-react'
+import { useState } from 'react'
 import {
   boardVersionProblem,
   findBoard,
   talosBoards,
   type TalosBoardId,
 } from '../../../src-shared/talos/boards.ts'
+import { talosVersionProblem } from '../../../src-shared/talos/factory-urls.ts'
 import { extensionPresets, presetExtensions } from '../../../src-shared/talos/presets.ts'
 import { FailureAlert } from '../common/failure-alert.tsx'
 import { monoInput } from '../profiles/field-issues.tsx'
-import type { BuilderForm } from './builder-choices.ts'
+import { withBoard, type BuilderForm } from './builder-choices.ts'
 import { CatalogueSource } from './catalogue-source.tsx'
 import { NetworkFields } from './network-fields.tsx'
 import { useExtensions, type VersionList } from './use-factory-catalogue.ts'
@@ -20,7 +22,7 @@ export interface SchematicFormProps {
   form: BuilderForm
   version: string | null
   versions: VersionList | undefined
-  versionsError: { message: string; hint?: string } | undefined
+  versionsError: { message: string; hint?: string; code?: string } | undefined
   networkIssues: Record<string, string> | null
   onChange(form: BuilderForm): void
   onVersionChange(version: string | null): void
@@ -51,13 +53,7 @@ export function SchematicForm(props: SchematicFormProps) {
             maxDropdownHeight={260}
           />
         ) : (
-          <TextInput
-            label="Talos version"
-            description="The factory's list is not available: type a version."
-            placeholder="v1.11.5"
-            value={version ?? ''}
-            onChange={(event) => props.onVersionChange(event.currentTarget.value.trim() || null)}
-          />
+          <TypedVersion onChange={props.onVersionChange} />
         )}
         {versions && <CatalogueSource {...versions} />}
         {versionsError && <FailureAlert failure={versionsError} variant="light" p="xs" />}
@@ -67,7 +63,7 @@ export function SchematicForm(props: SchematicFormProps) {
         label="Board"
         data={talosBoards.map((candidate) => ({ value: candidate.id, label: candidate.label }))}
         value={form.board}
-        onChange={(value) => value && set({ board: value as TalosBoardId })}
+        onChange={(value) => value && onChange(withBoard(form, value as TalosBoardId))}
         allowDeselect={false}
         description={board.notes}
       />
@@ -112,7 +108,15 @@ export function SchematicForm(props: SchematicFormProps) {
           data-testid="extensions"
         />
         {extensions && <CatalogueSource {...extensions} />}
-        {extensionsError && <FailureAlert failure={extensionsError} variant="light" p="xs" />}
+        {extensionsError &&
+          // Offline, both lists fail for one reason: it is said once, under the version.
+          (versionsError?.code === extensionsError.code ? (
+            <Text size="xs" c="dimmed" data-testid="extensions-unavailable">
+              The extension list is not available either, for the same reason.
+            </Text>
+          ) : (
+            <FailureAlert failure={extensionsError} variant="light" p="xs" />
+          ))}
       </Stack>
 
       <TextInput
@@ -125,7 +129,36 @@ export function SchematicForm(props: SchematicFormProps) {
         name="kernel-args"
       />
 
-      <NetworkFields value={form.network} issues={networkIssues} onChange={(network) => set({ network })} />
+      <NetworkFields
+        board={board}
+        value={form.network}
+        issues={networkIssues}
+        onChange={(network) => set({ network })}
+      />
     </Stack>
+  )
+}
+
+/**
+ * The version typed by hand when the factory's list is not available. The text is the field's own
+ * while it is typed ("v", "v1.", …); the builder only gets a version once the text is one.
+ */
+function TypedVersion({ onChange }: { onChange(version: string | null): void }) {
+  const [text, setText] = useState('')
+  const problem = text.trim() ? talosVersionProblem(text) : null
+  return (
+    <TextInput
+      label="Talos version"
+      description="The factory's list is not available: type a version."
+      placeholder="v1.11.5"
+      value={text}
+      error={problem}
+      name="talos-version"
+      onChange={(event) => {
+        const typed = event.currentTarget.value
+        setText(typed)
+        onChange(typed.trim() && !talosVersionProblem(typed) ? typed.trim() : null)
+      }}
+    />
   )
 }

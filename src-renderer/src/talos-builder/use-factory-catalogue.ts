@@ -5,7 +5,7 @@ import { useEffect, useState } from 'react'
 import type { RequestOutput } from '../../../src-shared/contract/index.ts'
 import { call, errorText } from '../bridge/bridge.ts'
 
-type Failure = { message: string; hint?: string }
+type Failure = ReturnType<typeof errorText>
 export type VersionList = RequestOutput<'factory.versions'>
 export type ExtensionList = RequestOutput<'factory.extensions'>
 

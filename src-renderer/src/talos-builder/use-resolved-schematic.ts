@@ -52,13 +52,17 @@ export function useResolvedSchematic(target: ResolveTarget | null): Resolution {
     [key],
   )
 
+  // The offline answer waiting for the typing to settle; a confirmation asked for meanwhile
+  // supersedes it (otherwise it would land after the factory's answer and hide a mismatch).
+  const settling = useRef<ReturnType<typeof setTimeout>>(undefined)
   useEffect(() => {
     if (!key) return
-    const timer = setTimeout(() => void resolve('never'), settleMs)
-    return () => clearTimeout(timer)
+    settling.current = setTimeout(() => void resolve('never'), settleMs)
+    return () => clearTimeout(settling.current)
   }, [key, resolve])
 
   async function confirm() {
+    clearTimeout(settling.current)
     setConfirming(true)
     try {
       await resolve('always')

@@ -80,9 +80,15 @@ export class ConfirmDialog {
     await this.root.waitFor({ state: 'hidden' })
   }
 
-  async cancel(): Promise<void> {
-    await this.root.getByRole('button', { name: 'Cancel', exact: true }).click()
+  /** Takes the safe choice, named for what it keeps ("Keep it running"). */
+  async keep(label: string): Promise<void> {
+    await this.root.getByRole('button', { name: label, exact: true }).click()
     await this.root.waitFor({ state: 'hidden' })
+  }
+
+  /** The label of the button that has the focus. */
+  async focusedButton(): Promise<string> {
+    return this.root.locator('button:focus').innerText()
   }
 }
 

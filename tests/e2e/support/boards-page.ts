@@ -100,7 +100,7 @@ export class BoardsPage {
   }
 
   async cancelRemove(): Promise<void> {
-    await this.removeDialog.getByRole('button', { name: 'Cancel', exact: true }).click()
+    await this.removeDialog.getByRole('button', { name: 'Keep the board', exact: true }).click()
     await this.removeDialog.waitFor({ state: 'hidden' })
   }
 
