@@ -42,10 +42,14 @@ export interface BmcConnection {
   fingerprint: string
   /** How messages name the board, e.g. `board "rack-1"`. */
   label: string
+  /** What to do when the board does not answer, when it is not hardware advice (the virtual board). */
+  unreachableHint?: string
 }
 
 export interface BmcClientOptions {
   timeoutMs?: number
+  /** Told when the BMC refuses the credentials or bans this computer, so the refusal can outlive this client. */
+  onCredentialsRefused?: (error: AppError) => void
 }
 
 type Params = Record<string, string | number | true>
@@ -56,6 +60,7 @@ export class BmcClient {
   readonly connection: BmcConnection
   private readonly agent: Agent
   private readonly timeoutMs: number
+  private readonly onCredentialsRefused: ((error: AppError) => void) | undefined
   private token: string | undefined
   private login: Promise<string> | undefined
   /** Set once the BMC refused our credentials: no further attempt until the user fixes them. */
@@ -65,6 +70,7 @@ export class BmcClient {
   constructor(connection: BmcConnection, options: BmcClientOptions = {}) {
     this.connection = connection
     this.timeoutMs = options.timeoutMs ?? 15_000
+    this.onCredentialsRefused = options.onCredentialsRefused
     this.agent = createPinnedAgent({
       fingerprint: connection.fingerprint,
       connectTimeoutMs: this.timeoutMs,
@@ -374,6 +380,7 @@ export class BmcClient {
         'Update the password of this board. Clusterdeck does not try again by itself: after five failed logins the BMC blocks this computer for up to 17 hours.',
       )
     }
+    this.onCredentialsRefused?.(this.refused)
     throw this.refused
   }
 
@@ -399,7 +406,11 @@ export class BmcClient {
     }
     const cause = (error as { cause?: Error }).cause
     if (cause instanceof AppError) return cause
-    return unreachable(this.connection.url, (cause ?? (error as Error)).message ?? String(error))
+    return unreachable(
+      this.connection.url,
+      (cause ?? (error as Error)).message ?? String(error),
+      this.connection.unreachableHint,
+    )
   }
 }
 

@@ -40,7 +40,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     core() {
       core ??= createAppCore({
         dataDir: resolveDataDir(io.env),
-        secrets: new KeyringSecretStore(),
+        secrets: new KeyringSecretStore({ launchCommand: ['clusterdeck', ...argv].map(shellWord).join(' ') }),
         transport: 'cli',
       })
       return core
@@ -83,4 +83,9 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   } finally {
     await core?.close()
   }
+}
+
+/** A word as a POSIX shell reads it back, for commands the CLI prints for the user to run. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'"'"'`)}'`
 }

@@ -16,7 +16,7 @@ import { TalosFactoryService } from '../images/talos-factory-service.ts'
 import type { LifecycleEngine } from '../lifecycle/lifecycle-engine.ts'
 import { createLifecycle } from '../lifecycle/lifecycle-handlers.ts'
 import { createImageFetcher } from '../lifecycle/steps/fetch-image.ts'
-import { EmbeddedVirtualBoard } from '../virtual-board/embedded-virtual-board.ts'
+import { EmbeddedVirtualBoard, virtualBoardCredentials } from '../virtual-board/embedded-virtual-board.ts'
 import type { SecretStore } from '../secrets/secret-store.ts'
 import { openDatabase, type Db } from '../store/database.ts'
 import { presetPath, renderFirstBootPreset } from '../../src-shared/armbian/first-boot-preset.ts'
@@ -47,6 +47,7 @@ export interface AppCore {
   readonly imageCache: ImageCache
   readonly downloads: DownloadService
   readonly lifecycle: LifecycleEngine
+  readonly virtualBoard: EmbeddedVirtualBoard
   close(): Promise<void>
 }
 
@@ -60,7 +61,9 @@ export function createAppCore({
   const db: Db = openDatabase(dataDir)
   const events = new EventBus()
   const logger = createFileLogger(dataDir)
-  const boards = new BoardService(new BoardRepository(db), secrets, events)
+  const boards = new BoardService(new BoardRepository(db), secrets, events, {
+    virtualBoardPassword: virtualBoardCredentials.password,
+  })
   const connector = new BmcConnector(boards)
   const bmc = new BmcService(connector)
   const cache = new ImageCache(db, dataDir)
@@ -92,7 +95,7 @@ export function createAppCore({
         : {}),
     }),
   )
-  const virtualBoard = new EmbeddedVirtualBoard(boards)
+  const virtualBoard = new EmbeddedVirtualBoard(boards, events, dataDir)
   const history = new FlashHistory(db)
   const flash = new FlashService({
     boards,
@@ -172,6 +175,8 @@ export function createAppCore({
       'factory.schematics.save': ({ name, schematic }) => factory.saveSchematic(name, schematic),
       'factory.schematics.remove': ({ name }) => factory.removeSchematic(name),
       'virtualBoard.start': (input) => virtualBoard.start(input),
+      'virtualBoard.stop': () => virtualBoard.stop(),
+      'virtualBoard.status': () => virtualBoard.status(),
       ...lifecycle.handlers,
     },
     (name, error) =>
@@ -191,6 +196,7 @@ export function createAppCore({
     imageCache: cache,
     downloads,
     lifecycle: lifecycle.engine,
+    virtualBoard,
     async close() {
       await lifecycle.engine.stopAll()
       await flash.cancelAll()
@@ -198,6 +204,7 @@ export function createAppCore({
       await armbian.close()
       await connector.close()
       await virtualBoard.close()
+      secrets.close?.()
       db.close()
     },
   }

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { createAppCore } from '../core/app-core.ts'
-import { openVirtualBoardWhenNoBoards } from '../core/first-run.ts'
+import { startVirtualBoardOnLaunch } from '../core/first-run.ts'
 import { KeyringSecretStore } from '../secrets/keyring-secret-store.ts'
 import { resolveDataDir } from '../store/data-dir.ts'
 import { startWsHost } from './ws-host.ts'
@@ -15,16 +15,21 @@ if (!existsSync(`${rendererDir}/index.html`)) {
   process.exit(1)
 }
 
-const secrets = new KeyringSecretStore()
+const secrets = new KeyringSecretStore({
+  launchCommand: process.argv.includes('--open') ? 'npm start' : 'npm run serve',
+})
 const core = createAppCore({ dataDir: resolveDataDir(), secrets, transport: 'websocket' })
 const port = process.env.CLUSTERDECK_PORT ? Number(process.env.CLUSTERDECK_PORT) : 0
 const host = await startWsHost({ core, rendererDir, port })
-if (process.argv.includes('--open')) await openVirtualBoardWhenNoBoards(core)
+// The keychain check and the virtual board run side by side; neither can keep the URL from showing.
+const [status, virtualProblem] = await Promise.all([secrets.status(), startVirtualBoardOnLaunch(core)])
 
-const status = await secrets.status()
 console.log(`Clusterdeck is serving on loopback. Open this address in a browser:\n\n  ${host.url}\n`)
 console.log(`Data directory: ${core.dataDir}`)
 if (status.notice) console.log(`Keychain: ${status.notice}`)
+if (status.fix) console.log(`\n  ${status.fix}\n`)
+if (virtualProblem)
+  console.log(`Virtual board: could not start (${virtualProblem}); start it on the boards page.`)
 console.log('Press Ctrl-C to stop.')
 if (process.argv.includes('--open')) openInBrowser(host.url)
 

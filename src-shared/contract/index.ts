@@ -11,7 +11,7 @@ import { lifecycleEvents, lifecycleRequests } from './lifecycle.ts'
 import { profileEvents, profileRequests } from './profiles.ts'
 import { systemRequests } from './system.ts'
 import { talosFactoryRequests } from './talos-factory.ts'
-import { virtualBoardRequests } from './virtual-board.ts'
+import { virtualBoardEvents, virtualBoardRequests } from './virtual-board.ts'
 
 export const requests = {
   ...systemRequests,
@@ -32,6 +32,7 @@ export const events = {
   ...imageEvents,
   ...lifecycleEvents,
   ...profileEvents,
+  ...virtualBoardEvents,
 } satisfies Record<string, EventDefinition>
 
 export type Requests = typeof requests
