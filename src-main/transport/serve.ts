@@ -21,16 +21,28 @@ const secrets = new KeyringSecretStore({
 const core = createAppCore({ dataDir: resolveDataDir(), secrets, transport: 'websocket' })
 const port = process.env.CLUSTERDECK_PORT ? Number(process.env.CLUSTERDECK_PORT) : 0
 const host = await startWsHost({ core, rendererDir, port })
-// The keychain check and the virtual board run side by side; neither can keep the URL from showing.
-const [status, virtualProblem] = await Promise.all([secrets.status(), startVirtualBoardOnLaunch(core)])
-
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void host
+      .close()
+      .then(() => core.close())
+      .then(() => process.exit(0))
+  })
+}
 console.log(`Clusterdeck is serving on loopback. Open this address in a browser:\n\n  ${host.url}\n`)
 console.log(`Data directory: ${core.dataDir}`)
-if (status.notice) console.log(`Keychain: ${status.notice}`)
-if (status.fix) console.log(`\n  ${status.fix}\n`)
+console.log('Press Ctrl-C to stop.')
+// The keychain check and the virtual board run side by side after the address is out: a keychain
+// that hangs or is missing must not keep the app from opening.
+void secrets.status().then((status) => {
+  if (status.notice) console.log(`Keychain: ${status.notice}`)
+  if (status.fix) console.log(`\n  ${status.fix}\n`)
+})
+const virtualProblem = await startVirtualBoardOnLaunch(core)
+const virtual = await core.virtualBoard.status()
 if (virtualProblem)
   console.log(`Virtual board: could not start (${virtualProblem}); start it on the boards page.`)
-console.log('Press Ctrl-C to stop.')
+else if (virtual.running) console.log(`Virtual board: running at ${virtual.url}`)
 if (process.argv.includes('--open')) openInBrowser(host.url)
 
 function openInBrowser(url: string): void {
@@ -39,13 +51,4 @@ function openInBrowser(url: string): void {
   spawn(opener, [url], { detached: true, stdio: 'ignore' })
     .on('error', () => undefined)
     .unref()
-}
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    void host
-      .close()
-      .then(() => core.close())
-      .then(() => process.exit(0))
-  })
 }
