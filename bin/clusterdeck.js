@@ -1,12 +1,45 @@
 #!/usr/bin/env node
 // The `clusterdeck` command. The CLI runs from its TypeScript sources with Node's built-in type
-// stripping (Node >= 22.18), so it needs no build step.
+// stripping (Node >= 22.18), so it needs no build step. On an older Node it runs itself again with
+// the Node 24 that `npm start`/`npm test` installed into .tools/ (scripts/ensure-node.sh).
+import { spawn } from 'node:child_process'
+import { existsSync, readdirSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+
 const [major = 0, minor = 0] = process.versions.node.split('.').map(Number)
 if (major < 22 || (major === 22 && minor < 19)) {
-  console.error(
-    `clusterdeck: Node ${process.versions.node} is too old; Node 22.19 or newer is needed (Node 24 recommended).`,
-  )
-  process.exit(1)
+  const toolsNode = findToolsNode()
+  if (!toolsNode) {
+    console.error(
+      `clusterdeck: Node ${process.versions.node} is too old; Node 22.19 or newer is needed (Node 24 recommended). Run npm start once in the repository to install Node 24 into .tools/, or install it yourself.`,
+    )
+    process.exit(1)
+  }
+  const child = spawn(toolsNode, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+  })
+  // Ctrl-C reaches both processes; this one waits for the real CLI to finish its own handling.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal))
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + 1 : 1)))
+} else {
+  const { main } = await import('../src-main/cli/main.ts')
+  process.exitCode = await main(process.argv.slice(2))
 }
-const { main } = await import('../src-main/cli/main.ts')
-process.exitCode = await main(process.argv.slice(2))
+
+/** The Node 24 in .tools/, laid out as ensure-node.sh installs it. */
+function findToolsNode() {
+  const tools = fileURLToPath(new URL('../.tools/', import.meta.url))
+  if (!existsSync(tools)) return undefined
+  for (const version of readdirSync(tools)
+    .filter((name) => name.startsWith('node-'))
+    .sort()
+    .reverse()) {
+    const packages = `${tools}${version}/node_modules`
+    if (!existsSync(packages)) continue
+    for (const pkg of readdirSync(packages).filter((name) => name.startsWith('node-'))) {
+      const binary = `${packages}/${pkg}/bin/node`
+      if (existsSync(binary)) return binary
+    }
+  }
+  return undefined
+}
