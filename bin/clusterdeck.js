@@ -4,6 +4,7 @@
 // the Node 24 that `npm start`/`npm test` installed into .tools/ (scripts/ensure-node.sh).
 import { spawn } from 'node:child_process'
 import { existsSync, readdirSync } from 'node:fs'
+import { constants } from 'node:os'
 import { fileURLToPath } from 'node:url'
 
 const [major = 0, minor = 0] = process.versions.node.split('.').map(Number)
@@ -19,8 +20,10 @@ if (major < 22 || (major === 22 && minor < 19)) {
     stdio: 'inherit',
   })
   // Ctrl-C reaches both processes; this one waits for the real CLI to finish its own handling.
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal))
-  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + 1 : 1)))
+  for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) {
+    process.on(signal, () => child.kill(signal))
+  }
+  child.on('exit', (code, signal) => process.exit(code ?? 128 + (signal ? constants.signals[signal] : 0)))
 } else {
   const { main } = await import('../src-main/cli/main.ts')
   process.exitCode = await main(process.argv.slice(2))

@@ -6,6 +6,7 @@ import type { BoardState } from './board-state.ts'
 import type { FirmwareProfile } from './firmware-profiles.ts'
 import type { FlashFault, TransferResult, TransferSource } from './flash-worker.ts'
 import type { Reply } from './http-reply.ts'
+import { osFromImageHead } from './image-os.ts'
 import { bareJson, emptyReply, plainText, sendReply } from './http-reply.ts'
 import { MultipartError, multipartBoundary, openFirstPart } from './multipart-parser.ts'
 import type { QueryParams } from './request-params.ts'
@@ -69,8 +70,10 @@ export async function startTransfer(ctx: FlashContext, query: QueryParams): Prom
   // The worker's first step: the node goes down before any data arrives.
   if (node !== undefined) board.powerOffForFlash(node)
   const onFinish = (result: TransferResult) => {
+    const os = osFromImageHead(result.head)
     const image = {
       fileName,
+      ...(os ? { os } : {}),
       sha256: result.sha256,
       bytesWritten: result.bytesWritten,
       verified: result.verified,
