@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// The `clusterdeck` command. The CLI runs from its TypeScript sources with Node's built-in type
-// stripping (Node >= 22.18), so it needs no build step. On an older Node it runs itself again with
-// the Node 24 that `npm start`/`npm test` installed into .tools/ (scripts/ensure-node.sh).
+// The `clusterdeck` command. It runs the prebuilt bundle in out/cli/ (cli.rolldown.config.mjs) while
+// that is newer than every source file, else the TypeScript sources with Node's built-in type
+// stripping (Node >= 22.18), so an edit takes effect without a build step. On an older Node it runs
+// itself again with the Node 24 that `npm start`/`npm test` installed into .tools/.
 import { spawn } from 'node:child_process'
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync, readdirSync, statSync } from 'node:fs'
+import module from 'node:module'
 import { constants } from 'node:os'
 import { fileURLToPath } from 'node:url'
 
@@ -25,8 +27,33 @@ if (major < 22 || (major === 22 && minor < 19)) {
   }
   child.on('exit', (code, signal) => process.exit(code ?? 128 + (signal ? constants.signals[signal] : 0)))
 } else {
-  const { main } = await import('../src-main/cli/main.ts')
+  // Compiled code is cached between runs (in the OS temporary folder).
+  module.enableCompileCache?.()
+  const bundle = new URL('../out/cli/clusterdeck.js', import.meta.url)
+  const { main } = await import(bundleIsFresh(bundle) ? bundle.href : '../src-main/cli/main.ts')
   process.exitCode = await main(process.argv.slice(2))
+}
+
+/**
+ * Whether the bundle was built after the last change to any source it contains.
+ * @param {URL} bundle
+ * @returns {boolean}
+ */
+function bundleIsFresh(bundle) {
+  let built
+  try {
+    built = statSync(bundle).mtimeMs
+  } catch {
+    return false
+  }
+  /** @type {(dir: string) => boolean} */
+  const newer = (dir) =>
+    readdirSync(dir, { withFileTypes: true }).some((entry) => {
+      const path = `${dir}/${entry.name}`
+      if (entry.isDirectory()) return newer(path)
+      return entry.name.endsWith('.ts') && statSync(path).mtimeMs > built
+    })
+  return !['../src-main', '../src-shared'].some((dir) => newer(fileURLToPath(new URL(dir, import.meta.url))))
 }
 
 /** The Node 24 in .tools/, laid out as ensure-node.sh installs it. */

@@ -100,8 +100,9 @@ async function savedBoardTarget(cli: CliContext, options: BmcConnectionOptions):
         })
         jobId = job.id
         for (const early of updates) if (early.id === jobId) onUpdate(early)
-        await core.flash.idle()
-        return core.flash.list().find((j) => j.id === jobId)!
+        const { flash } = await core.domains()
+        await flash.idle()
+        return flash.list().find((j) => j.id === jobId)!
       } finally {
         stop()
       }
@@ -154,7 +155,7 @@ async function directTarget(
       const flash = new FlashService({
         boards: { get: async () => ({ id: boardId, name: url }) },
         connector: source,
-        images: cli.core().imageCache,
+        images: (await cli.core().domains()).imageCache,
         history: { record: () => undefined },
         events,
       })

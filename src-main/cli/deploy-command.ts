@@ -80,7 +80,7 @@ export function registerDeployCommand(program: Command, cli: CliContext): void {
           runId = started.id
           out(`Run ${started.id} of "${started.profileName}" through ${phaseTitles[started.throughPhase]}`)
           onRun(await cli.call('lifecycle.run', { runId: started.id }))
-          const finished = await core.lifecycle.settled(started.id)
+          const finished = await (await core.domains()).lifecycle.settled(started.id)
           onRun(finished)
           out(`${time()} Run ${finished.state}: ${finished.message ?? ''}`)
           if (finished.state !== 'done') {

@@ -15,10 +15,10 @@ import type { VirtualBoardStatus } from '../../src-shared/contract/virtual-board
 import { virtualFirmwareSchema } from '../../src-shared/contract/virtual-board.ts'
 import type { BoardService } from '../boards/board-service.ts'
 import type { EventBus } from '../core/event-bus.ts'
+import { virtualBoardCredentials } from './virtual-board-credentials.ts'
 import type { VirtualBoard, VirtualBoardCertificate } from './virtual-board-server.ts'
 
 export const virtualBoardName = 'Virtual board'
-export const virtualBoardCredentials = { username: 'root', password: 'turing' }
 
 interface Settings {
   firmware: VirtualBoardStatus['firmware']
