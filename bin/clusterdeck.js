@@ -35,7 +35,8 @@ if (major < 22 || (major === 22 && minor < 19)) {
 }
 
 /**
- * Whether the bundle was built after the last change to any source it contains.
+ * Whether the bundle was built after the last change to any source it contains (its own files and
+ * the installed dependencies it bundles).
  * @param {URL} bundle
  * @returns {boolean}
  */
@@ -53,6 +54,8 @@ function bundleIsFresh(bundle) {
       if (entry.isDirectory()) return newer(path)
       return entry.name.endsWith('.ts') && statSync(path).mtimeMs > built
     })
+  const installed = new URL('../node_modules/.package-lock.json', import.meta.url)
+  if (existsSync(installed) && statSync(installed).mtimeMs > built) return false
   return !['../src-main', '../src-shared'].some((dir) => newer(fileURLToPath(new URL(dir, import.meta.url))))
 }
 
