@@ -217,32 +217,51 @@ export class KeyringSecretStore implements SecretStore {
   }
 
   private unavailable(problem: string): SecretsStatus {
-    const fix = this.platform === 'linux' ? this.linuxFix(problem) : undefined
+    const consequence =
+      'Board passwords cannot be saved or read until then; everything else works, the virtual board included.'
+    if (this.platform !== 'linux') {
+      return {
+        backend: this.backend,
+        available: false,
+        notice:
+          `No usable keychain: the ${this.backend} could not be used (${problem}). ${consequence} ${unavailableHints[this.platform] ?? ''}`.trim(),
+      }
+    }
+    const fix = this.linuxFix(problem)
     return {
       backend: this.backend,
       available: false,
-      notice:
-        `No usable keychain: ${problem}. Board passwords cannot be saved or read until it works; everything else does, the virtual board included. ${fix ? fix.why : (unavailableHints[this.platform] ?? '')}`.trim(),
-      ...(fix ? { fix: fix.command } : {}),
+      notice: `No usable keychain: ${fix.why} ${consequence} (${problem}.) ${fix.action}`,
+      fix: fix.command,
     }
   }
 
   /** What is missing on Linux, and the command that provides it. */
-  private linuxFix(problem: string): { why: string; command: string } {
+  private linuxFix(problem: string): { why: string; action: string; command: string } {
     const install = ['dbus-run-session', 'gnome-keyring-daemon'].every(onPath)
       ? ''
       : 'sudo apt-get install dbus gnome-keyring && '
     const unlock =
       'read -rsp "Keyring password: " pw; echo; printf %s "$pw" | gnome-keyring-daemon --replace --unlock --components=secrets >/dev/null'
+    const inNewSession = `${install}dbus-run-session -- bash -c '${unlock}; ${this.launchCommand}'`
     if (/no result found|no such object|collection/i.test(problem)) {
       return {
-        why: 'A Secret Service answers, but it has no unlocked default ("login") keyring to keep passwords in. Create or unlock it with:',
+        why: 'a Secret Service answers, but it has no unlocked default ("login") keyring to keep passwords in.',
+        action: 'Create or unlock it with:',
         command: `${install}bash -c '${unlock}'`,
       }
     }
+    if (problem.includes('did not answer')) {
+      return {
+        why: 'the Secret Service does not answer (a stuck keyring daemon or D-Bus).',
+        action: 'Restart it, or run Clusterdeck in a session of its own with an unlocked GNOME Keyring:',
+        command: inNewSession,
+      }
+    }
     return {
-      why: 'There is no D-Bus session with a Secret Service (as over SSH, headless, or on a minimal desktop). Run Clusterdeck inside one with an unlocked GNOME Keyring:',
-      command: `${install}dbus-run-session -- bash -c '${unlock}; ${this.launchCommand}'`,
+      why: 'there is no D-Bus session with a Secret Service (as over SSH, headless, or on a minimal desktop).',
+      action: 'Run Clusterdeck inside one with an unlocked GNOME Keyring:',
+      command: inNewSession,
     }
   }
 }

@@ -52,7 +52,7 @@ describe('the host without a D-Bus session', () => {
       const dataDir = join(home.path, label.replace(/\W+/g, '-'))
       serve = runServe(envWith(bus, dataDir))
       await serve.waitFor(/Open this address in a browser:\s+http:\/\/127\.0\.0\.1:\d+\/#token=/)
-      await serve.waitFor(/Keychain: No usable keychain: .*There is no D-Bus session with a Secret Service/)
+      await serve.waitFor(/Keychain: No usable keychain: .*there is no D-Bus session with a Secret Service/)
       await serve.waitFor(
         /dbus-run-session -- bash -c '.*gnome-keyring-daemon --replace --unlock .*; npm run serve'/,
       )
