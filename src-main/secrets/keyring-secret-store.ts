@@ -49,8 +49,9 @@ type Pending = {
   reject: (error: Error) => void
   timer: NodeJS.Timeout
 }
+/** A request as callers make it; the store adds its id and service. */
 type Request = KeyringRequest extends infer R
-  ? R extends KeyringRequest
+  ? R extends unknown
     ? Omit<R, 'id' | 'service'>
     : never
   : never

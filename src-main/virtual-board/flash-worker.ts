@@ -114,7 +114,9 @@ export class Transfer {
     const started = performance.now()
     const signal = this.#abort.signal
     const rawHash = createHash('sha256')
-    const head: Buffer[] = []
+    // The first bytes written, for the node to recognise its OS: one buffer, filled in place (only
+    // the part written is ever read).
+    const head = Buffer.allocUnsafe(imageHeadBytes)
     let headBytes = 0
     let verified = false
     const result = (outcome: TransferResult['outcome'], error?: string): TransferResult => ({
@@ -124,7 +126,7 @@ export class Transfer {
       sha256: rawHash.copy().digest('hex'),
       bytesWritten: this.bytesWritten,
       verified,
-      head: Buffer.concat(head),
+      head: head.subarray(0, headBytes),
     })
 
     try {
@@ -143,10 +145,7 @@ export class Transfer {
           const piece = chunk.subarray(offset, offset + writePieceBytes)
           await throttle.consume(piece.length, signal)
           rawHash.update(piece)
-          if (headBytes < imageHeadBytes) {
-            head.push(Buffer.from(piece.subarray(0, imageHeadBytes - headBytes)))
-            headBytes += head.at(-1)!.length
-          }
+          if (headBytes < imageHeadBytes) headBytes += piece.copy(head, headBytes)
           this.bytesWritten += piece.length
           if (fault?.kind === 'write-error' && this.bytesWritten >= (fault.afterBytes ?? 0)) {
             throw new Error(fault.message)
