@@ -5,7 +5,10 @@
 import { createServer, type Server, type Socket } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { randomUUID } from 'node:crypto'
+import { createAppCore } from '../../src-main/core/app-core.ts'
 import { KeyringSecretStore } from '../../src-main/secrets/keyring-secret-store.ts'
+import { openDatabase } from '../../src-main/store/database.ts'
 import { runCli } from '../support/run-cli.ts'
 import { runServe, type ServeRun } from '../support/run-serve.ts'
 import { makeTempDir } from '../support/temp-dir.ts'
@@ -121,6 +124,35 @@ describe('a Secret Service that never answers', () => {
       expect(Date.now() - fast).toBeLessThan(500)
     } finally {
       store.close()
+      if (previous === undefined) delete process.env.DBUS_SESSION_BUS_ADDRESS
+      else process.env.DBUS_SESSION_BUS_ADDRESS = previous
+    }
+  })
+
+  it('answers 2,000 board listings at once, without freezing, while the keychain hangs', async () => {
+    const previous = process.env.DBUS_SESSION_BUS_ADDRESS
+    process.env.DBUS_SESSION_BUS_ADDRESS = `unix:path=${hangingBusPath}`
+    const secrets = new KeyringSecretStore({ service: 'clusterdeck-hang-test', timeoutMs: 800 })
+    const core = createAppCore({ dataDir: join(home.path, 'many-lists'), secrets, transport: 'websocket' })
+    const db = openDatabase(join(home.path, 'many-lists'))
+    try {
+      // Boards saved by an older version: whether their password is in the keychain is not known.
+      for (const n of [1, 2, 3]) {
+        db.prepare(
+          `INSERT INTO boards (id, name, address, bmc_user, created_at, updated_at) VALUES (?, ?, ?, 'root', '2026-01-01', '2026-01-01')`,
+        ).run(randomUUID(), `rack-${n}`, `https://192.0.2.${n}`)
+      }
+      let ticks = 0
+      const ticker = setInterval(() => ticks++, 50)
+      const started = Date.now()
+      const results = await Promise.all(Array.from({ length: 2000 }, () => core.dispatch('boards.list', {})))
+      clearInterval(ticker)
+      expect(results.every((result) => result.ok && (result.value as unknown[]).length === 3)).toBe(true)
+      expect(Date.now() - started).toBeLessThan(10_000)
+      expect(ticks).toBeGreaterThan(5)
+    } finally {
+      db.close()
+      await core.close()
       if (previous === undefined) delete process.env.DBUS_SESSION_BUS_ADDRESS
       else process.env.DBUS_SESSION_BUS_ADDRESS = previous
     }
