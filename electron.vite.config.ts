@@ -55,6 +55,8 @@ export default defineConfig({
           index: r('src-main/electron/main.ts'),
           // Worker threads are entries of their own, found next to index.js at run time.
           'image-import-worker': r('src-main/images/image-import-worker.ts'),
+          // The keychain calls run in a child process of their own (secrets/keyring-worker.ts).
+          'keyring-worker': r('src-main/secrets/keyring-worker.ts'),
         },
       },
     },

@@ -7,6 +7,7 @@ source "$(dirname "$0")/ensure-node.sh"
 cd "$repo_root"
 ensure_dependencies
 npx electron-vite build >/dev/null
+npm run -s build:cli
 
 if node -e 'require("electron")' >/dev/null 2>&1 && [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" -o "$(uname -s)" != Linux ]; then
   exec npx electron .

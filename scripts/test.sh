@@ -31,6 +31,7 @@ npm run -s lint
 
 echo "== build"
 npx electron-vite build >/dev/null
+npm run -s build:cli
 
 echo "== tests"
 scratch="$(mktemp -d)"

@@ -44,10 +44,14 @@ export interface BmcConnection {
   label: string
   /** How the user corrects a refused password; by default that of a saved board. */
   passwordFix?: string
+  /** What to do when the board does not answer, when it is not hardware advice (the virtual board). */
+  unreachableHint?: string
 }
 
 export interface BmcClientOptions {
   timeoutMs?: number
+  /** Told when the BMC refuses the credentials or bans this computer, so the refusal can outlive this client. */
+  onCredentialsRefused?: (error: AppError) => void
 }
 
 type Params = Record<string, string | number | true>
@@ -58,6 +62,7 @@ export class BmcClient {
   readonly connection: BmcConnection
   private readonly agent: Agent
   private readonly timeoutMs: number
+  private readonly onCredentialsRefused: ((error: AppError) => void) | undefined
   private token: string | undefined
   private login: Promise<string> | undefined
   /** Set once the BMC refused our credentials: no further attempt until the user fixes them. */
@@ -68,6 +73,7 @@ export class BmcClient {
   constructor(connection: BmcConnection, options: BmcClientOptions = {}) {
     this.connection = connection
     this.timeoutMs = options.timeoutMs ?? 15_000
+    this.onCredentialsRefused = options.onCredentialsRefused
     this.agent = createPinnedAgent({
       fingerprint: connection.fingerprint,
       connectTimeoutMs: this.timeoutMs,
@@ -386,6 +392,7 @@ export class BmcClient {
         `${this.passwordFix()} Clusterdeck does not try again by itself: after five failed logins the BMC blocks this computer for up to 17 hours.`,
       )
     }
+    this.onCredentialsRefused?.(this.refused)
     throw this.refused
   }
 
@@ -415,7 +422,11 @@ export class BmcClient {
     }
     const cause = (error as { cause?: Error }).cause
     if (cause instanceof AppError) return cause
-    return unreachable(this.connection.url, (cause ?? (error as Error)).message ?? String(error))
+    return unreachable(
+      this.connection.url,
+      (cause ?? (error as Error)).message ?? String(error),
+      this.connection.unreachableHint,
+    )
   }
 }
 

@@ -1,10 +1,15 @@
 // Hands out one BMC client per saved board, built from the board's address, user, keychain
-// password and trusted certificate. A client lives until the board changes, so a refused password
-// stays refused (no retry storm toward the BMC's lockout) until the user updates it.
+// password and trusted certificate. A client lives until the board changes. A refused password is
+// written to the board row, so it stays refused for every process (app, each CLI run) until the
+// user changes it: bmcd bans this computer after five failed logins.
 import { AppError } from '../../src-shared/contract/app-error.ts'
 import type { BoardService } from '../boards/board-service.ts'
 import { BmcClient } from './bmc-client.ts'
 import { probeCertificate } from './pinned-tls.ts'
+
+/** Said instead of hardware advice when the virtual board does not answer. */
+export const virtualBoardDownHint =
+  'The virtual board runs inside Clusterdeck and is not running now: start it on the boards page (Start virtual board), or open the app (npm start) or the loopback host (npm run serve), which start it.'
 
 export class BmcConnector {
   private readonly boards: BoardService
@@ -28,6 +33,13 @@ export class BmcConnector {
       cached.client.close().catch(() => undefined)
     }
 
+    if (board.credentialsRefused) {
+      throw new AppError(
+        board.credentialsRefused.message.includes('blocking') ? 'bmc_locked_out' : 'bmc_auth_failed',
+        `Board "${board.name}" refused its saved password on ${board.credentialsRefused.at}; Clusterdeck sends it no more logins until the password is changed. (${board.credentialsRefused.message})`,
+        `Enter the password again (the same one is fine once the BMC accepts it): edit the board, or clusterdeck board edit "${board.name}" --password-stdin. After five failed logins the BMC blocks this computer for up to 17 hours.`,
+      )
+    }
     if (!board.certificateSha256) {
       const presented = await probeCertificate(board.address, this.timeoutMs)
       throw new AppError(
@@ -53,8 +65,12 @@ export class BmcConnector {
         fingerprint: board.certificateSha256,
         label: `board "${board.name}"`,
         passwordFix: `Check the user and update the password of board "${board.name}" (Edit board in the app, or clusterdeck board edit "${board.name}" --password-stdin).`,
+        ...(board.kind === 'virtual' ? { unreachableHint: virtualBoardDownHint } : {}),
       },
-      { timeoutMs: this.timeoutMs },
+      {
+        timeoutMs: this.timeoutMs,
+        onCredentialsRefused: (error) => void this.boards.markCredentialsRefused(board.id, error.message),
+      },
     )
     this.clients.set(board.id, { version, client })
     return client

@@ -69,10 +69,11 @@ export function probeCertificate(baseUrl: string, timeoutMs: number): Promise<st
   })
 }
 
-export function unreachable(baseUrl: string, reason: string): AppError {
+export function unreachable(baseUrl: string, reason: string, hint?: string): AppError {
   return new AppError(
     'bmc_unreachable',
     `Could not reach the BMC at ${baseUrl}: ${reason}.`,
-    'Check that the board is powered, that this computer is on the same network, and the address (the BMC answers on HTTPS port 443).',
+    hint ??
+      'Check that the board is powered, that this computer is on the same network, and the address (the BMC answers on HTTPS port 443).',
   )
 }

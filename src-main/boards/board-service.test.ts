@@ -133,9 +133,61 @@ describe('BoardService', () => {
     expect(secrets.secrets.size).toBe(0)
   })
 
-  it('shows a board whose keychain entry vanished as having no password', async () => {
+  it('learns that a keychain entry vanished when the password is needed, and shows it from then on', async () => {
     const board = await service.add(rack1)
     secrets.secrets.clear()
+    expect(await service.password(board.id)).toBeNull()
     expect((await service.get(board.id)).hasPassword).toBe(false)
+  })
+
+  it('asks the keychain about a board once, however often and however concurrently boards are listed', async () => {
+    const board = await service.add(rack1)
+    // A board saved before the state was kept (an older database): not known yet.
+    db.prepare('UPDATE boards SET password_saved = NULL WHERE id = ?').run(board.id)
+    secrets.reads = 0
+    const lists = await Promise.all(Array.from({ length: 500 }, () => service.list()))
+    expect(lists.every((list) => list[0]!.hasPassword)).toBe(true)
+    expect(secrets.reads).toBe(1)
+    await service.list()
+    await service.get('rack-1')
+    expect(secrets.reads).toBe(1)
+  })
+
+  it('lists boards while the keychain fails, and asks again next time', async () => {
+    const board = await service.add(rack1)
+    db.prepare('UPDATE boards SET password_saved = NULL WHERE id = ?').run(board.id)
+    secrets.failNext = 'get'
+    expect((await service.list())[0]!.hasPassword).toBe(false)
+    expect((await service.list())[0]!.hasPassword).toBe(true)
+  })
+
+  it('keeps a refused password refused until the password, user or address changes', async () => {
+    const board = await service.add(rack1)
+    await service.markCredentialsRefused(board.id, 'The BMC refused the user "root".')
+    expect((await service.get(board.id)).credentialsRefused).toMatchObject({ message: /refused/ })
+    expect((await service.update({ id: board.id, name: 'rack-a' })).credentialsRefused).not.toBeNull()
+    expect((await service.update({ id: board.id, password: 'turing' })).credentialsRefused).toBeNull()
+    await service.markCredentialsRefused(board.id, 'refused again')
+    expect((await service.update({ id: board.id, user: 'admin' })).credentialsRefused).toBeNull()
+  })
+
+  it('keeps the virtual board out of the keychain', async () => {
+    const virtual = new BoardService(repository, secrets, new EventBus(), { virtualBoardPassword: 'sim' })
+    const board = await virtual.addVirtual({
+      name: 'Virtual board',
+      address: 'https://127.0.0.1:4443',
+      user: 'root',
+      certificateSha256: 'AA:BB',
+    })
+    expect(board).toMatchObject({ kind: 'virtual', hasPassword: true })
+    expect(secrets.secrets.size).toBe(0)
+    expect(await virtual.password(board.id)).toBe('sim')
+    await expectAppError(
+      virtual.update({ id: board.id, password: 'other' }),
+      'invalid_input',
+      /virtual board/,
+    )
+    await virtual.remove(board.id)
+    expect(await virtual.list()).toEqual([])
   })
 })

@@ -7,7 +7,7 @@ import { nodeNumbers, parseNodeNumber, type NodeNumber } from '../../src-shared/
 import type { UsbMode } from '../../src-shared/bmc/bmc-schemas.ts'
 import { AppError } from '../../src-shared/contract/app-error.ts'
 import { formatBytes, formatDuration } from '../../src-shared/progress/progress.ts'
-import { openBmcTarget, type BmcConnectionOptions, type BmcTarget } from './bmc-target.ts'
+import type { BmcConnectionOptions, BmcTarget } from './bmc-target.ts'
 import { confirm } from './cli-io.ts'
 import { createFlashProgressPrinter } from './flash-progress-printer.ts'
 import type { CliContext } from './main.ts'
@@ -35,6 +35,8 @@ export function registerBmcCommands(program: Command, cli: CliContext): void {
     <A extends unknown[]>(action: (this: Command, target: BmcTarget, ...args: A) => Promise<void>) =>
     async (...args: [...A, Record<string, unknown>, Command]) => {
       const command = args.at(-1) as Command
+      // Loaded here, not at start-up: the BMC client and its HTTP stack serve only these commands.
+      const { openBmcTarget } = await import('./bmc-target.ts')
       const target = await openBmcTarget(cli, command.optsWithGlobals<BmcConnectionOptions>()).catch(
         addCliHint,
       )

@@ -114,9 +114,10 @@ async function savedBoardTarget(cli: CliContext, options: BmcConnectionOptions):
         })
         jobId = job.id
         for (const early of updates) if (early.id === jobId) onUpdate(early)
-        whenAborted(cancel, () => core.flash.cancel(job.id))
-        await core.flash.idle()
-        return core.flash.list().find((j) => j.id === jobId)!
+        const { flash } = await core.domains()
+        whenAborted(cancel, () => flash.cancel(job.id))
+        await flash.idle()
+        return flash.list().find((j) => j.id === jobId)!
       } finally {
         stop()
       }
@@ -176,7 +177,7 @@ async function directTarget(
       const flash = new FlashService({
         boards: { get: async () => ({ id: boardId, name: url }) },
         connector: source,
-        images: cli.core().imageCache,
+        images: (await cli.core().domains()).imageCache,
         events,
       })
       try {

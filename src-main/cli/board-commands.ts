@@ -2,7 +2,7 @@
 import type { Command } from 'commander'
 import type { Board } from '../../src-shared/boards/board-schemas.ts'
 import { AppError } from '../../src-shared/contract/app-error.ts'
-import { confirm, readPassword } from './cli-io.ts'
+import { confirm, passwordEnvVar, readPassword, usage } from './cli-io.ts'
 import type { CliContext } from './main.ts'
 
 export function registerBoardCommands(program: Command, cli: CliContext): void {
@@ -59,22 +59,28 @@ export function registerBoardCommands(program: Command, cli: CliContext): void {
 
   board
     .command('edit')
-    .description('change a board; options left out stay as they are')
+    .description('change a board; options left out stay as they are (the password too)')
     .argument('<board>', 'name or id')
     .option('--name <name>', 'new name')
     .option('--address <address>', 'new BMC address')
     .option('--user <user>', 'new BMC user')
     .option('--password-stdin', 'read a new BMC password from stdin')
+    .option('--password-from-env', `take the new BMC password from ${passwordEnvVar}`)
     .action(
       async (
         ref: string,
-        options: { name?: string; address?: string; user?: string; passwordStdin?: boolean },
+        options: {
+          name?: string
+          address?: string
+          user?: string
+          passwordStdin?: boolean
+          passwordFromEnv?: boolean
+        },
       ) => {
         const found = await cli.call('boards.get', { ref })
-        const password = await readPassword(cli.io, {
-          fromStdin: options.passwordStdin === true,
-          required: false,
-        })
+        // The password changes only when asked: a variable left set in the shell must not
+        // overwrite it during a rename.
+        const password = await readNewPassword(cli.io, options)
         const updated = await cli.call('boards.update', {
           id: found.id,
           name: options.name,
@@ -82,7 +88,9 @@ export function registerBoardCommands(program: Command, cli: CliContext): void {
           user: options.user,
           password,
         })
-        print(`Updated board "${updated.name}".`)
+        print(
+          `Updated board "${updated.name}"${password === undefined ? '' : '; its new password is in the keychain'}.`,
+        )
       },
     )
 
@@ -118,8 +126,27 @@ function formatTable(boards: Board[]): string {
     .join('\n')
 }
 
+async function readNewPassword(
+  io: CliContext['io'],
+  options: { passwordStdin?: boolean; passwordFromEnv?: boolean },
+): Promise<string | undefined> {
+  if (options.passwordStdin && options.passwordFromEnv)
+    throw usage('give the new password one way: --password-stdin or --password-from-env')
+  if (options.passwordStdin) return readPassword(io, { fromStdin: true, required: true })
+  if (!options.passwordFromEnv) return undefined
+  const fromEnv = io.env[passwordEnvVar]
+  if (!fromEnv) throw usage(`--password-from-env: ${passwordEnvVar} is not set or empty`)
+  return fromEnv
+}
+
+function passwordState(board: Board): string {
+  if (board.kind === 'virtual') return 'built in (virtual board)'
+  if (board.credentialsRefused) return 'refused by the BMC'
+  return board.hasPassword ? 'in keychain' : 'missing'
+}
+
 function boardRow(board: Board): string[] {
-  return [board.name, board.address, board.user, board.hasPassword ? 'in keychain' : 'missing']
+  return [board.name, board.address, board.user, passwordState(board)]
 }
 
 function formatDetails(board: Board): string {
@@ -128,7 +155,13 @@ function formatDetails(board: Board): string {
     `id:        ${board.id}`,
     `address:   ${board.address}`,
     `user:      ${board.user}`,
-    `password:  ${board.hasPassword ? 'in keychain' : 'missing (edit the board to set it)'}`,
+    `password:  ${board.hasPassword || board.kind === 'virtual' ? passwordState(board) : 'missing (edit the board to set it)'}`,
+    ...(board.credentialsRefused
+      ? [
+          `refused:   ${board.credentialsRefused.at}: ${board.credentialsRefused.message}`,
+          `           no login is sent until the password is changed: clusterdeck board edit "${board.name}" --password-stdin`,
+        ]
+      : []),
     `added:     ${board.createdAt}`,
     `updated:   ${board.updatedAt}`,
   ].join('\n')

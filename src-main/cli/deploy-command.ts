@@ -1,4 +1,4 @@
-// `clusterdeck deploy PROFILE [--dry-run] [--resume] [--through PHASE]`: the same plan and engine
+// `clusterdeck deploy PROFILE [--dry-run] [--resume [RUN_ID]] [--through PHASE]`: the same plan and engine
 // as the app's Deploy, with the timeline as text. PROFILE is a saved profile's name or a YAML file
 // (imported first). Ctrl-C cancels the run; a killed process leaves it interrupted, for --resume.
 import { existsSync } from 'node:fs'
@@ -33,89 +33,115 @@ export function registerDeployCommand(program: Command, cli: CliContext): void {
     .description('run a cluster profile through its lifecycle phases (as far as this version goes)')
     .argument('<profile>', 'a saved profile’s name, or a profile YAML file')
     .option('--dry-run', 'show the plan and change nothing')
-    .option('--resume', 'continue the profile’s last unfinished run, skipping what is already in place')
+    .option(
+      '--resume [runId]',
+      'continue the profile’s latest run (or the run given), skipping what is already in place',
+    )
     .addOption(new Option('--through <phase>', 'stop after this phase').choices(operationPhases.deploy))
-    .action(async (target: string, options: { dryRun?: boolean; resume?: boolean; through?: PhaseId }) => {
-      const out = (text: string) => void cli.io.stdout.write(`${text}\n`)
-      const ref = existsSync(target)
-        ? // The file is the profile: deploying it again takes its current content.
-          (await cli.call('profiles.importYaml', { yaml: readProfileFile(target), onConflict: 'replace' }))
-            .saved.name
-        : target
+    .action(
+      async (target: string, options: { dryRun?: boolean; resume?: boolean | string; through?: PhaseId }) => {
+        const out = (text: string) => void cli.io.stdout.write(`${text}\n`)
+        const ref = existsSync(target)
+          ? // The file is the profile: deploying it again takes its current content.
+            (await cli.call('profiles.importYaml', { yaml: readProfileFile(target), onConflict: 'replace' }))
+              .saved.name
+          : target
 
-      if (options.dryRun) {
-        const { plan, runnablePhases } = await cli.call('lifecycle.plan', { profile: ref })
-        printPlan(out, plan, runnablePhases)
-        return
-      }
-
-      const core = cli.core()
-      // Every lifecycle.run event carries the whole run, so events before the id is known can be dropped.
-      let runId: string | undefined
-      const printed = new Map<string, string>()
-      const onRun = (run: Run) => {
-        for (const step of run.steps) {
-          const key = `${step.state}|${step.attempts}`
-          if (printed.get(step.stepId) === key || step.state === 'pending' || step.state === 'not-run')
-            continue
-          printed.set(step.stepId, key)
-          const title = run.plan.steps.find((s) => s.id === step.stepId)!.title
-          out(
-            `${time()} ${marks[step.state]} ${title}${step.message && step.state !== 'running' ? ` — ${step.message}` : ''}`,
-          )
+        if (options.dryRun) {
+          const { plan, runnablePhases } = await cli.call('lifecycle.plan', { profile: ref })
+          printPlan(out, plan, runnablePhases)
+          return
         }
-      }
-      const stop = core.events.onAny((name, payload) => {
-        if (name === 'lifecycle.run') {
-          if ((payload as Run).id === runId) onRun(payload as Run)
-        } else if (name === 'lifecycle.log') {
-          const { runId: id, line } = payload as { runId: string; line: string }
+
+        const core = cli.core()
+        // Every lifecycle.run event carries the whole run, so events before the id is known can be dropped.
+        let runId: string | undefined
+        const printed = new Map<string, string>()
+        const onRun = (run: Run) => {
+          for (const step of run.steps) {
+            const key = `${step.state}|${step.attempts}`
+            if (printed.get(step.stepId) === key || step.state === 'pending' || step.state === 'not-run')
+              continue
+            printed.set(step.stepId, key)
+            const title = run.plan.steps.find((s) => s.id === step.stepId)!.title
+            out(
+              `${time()} ${marks[step.state]} ${title}${step.message && step.state !== 'running' ? ` — ${step.message}` : ''}`,
+            )
+          }
+        }
+        const stopRuns = core.events.on('lifecycle.run', (run) => {
+          if (run.id === runId) onRun(run)
+        })
+        const stopLogs = core.events.on('lifecycle.log', ({ runId: id, line }) => {
           if (id === runId) cli.io.stderr.write(`    ${line.replace(/^\S+ /, '')}\n`)
+        })
+        const stop = () => {
+          stopRuns()
+          stopLogs()
         }
-      })
-      const interrupt = () => void (runId && cli.call('lifecycle.cancel', { runId }).catch(() => undefined))
-      process.once('SIGINT', interrupt)
-      try {
-        const started = options.resume
-          ? await resumeLatest(cli, ref)
-          : await cli.call('lifecycle.deploy', {
-              profile: ref,
-              ...(options.through ? { throughPhase: options.through } : {}),
-            })
-        runId = started.id
-        out(`Run ${started.id} of "${started.profileName}" through ${phaseTitles[started.throughPhase]}`)
-        onRun(await cli.call('lifecycle.run', { runId: started.id }))
-        const finished = await core.lifecycle.settled(started.id)
-        onRun(finished)
-        out(`${time()} Run ${finished.state}: ${finished.message ?? ''}`)
-        if (finished.state !== 'done') {
-          const resume = `clusterdeck deploy ${finished.profileName} --resume`
-          throw finished.state === 'cancelled'
-            ? new AppError('cancelled', 'The run was stopped.', `Continue it when you want with: ${resume}`)
-            : new AppError(
-                'internal',
-                `The run did not finish (${finished.state}).`,
-                `Fix the cause, then continue with: ${resume}`,
-              )
+        const interrupt = () => void (runId && cli.call('lifecycle.cancel', { runId }).catch(() => undefined))
+        process.once('SIGINT', interrupt)
+        try {
+          const started = options.resume
+            ? await resumeRun(cli, ref, typeof options.resume === 'string' ? options.resume : undefined)
+            : await cli.call('lifecycle.deploy', {
+                profile: ref,
+                ...(options.through ? { throughPhase: options.through } : {}),
+              })
+          runId = started.id
+          out(`Run ${started.id} of "${started.profileName}" through ${phaseTitles[started.throughPhase]}`)
+          onRun(await cli.call('lifecycle.run', { runId: started.id }))
+          const finished = await (await core.domains()).lifecycle.settled(started.id)
+          onRun(finished)
+          out(`${time()} Run ${finished.state}: ${finished.message ?? ''}`)
+          if (finished.state !== 'done') {
+            const resume = `clusterdeck deploy ${finished.profileName} --resume ${finished.id}`
+            throw finished.state === 'cancelled'
+              ? new AppError('cancelled', 'The run was stopped.', `Continue it when you want with: ${resume}`)
+              : new AppError(
+                  'internal',
+                  `The run did not finish (${finished.state}).`,
+                  `Fix the cause, then continue with: ${resume}`,
+                )
+          }
+        } finally {
+          process.off('SIGINT', interrupt)
+          stop()
         }
-      } finally {
-        process.off('SIGINT', interrupt)
-        stop()
-      }
-    })
+      },
+    )
 }
 
-async function resumeLatest(cli: CliContext, ref: string): Promise<Run> {
+/** The latest run of the profile, or the one named: an older failed run is never picked by itself. */
+async function resumeRun(cli: CliContext, ref: string, runId: string | undefined): Promise<Run> {
   const runs = await cli.call('lifecycle.runs', { profile: ref })
-  const unfinished = runs.find((run) => run.state !== 'done')
-  if (!unfinished) {
+  if (runId !== undefined) {
+    if (!runs.some((run) => run.id === runId)) {
+      throw new AppError(
+        'not_found',
+        `"${ref}" has no run ${runId}.`,
+        `List its runs in the app, or resume the latest with: clusterdeck deploy ${ref} --resume`,
+      )
+    }
+    return cli.call('lifecycle.resume', { runId })
+  }
+  // Deploy runs only: a destroy or upgrade of the same profile is resumed by its own command.
+  const latest = runs.find((run) => run.operation === 'deploy') // newest first
+  if (!latest) {
     throw new AppError(
       'not_found',
-      `No unfinished run of "${ref}" to resume.`,
+      `"${ref}" has no run to resume.`,
       `Start one with: clusterdeck deploy ${ref}`,
     )
   }
-  return cli.call('lifecycle.resume', { runId: unfinished.id })
+  if (latest.state === 'done') {
+    throw new AppError(
+      'invalid_input',
+      `The latest run of "${ref}" (${latest.id}) finished; there is nothing to resume.`,
+      `Start a new run with: clusterdeck deploy ${ref}, or continue an older one with --resume RUN_ID.`,
+    )
+  }
+  return cli.call('lifecycle.resume', { runId: latest.id })
 }
 
 function printPlan(out: (text: string) => void, plan: Plan, runnable: readonly PhaseId[]): void {

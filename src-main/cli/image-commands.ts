@@ -98,7 +98,8 @@ export function registerImageCommands(program: Command, cli: CliContext): void {
             printer.update(payload as DownloadJob)
         })
         // Ctrl-C keeps the bytes: the same command continues from them.
-        const interrupt = () => void core.downloads.interruptAll()
+        const { downloads } = await core.domains()
+        const interrupt = () => void downloads.interruptAll()
         process.once('SIGINT', interrupt)
         try {
           const job = await cli.call('images.pull', {
@@ -110,7 +111,7 @@ export function registerImageCommands(program: Command, cli: CliContext): void {
           id = job.id
           if (job.resumable && job.progress.bytesDone > 0)
             cli.io.stderr.write(`resuming ${job.name} from ${formatBytes(job.progress.bytesDone)}\n`)
-          const finished = await core.downloads.wait(job.id)
+          const finished = await downloads.wait(job.id)
           printer.finish()
           if (finished.state === 'done') {
             const cached = (await cli.call('images.list', {})).find(

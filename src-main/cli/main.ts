@@ -3,7 +3,8 @@
 import { Command, CommanderError } from 'commander'
 import { AppError } from '../../src-shared/contract/app-error.ts'
 import type { RequestInput, RequestName, RequestOutput } from '../../src-shared/contract/index.ts'
-import { appVersion, createAppCore, type AppCore } from '../core/app-core.ts'
+import { appVersion } from '../core/core-base.ts'
+import { createLazyCore, type LazyCore } from '../core/lazy-core.ts'
 import { KeyringSecretStore } from '../secrets/keyring-secret-store.ts'
 import { resolveDataDir } from '../store/data-dir.ts'
 import { registerBmcCommands } from './bmc-commands.ts'
@@ -20,7 +21,7 @@ export interface CliContext {
   /** Calls one contract request; throws the typed error on failure. */
   call<N extends RequestName>(name: N, input: RequestInput<N>): Promise<RequestOutput<N>>
   /** The core itself, for commands that follow its events or use its services directly. */
-  core(): AppCore
+  core(): LazyCore
 }
 
 /** Runs the CLI; resolves the exit code (0 success, 1 failure, 2 bad input or usage). */
@@ -35,14 +36,16 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     return 2
   }
 
-  let core: AppCore | undefined
+  let core: LazyCore | undefined
   const context: CliContext = {
     io,
     core() {
       if (!core) {
-        core = createAppCore({
+        core = createLazyCore({
           dataDir: resolveDataDir(io.env),
-          secrets: new KeyringSecretStore(),
+          secrets: new KeyringSecretStore({
+            launchCommand: ['clusterdeck', ...argv].map(shellWord).join(' '),
+          }),
           transport: 'cli',
         })
         if (core.dataDirNotice) io.stderr.write(`clusterdeck: warning: ${core.dataDirNotice}\n`)
@@ -89,4 +92,9 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   } finally {
     await core?.close()
   }
+}
+
+/** A word as a POSIX shell reads it back, for commands the CLI prints for the user to run. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'"'"'`)}'`
 }

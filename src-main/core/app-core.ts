@@ -1,245 +1,34 @@
 // The composition root: opens the data directory and wires the services behind the contract.
-// Every transport (Electron IPC, the WebSocket host, the CLI) gets its core from here.
-import { AppError } from '../../src-shared/contract/app-error.ts'
-import { BmcConnector } from '../bmc/bmc-connector.ts'
-import { BmcService } from '../bmc/bmc-service.ts'
-import { SerialConsoles } from '../bmc/serial-consoles.ts'
-import { BoardRepository } from '../boards/board-repository.ts'
-import { BoardService } from '../boards/board-service.ts'
-import { FlashHistory } from '../flash/flash-history.ts'
-import { FlashService } from '../flash/flash-service.ts'
-import { ArmbianCatalog } from '../images/armbian-catalog.ts'
-import { DownloadService } from '../images/download-service.ts'
-import { ImageCache } from '../images/image-cache.ts'
-import { ImageService } from '../images/image-service.ts'
-import { TalosFactoryClient } from '../images/talos-factory-client.ts'
-import { TalosFactoryService } from '../images/talos-factory-service.ts'
-import type { ClusterService } from '../clusters/cluster-service.ts'
-import type { LifecycleEngine } from '../lifecycle/lifecycle-engine.ts'
-import { createLifecycle } from '../lifecycle/lifecycle-handlers.ts'
-import { createImageFetcher } from '../lifecycle/steps/fetch-image.ts'
-import { EmbeddedVirtualBoard } from '../virtual-board/embedded-virtual-board.ts'
-import type { SecretStore } from '../secrets/secret-store.ts'
-import { prepareDataDir } from '../store/data-dir.ts'
-import { openDatabase, type Db } from '../store/database.ts'
-import { SettingsStore } from '../store/settings-store.ts'
-import { pinnedTools } from '../tools/tool-manifest.ts'
-import { ToolsService } from '../tools/tools-service.ts'
-import { presetPath, renderFirstBootPreset } from '../../src-shared/armbian/first-boot-preset.ts'
+// The app and the WebSocket host get their core from here, every domain ready at once; the CLI
+// uses lazy-core.ts, which loads the domains only for requests that need them.
+import type { EventBus } from './event-bus.ts'
+import { baseHandlers, closeCoreBase, logUnexpected, openCoreBase, type AppCoreOptions } from './core-base.ts'
+import { createCoreDomains, type CoreDomains } from './core-domains.ts'
 import { createDispatcher, type Dispatch } from './dispatcher.ts'
-import { EventBus } from './event-bus.ts'
-import { createFileLogger } from './file-logger.ts'
 
-export const appVersion = '0.1.0'
+export { appVersion, type AppCoreOptions, type TransportKind } from './core-base.ts'
 
-export type TransportKind = 'electron' | 'websocket' | 'cli'
-
-export interface AppCoreOptions {
-  dataDir: string
-  secrets: SecretStore
-  transport: TransportKind
-  /** How often a running flash asks the BMC for its state (tests shorten it). */
-  flashPollIntervalMs?: number
-  /** How often a boot wait looks at the node (tests shorten it). */
-  bootPollMs?: number
-}
-
-export interface AppCore {
+export interface AppCore extends Omit<CoreDomains, 'handlers' | 'close'> {
   readonly dispatch: Dispatch
   readonly events: EventBus
   readonly dataDir: string
   /** Set when the data directory is open to other users and could not be made private. */
   readonly dataDirNotice: string | undefined
-  readonly flash: FlashService
-  readonly images: ImageService
-  readonly imageCache: ImageCache
-  readonly downloads: DownloadService
-  readonly lifecycle: LifecycleEngine
-  readonly tools: ToolsService
-  readonly clusters: ClusterService
   close(): Promise<void>
 }
 
-export function createAppCore({
-  dataDir,
-  secrets,
-  transport,
-  flashPollIntervalMs,
-  bootPollMs,
-}: AppCoreOptions): AppCore {
-  const dataDirNotice = prepareDataDir(dataDir)
-  const diskReserve = diskReserveFromEnv()
-  const db: Db = openDatabase(dataDir)
-  const events = new EventBus()
-  const logger = createFileLogger(dataDir)
-  if (dataDirNotice) logger.error('data_dir.not_private', { message: dataDirNotice })
-  const boards = new BoardService(new BoardRepository(db), secrets, events)
-  const connector = new BmcConnector(boards)
-  const bmc = new BmcService(connector)
-  const serialConsoles = new SerialConsoles({ connector, events })
-  const cache = new ImageCache(db, dataDir, undefined, diskReserve)
-  const images = new ImageService(cache, events)
-  // The Armbian source is configurable for tests and mirrors; the token is only ever a header.
-  const armbian = new ArmbianCatalog({
-    db,
-    cache,
-    ...(process.env.CLUSTERDECK_GITHUB_API_URL ? { apiUrl: process.env.CLUSTERDECK_GITHUB_API_URL } : {}),
-    ...(process.env.CLUSTERDECK_GITHUB_TOKEN ? { token: process.env.CLUSTERDECK_GITHUB_TOKEN } : {}),
-  })
-  const downloads = new DownloadService({
-    db,
-    cache,
-    dataDir,
-    events,
-    knownChecksums: armbian.knownChecksums,
-    ...(process.env.CLUSTERDECK_DOWNLOAD_TIMEOUT_MS
-      ? { timeoutMs: Number(process.env.CLUSTERDECK_DOWNLOAD_TIMEOUT_MS) }
-      : {}),
-  })
-  // The factory is configurable for tests and self-hosted factories.
-  const factory = new TalosFactoryService(
-    db,
-    new TalosFactoryClient({
-      ...(process.env.CLUSTERDECK_FACTORY_URL ? { baseUrl: process.env.CLUSTERDECK_FACTORY_URL } : {}),
-      ...(process.env.CLUSTERDECK_FACTORY_TIMEOUT_MS
-        ? { timeoutMs: Number(process.env.CLUSTERDECK_FACTORY_TIMEOUT_MS) }
-        : {}),
-    }),
-  )
-  const virtualBoard = new EmbeddedVirtualBoard(boards)
-  const tools = new ToolsService({ dataDir, settings: new SettingsStore(db), events, manifest: pinnedTools })
-  const history = new FlashHistory(db)
-  const flash = new FlashService({
-    boards,
-    connector,
-    images: cache,
-    history,
-    events,
-    ...(flashPollIntervalMs ? { pollIntervalMs: flashPollIntervalMs } : {}),
-  })
-  const lifecycle = createLifecycle({
-    db,
-    dataDir,
-    secrets,
-    events,
-    boards,
-    bmc,
-    flash,
-    history,
-    cache,
-    fetchImage: createImageFetcher({ cache, downloads, factory, armbian }),
-    ...(bootPollMs ? { bootPollMs } : {}),
-  })
-
-  const dispatch = createDispatcher(
-    {
-      'system.info': async () => ({
-        version: appVersion,
-        dataDir,
-        transport,
-        secrets: await secrets.status(),
-      }),
-      'boards.list': () => boards.list(),
-      'boards.get': ({ ref }) => boards.get(ref),
-      'boards.add': (input) => boards.add(input),
-      'boards.update': (input) => boards.update(input),
-      'boards.trustCertificate': ({ id, certificateSha256 }) =>
-        boards.trustCertificate(id, certificateSha256),
-      'boards.remove': ({ id }) => boards.remove(id),
-      'bmc.status': (input) => bmc.status(input),
-      'bmc.info': (input) => bmc.info(input),
-      'bmc.power': (input) => bmc.power(input),
-      'bmc.usb': (input) => bmc.usb(input),
-      'bmc.uart.read': (input) => bmc.readUart(input),
-      'bmc.uart.send': (input) => bmc.sendUart(input),
-      'bmc.serial.attach': (input) => serialConsoles.attach(input),
-      'bmc.serial.send': (input) => serialConsoles.send(input),
-      'bmc.reboot': (input) => bmc.reboot(input),
-      'bmc.certificate': ({ boardId }) => connector.certificate(boardId),
-      'flash.start': (input) => flash.start(input),
-      'flash.cancel': ({ jobId }) => flash.cancel(jobId),
-      'flash.jobs': () => flash.list(),
-      'flash.history': ({ boardId, node }) => history.list(boardId, node),
-      'images.list': () => images.list(),
-      'images.importFile': ({ path, importId }) => images.importFile(path, undefined, importId),
-      'images.usage': () => images.usage(),
-      'images.remove': ({ ref }) => images.remove(ref),
-      'images.pin': ({ ref, pinned }) => images.pin(ref, pinned),
-      'images.settings': () => images.settings(),
-      'images.updateSettings': (changes) => images.updateSettings(changes),
-      'images.pull': (request) => downloads.pull(request),
-      'images.downloads': () => downloads.list(),
-      'images.cancelDownload': ({ id }) => downloads.cancel(id),
-      'armbian.images': (request) => armbian.images(request),
-      'armbian.firstBootPreset': (preset) => {
-        const rendered = renderFirstBootPreset(preset)
-        return { path: presetPath, ...rendered }
-      },
-      'factory.versions': ({ refresh }) => factory.versions(refresh),
-      'factory.extensions': ({ version, refresh }) => factory.extensions(version, refresh),
-      'factory.overlays': ({ version, refresh }) => factory.overlays(version, refresh),
-      'factory.schematic.resolve': (request) => factory.resolve(request),
-      'factory.schematics.list': () => factory.listSchematics(),
-      'factory.schematics.save': ({ name, schematic }) => factory.saveSchematic(name, schematic),
-      'factory.schematics.remove': ({ name }) => factory.removeSchematic(name),
-      'virtualBoard.start': (input) => virtualBoard.start(input),
-      'tools.list': ({ forVersion }) => tools.list(forVersion),
-      'tools.install': ({ tool, version, forVersion }) =>
-        tools.install(tool, { ...(version ? { version } : {}), ...(forVersion ? { forVersion } : {}) }),
-      'tools.remove': async ({ tool, version }) => {
-        await tools.remove(tool, version)
-        return {}
-      },
-      'tools.setPath': async ({ tool, path }) => {
-        await tools.setPath(tool, path)
-        return {}
-      },
-      ...lifecycle.handlers,
-    },
-    (name, error) =>
-      logger.error('request.failed', {
-        request: name,
-        message: error instanceof Error ? error.message : String(error),
-        stack: error instanceof Error ? error.stack : undefined,
-      }),
-  )
-
+export function createAppCore(options: AppCoreOptions): AppCore {
+  const base = openCoreBase(options)
+  const { handlers, close, ...domains } = createCoreDomains(base)
   return {
-    dispatch,
-    events,
-    dataDir,
-    dataDirNotice,
-    flash,
-    images,
-    imageCache: cache,
-    downloads,
-    lifecycle: lifecycle.engine,
-    tools,
-    clusters: lifecycle.clusters,
+    ...domains,
+    dispatch: createDispatcher({ ...baseHandlers(base), ...handlers }, logUnexpected(base)),
+    events: base.events,
+    dataDir: options.dataDir,
+    dataDirNotice: base.dataDirNotice,
     async close() {
-      await lifecycle.engine.stopAll()
-      await flash.cancelAll()
-      await downloads.close()
-      await armbian.close()
-      serialConsoles.close()
-      await connector.close()
-      await virtualBoard.close()
-      await tools.close()
-      db.close()
+      await close()
+      closeCoreBase(base)
     },
   }
-}
-
-/** The free space image imports leave on the disk: settable for small disks and for tests. */
-function diskReserveFromEnv(): { diskReserveBytes?: number } {
-  const text = process.env.CLUSTERDECK_IMAGE_DISK_RESERVE_BYTES
-  if (!text) return {}
-  if (!/^\d+$/.test(text.trim())) {
-    throw new AppError(
-      'invalid_input',
-      `CLUSTERDECK_IMAGE_DISK_RESERVE_BYTES must be a whole number of bytes, not "${text}".`,
-      'Fix it or unset it (the reserve is then 1 GiB).',
-    )
-  }
-  return { diskReserveBytes: Number(text.trim()) }
 }

@@ -3,7 +3,7 @@
 import { app, BrowserWindow } from 'electron'
 import { join } from 'node:path'
 import { createAppCore, type AppCore } from '../core/app-core.ts'
-import { openVirtualBoardWhenNoBoards } from '../core/first-run.ts'
+import { startVirtualBoardOnLaunch } from '../core/first-run.ts'
 import { KeyringSecretStore } from '../secrets/keyring-secret-store.ts'
 import type { SecretStore } from '../secrets/secret-store.ts'
 import { resolveDataDir } from '../store/data-dir.ts'
@@ -29,6 +29,7 @@ let core: AppCore | undefined
 async function chooseSecretStore(): Promise<SecretStore> {
   const keyring = new KeyringSecretStore()
   const status = await keyring.status()
+  if (status.notice) console.warn(`Keychain: ${status.notice}${status.fix ? `\n\n  ${status.fix}\n` : ''}`)
   if (status.available || !(await safeStorageIsUsable())) return keyring
   return new SafeStorageSecretStore(dataDir, status.notice ?? 'no Secret Service')
 }
@@ -39,7 +40,9 @@ async function start(): Promise<void> {
   serveRenderer(join(here, '../renderer'))
   core = createAppCore({ dataDir, secrets: await chooseSecretStore(), transport: 'electron' })
   serveContractOverIpc(core)
-  await openVirtualBoardWhenNoBoards(core)
+  const virtualProblem = await startVirtualBoardOnLaunch(core)
+  if (virtualProblem)
+    console.warn(`Virtual board: could not start (${virtualProblem}); start it on the boards page.`)
   const preload = join(here, '../preload/index.cjs')
   createMainWindow(preload)
   app.on('activate', () => {

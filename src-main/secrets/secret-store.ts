@@ -8,6 +8,8 @@ export interface SecretStore {
   set(account: string, secret: string): Promise<void>
   /** Resolves false when there was nothing to delete. */
   delete(account: string): Promise<boolean>
+  /** Lets go of what the store holds open (a worker process); a later call opens it again. */
+  close?(): void
 }
 
 /** The keychain account that holds a board's BMC password. */

@@ -330,4 +330,24 @@ export const migrations: readonly Migration[] = [
       `)
     },
   },
+  {
+    version: 10,
+    name: 'board kinds, remembered keychain state, refused credentials',
+    up(db) {
+      // kind: a BMC on the network, or the virtual board Clusterdeck runs itself (its password is
+      // the simulation's and never in the keychain). password_saved: whether the keychain holds the
+      // board's password, as last seen (NULL: not asked yet), so listing boards asks the keychain
+      // once rather than on every call. credentials_refused_*: the BMC refused the saved password;
+      // nothing more is sent to it until the password changes (the BMC bans after five failures).
+      // The virtual board the first run saved before kinds existed becomes the virtual board.
+      db.exec(`
+        ALTER TABLE boards ADD COLUMN kind TEXT NOT NULL DEFAULT 'bmc' CHECK (kind IN ('bmc', 'virtual'));
+        ALTER TABLE boards ADD COLUMN password_saved INTEGER;
+        ALTER TABLE boards ADD COLUMN credentials_refused_at TEXT;
+        ALTER TABLE boards ADD COLUMN credentials_refused_message TEXT;
+        UPDATE boards SET kind = 'virtual'
+          WHERE name = 'Virtual board' AND address LIKE 'https://127.0.0.1:%';
+      `)
+    },
+  },
 ]

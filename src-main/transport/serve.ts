@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { AppError } from '../../src-shared/contract/app-error.ts'
 import { createAppCore, type AppCore } from '../core/app-core.ts'
-import { openVirtualBoardWhenNoBoards } from '../core/first-run.ts'
+import { startVirtualBoardOnLaunch } from '../core/first-run.ts'
 import { KeyringSecretStore } from '../secrets/keyring-secret-store.ts'
 import { resolveDataDir } from '../store/data-dir.ts'
 import { startWsHost } from './ws-host.ts'
@@ -16,7 +16,9 @@ if (!existsSync(`${rendererDir}/index.html`)) {
   process.exit(1)
 }
 
-const secrets = new KeyringSecretStore()
+const secrets = new KeyringSecretStore({
+  launchCommand: process.argv.includes('--open') ? 'npm start' : 'npm run serve',
+})
 const core = openCore()
 
 function openCore(): AppCore {
@@ -30,23 +32,6 @@ function openCore(): AppCore {
 }
 const port = process.env.CLUSTERDECK_PORT ? Number(process.env.CLUSTERDECK_PORT) : 0
 const host = await startWsHost({ core, rendererDir, port })
-if (process.argv.includes('--open')) await openVirtualBoardWhenNoBoards(core)
-
-const status = await secrets.status()
-console.log(`Clusterdeck is serving on loopback. Open this address in a browser:\n\n  ${host.url}\n`)
-console.log(`Data directory: ${core.dataDir}`)
-if (core.dataDirNotice) console.log(`Warning: ${core.dataDirNotice}`)
-if (status.notice) console.log(`Keychain: ${status.notice}`)
-console.log('Press Ctrl-C to stop.')
-if (process.argv.includes('--open')) openInBrowser(host.url)
-
-function openInBrowser(url: string): void {
-  const opener =
-    process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open'
-  spawn(opener, [url], { detached: true, stdio: 'ignore' })
-    .on('error', () => undefined)
-    .unref()
-}
 
 // Stopping closes every client and cancels running flashes and deploys. It is bounded: if that
 // hangs, the process ends anyway, and a second Ctrl-C ends it at once.
@@ -73,4 +58,28 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
         },
       )
   })
+}
+console.log(`Clusterdeck is serving on loopback. Open this address in a browser:\n\n  ${host.url}\n`)
+console.log(`Data directory: ${core.dataDir}`)
+console.log('Press Ctrl-C to stop.')
+if (core.dataDirNotice) console.log(`Warning: ${core.dataDirNotice}`)
+// The keychain check and the virtual board run side by side after the address is out: a keychain
+// that hangs or is missing must not keep the app from opening.
+void secrets.status().then((status) => {
+  if (status.notice) console.log(`Keychain: ${status.notice}`)
+  if (status.fix) console.log(`\n  ${status.fix}\n`)
+})
+const virtualProblem = await startVirtualBoardOnLaunch(core)
+const virtual = await core.virtualBoard.status()
+if (virtualProblem)
+  console.log(`Virtual board: could not start (${virtualProblem}); start it on the boards page.`)
+else if (virtual.running) console.log(`Virtual board: running at ${virtual.url}`)
+if (process.argv.includes('--open')) openInBrowser(host.url)
+
+function openInBrowser(url: string): void {
+  const opener =
+    process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open'
+  spawn(opener, [url], { detached: true, stdio: 'ignore' })
+    .on('error', () => undefined)
+    .unref()
 }

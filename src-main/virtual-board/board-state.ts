@@ -1,7 +1,7 @@
 // The simulated hardware behind the API: node power (the persisted desired state the API reports
 // and whether the node really runs), usbboot pins, the USB switch, node_info, fans, the serial
 // ring buffers and what was flashed. It knows nothing about HTTP.
-import { bootLogForOneBoot, bootLogKindFor, loadBootLog } from './boot-logs.ts'
+import { bootLogForOneBoot, bootLogKindFor, loadBootLog, type BootLogKind } from './boot-logs.ts'
 import type { VirtualBoardClock } from './clock.ts'
 import { UartRingBuffer } from './uart-buffer.ts'
 
@@ -20,6 +20,8 @@ export interface UsbConfig {
 /** What a flash left on a node's eMMC (or the BMC for a firmware upgrade). */
 export interface FlashedImage {
   fileName: string
+  /** The OS recognised in the image's first bytes; without it the file name decides. */
+  os?: BootLogKind
   /** sha256 (hex) of the raw bytes written, i.e. after `.xz` decompression when that happened. */
   sha256: string
   bytesWritten: number
@@ -130,9 +132,8 @@ export class BoardState {
     state.poweredOnAt = this.#options.clock.now()
     // A node in USB-boot mode waits for the BMC instead of booting from its eMMC.
     if (state.usbBoot) return
-    const log = bootLogForOneBoot(
-      loadBootLog(bootLogKindFor(state.flashed?.outcome === 'done' ? state.flashed.fileName : undefined)),
-    )
+    const flashed = state.flashed?.outcome === 'done' ? state.flashed : undefined
+    const log = bootLogForOneBoot(loadBootLog(flashed?.os ?? bootLogKindFor(flashed?.fileName)))
     state.bootTimer = setTimeout(() => {
       state.bootTimer = undefined
       state.uart.append(log)

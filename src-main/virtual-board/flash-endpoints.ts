@@ -15,6 +15,7 @@ import type {
   TransferSource,
 } from './flash-worker.ts'
 import type { Reply } from './http-reply.ts'
+import { osFromImageHead } from './image-os.ts'
 import { bareJson, emptyReply, plainText, sendReply } from './http-reply.ts'
 import { MultipartError, multipartBoundary, openFirstPart } from './multipart-parser.ts'
 import type { QueryParams } from './request-params.ts'
@@ -107,8 +108,10 @@ function launchTransfer(
   // The worker's first step: the node goes down before any data arrives.
   if (node !== undefined) board.powerOffForFlash(node)
   const onFinish = (result: TransferResult) => {
+    const os = osFromImageHead(result.head)
     const image = {
       fileName: request.fileName,
+      ...(os ? { os } : {}),
       sha256: result.sha256,
       bytesWritten: result.bytesWritten,
       verified: result.verified,

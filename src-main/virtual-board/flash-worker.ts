@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { formatDecimalSize } from './human-format.ts'
+import { imageHeadBytes } from './image-os.ts'
 import { Throttle } from './throttle.ts'
 import { decompressXz } from './xz-decompressor.ts'
 
@@ -61,6 +62,8 @@ export interface TransferResult {
   sha256: string
   bytesWritten: number
   verified: boolean
+  /** The first bytes written (up to imageHeadBytes), for the node to recognise its OS. */
+  head: Buffer
 }
 
 /** How the upload request ended; `message` is the response text when the transfer says it. */
@@ -141,6 +144,10 @@ export class Transfer {
     const started = performance.now()
     const signal = this.#abort.signal
     const rawHash = createHash('sha256')
+    // The first bytes written, for the node to recognise its OS: one buffer, filled in place (only
+    // the part written is ever read).
+    const head = Buffer.allocUnsafe(imageHeadBytes)
+    let headBytes = 0
     let verified = false
     const result = (outcome: TransferResult['outcome'], error?: string): TransferResult => ({
       outcome,
@@ -149,6 +156,7 @@ export class Transfer {
       sha256: rawHash.copy().digest('hex'),
       bytesWritten: this.bytesWritten,
       verified,
+      head: head.subarray(0, headBytes),
     })
 
     try {
@@ -167,6 +175,7 @@ export class Transfer {
           const piece = chunk.subarray(offset, offset + writePieceBytes)
           await throttle.consume(piece.length, signal)
           rawHash.update(piece)
+          if (headBytes < imageHeadBytes) headBytes += piece.copy(head, headBytes)
           this.bytesWritten += piece.length
           if (fault?.kind === 'write-error' && this.bytesWritten >= (fault.afterBytes ?? 0)) {
             throw new Error(fault.message)

@@ -106,12 +106,23 @@ export const certificateFingerprintSchema = z
     return normalized
   })
 
+/** A BMC on the network, or the virtual board that Clusterdeck runs itself on 127.0.0.1. */
+export const boardKindSchema = z.enum(['bmc', 'virtual'])
+
+export type BoardKind = z.infer<typeof boardKindSchema>
+
 export const boardSchema = z.object({
   id: boardIdSchema,
+  kind: boardKindSchema,
   name: z.string(),
   address: z.string(),
   user: z.string(),
   hasPassword: z.boolean(),
+  /**
+   * The BMC refused the saved password (or banned this computer): no login is sent to it until the
+   * password is changed. Kept across restarts and shared by the app and the CLI.
+   */
+  credentialsRefused: z.object({ at: z.string(), message: z.string() }).nullable(),
   /** The BMC certificate the user trusted (SHA-256, AA:BB:… form); null until first contact. */
   certificateSha256: z.string().nullable(),
   createdAt: z.string(),

@@ -13,7 +13,7 @@ import { profileEvents, profileRequests } from './profiles.ts'
 import { systemRequests } from './system.ts'
 import { talosFactoryRequests } from './talos-factory.ts'
 import { toolsEvents, toolsRequests } from './tools.ts'
-import { virtualBoardRequests } from './virtual-board.ts'
+import { virtualBoardEvents, virtualBoardRequests } from './virtual-board.ts'
 
 export const requests = {
   ...systemRequests,
@@ -38,6 +38,7 @@ export const events = {
   ...lifecycleEvents,
   ...profileEvents,
   ...toolsEvents,
+  ...virtualBoardEvents,
 } satisfies Record<string, EventDefinition>
 
 export type Requests = typeof requests

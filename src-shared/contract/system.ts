@@ -7,6 +7,8 @@ export const secretsStatusSchema = z.object({
   available: z.boolean(),
   /** Shown to the user whenever it is set: why secrets cannot be kept, or that a fallback is in use. */
   notice: z.string().optional(),
+  /** A shell command that provides what is missing, shown with the notice. */
+  fix: z.string().optional(),
 })
 
 export type SecretsStatus = z.infer<typeof secretsStatusSchema>

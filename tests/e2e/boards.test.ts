@@ -41,6 +41,36 @@ describe('boards page in Chromium through the WebSocket host', () => {
 
   const savedBoard = (name: string): Promise<Board> => host.request('boards.get', { ref: name })
 
+  it('starts and stops the virtual board from the boards page while other boards are saved', async () => {
+    await host.request('boards.add', {
+      name: 'rack-1',
+      address: '192.0.2.7',
+      user: 'root',
+      password: password(),
+    })
+    await boards.open(host.url)
+    const page = boards.page
+    await page.getByTestId('start-virtual-board').click()
+    await page.getByRole('button', { name: 'Start the virtual board' }).click()
+    await page.getByTestId('board-view').waitFor()
+    const status = await host.request('virtualBoard.status', {})
+    expect(status).toMatchObject({
+      running: true,
+      url: expect.stringMatching(/^https:\/\/127\.0\.0\.1:\d+$/),
+    })
+
+    await page.getByRole('button', { name: 'Boards' }).click()
+    await boards.row('Virtual board').waitFor()
+    await expect.poll(async () => (await boards.cells('Virtual board')).password).toBe('virtual, running')
+    expect((await boards.cells('Virtual board')).address).toBe(status.url)
+
+    await page.getByTestId('stop-virtual-board').click()
+    await expect.poll(async () => (await boards.cells('Virtual board')).password).toBe('virtual, stopped')
+    expect(await host.request('virtualBoard.status', {})).toMatchObject({ running: false, url: null })
+    await page.getByTestId('start-virtual-board').waitFor()
+    await screenshot(page, 'boards-virtual-stopped')
+  })
+
   it('shows the empty state when no board is saved', async () => {
     await boards.open(host.url)
     expect(await boards.emptyState.innerText()).toContain('No boards yet')

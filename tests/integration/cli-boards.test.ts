@@ -115,6 +115,26 @@ describe('clusterdeck board', () => {
     expect(keychainHas('replaced-password-41')).toBe(true)
   })
 
+  it('keeps the password on edit unless asked, even with CLUSTERDECK_BMC_PASSWORD set', async () => {
+    const rename = await runCli(['board', 'edit', 'rack-two', '--name', 'rack-2b'], {
+      env: { ...env, CLUSTERDECK_BMC_PASSWORD: 'stray-env-password-55' },
+    })
+    expect(rename).toMatchObject({ code: 0, stdout: 'Updated board "rack-2b".\n' })
+    expect(keychainHas('replaced-password-41')).toBe(true)
+    expect(keychainHas('stray-env-password-55')).toBe(false)
+
+    const unset = await runCli(['board', 'edit', 'rack-2b', '--password-from-env'], { env })
+    expect(unset.code).toBe(2)
+    expect(unset.stderr).toMatch(/CLUSTERDECK_BMC_PASSWORD is not set/)
+
+    const fromEnv = await runCli(['board', 'edit', 'rack-2b', '--name', 'rack-two', '--password-from-env'], {
+      env: { ...env, CLUSTERDECK_BMC_PASSWORD: 'replaced-password-42' },
+    })
+    expect(fromEnv.code).toBe(0)
+    expect(keychainHas('replaced-password-42')).toBe(true)
+    expect(keychainHas('replaced-password-41')).toBe(false)
+  })
+
   it('asks before removing, and removes the keychain entry with --yes', async () => {
     const unconfirmed = await runCli(['board', 'remove', 'rack-1'], { env })
     expect(unconfirmed.code).not.toBe(0)
@@ -130,7 +150,7 @@ describe('clusterdeck board', () => {
   })
 
   it('leaves no password anywhere in the data directory', () => {
-    for (const secret of [password, 'from-env-9c1', 'replaced-password-41']) {
+    for (const secret of [password, 'from-env-9c1', 'replaced-password-41', 'replaced-password-42']) {
       expect(filesContaining(home.path, secret)).toEqual([])
     }
   })
@@ -142,7 +162,11 @@ describe('clusterdeck board', () => {
     })
     expect(run.code).toBe(1)
     expect(run.stderr).toMatch(/Could not save a password to the Secret Service/)
-    expect(run.stderr).toMatch(/hint: Start and unlock a Secret Service provider/)
+    expect(run.stderr).toMatch(/hint: No usable keychain: .*no D-Bus session/)
+    // The exact command that provides one, ending in this very command.
+    expect(run.stderr).toContain(
+      'Fix: dbus-run-session -- bash -c \'read -rsp "Keyring password: " pw; echo; printf %s "$pw" | gnome-keyring-daemon --replace --unlock --components=secrets >/dev/null; clusterdeck board add rack-9 --address 10.0.0.9 --password-stdin\'',
+    )
     expect((await runCli(['board', 'list', '--json'], { env })).stdout).not.toContain('rack-9')
   })
 })

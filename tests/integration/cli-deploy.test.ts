@@ -114,10 +114,43 @@ describe('clusterdeck deploy', () => {
     }
   })
 
-  it('says when there is nothing to resume', async () => {
-    const run = await runCli(['deploy', 'lab', '--resume'], { env })
-    expect(run.code).not.toBe(0)
-    expect(run.stderr).toMatch(/No unfinished run of "lab" to resume/)
+  it('resumes the latest run, never an older unfinished one by itself, and a run named by its id', async () => {
+    // An older run, killed as soon as it started, stays interrupted…
+    const child = spawn(process.execPath, [bin, 'deploy', 'lab'], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    const olderId = await new Promise<string>((resolve, reject) => {
+      let stdout = ''
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString()
+        const started = /^Run (\S+) of "lab"/m.exec(stdout)
+        if (started) {
+          child.kill('SIGKILL')
+          resolve(started[1]!)
+        }
+      })
+      child.on('exit', () => reject(new Error(`deploy ended before it could be killed:\n${stdout}`)))
+    })
+    // …while a newer one finishes.
+    const newer = await runCli(['deploy', 'lab'], { env })
+    expect(newer.code, newer.stdout + newer.stderr).toBe(0)
+    const newerId = /^Run (\S+) of "lab"/m.exec(newer.stdout)![1]!
+
+    const latest = await runCli(['deploy', 'lab', '--resume'], { env })
+    expect(latest.code).toBe(2)
+    expect(latest.stderr).toContain(
+      `The latest run of "lab" (${newerId}) finished; there is nothing to resume.`,
+    )
+    expect(latest.stderr).toMatch(/--resume RUN_ID/)
+
+    const named = await runCli(['deploy', 'lab', '--resume', olderId], { env })
+    expect(named.code, named.stdout + named.stderr).toBe(0)
+    expect(named.stdout).toContain(`Run ${olderId} of "lab"`)
+
+    const unknown = await runCli(['deploy', 'lab', '--resume', 'no-such-run'], { env })
+    expect(unknown.code).toBe(1)
+    expect(unknown.stderr).toMatch(/"lab" has no run no-such-run/)
   })
 
   it('reports a Ctrl-C as a stopped run to continue, not as a cause to fix', async () => {

@@ -8,12 +8,15 @@ import type { SecretStore } from '../../src-main/secrets/secret-store.ts'
 export class MemorySecretStore implements SecretStore {
   readonly secrets = new Map<string, string>()
   failNext: 'set' | 'get' | 'delete' | undefined
+  /** How many reads callers made, to check that they ask the keychain once, not on every call. */
+  reads = 0
 
   async status(): Promise<SecretsStatus> {
     return { backend: 'memory', available: true }
   }
 
   async get(account: string): Promise<string | null> {
+    this.reads++
     this.maybeFail('get')
     return this.secrets.get(account) ?? null
   }

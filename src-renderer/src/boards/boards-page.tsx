@@ -1,9 +1,10 @@
 import { Alert, Badge, Button, Card, Group, Loader, Stack, Table, Text, Title } from '@mantine/core'
 import { notifications } from '@mantine/notifications'
-import { IconCpu, IconPencil, IconPlus } from '@tabler/icons-react'
-import { useState } from 'react'
+import { IconCpu, IconPencil, IconPlayerStop, IconPlus } from '@tabler/icons-react'
+import { useEffect, useState } from 'react'
+import type { VirtualBoardStatus } from '../../../src-shared/contract/virtual-board.ts'
 import type { Board } from '../../../src-shared/boards/board-schemas.ts'
-import { call } from '../bridge/bridge.ts'
+import { bridge, call } from '../bridge/bridge.ts'
 import { notifyDone, notifyFailure } from '../common/notify-failure.ts'
 import { RowActions } from '../common/row-actions.tsx'
 import { useConfirmation, type Confirmation } from '../common/use-confirmation.tsx'
@@ -23,14 +24,31 @@ export function BoardsPage({ onOpenBoard }: BoardsPageProps) {
   const [editing, setEditing] = useState<Editing>()
   const { ask, modal } = useConfirmation()
   const [startingVirtual, setStartingVirtual] = useState(false)
+  const virtual = useVirtualBoardStatus()
 
   return (
     <Stack>
       <Group justify="space-between">
         <Title order={2}>Boards</Title>
-        <Button leftSection={<IconPlus size={16} />} onClick={() => setEditing({ mode: 'add' })}>
-          Add board
-        </Button>
+        <Group gap="sm">
+          {virtual?.running ? (
+            <StopVirtualBoardButton />
+          ) : (
+            boards?.length !== 0 && (
+              <Button
+                variant="default"
+                leftSection={<IconCpu size={16} />}
+                onClick={() => setStartingVirtual(true)}
+                data-testid="start-virtual-board"
+              >
+                Start virtual board
+              </Button>
+            )
+          )}
+          <Button leftSection={<IconPlus size={16} />} onClick={() => setEditing({ mode: 'add' })}>
+            Add board
+          </Button>
+        </Group>
       </Group>
 
       {error && (
@@ -85,15 +103,7 @@ export function BoardsPage({ onOpenBoard }: BoardsPageProps) {
                 <Table.Td ff="monospace">{board.address}</Table.Td>
                 <Table.Td>{board.user}</Table.Td>
                 <Table.Td>
-                  {board.hasPassword ? (
-                    <Badge color="teal" variant="light">
-                      in keychain
-                    </Badge>
-                  ) : (
-                    <Badge color="red" variant="light">
-                      missing
-                    </Badge>
-                  )}
+                  <PasswordBadge board={board} virtual={virtual} />
                 </Table.Td>
                 <Table.Td>
                   <RowActions
@@ -159,4 +169,66 @@ function removeBoardConfirmation(board: Board): Confirmation {
       }
     },
   }
+}
+
+/** Whether the built-in virtual board runs, kept current by the core's events. */
+function useVirtualBoardStatus(): VirtualBoardStatus | undefined {
+  const [status, setStatus] = useState<VirtualBoardStatus>()
+  useEffect(() => {
+    call('virtualBoard.status', {}).then(setStatus, () => undefined)
+    return bridge.subscribe('virtualBoard.changed', setStatus)
+  }, [])
+  return status
+}
+
+function PasswordBadge({ board, virtual }: { board: Board; virtual: VirtualBoardStatus | undefined }) {
+  if (board.kind === 'virtual') {
+    return (
+      <Badge color={virtual?.running ? 'teal' : 'gray'} variant="light">
+        {virtual?.running ? 'virtual, running' : 'virtual, stopped'}
+      </Badge>
+    )
+  }
+  if (board.credentialsRefused) {
+    return (
+      <Badge color="red" variant="light" title={board.credentialsRefused.message}>
+        refused by the BMC
+      </Badge>
+    )
+  }
+  return board.hasPassword ? (
+    <Badge color="teal" variant="light">
+      in keychain
+    </Badge>
+  ) : (
+    <Badge color="red" variant="light">
+      missing
+    </Badge>
+  )
+}
+
+function StopVirtualBoardButton() {
+  const [busy, setBusy] = useState(false)
+  async function stop() {
+    setBusy(true)
+    try {
+      await call('virtualBoard.stop', {})
+      notifyDone('The virtual board stopped. It starts again with the app.')
+    } catch (error) {
+      notifyFailure(error)
+    } finally {
+      setBusy(false)
+    }
+  }
+  return (
+    <Button
+      variant="default"
+      leftSection={<IconPlayerStop size={16} />}
+      loading={busy}
+      onClick={() => void stop()}
+      data-testid="stop-virtual-board"
+    >
+      Stop virtual board
+    </Button>
+  )
 }

@@ -1,0 +1,78 @@
+// A virtual node boots what was written to it: the OS is recognised from the image's first bytes
+// (Talos's GPT partition names, Armbian's file system label), not from the file name, so a Talos
+// image called anything boots Talos (and a deploy's boot wait sees it).
+import { createHash } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { afterEach, describe, expect, it } from 'vitest'
+import { startVirtualBoard, type VirtualBoard } from '../../src-main/virtual-board/virtual-board-server.ts'
+import { api, isFinished, login, pollFlash, startFlash, upload } from './virtual-board-helpers.ts'
+
+let board: VirtualBoard | undefined
+afterEach(async () => {
+  await board?.close()
+  board = undefined
+})
+
+function talosDisk(): Buffer {
+  const disk = Buffer.alloc(256 * 1024)
+  disk.write('EFI PART', 512, 'latin1')
+  disk.writeBigUInt64LE(2n, 512 + 72)
+  disk.writeUInt32LE(128, 512 + 80)
+  disk.writeUInt32LE(128, 512 + 84)
+  for (const [i, name] of ['EFI', 'BIOS', 'BOOT', 'META', 'STATE', 'EPHEMERAL'].entries()) {
+    disk.fill(0x5a, 1024 + i * 128, 1024 + i * 128 + 16)
+    disk.write(name, 1024 + i * 128 + 56, 'utf16le')
+  }
+  return disk
+}
+
+function armbianDisk(): Buffer {
+  // One Linux partition 16 MiB in (after the boot loader), holding ext4 labelled armbi_root.
+  const disk = Buffer.alloc(17 * 1024 * 1024)
+  const start = 16 * 1024 * 1024
+  disk[446 + 4] = 0x83
+  disk.writeUInt32LE(start / 512, 446 + 8)
+  disk.writeUInt16LE(0xaa55, 510)
+  disk.writeUInt16LE(0xef53, start + 1024 + 0x38)
+  disk.write('armbi_root', start + 1024 + 0x78, 'latin1')
+  return disk
+}
+
+async function flashAndBoot(image: Buffer, fileName: string): Promise<string> {
+  board = await startVirtualBoard({ firmware: '2.1', bootDelayMs: 10 })
+  const token = await login(board)
+  const sha256 = createHash('sha256').update(image).digest('hex')
+  const handle = await startFlash(
+    board,
+    token,
+    `node=0&file=${fileName}&length=${image.length}&sha256=${sha256}`,
+  )
+  const polling = pollFlash(board, token, isFinished, { intervalMs: 5 })
+  expect((await upload(board, token, handle, image, { fileName, chunkBytes: 1024 * 1024 })).status).toBe(200)
+  await polling
+  // The API counts nodes from 0 in flash requests and from 1 in power requests.
+  await api(board, token, 'opt=set&type=power&node1=1')
+  for (let i = 0; i < 100 && board.state.uartText(0) === ''; i++) await sleep(20)
+  return board.state.uartText(0)
+}
+
+describe('what a virtual node boots', () => {
+  it('boots Talos from a Talos disk whatever its file name', async () => {
+    const console = await flashAndBoot(talosDisk(), 'rk1-cluster.raw')
+    expect(console).toMatch(/Linux version .*-talos/)
+    expect(board!.state.snapshot().nodes[0]!.flashed).toMatchObject({
+      fileName: 'rk1-cluster.raw',
+      os: 'talos',
+    })
+  })
+
+  it('boots Armbian from an Armbian disk, even one whose name says metal-arm64', async () => {
+    const console = await flashAndBoot(armbianDisk(), 'metal-arm64.raw')
+    expect(console).toMatch(/U-Boot .*-armbian/)
+    expect(console).not.toMatch(/-talos/)
+    expect(board!.state.snapshot().nodes[0]!.flashed).toMatchObject({
+      fileName: 'metal-arm64.raw',
+      os: 'armbian',
+    })
+  })
+})
