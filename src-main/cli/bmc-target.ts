@@ -98,9 +98,7 @@ async function savedBoardTarget(cli: CliContext, options: BmcConnectionOptions):
       const core = cli.core()
       let jobId: string | undefined
       const updates: FlashJob[] = []
-      const stop = core.events.onAny((name, payload) => {
-        if (name !== 'flash.progress') return
-        const job = payload as FlashJob
+      const stop = core.events.on('flash.progress', (job) => {
         if (jobId === undefined) updates.push(job)
         else if (job.id === jobId) onUpdate(job)
       })
@@ -170,9 +168,7 @@ async function directTarget(
     reboot: () => service.reboot({ boardId }).then(() => undefined),
     async flash(order, onUpdate, cancel) {
       const events = new EventBus()
-      const stop = events.onAny((name, payload) => {
-        if (name === 'flash.progress') onUpdate(payload as FlashJob)
-      })
+      const stop = events.on('flash.progress', onUpdate)
       // Not a saved board, so there is no history to record the flash in.
       const flash = new FlashService({
         boards: { get: async () => ({ id: boardId, name: url }) },

@@ -3,7 +3,6 @@
 import type { Command } from 'commander'
 import { kernelBranches } from '../../src-shared/armbian/armbian-schemas.ts'
 import { AppError } from '../../src-shared/contract/app-error.ts'
-import type { DownloadJob } from '../../src-shared/images/download-schemas.ts'
 import { finishedDownloadStates } from '../../src-shared/images/download-schemas.ts'
 import { formatBytes } from '../../src-shared/progress/progress.ts'
 import { confirm, usage } from './cli-io.ts'
@@ -57,9 +56,7 @@ export function registerImageCommands(program: Command, cli: CliContext): void {
     .option('--json', 'print the cached image as JSON')
     .action(async (file: string, options: { json?: boolean }) => {
       const core = cli.core()
-      const stop = core.events.onAny((name, payload) => {
-        if (name !== 'images.importProgress') return
-        const p = payload as { packedBytes: number; packedTotal: number }
+      const stop = core.events.on('images.importProgress', (p) => {
         cli.io.stderr.write(`\rimporting ${Math.floor((100 * p.packedBytes) / Math.max(1, p.packedTotal))}%`)
       })
       try {
@@ -93,9 +90,8 @@ export function registerImageCommands(program: Command, cli: CliContext): void {
         const core = cli.core()
         const printer = createDownloadProgressPrinter(cli.io.stderr)
         let id: string | undefined
-        const stop = core.events.onAny((name, payload) => {
-          if (name === 'images.downloadProgress' && (payload as DownloadJob).id === id)
-            printer.update(payload as DownloadJob)
+        const stop = core.events.on('images.downloadProgress', (job) => {
+          if (job.id === id) printer.update(job)
         })
         // Ctrl-C keeps the bytes: the same command continues from them.
         const { downloads } = await core.domains()

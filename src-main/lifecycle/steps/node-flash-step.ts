@@ -69,9 +69,8 @@ export function nodeFlashStep(deps: NodeFlashDependencies): StepExecutor<'node.f
       // start() answers while the job is queued: its writing happens later, after this listener is on.
       const finished = new Promise<FlashJob>((resolve) => {
         let lastPhase = ''
-        const stop = deps.events.onAny((name, payload) => {
-          const update = payload as FlashJob
-          if (name !== 'flash.progress' || update.id !== job.id) return
+        const stop = deps.events.on('flash.progress', (update) => {
+          if (update.id !== job.id) return
           deps.events.emit('lifecycle.stepProgress', {
             runId: context.runId,
             stepId: context.step.id,
