@@ -44,6 +44,7 @@ have() { [ -x "$cache/$1-$2/$1" ] && [ -f "$cache/$1-$2/.complete" ]; }
 # Moves a freshly built binary into its versioned cache folder and marks it complete.
 store() {
   local name=$1 version=$2 binary=$3 dir="$cache/$1-$2"
+  [ -x "$binary" ] || { echo "peers: the build left no $binary" >&2; return 1; }
   rm -rf "$dir" && mkdir -p "$dir"
   mv "$binary" "$dir/$name"
   date -u +%FT%TZ >"$dir/.complete"
@@ -64,25 +65,27 @@ wrapper() {
   mkdir -p "$dir" && cd "$dir"
   run mod init "clusterdeck.invalid/peers/$1" >/dev/null 2>&1
 }
+# Runs one build and records the outcome in $built (and the summary); never fails itself, because
+# bash ignores `set -e` inside anything called from a condition or an `||` list.
 timed() {
-  local label=$1 start=$SECONDS
+  local label=$1 start=$SECONDS status
   shift
   echo "peers: building $label"
-  # A subshell outside any condition, so `set -e` stops the build at its first failing step.
   set +e
   (
     set -e
     "$@"
   ) >"$scratch/$label.log" 2>&1
-  local status=$?
+  status=$?
   set -e
   if [ $status = 0 ]; then
+    built=1
     summary+=("built   $label in $((SECONDS - start))s")
   else
+    built=0
     echo "peers: building $label failed after $((SECONDS - start))s:" >&2
     tail -n 30 "$scratch/$label.log" >&2
     failed+=("$label")
-    return 1
   fi
 }
 
@@ -96,7 +99,9 @@ build_kwok() {
 
 build_helm() {
   probe helm.sh/helm/v4 "$HELM_VERSION" >/dev/null
-  GOBIN="$scratch/helm-bin" run install -trimpath -ldflags "-s -w" "helm.sh/helm/v4/cmd/helm@$HELM_VERSION"
+  local p=helm.sh/helm/v4/internal/version
+  GOBIN="$scratch/helm-bin" run install -trimpath \
+    -ldflags "-s -w -X $p.version=$HELM_VERSION -X $p.gitTreeState=clean" "helm.sh/helm/v4/cmd/helm@$HELM_VERSION"
   store helm "$HELM_VERSION" "$scratch/helm-bin/helm"
 }
 
@@ -140,6 +145,9 @@ build_talosctl() {
   local v=$TALOS_VERSION gomod r
   gomod="$(probe github.com/siderolabs/talos "$v")"
   wrapper talos
+  # Talos' own go.sum: its forks' pseudo-versions are unknown to sum.golang.org, so their hashes
+  # come from the checksums Talos published with its release.
+  cp "$(run mod download -json "github.com/siderolabs/talos@$v" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')/go.sum" go.sum
   run mod edit -go="$(run mod edit -json "$gomod" | tr -d ' \n\t' | grep -o '"Go":"[^"]*"' | cut -d'"' -f4)"
   for r in $(run mod edit -json "$gomod" | tr -d ' \n\t' |
     grep -o '{"Old":{"Path":"[^"]*"\(,"Version":"[^"]*"\)\{0,1\}},"New":{"Path":"[^"]*","Version":"[^"]*"}}' |
@@ -158,18 +166,21 @@ echo "peers: $("$go" version), cache $cache"
 if want kwok || want kwokctl; then
   if have kwok "$KWOK_VERSION" && have kwokctl "$KWOK_VERSION"; then
     summary+=("cached  kwok, kwokctl $KWOK_VERSION")
-  else timed "kwok-$KWOK_VERSION" build_kwok || true; fi
+  else timed "kwok-$KWOK_VERSION" build_kwok; fi
 fi
 etcd_version=$ETCD_VERSION
 if want etcd; then
   if have etcd "$ETCD_VERSION"; then
     summary+=("cached  etcd $ETCD_VERSION")
-  elif ! timed "etcd-$ETCD_VERSION" build_etcd "$ETCD_VERSION"; then
-    # Next best: the newest 3.5 patch, which Kubernetes still supports as its storage.
-    etcd_version=$ETCD_FALLBACK_VERSION
-    echo "peers: falling back to etcd $etcd_version" >&2
-    if have etcd "$etcd_version"; then summary+=("cached  etcd $etcd_version (fallback)"); else
-      timed "etcd-$etcd_version" build_etcd "$etcd_version" || true
+  else
+    timed "etcd-$ETCD_VERSION" build_etcd "$ETCD_VERSION"
+    if [ $built = 0 ]; then
+      # Next best: the newest 3.5 patch, which Kubernetes still supports as its storage.
+      etcd_version=$ETCD_FALLBACK_VERSION
+      echo "peers: falling back to etcd $etcd_version" >&2
+      if have etcd "$etcd_version"; then summary+=("cached  etcd $etcd_version (fallback)"); else
+        timed "etcd-$etcd_version" build_etcd "$etcd_version"
+      fi
     fi
   fi
 fi
@@ -177,16 +188,16 @@ if want kube-apiserver || want kube-controller-manager || want kube-scheduler; t
   if have kube-apiserver "$KUBERNETES_VERSION" && have kube-controller-manager "$KUBERNETES_VERSION" &&
     have kube-scheduler "$KUBERNETES_VERSION"; then
     summary+=("cached  kube-apiserver, kube-controller-manager, kube-scheduler $KUBERNETES_VERSION")
-  else timed "kubernetes-$KUBERNETES_VERSION" build_kubernetes || true; fi
+  else timed "kubernetes-$KUBERNETES_VERSION" build_kubernetes; fi
 fi
 if want helm; then
   if have helm "$HELM_VERSION"; then summary+=("cached  helm $HELM_VERSION"); else
-    timed "helm-$HELM_VERSION" build_helm || true
+    timed "helm-$HELM_VERSION" build_helm
   fi
 fi
 if want talosctl; then
   if have talosctl "$TALOS_VERSION"; then summary+=("cached  talosctl $TALOS_VERSION"); else
-    timed "talosctl-$TALOS_VERSION" build_talosctl || true
+    timed "talosctl-$TALOS_VERSION" build_talosctl
   fi
 fi
 
