@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest'
 import { profileFromTemplate } from '../profiles/profile-templates.ts'
 import { nodePatches, userVolumeName } from './machine-config-patches.ts'
 
-const profile = profileFromTemplate('talos-rk1-longhorn', { name: 'lab', board: 'rack-1' })
+const template = profileFromTemplate('talos-rk1-longhorn', { name: 'lab', board: 'rack-1' })
+/** Before 1.12 the host name is a v1alpha1 field. */
+const profile = { ...template, versions: { ...template.versions, talos: 'v1.11.5' } }
 const [cp, w1] = profile.nodes
 
 describe('nodePatches', () => {
@@ -44,6 +46,17 @@ describe('nodePatches', () => {
     const small = { ...profile, nodes: profile.nodes.slice(0, 2) }
     expect(nodePatches(small, cp!)[0]).toMatchObject({ cluster: { allowSchedulingOnControlPlanes: true } })
     expect(nodePatches(profile, cp!)[0]).not.toHaveProperty('cluster.allowSchedulingOnControlPlanes')
+  })
+
+  it('names the host in a HostnameConfig document from Talos 1.12 on, where gen config writes one', () => {
+    const [main, hostname] = nodePatches(template, cp!)
+    expect(main).not.toHaveProperty('machine.network.hostname')
+    expect(hostname).toEqual({
+      apiVersion: 'v1alpha1',
+      kind: 'HostnameConfig',
+      auto: 'off',
+      hostname: 'turing-cp1',
+    })
   })
 
   it('adds the NVMe user volume Longhorn uses, mounted at /var/mnt/<name>', () => {

@@ -3,7 +3,9 @@
 // schematic, a static address on the physical NIC with gateway and DNS, the control planes' VIP,
 // pod and service networks, scheduling on control planes for small clusters, and the NVMe user
 // volume Longhorn keeps its data on. Legacy v1alpha1 fields are used because every Talos from 1.10
-// to 1.13 reads them (docs/talos.md); the user volume is the one newer document (1.10+).
+// to 1.13 reads them (docs/talos.md); the newer documents only where a version needs them: the user
+// volume (1.10+), and the host name from 1.12 on, whose `gen config` writes a HostnameConfig that a
+// v1alpha1 host name would contradict.
 import { parseIpv4Cidr } from '../net/ipv4.ts'
 import type { ClusterProfile, ProfileNode } from '../profiles/profile-schema.ts'
 
@@ -16,6 +18,12 @@ export interface NodePatchOptions {
 
 /** A cluster of fewer workers than this lets workloads run on its control planes. */
 const workersBeforeDedicatedControlPlanes = 2
+
+/** Talos 1.12 and newer take the host name from a HostnameConfig document. */
+function hostnameDocument(talosVersion: string | undefined): boolean {
+  const match = /^v?(\d+)\.(\d+)/.exec(talosVersion ?? '')
+  return match !== null && (Number(match[1]) > 1 || Number(match[2]) >= 12)
+}
 
 /** The name of the user volume that holds a node's NVMe mount: /var/mnt/<name>. */
 export function userVolumeName(mountPoint: string): string | null {
@@ -33,9 +41,10 @@ export function nodePatches(
   const controlPlane = node.role === 'control-plane'
   const workers = profile.nodes.filter((candidate) => candidate.role === 'worker').length
 
+  const ownHostnameDocument = hostnameDocument(profile.versions.talos)
   const machine: Record<string, unknown> = {
     network: {
-      hostname: node.hostname,
+      ...(ownHostnameDocument ? {} : { hostname: node.hostname }),
       interfaces: [
         {
           // One physical NIC on the SBCs this app targets; the selector avoids guessing eth0 vs end0.
@@ -66,6 +75,9 @@ export function nodePatches(
       },
     },
   ]
+
+  if (ownHostnameDocument)
+    documents.push({ apiVersion: 'v1alpha1', kind: 'HostnameConfig', auto: 'off', hostname: node.hostname })
 
   if (node.nvme) {
     const name = userVolumeName(node.nvme.mountPoint)

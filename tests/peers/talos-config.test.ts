@@ -17,9 +17,12 @@ import { findPeers } from '../support/peers.ts'
 import { makeTempDir } from '../support/temp-dir.ts'
 
 const peers = findPeers(['talosctl'])
-const profile = profileFromTemplate('talos-rk1-longhorn', { name: 'lab', board: 'rack-1' })
-const installer =
-  'factory.talos.dev/metal-installer/85f683902139269fbc5a7f64ea94a694d31e0b3d94347a225223fcbd042083ae:v1.13.9'
+// The Talos version of the talosctl the peers script could build (docs/test-peers.md), so that the
+// tools manager finds it fitting.
+const talosVersion = 'v1.12.0'
+const template = profileFromTemplate('talos-rk1-longhorn', { name: 'lab', board: 'rack-1' })
+const profile = { ...template, versions: { ...template.versions, talos: talosVersion } }
+const installer = `factory.talos.dev/metal-installer/85f683902139269fbc5a7f64ea94a694d31e0b3d94347a225223fcbd042083ae:${talosVersion}`
 
 describe.skipIf(!peers.ok)(
   `Talos configs with the real talosctl${peers.ok ? '' : ` (skipped: ${peers.reason})`}`,
@@ -53,7 +56,7 @@ describe.skipIf(!peers.ok)(
 
     it('generates a secrets bundle with the cluster’s CAs', async () => {
       const secrets = parse(
-        await generateSecrets({ talosctl, log: (line) => log.push(line) }, 'v1.13.9'),
+        await generateSecrets({ talosctl, log: (line) => log.push(line) }, talosVersion),
       ) as {
         certs: Record<string, { crt?: string; key: string }>
       }
@@ -68,7 +71,7 @@ describe.skipIf(!peers.ok)(
     })
 
     it('generates one validated machine config per node from the profile, and a talosconfig for the control planes', async () => {
-      const secretsYaml = await generateSecrets({ talosctl }, 'v1.13.9')
+      const secretsYaml = await generateSecrets({ talosctl }, talosVersion)
       const set = await generateConfigs(
         { talosctl, log: (line) => log.push(line) },
         { profile, secretsYaml, installerImages: { 'turing-cp1': installer } },
@@ -79,25 +82,26 @@ describe.skipIf(!peers.ok)(
         ['turing-w2', 'worker'],
         ['turing-w3', 'worker'],
       ])
-      const [main, volume] = parseAllDocuments(set.nodes[0]!.config).map((document) => document.toJS()) as [
-        {
-          machine: {
-            type: string
-            network: { hostname: string; interfaces: { addresses: string[] }[] }
-            install: { disk: string; image: string }
-            ca: { crt: string }
-          }
-          cluster: { controlPlane: { endpoint: string }; network: { podSubnets: string[] } }
-        },
-        { kind: string; name: string },
-      ]
+      const documents = parseAllDocuments(set.nodes[0]!.config).map(
+        (document) => document.toJS() as Record<string, unknown>,
+      )
+      const main = documents.find((document) => document.machine) as {
+        machine: {
+          type: string
+          network: { interfaces: { addresses: string[] }[] }
+          install: { disk: string; image: string }
+          ca: { crt: string }
+        }
+        cluster: { controlPlane: { endpoint: string }; network: { podSubnets: string[] } }
+      }
+      const ofKind = (kind: string) => documents.find((document) => document.kind === kind)
       expect(main.machine.type).toBe('controlplane')
-      expect(main.machine.network.hostname).toBe('turing-cp1')
+      expect(ofKind('HostnameConfig')).toMatchObject({ hostname: 'turing-cp1', auto: 'off' })
       expect(main.machine.network.interfaces[0]!.addresses).toEqual(['10.10.88.73/24'])
       expect(main.machine.install).toMatchObject({ disk: '/dev/mmcblk0', image: installer })
       expect(main.cluster.controlPlane.endpoint).toBe('https://10.10.88.73:6443')
       expect(main.cluster.network.podSubnets).toEqual(['10.244.0.0/16'])
-      expect(volume).toMatchObject({ kind: 'UserVolumeConfig', name: 'longhorn' })
+      expect(ofKind('UserVolumeConfig')).toMatchObject({ name: 'longhorn' })
       // The OS CA of the bundle signs the node's API: the same CA in every node's config.
       const secrets = parse(secretsYaml) as { certs: { os: { crt: string } } }
       expect(main.machine.ca.crt).toBe(secrets.certs.os.crt)
@@ -112,15 +116,20 @@ describe.skipIf(!peers.ok)(
     })
 
     it('names talosctl and its complaint when a config does not validate', async () => {
-      const secretsYaml = await generateSecrets({ talosctl }, 'v1.13.9')
-      const broken = { ...profile, nodes: profile.nodes.map((node) => ({ ...node, installDisk: '' })) }
+      const secretsYaml = await generateSecrets({ talosctl }, talosVersion)
+      // An address no profile validation would let through, to see talosctl's own refusal named.
+      const broken = {
+        ...profile,
+        nodes: profile.nodes.map((node) => ({ ...node, address: '10.10.88.999' })),
+      }
       const error = await generateConfigs({ talosctl }, { profile: broken, secretsYaml }).then(
         () => null,
         (caught: unknown) => caught,
       )
       expect(error).toBeInstanceOf(AppError)
       expect((error as AppError).code).toBe('tool_failed')
-      expect((error as AppError).message).toMatch(/^talosctl (validate|machineconfig patch)/)
+      expect((error as AppError).message).toMatch(/^talosctl validate/)
+      expect((error as AppError).message).toContain('invalid CIDR address: 10.10.88.999/24')
     })
   },
 )
