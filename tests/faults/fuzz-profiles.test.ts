@@ -153,7 +153,8 @@ describe('fuzzed profile YAML', () => {
       } else {
         expect(validated.error.code, `${context}\n${validated.error.message}`).toBe('invalid_input')
       }
-      const imported = await fault.core.dispatch('profiles.importYaml', { yaml })
+      // Replacing, as the CLI does: a same-name profile saved by an earlier sample is not the point here.
+      const imported = await fault.core.dispatch('profiles.importYaml', { yaml, onConflict: 'replace' })
       if (!imported.ok) {
         expect(imported.error.code, `${context}\n${imported.error.message}`).toBe('invalid_input')
       }
