@@ -149,7 +149,8 @@ describe('clusterdeck deploy', () => {
     expect(named.stdout).toContain(`Run ${olderId} of "lab"`)
 
     const unknown = await runCli(['deploy', 'lab', '--resume', 'no-such-run'], { env })
-    expect(unknown.code).toBe(1)
+    // A run id that matches nothing is bad input, like any name that matches nothing.
+    expect(unknown.code).toBe(2)
     expect(unknown.stderr).toMatch(/"lab" has no run no-such-run/)
   })
 

@@ -10,12 +10,17 @@ export function focusRun(profileId: string, runId: string): void {
   for (const listener of listeners) listener(profileId, runId)
 }
 
-/** The run asked for this profile and not yet shown (taken once), for a view that mounts. */
-export function takeRunFocus(profileId: string): string | undefined {
-  if (pending?.profileId !== profileId) return undefined
-  const { runId } = pending
-  pending = undefined
-  return runId
+/**
+ * The run asked for this profile and not yet shown, for a view that mounts. Read-only: a render may
+ * be thrown away (a lazily loaded page suspends), so the view clears it once mounted.
+ */
+export function pendingRunFocus(profileId: string): string | undefined {
+  return pending?.profileId === profileId ? pending.runId : undefined
+}
+
+/** The run asked for this profile has been shown. */
+export function clearRunFocus(profileId: string): void {
+  if (pending?.profileId === profileId) pending = undefined
 }
 
 export function onRunFocus(listener: Listener): () => void {

@@ -26,7 +26,7 @@ import type { SavedProfile } from '../../../src-shared/profiles/profile-schema.t
 import { useConfirmation } from '../common/use-confirmation.tsx'
 import { DeployModal } from '../lifecycle/deploy-modal.tsx'
 import { PlanModal } from '../lifecycle/plan-modal.tsx'
-import { onRunFocus, takeRunFocus } from '../lifecycle/run-focus.ts'
+import { clearRunFocus, onRunFocus, pendingRunFocus } from '../lifecycle/run-focus.ts'
 import { useLeaveGuard } from '../shell/leave-guard.tsx'
 import { RunsTab } from '../lifecycle/runs-tab.tsx'
 import { useRuns } from '../lifecycle/use-runs.ts'
@@ -47,19 +47,18 @@ export interface ProfileViewProps {
 export function ProfileView({ profile, onBack, onOpenProfile }: ProfileViewProps) {
   const runs = useRuns(profile.id, profile.name)
   // Opened from the navigation's activity list: straight to that run.
-  const [focused] = useState(() => takeRunFocus(profile.id))
+  const [focused] = useState(() => pendingRunFocus(profile.id))
   const [tab, setTab] = useState<Tab>(focused ? 'runs' : 'profile')
   const [runId, setRunId] = useState<string | undefined>(focused)
-  useEffect(
-    () =>
-      onRunFocus((profileId, focus) => {
-        if (profileId !== profile.id) return
-        takeRunFocus(profileId)
-        setRunId(focus)
-        setTab('runs')
-      }),
-    [profile.id],
-  )
+  useEffect(() => {
+    clearRunFocus(profile.id)
+    return onRunFocus((profileId, focus) => {
+      if (profileId !== profile.id) return
+      clearRunFocus(profileId)
+      setRunId(focus)
+      setTab('runs')
+    })
+  }, [profile.id])
   const [dirty, setDirty] = useState(false)
   const [planOpen, setPlanOpen] = useState(false)
   const [deployOpen, setDeployOpen] = useState(false)
