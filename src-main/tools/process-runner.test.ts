@@ -1,21 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { AppError } from '../../src-shared/contract/app-error.ts'
 import { runProcess } from './process-runner.ts'
+import { rejection } from '../../tests/support/app-error.ts'
 
 // Real child processes: the Node binary running small scripts.
 const node = process.execPath
 
 function script(source: string, extra: Partial<Parameters<typeof runProcess>[0]> = {}) {
   return runProcess({ command: node, args: ['-e', source], ...extra })
-}
-
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => null,
-    (caught: unknown) => caught,
-  )
-  expect(error).toBeInstanceOf(AppError)
-  return error as AppError
 }
 
 describe('runProcess', () => {
@@ -56,7 +47,7 @@ describe('runProcess', () => {
   })
 
   it('turns a non-zero exit into tool_failed naming the command and the tail of stderr', async () => {
-    const error = await failure(
+    const error = await rejection(
       script('console.error("error: secret s3cr3tvalue is wrong"); process.exit(3)', {
         secrets: ['s3cr3tvalue'],
       }),
@@ -87,14 +78,14 @@ describe('runProcess', () => {
         },
       },
     )
-    const error = await failure(run)
+    const error = await rejection(run)
     expect(error.code).toBe('cancelled')
     expect(lines).toContain('ignoring')
     expect(Date.now() - started).toBeLessThan(10_000)
   })
 
   it('stops a process that runs past its timeout and says so', async () => {
-    const error = await failure(
+    const error = await rejection(
       script('console.error("still waiting"); setInterval(() => {}, 1000)', { timeoutMs: 300 }),
     )
     expect(error.code).toBe('timeout')
@@ -105,8 +96,8 @@ describe('runProcess', () => {
   it('refuses to start when already cancelled, and names a missing binary as tool_missing', async () => {
     const controller = new AbortController()
     controller.abort()
-    expect((await failure(script('1', { signal: controller.signal }))).code).toBe('cancelled')
-    const missing = await failure(runProcess({ command: '/nonexistent/talosctl', args: ['version'] }))
+    expect((await rejection(script('1', { signal: controller.signal }))).code).toBe('cancelled')
+    const missing = await rejection(runProcess({ command: '/nonexistent/talosctl', args: ['version'] }))
     expect(missing.code).toBe('tool_missing')
     expect(missing.message).toContain('talosctl')
   })

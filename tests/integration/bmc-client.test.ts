@@ -8,23 +8,11 @@ import type { BmcClient } from '../../src-main/bmc/bmc-client.ts'
 import { BmcService } from '../../src-main/bmc/bmc-service.ts'
 import { probeCertificate } from '../../src-main/bmc/pinned-tls.ts'
 import type { VirtualBoard } from '../../src-main/virtual-board/virtual-board-server.ts'
-import { AppError } from '../../src-shared/contract/app-error.ts'
 import { clientFor, closeAll, firmwares, silentServer, startBoard, waitFor } from '../support/virtual-bmc.ts'
 import { api, call, login } from './virtual-board-helpers.ts'
+import { rejection } from '../support/app-error.ts'
 
 afterEach(closeAll)
-
-/** The AppError a call rejects with (fails the test when it resolves or throws something else). */
-async function failure(pending: Promise<unknown>): Promise<AppError> {
-  const error = await pending.then(
-    (value) => {
-      throw new Error(`expected a failure, got ${JSON.stringify(value)}`)
-    },
-    (reason: unknown) => reason,
-  )
-  expect(error).toBeInstanceOf(AppError)
-  return error as AppError
-}
 
 const badLogin = (board: VirtualBoard) =>
   call(board, '/api/bmc/authenticate', {
@@ -82,7 +70,7 @@ describe.each(firmwares)('BMC client on firmware %s', (firmware) => {
   it('reports a wrong password as bmc_auth_failed and never asks the BMC again', async () => {
     const board = await startBoard({ firmware })
     const client = clientFor(board, { password: 'wrong' })
-    const first = await failure(client.power())
+    const first = await rejection(client.power())
     expect(first.code).toBe('bmc_auth_failed')
     expect(first.message).toContain('credentials incorrect')
     const requestsAfterFirst = board.state.snapshot().requests
@@ -95,7 +83,7 @@ describe.each(firmwares)('BMC client on firmware %s', (firmware) => {
         client.setPower({ 1: true }),
         client.firmware(),
       ]
-      for (const pending of calls) expect((await failure(pending)).code).toBe('bmc_auth_failed')
+      for (const pending of calls) expect((await rejection(pending)).code).toBe('bmc_auth_failed')
     }
     const snapshot = board.state.snapshot()
     expect(snapshot.requests).toBe(requestsAfterFirst)
@@ -112,18 +100,18 @@ describe.each(firmwares)('BMC client on firmware %s', (firmware) => {
     expect(board.state.snapshot().auth.blocked).toBe(true)
 
     // The live token is refused while the address is blocked.
-    const onSession = await failure(client.power())
+    const onSession = await rejection(client.power())
     expect(onSession.code).toBe('bmc_locked_out')
     expect(onSession.message).toContain('Exceeded allowed authentication attempts. Access blocked for')
 
     const fresh = clientFor(board)
     const logins = board.state.snapshot().auth.logins
-    const atLogin = await failure(fresh.usb())
+    const atLogin = await rejection(fresh.usb())
     expect(atLogin.code).toBe('bmc_locked_out')
     expect(atLogin.message).toContain('Exceeded allowed authentication attempts')
     expect(board.state.snapshot().auth.logins).toBe(logins + 1)
     // Not retried: every further attempt would double the block.
-    expect((await failure(fresh.power())).code).toBe('bmc_locked_out')
+    expect((await rejection(fresh.power())).code).toBe('bmc_locked_out')
     expect(board.state.snapshot().auth.logins).toBe(logins + 1)
   })
 
@@ -131,11 +119,11 @@ describe.each(firmwares)('BMC client on firmware %s', (firmware) => {
     const board = await startBoard({ firmware })
     const trusted = 'AB:'.repeat(31) + 'AB'
     const client = clientFor(board, { fingerprint: trusted })
-    const error = await failure(client.power())
+    const error = await rejection(client.power())
     expect(error.code).toBe('bmc_certificate_changed')
     expect(error.details).toEqual({ expected: trusted, actual: board.fingerprint256 })
     expect(error.message).toContain(board.fingerprint256)
-    await failure(client.setPower({ 1: true }))
+    await rejection(client.setPower({ 1: true }))
     expect(board.state.snapshot().requests).toBe(0)
     expect(board.state.snapshot().auth.logins).toBe(0)
     expect(board.state.snapshot().nodes[0]!.power).toBe(false)
@@ -193,7 +181,7 @@ describe.each(firmwares)('BMC client on firmware %s', (firmware) => {
     const board = await startBoard({ firmware })
     const client = clientFor(board)
 
-    const enveloped = await failure(client.setCooling('no such fan', 1))
+    const enveloped = await rejection(client.setCooling('no such fan', 1))
     expect(enveloped.code).toBe('bmc_error')
     expect(enveloped.message).toContain(
       firmware === '2.1'
@@ -201,13 +189,13 @@ describe.each(firmwares)('BMC client on firmware %s', (firmware) => {
         : 'Invalid `type` parameter cooling (HTTP 400)',
     )
 
-    const plain = await failure(
+    const plain = await rejection(
       client.startFlash({ node: 5 as 1, fileName: 'x.img', length: 10, skipVerify: false }),
     )
     expect(plain.code).toBe('bmc_error')
     expect(plain.message).toContain('Parameter `node` is out of range 0..3 of node IDs (HTTP 500)')
 
-    const upload = await failure(
+    const upload = await rejection(
       client.upload(1234, Readable.from([Buffer.alloc(1000)]), { length: 1000, fileName: 'x.img' }),
     )
     expect(upload.code).toBe('bmc_error')
@@ -261,7 +249,7 @@ describe('BMC client timeouts', () => {
     const server = await silentServer('tls')
     const bmc = clientForUrl(server.url, server.fingerprint, 300)
     const started = Date.now()
-    const error = await failure(bmc.power())
+    const error = await rejection(bmc.power())
     expect(error.code).toBe('timeout')
     expect(Date.now() - started).toBeLessThan(3000)
     expect(server.connections()).toBe(1)
@@ -271,7 +259,7 @@ describe('BMC client timeouts', () => {
     const server = await silentServer('tcp')
     const bmc = clientForUrl(server.url, server.fingerprint, 300)
     const started = Date.now()
-    const error = await failure(bmc.power())
+    const error = await rejection(bmc.power())
     // A TLS handshake that never comes looks like a host that is not there: "check it is powered".
     expect(error.code).toBe('bmc_unreachable')
     expect(error.message).toContain('Connect Timeout Error')

@@ -6,11 +6,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { TalosFactoryClient } from '../../src-main/images/talos-factory-client.ts'
 import { TalosFactoryService } from '../../src-main/images/talos-factory-service.ts'
 import { openDatabase, type Db } from '../../src-main/store/database.ts'
-import { AppError } from '../../src-shared/contract/app-error.ts'
 import { buildSchematic } from '../../src-shared/talos/schematic-builder.ts'
 import { canonicalSchematic, parseSchematic, schematicId } from '../../src-shared/talos/schematic.ts'
 import { startFakeImageFactory, type FakeImageFactory } from '../support/fake-image-factory.ts'
 import { makeTempDir } from '../support/temp-dir.ts'
+import { rejection } from '../support/app-error.ts'
 
 const longhorn = '613e1592b2da41ae5e265e8789429f22e121aab91cb4deb6bc3c0b6262961245'
 
@@ -22,15 +22,6 @@ afterAll(() => factory.close())
 afterEach(() => {
   factory.behaviour = 'normal'
 })
-
-async function refusal(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(AppError)
-  return error as AppError
-}
 
 /** A port nothing listens on. */
 async function closedPort(): Promise<number> {
@@ -80,19 +71,19 @@ describe('TalosFactoryClient', () => {
 
   it("passes the factory's plain-text errors on as typed errors", async () => {
     const client = new TalosFactoryClient({ baseUrl: factory.url })
-    const bad = await refusal(client.postSchematic('customization:\n  foo: 1\n'))
+    const bad = await rejection(client.postSchematic('customization:\n  foo: 1\n'))
     expect(bad.code).toBe('invalid_input')
     expect(bad.message).toMatch(
       /^The Image Factory could not register the schematic: yaml: unmarshal errors:/,
     )
-    const unknown = await refusal(client.extensions('v0.0.1'))
+    const unknown = await rejection(client.extensions('v0.0.1'))
     expect(unknown).toMatchObject({
       code: 'not_found',
       message: expect.stringContaining('not found (HTTP 404)'),
     })
     expect(unknown.hint).toMatch(/Talos version/)
     factory.behaviour = 'error-500'
-    const broken = await refusal(client.versions())
+    const broken = await rejection(client.versions())
     expect(broken).toMatchObject({
       code: 'factory_error',
       message: expect.stringContaining('internal server error (HTTP 500)'),
@@ -104,7 +95,7 @@ describe('TalosFactoryClient', () => {
     factory.behaviour = 'hang'
     const client = new TalosFactoryClient({ baseUrl: factory.url, timeoutMs: 300 })
     const started = Date.now()
-    const error = await refusal(client.versions())
+    const error = await rejection(client.versions())
     expect(error.code).toBe('timeout')
     expect(error.message).toMatch(/did not answer within 0.3 s/)
     expect(Date.now() - started).toBeLessThan(5_000)
@@ -112,7 +103,7 @@ describe('TalosFactoryClient', () => {
 
   it('says when the factory cannot be reached', async () => {
     const client = new TalosFactoryClient({ baseUrl: `http://127.0.0.1:${await closedPort()}` })
-    const error = await refusal(client.versions())
+    const error = await rejection(client.versions())
     expect(error.code).toBe('network_unreachable')
     expect(error.message).toMatch(/ECONNREFUSED/)
     expect(error.hint).toMatch(/offline/)
@@ -154,7 +145,7 @@ describe('TalosFactoryService', () => {
     const extensions = await service.extensions('1.9.2', true)
     expect(extensions).toMatchObject({ source: 'cache', version: 'v1.9.2' })
     expect(extensions.extensions).toHaveLength(3)
-    const never = await refusal(service.extensions('v1.12.3', true))
+    const never = await rejection(service.extensions('v1.12.3', true))
     expect(never.message).toMatch(/has never fetched the extensions for Talos v1.12.3/)
   })
 

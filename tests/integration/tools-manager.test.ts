@@ -9,7 +9,6 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'no
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { AppError } from '../../src-shared/contract/app-error.ts'
 import { EventBus } from '../../src-main/core/event-bus.ts'
 import { openDatabase, type Db } from '../../src-main/store/database.ts'
 import { SettingsStore } from '../../src-main/store/settings-store.ts'
@@ -19,6 +18,7 @@ import { startImageServer, type ImageServer } from '../support/image-server.ts'
 import { sha256 } from '../support/make-image.ts'
 import { runCli } from '../support/run-cli.ts'
 import { makeTempDir } from '../support/temp-dir.ts'
+import { rejection } from '../support/app-error.ts'
 
 let server: ImageServer
 let dir: ReturnType<typeof makeTempDir>
@@ -105,15 +105,6 @@ function serviceWith(
   return service
 }
 
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => null,
-    (caught: unknown) => caught,
-  )
-  expect(error).toBeInstanceOf(AppError)
-  return error as AppError
-}
-
 describe('installing a pinned release', () => {
   it('downloads, verifies and installs talosctl (raw) and helm (.tar.gz), then runs them', async () => {
     const events = new EventBus()
@@ -143,11 +134,11 @@ describe('installing a pinned release', () => {
 
   it('refuses a download whose SHA-256 differs, and keeps nothing', async () => {
     const service = serviceWith(manifestFor(talosctlStandIn('v1.13.7'), { talosctlSha: 'ab'.repeat(32) }))
-    const error = await failure(service.install('talosctl'))
+    const error = await rejection(service.install('talosctl'))
     expect(error.code).toBe('checksum_mismatch')
     expect(error.message).toContain('talosctl v1.13.7')
     expect(existsSync(join(dir.path, 'data', 'tools', 'talosctl', 'v1.13.7', 'talosctl'))).toBe(false)
-    expect((await failure(service.resolve('talosctl'))).code).toBe('tool_missing')
+    expect((await rejection(service.resolve('talosctl'))).code).toBe('tool_missing')
   })
 
   it('resumes a download cut midway with Range', async () => {
@@ -155,7 +146,7 @@ describe('installing a pinned release', () => {
     const manifest = manifestFor(body)
     server.files.set('/talosctl-linux-amd64', { body, etag: '"t1"', dropAfterBytes: 20_000, dropTimes: 1 })
     const service = serviceWith(manifest)
-    await failure(service.install('talosctl'))
+    await rejection(service.install('talosctl'))
     const installed = await service.install('talosctl')
     expect(installed.version).toBe('v1.13.7')
     const ranged = server.requests.filter(
@@ -169,7 +160,7 @@ describe('installing a pinned release', () => {
     const installed = await serviceWith(manifest).install('talosctl')
     writeFileSync(installed.path, talosctlStandIn('v1.13.7').toString().replace('0000', '6666'))
     chmodSync(installed.path, 0o755)
-    const error = await failure(serviceWith(manifest).resolve('talosctl'))
+    const error = await rejection(serviceWith(manifest).resolve('talosctl'))
     expect(error.code).toBe('checksum_mismatch')
     expect(error.message).toContain('was changed since it was verified')
   })
@@ -183,7 +174,7 @@ describe('installing a pinned release', () => {
     })
     const manifest = manifestFor(talosctlStandIn('v1.13.7'))
     manifest.talosctl[0]!.assets['linux-amd64']!.url = `http://127.0.0.1:${port}/talosctl-linux-amd64`
-    const error = await failure(serviceWith(manifest).install('talosctl'))
+    const error = await rejection(serviceWith(manifest).install('talosctl'))
     expect(error.message).toContain('talosctl v1.13.7')
     expect(error.hint).toBeTruthy()
   })
@@ -199,7 +190,7 @@ describe('installing a pinned release', () => {
       platform: 'darwin-arm64',
     })
     services.push(service)
-    const error = await failure(service.install('talosctl'))
+    const error = await rejection(service.install('talosctl'))
     expect(error.code).toBe('tool_missing')
     expect(error.hint).toContain('set-path')
   })
@@ -222,7 +213,7 @@ describe('the user’s own binaries', () => {
       version: 'v1.13.2',
       source: 'path',
     })
-    const error = await failure(service.resolve('talosctl', 'v1.12.3'))
+    const error = await rejection(service.resolve('talosctl', 'v1.12.3'))
     expect(error.code).toBe('tool_missing')
     expect(error.message).toContain('talosctl v1.12.x is not installed')
     expect(error.message).toContain('v1.13.2, which does not fit')
@@ -242,7 +233,7 @@ describe('the user’s own binaries', () => {
 
     const broken = join(dir.path, 'not-talosctl')
     writeFileSync(broken, '#!/bin/sh\necho hello\n', { mode: 0o755 })
-    expect((await failure(service.setPath('talosctl', broken))).code).toBe('invalid_input')
+    expect((await rejection(service.setPath('talosctl', broken))).code).toBe('invalid_input')
     await service.setPath('talosctl', null)
     expect((await service.resolve('talosctl')).source).toBe('path')
   })
