@@ -80,7 +80,14 @@ describe('the host with a Secret Service that cannot store', () => {
   it('reports the missing default keyring with the command that creates it', async () => {
     const scratch = join(home.path, 'no-collection')
     // gnome-keyring started without --unlock: it answers, but has no login keyring to write to.
-    serve = runServe({ ...envWith(undefined, join(scratch, 'data')), HOME: scratch }, [
+    // A keyring folder of its own: under npm test, XDG_DATA_HOME points at the session's unlocked
+    // keyring, which this daemon would find locked and ask a password for.
+    const isolated = {
+      HOME: scratch,
+      XDG_DATA_HOME: join(scratch, '.local', 'share'),
+      XDG_CONFIG_HOME: join(scratch, '.config'),
+    }
+    serve = runServe({ ...envWith(undefined, join(scratch, 'data')), ...isolated }, [
       'dbus-run-session',
       '--',
       'bash',
