@@ -15,7 +15,7 @@ import { MemorySecretStore } from '../support/memory-secret-store.ts'
 import { runCli } from '../support/run-cli.ts'
 import { runFlashFor } from '../support/run-flash.ts'
 import { makeTempDir } from '../support/temp-dir.ts'
-import { clientFor, closeAll, firmwares, startBoard, waitFor } from '../support/virtual-bmc.ts'
+import { clientFor, closeAll, firmwares, saveBoard, startBoard, waitFor } from '../support/virtual-bmc.ts'
 
 const bin = fileURLToPath(new URL('../../bin/clusterdeck.js', import.meta.url))
 const mib = 1024 * 1024
@@ -47,15 +47,7 @@ describe.each(firmwares)('flash and BMC messages on firmware %s', (firmware) => 
       flashPollIntervalMs: 100,
     })
     try {
-      const added = await core.dispatch('boards.add', {
-        name: 'rack',
-        address: board.url,
-        user: board.credentials.username,
-        password: board.credentials.password,
-        certificateSha256: board.fingerprint256,
-      })
-      if (!added.ok) throw new Error(added.error.message)
-      const boardId = (added.value as { id: string }).id
+      const boardId = (await saveBoard(core, board, 'rack')).id
       const started = await core.dispatch('flash.start', {
         boardId,
         node: 1,

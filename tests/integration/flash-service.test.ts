@@ -9,14 +9,13 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest'
 import { createAppCore, type AppCore } from '../../src-main/core/app-core.ts'
 import type { VirtualBoard, VirtualBoardOptions } from '../../src-main/virtual-board/virtual-board-server.ts'
-import type { Board } from '../../src-shared/boards/board-schemas.ts'
 import type { FlashJob, FlashRecord, FlashRequest } from '../../src-shared/flash/flash-schemas.ts'
 import { imageBytes, pack, sha256, writeImage } from '../support/make-image.ts'
 import { openDatabase } from '../../src-main/store/database.ts'
 import { MemorySecretStore } from '../support/memory-secret-store.ts'
 import { runCli } from '../support/run-cli.ts'
 import { makeTempDir } from '../support/temp-dir.ts'
-import { closeAll, firmwares, startBoard, waitFor } from '../support/virtual-bmc.ts'
+import { closeAll, firmwares, saveBoard, startBoard, waitFor } from '../support/virtual-bmc.ts'
 
 const mib = 1024 * 1024
 
@@ -78,16 +77,8 @@ async function harness(
   })
   harnesses.push({ core, dir })
   const events: FlashJob[] = []
-  core.events.onAny((name, payload) => {
-    if (name === 'flash.progress') events.push(payload as FlashJob)
-  })
-  const added = await request<Board>(core, 'boards.add', {
-    name: `virtual-${firmware}`,
-    address: board.url,
-    user: board.credentials.username,
-    password: board.credentials.password,
-    certificateSha256: board.fingerprint256,
-  })
+  core.events.on('flash.progress', (job) => events.push(job))
+  const added = await saveBoard(core, board, `virtual-${firmware}`)
   return { core, board, boardId: added.id, events, dataDir: dir.path }
 }
 

@@ -12,6 +12,7 @@ import { profileFromTemplate } from '../../src-shared/profiles/profile-templates
 import { imageBytes, sha256, writeImage } from '../support/make-image.ts'
 import { MemorySecretStore } from '../support/memory-secret-store.ts'
 import { makeTempDir } from '../support/temp-dir.ts'
+import { saveBoard } from '../support/virtual-bmc.ts'
 
 let board: VirtualBoard
 let dir: ReturnType<typeof makeTempDir>
@@ -36,13 +37,7 @@ beforeAll(async () => {
     flashPollIntervalMs: 50,
     bootPollMs: 100,
   })
-  await call('boards.add', {
-    name: 'rack-1',
-    address: board.url,
-    user: 'root',
-    password: board.credentials.password,
-    certificateSha256: board.fingerprint256,
-  })
+  await saveBoard(core, board, 'rack-1')
   // The virtual board boots a Talos log for images whose name says Talos.
   const raw = imageBytes(3 * 1024 * 1024, 9)
   imageSha = sha256(raw)

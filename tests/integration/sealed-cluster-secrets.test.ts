@@ -16,6 +16,7 @@ import { profileFromTemplate } from '../../src-shared/profiles/profile-templates
 import { filesContaining } from '../support/find-in-files.ts'
 import { imageBytes, sha256, writeImage } from '../support/make-image.ts'
 import { makeTempDir } from '../support/temp-dir.ts'
+import { saveBoard } from '../support/virtual-bmc.ts'
 
 let board: VirtualBoard
 let dir: ReturnType<typeof makeTempDir>
@@ -45,13 +46,7 @@ beforeAll(async () => {
     flashPollIntervalMs: 50,
     bootPollMs: 100,
   })
-  await call('boards.add', {
-    name: 'rack-1',
-    address: board.url,
-    user: 'root',
-    password: board.credentials.password,
-    certificateSha256: board.fingerprint256,
-  })
+  await saveBoard(core, board, 'rack-1')
   const raw = imageBytes(2 * 1024 * 1024, 5)
   imageSha = sha256(raw)
   await call('images.importFile', { path: writeImage(join(dir.path, 'talos-test-arm64.raw'), raw) })

@@ -3,7 +3,9 @@
 // of starting a board), clients pinned to it, and closing everything after each test.
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net'
 import { createServer as createTlsServer } from 'node:tls'
+import type { Board } from '../../src-shared/boards/board-schemas.ts'
 import { BmcClient, type BmcConnection } from '../../src-main/bmc/bmc-client.ts'
+import type { Dispatch } from '../../src-main/core/dispatcher.ts'
 import {
   certificateFingerprint256,
   createSelfSignedCertificate,
@@ -33,6 +35,23 @@ export async function startBoard(options: VirtualBoardOptions): Promise<VirtualB
   })
   boards.push(board)
   return board
+}
+
+/** Saves a running virtual board in a core under a name, its certificate trusted; the saved board. */
+export async function saveBoard(
+  core: { dispatch: Dispatch },
+  board: VirtualBoard,
+  name: string,
+): Promise<Board> {
+  const added = await core.dispatch('boards.add', {
+    name,
+    address: board.url,
+    user: board.credentials.username,
+    password: board.credentials.password,
+    certificateSha256: board.fingerprint256,
+  })
+  if (!added.ok) throw new Error(`boards.add failed: ${added.error.message}`)
+  return added.value as Board
 }
 
 /** A BMC client pinned to the board's certificate, closed by closeAll(). */
