@@ -34,6 +34,13 @@ export interface ResolvedTool {
   source: 'configured' | 'path' | 'managed'
 }
 
+/** A binary found for a tool, with the version it reports (null: it did not say). */
+interface Candidate {
+  path: string
+  version: string | null
+  source: ResolvedTool['source']
+}
+
 export interface ToolsServiceOptions {
   dataDir: string
   settings: SettingsStore
@@ -68,33 +75,17 @@ export class ToolsService {
 
   /** The binary to run for a tool; `forVersion` is the Talos version of the nodes for talosctl. */
   async resolve(tool: ToolName, forVersion?: string): Promise<ResolvedTool> {
-    const candidates = await this.candidates(tool)
-    for (const candidate of candidates) {
-      if (candidate.version && versionFits(tool, candidate.version, this.options.manifest, forVersion)) {
-        if (candidate.source === 'managed') await this.verify(tool, candidate.path)
-        return { tool, path: candidate.path, version: candidate.version, source: candidate.source }
-      }
-    }
-    const need = this.describeNeed(tool, forVersion)
-    const found = candidates.filter((candidate) => candidate.source !== 'managed')
-    const release = pinnedRelease(tool, this.options.manifest, forVersion)
-    throw new AppError(
-      'tool_missing',
-      `${need} is not installed` +
-        (found.length > 0
-          ? ` (found ${found.map((c) => `${c.path} ${c.version ?? 'of unknown version'}`).join(', ')}, which does not fit)`
-          : ''),
-      release
-        ? `Install it under Settings → Tools, or run: clusterdeck tools install ${tool}${forVersion ? ` --for ${forVersion}` : ''}`
-        : `No pinned ${tool} release fits ${forVersion}: install a matching ${tool} yourself and set its path with clusterdeck tools set-path ${tool} PATH`,
-    )
+    return this.choose(tool, await this.candidates(tool), forVersion)
   }
 
   async list(forVersion?: string): Promise<ToolStatus[]> {
     return Promise.all(
       toolNames.map(async (tool) => {
         const candidates = await this.candidates(tool)
-        const active = await this.resolve(tool, forVersion).catch((error: unknown) => error as AppError)
+        const active = await this.choose(tool, candidates, forVersion).catch((error: unknown) => {
+          if (error instanceof AppError) return error
+          throw error
+        })
         const pinned = this.options.manifest[tool].map((release) => ({
           version: release.version,
           availableForThisMachine: this.platform !== null && release.assets[this.platform] !== undefined,
@@ -118,6 +109,33 @@ export class ToolsService {
           ...(active instanceof AppError ? { problem: active.message, hint: active.hint ?? '' } : {}),
         } satisfies ToolStatus
       }),
+    )
+  }
+
+  /** The first candidate whose version fits (a managed one verified first), or why there is none. */
+  private async choose(
+    tool: ToolName,
+    candidates: Candidate[],
+    forVersion: string | undefined,
+  ): Promise<ResolvedTool> {
+    for (const candidate of candidates) {
+      if (candidate.version && versionFits(tool, candidate.version, this.options.manifest, forVersion)) {
+        if (candidate.source === 'managed') await this.verify(tool, candidate.path)
+        return { tool, path: candidate.path, version: candidate.version, source: candidate.source }
+      }
+    }
+    const need = this.describeNeed(tool, forVersion)
+    const found = candidates.filter((candidate) => candidate.source !== 'managed')
+    const release = pinnedRelease(tool, this.options.manifest, forVersion)
+    throw new AppError(
+      'tool_missing',
+      `${need} is not installed` +
+        (found.length > 0
+          ? ` (found ${found.map((c) => `${c.path} ${c.version ?? 'of unknown version'}`).join(', ')}, which does not fit)`
+          : ''),
+      release
+        ? `Install it under Settings → Tools, or run: clusterdeck tools install ${tool}${forVersion ? ` --for ${forVersion}` : ''}`
+        : `No pinned ${tool} release fits ${forVersion}: install a matching ${tool} yourself and set its path with clusterdeck tools set-path ${tool} PATH`,
     )
   }
 
@@ -245,9 +263,7 @@ export class ToolsService {
     return `helm ${this.options.manifest.helm[0]!.version.split('.')[0]}.x`
   }
 
-  private async candidates(
-    tool: ToolName,
-  ): Promise<{ path: string; version: string | null; source: ResolvedTool['source'] }[]> {
+  private async candidates(tool: ToolName): Promise<Candidate[]> {
     const found: { path: string; source: ResolvedTool['source'] }[] = []
     const configured = this.configuredPaths()[tool]
     if (configured) found.push({ path: configured, source: 'configured' })
