@@ -25,6 +25,34 @@ const imageEntryPattern = /\.(img|raw|bin)$/i
 
 /** The disk image inside a zip archive: the one .img/.raw/.bin entry, or the only file. */
 export function openZipImage(path: string): Promise<{ name: string; size: number; stream: Readable }> {
+  return openZip(path, (files) => {
+    const images = files.filter((entry) => imageEntryPattern.test(entry.fileName))
+    const chosen = images.length === 1 ? images[0] : files.length === 1 ? files[0] : undefined
+    return (
+      chosen ??
+      new AppError(
+        'invalid_input',
+        `${path} holds ${files.length} files and Clusterdeck cannot tell which one is the disk image.`,
+        'Unzip it and pick the .img or .raw file yourself.',
+      )
+    )
+  })
+}
+
+/** The entry at this path inside a zip archive (e.g. a release's `windows-amd64/helm.exe`), or `missing`. */
+export function openZipEntry(
+  path: string,
+  fileName: string,
+  missing: AppError,
+): Promise<{ size: number; stream: Readable }> {
+  return openZip(path, (files) => files.find((entry) => entry.fileName === fileName) ?? missing)
+}
+
+/** Reads a zip's list of files, then streams the one `choose` picks (or fails with its error). */
+function openZip(
+  path: string,
+  choose: (files: yauzl.Entry[]) => yauzl.Entry | AppError,
+): Promise<{ name: string; size: number; stream: Readable }> {
   return new Promise((resolve, reject) => {
     yauzl.open(path, { lazyEntries: true, autoClose: false }, (error, zip) => {
       if (error || !zip) return reject(badArchive(path, error?.message ?? 'unreadable'))
@@ -35,17 +63,10 @@ export function openZipImage(path: string): Promise<{ name: string; size: number
       })
       zip.on('error', (zipError: Error) => reject(badArchive(path, zipError.message)))
       zip.on('end', () => {
-        const images = files.filter((entry) => imageEntryPattern.test(entry.fileName))
-        const chosen = images.length === 1 ? images[0] : files.length === 1 ? files[0] : undefined
-        if (!chosen) {
+        const chosen = choose(files)
+        if (chosen instanceof AppError) {
           zip.close()
-          return reject(
-            new AppError(
-              'invalid_input',
-              `${path} holds ${files.length} files and Clusterdeck cannot tell which one is the disk image.`,
-              'Unzip it and pick the .img or .raw file yourself.',
-            ),
-          )
+          return reject(chosen)
         }
         zip.openReadStream(chosen, (streamError, stream) => {
           if (streamError || !stream) {

@@ -2,15 +2,14 @@
 // the manifest before anything is unpacked, take the binary out of its archive, and record the
 // binary's own hash so every later use can be checked against it.
 import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
+import { createReadStream, createWriteStream } from 'node:fs'
 import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { extract as extractTar } from 'tar'
-import { open as openZip } from 'yauzl'
-import { createWriteStream } from 'node:fs'
 import type { Dispatcher } from 'undici'
 import { AppError } from '../../src-shared/contract/app-error.ts'
+import { openZipEntry } from '../images/decompress.ts'
 import { transferToFile } from '../images/download-transfer.ts'
 import type { ReleaseAsset, ToolName } from './tool-manifest.ts'
 
@@ -116,29 +115,9 @@ async function untarEntry(archive: string, entry: string, target: string): Promi
   }
 }
 
-function unzipEntry(archive: string, entry: string, target: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    openZip(archive, { lazyEntries: true }, (error, zip) => {
-      if (error || !zip) return reject(error ?? missingEntry(entry))
-      let found = false
-      zip.on('entry', (item: { fileName: string }) => {
-        if (item.fileName !== entry) return zip.readEntry()
-        found = true
-        zip.openReadStream(item as never, (streamError, stream) => {
-          if (streamError || !stream) return reject(streamError ?? missingEntry(entry))
-          pipeline(stream, createWriteStream(target)).then(() => {
-            zip.close()
-            resolve()
-          }, reject)
-        })
-      })
-      zip.on('end', () => {
-        if (!found) reject(missingEntry(entry))
-      })
-      zip.on('error', reject)
-      zip.readEntry()
-    })
-  })
+async function unzipEntry(archive: string, entry: string, target: string): Promise<void> {
+  const { stream } = await openZipEntry(archive, entry, missingEntry(entry))
+  await pipeline(stream, createWriteStream(target))
 }
 
 function missingEntry(entry: string): AppError {

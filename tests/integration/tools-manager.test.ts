@@ -5,7 +5,7 @@
 // download, resume, SHA-256 check before unpacking, the hash check before first use, version
 // probing and the choice between the user's binaries and managed ones.
 import { execFileSync } from 'node:child_process'
-import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -177,6 +177,38 @@ describe('installing a pinned release', () => {
     const error = await rejection(serviceWith(manifest).install('talosctl'))
     expect(error.message).toContain('talosctl v1.13.7')
     expect(error.hint).toBeTruthy()
+  })
+
+  it('takes the binary out of a .zip release (helm on Windows), and names an entry the archive lacks', async () => {
+    const build = makeTempDir()
+    mkdirSync(join(build.path, 'windows-amd64'))
+    writeFileSync(join(build.path, 'windows-amd64', 'helm.exe'), helmStandIn('v4.0.4'))
+    execFileSync('python3', ['-m', 'zipfile', '-c', 'helm.zip', 'windows-amd64'], { cwd: build.path })
+    const zip = readFileSync(join(build.path, 'helm.zip'))
+    build.remove()
+    server.files.set('/helm-v4.0.4-windows-amd64.zip', { body: zip, etag: '"z1"' })
+    const manifest = manifestFor(talosctlStandIn('v1.13.7'))
+    const asset = (entry: string) => ({
+      url: server.url('/helm-v4.0.4-windows-amd64.zip'),
+      sha256: sha256(zip),
+      archive: { kind: 'zip' as const, entry },
+    })
+    manifest.helm[0]!.assets['windows-amd64'] = asset('windows-amd64/helm.exe')
+    const service = new ToolsService({
+      dataDir: join(dir.path, 'data'),
+      settings: new SettingsStore(db),
+      events: new EventBus(),
+      manifest,
+      searchPath: '',
+      platform: 'windows-amd64',
+    })
+    services.push(service)
+    expect(await service.install('helm')).toMatchObject({ version: 'v4.0.4', source: 'managed' })
+
+    manifest.helm[0]!.assets['windows-amd64'] = asset('windows-amd64/helm-missing.exe')
+    await service.remove('helm', 'v4.0.4')
+    const error = await rejection(service.install('helm'))
+    expect(error.message).toContain('does not contain windows-amd64/helm-missing.exe')
   })
 
   it('says so when no official build is pinned for this machine', async () => {
