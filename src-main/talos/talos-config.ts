@@ -11,6 +11,7 @@ import { stringify } from 'yaml'
 import type { ClusterProfile } from '../../src-shared/profiles/profile-schema.ts'
 import { nodePatches } from '../../src-shared/talos/machine-config-patches.ts'
 import { runProcess } from '../tools/process-runner.ts'
+import { minorOf } from '../tools/tool-manifest.ts'
 
 export interface TalosctlContext {
   /** The talosctl binary the tools manager resolved for the profile's Talos version. */
@@ -37,9 +38,9 @@ const commandTimeoutMs = 120_000
 
 /** `v1.13.9` → `v1.13`: the config contract gen uses, so a newer talosctl still writes what the nodes read. */
 function contract(talosVersion: string): string {
-  const match = /^v(\d+)\.(\d+)/.exec(talosVersion)
-  if (!match) throw new Error(`not a Talos version: ${talosVersion}`)
-  return `v${match[1]}.${match[2]}`
+  const minor = minorOf(talosVersion)
+  if (!minor) throw new Error(`not a Talos version: ${talosVersion}`)
+  return minor
 }
 
 async function inPrivateFolder<T>(work: (dir: string) => Promise<T>): Promise<T> {

@@ -8,6 +8,7 @@
 // v1alpha1 host name would contradict.
 import { parseIpv4Cidr } from '../net/ipv4.ts'
 import type { ClusterProfile, ProfileNode } from '../profiles/profile-schema.ts'
+import { compareTalosVersions } from './factory-urls.ts'
 
 export type PatchDocument = Record<string, unknown>
 
@@ -19,10 +20,9 @@ export interface NodePatchOptions {
 /** A cluster of fewer workers than this lets workloads run on its control planes. */
 const workersBeforeDedicatedControlPlanes = 2
 
-/** Talos 1.12 and newer take the host name from a HostnameConfig document. */
+/** Talos 1.12 and newer (their prereleases too) take the host name from a HostnameConfig document. */
 function hostnameDocument(talosVersion: string | undefined): boolean {
-  const match = /^v?(\d+)\.(\d+)/.exec(talosVersion ?? '')
-  return match !== null && (Number(match[1]) > 1 || Number(match[2]) >= 12)
+  return talosVersion !== undefined && compareTalosVersions(talosVersion, 'v1.12.0-0') >= 0
 }
 
 /** The name of the user volume that holds a node's NVMe mount: /var/mnt/<name>. */
