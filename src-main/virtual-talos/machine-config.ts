@@ -16,7 +16,7 @@ export interface MachineConfig {
   clusterId: string
   clusterName: string
   controlPlaneEndpoint: string
-  /** base64 PEM strings of the OS CA, as in the config. */
+  /** base64 PEM strings of the OS CA, as in the config; a worker's key is empty. */
   ca: { crt: string; key: string }
 }
 
@@ -24,7 +24,8 @@ const v1alpha1Schema = z.object({
   version: z.literal('v1alpha1'),
   machine: z.object({
     type: z.enum(['controlplane', 'worker', 'init']),
-    ca: z.object({ crt: z.string().min(1), key: z.string().min(1) }),
+    // Workers carry only the CA certificate; trustd on a control plane signs their API certificate.
+    ca: z.object({ crt: z.string().min(1), key: z.string().default('') }),
     network: z.object({ hostname: z.string().optional() }).optional(),
   }),
   cluster: z.object({
@@ -62,6 +63,10 @@ export function parseMachineConfig(raw: string): MachineConfig {
     )
   }
   const { machine, cluster } = parsed.data
+  if (machine.type !== 'worker' && machine.ca.key === '')
+    throw new MachineConfigError(
+      'configuration validation failed: 1 error occurred:\n\t* machine.ca.key: a control plane needs the OS CA key',
+    )
   const hostnameDoc = values.map((value) => hostnameSchema.safeParse(value)).find((result) => result.success)
   return {
     raw,

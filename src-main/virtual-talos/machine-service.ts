@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto'
 import { kubeconfigArchive } from './kubeconfig-archive.ts'
 import { MachineConfigError, parseMachineConfig } from './machine-config.ts'
 import { RpcError, rpcCode } from './rpc-error.ts'
-import { osCaFromConfig } from './talos-certs.ts'
+import { osCaCertificate, osCaFromConfig } from './talos-certs.ts'
 import { serviceList } from './talos-services.ts'
 import type { VirtualTalosNode } from './virtual-talos-node.ts'
 
@@ -108,7 +108,8 @@ export const unaryMethods: Record<string, Unary> = {
     let config
     try {
       config = parseMachineConfig(Buffer.from(request.data as Uint8Array).toString('utf8'))
-      osCaFromConfig(config.ca.crt, config.ca.key)
+      if (config.ca.key) osCaFromConfig(config.ca.crt, config.ca.key)
+      else osCaCertificate(config.ca.crt)
     } catch (error) {
       if (error instanceof MachineConfigError) throw new RpcError(rpcCode.INVALID_ARGUMENT, error.message)
       throw new RpcError(

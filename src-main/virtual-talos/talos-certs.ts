@@ -30,15 +30,21 @@ export interface OsCa {
 const ed25519 = { name: 'Ed25519' }
 const dayMs = 24 * 60 * 60 * 1000
 
-/** The OS CA from a config's base64 PEM strings; throws naming what does not decode. */
-export function osCaFromConfig(crtBase64: string, keyBase64: string): OsCa {
+/** The OS CA certificate from a config's base64 PEM; throws when it does not decode. */
+export function osCaCertificate(crtBase64: string): string {
   const cert = Buffer.from(crtBase64, 'base64').toString('utf8')
-  const key = Buffer.from(keyBase64, 'base64')
-    .toString('utf8')
-    .replace(/-----(BEGIN|END) ED25519 PRIVATE KEY-----/g, '-----$1 PRIVATE KEY-----')
   if (!cert.includes('-----BEGIN CERTIFICATE-----'))
     throw new Error('machine.ca.crt is not a PEM certificate')
   new NodeCertificate(cert)
+  return cert
+}
+
+/** The OS CA with its key from a control plane config's base64 PEM strings; throws naming what does not decode. */
+export function osCaFromConfig(crtBase64: string, keyBase64: string): OsCa {
+  const cert = osCaCertificate(crtBase64)
+  const key = Buffer.from(keyBase64, 'base64')
+    .toString('utf8')
+    .replace(/-----(BEGIN|END) ED25519 PRIVATE KEY-----/g, '-----$1 PRIVATE KEY-----')
   if (createPrivateKey(key).asymmetricKeyType !== 'ed25519')
     throw new Error('machine.ca.key is not an Ed25519 private key')
   return { cert, key }

@@ -2,6 +2,8 @@
 // nodes whose API is up by address (apid forwards `-n` requests to them), and the disks of all
 // nodes, for whether a cluster already has etcd data (a second bootstrap is refused).
 import { createServer, type Server } from 'node:net'
+import type { MachineConfig } from './machine-config.ts'
+import { osCaFromConfig, type OsCa } from './talos-certs.ts'
 import type { TalosDisk } from './talos-disk.ts'
 
 export const talosApiPort = 50000
@@ -11,12 +13,12 @@ const reservationPort = 50009
 const firstHost = 11
 const lastHost = 254
 
-export interface FleetMember<Node> {
-  address: string
-  node: Node
+export interface FleetNode {
+  readonly mode: string | undefined
+  readonly config: MachineConfig | undefined
 }
 
-export class TalosFleet<Node> {
+export class TalosFleet<Node extends FleetNode> {
   readonly #up = new Map<string, Node>()
   readonly #disks = new Set<TalosDisk>()
 
@@ -38,6 +40,21 @@ export class TalosFleet<Node> {
 
   removeDisk(disk: TalosDisk): void {
     this.#disks.delete(disk)
+  }
+
+  /** The OS CA as trustd on a running control plane of the CA's cluster would sign with it. */
+  trustdCa(caCrt: string): OsCa | undefined {
+    for (const node of this.#up.values()) {
+      const config = node.config
+      if (
+        node.mode === 'configured' &&
+        config?.type === 'controlplane' &&
+        config.ca.crt === caCrt &&
+        config.ca.key
+      )
+        return osCaFromConfig(config.ca.crt, config.ca.key)
+    }
+    return undefined
   }
 
   /** Whether some node of the cluster holds etcd data (it bootstrapped or joined). */

@@ -6,7 +6,15 @@
 import { Server, ServerCredentials } from '@grpc/grpc-js'
 import type { MachineConfig } from './machine-config.ts'
 import { machineServiceImplementation } from './apid-proxy.ts'
-import { issueServerIdentity, osCaFromConfig, selfSignedIdentity, spkiFingerprint } from './talos-certs.ts'
+import { setTimeout as sleep } from 'node:timers/promises'
+import {
+  issueServerIdentity,
+  osCaCertificate,
+  osCaFromConfig,
+  selfSignedIdentity,
+  spkiFingerprint,
+  type OsCa,
+} from './talos-certs.ts'
 import type { TalosDisk } from './talos-disk.ts'
 import { talosApiPort, type TalosFleet } from './talos-fleet.ts'
 import { machineService } from './talos-proto.ts'
@@ -37,6 +45,8 @@ export class VirtualTalosNode {
   #lifecycle: Promise<void> = Promise.resolve()
   #pendingAction: NodeJS.Timeout | undefined
   #joined: string | undefined
+  /** Aborted by halt(), for a boot still waiting for trustd. */
+  #booting: AbortController | undefined
 
   constructor(host: TalosNodeHost) {
     this.host = host
@@ -61,19 +71,22 @@ export class VirtualTalosNode {
 
   /** Power reached Talos: its API comes up in the mode the disk decides. */
   boot(): Promise<void> {
-    this.#lifecycle = this.#lifecycle.then(() => this.#boot())
+    const booting = new AbortController()
+    this.#booting = booting
+    this.#lifecycle = this.#lifecycle.then(() => this.#boot(booting.signal))
     return this.#lifecycle
   }
 
   /** Power is gone: the API stops answering at once. */
   halt(): Promise<void> {
+    this.#booting?.abort()
     clearTimeout(this.#pendingAction)
     this.#pendingAction = undefined
     this.#lifecycle = this.#lifecycle.then(() => this.#halt())
     return this.#lifecycle
   }
 
-  async #boot(): Promise<void> {
+  async #boot(signal: AbortSignal): Promise<void> {
     const { disk, fleet, address } = this.host
     if (disk.staged) {
       disk.config = disk.staged
@@ -91,7 +104,10 @@ export class VirtualTalosNode {
     let fingerprint: string | undefined
     try {
       if (config) {
-        const ca = osCaFromConfig(config.ca.crt, config.ca.key)
+        const ca = config.ca.key
+          ? osCaFromConfig(config.ca.crt, config.ca.key)
+          : await this.#trustdCa(config, signal)
+        if (!ca) return
         const identity = await issueServerIdentity(ca, address, config.hostname ?? address)
         credentials = ServerCredentials.createSsl(
           Buffer.from(ca.cert),
@@ -133,6 +149,18 @@ export class VirtualTalosNode {
     this.host.print('service[kubelet](Running): Health check successful')
     this.host.print('boot sequence: done')
     this.#joinKubernetes(config)
+  }
+
+  /** A worker has no CA key: trustd on a running control plane signs its API certificate. */
+  async #trustdCa(config: MachineConfig, signal: AbortSignal): Promise<OsCa | undefined> {
+    const cert = osCaCertificate(config.ca.crt)
+    for (let attempt = 0; !signal.aborted; attempt++) {
+      const ca = this.host.fleet.trustdCa(config.ca.crt)
+      if (ca?.cert === cert) return ca
+      if (attempt === 0) this.host.print('waiting for trustd on a control plane to sign the API certificate')
+      await sleep(500)
+    }
+    return undefined
   }
 
   #printMaintenance(fingerprint: string): void {
