@@ -4,7 +4,7 @@
 // real node — version, bootstrap (once), services, kubeconfig, reboot, shutdown, reset, upgrade,
 // and apid's forwarding to another node. Skipped, with the reason, where the peer is not built.
 import { execFile } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
@@ -80,7 +80,7 @@ describe.skipIf(!peers.ok)(
         execFile(
           talosctlPath,
           args,
-          { timeout: 60_000, env: { ...process.env, HOME: dir.path } },
+          { timeout: 60_000, cwd: dir.path, env: { ...process.env, HOME: dir.path } },
           (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
         )
       })
@@ -243,6 +243,40 @@ describe.skipIf(!peers.ok)(
       }
     })
 
+    it('honours the roles of the client certificate: os:reader reads but may not reboot', async () => {
+      const [cp] = addresses as [string]
+      const secrets = parse(readFileSync(join(dir.path, 'secrets.yaml'), 'utf8')) as {
+        certs: { os: { crt: string; key: string } }
+      }
+      writeFileSync(join(dir.path, 'os.crt'), Buffer.from(secrets.certs.os.crt, 'base64'))
+      writeFileSync(join(dir.path, 'os.key'), Buffer.from(secrets.certs.os.key, 'base64'))
+      await ok('gen', 'key', '--name', 'reader')
+      await ok('gen', 'csr', '--key', 'reader.key', '--ip', '127.0.0.1', '--roles', 'os:reader')
+      await ok('gen', 'crt', '--ca', 'os', '--csr', 'reader.csr', '--name', 'reader')
+      const base64 = (file: string) => readFileSync(join(dir.path, file)).toString('base64')
+      const readerConfig = join(dir.path, 'reader-talosconfig')
+      writeFileSync(
+        readerConfig,
+        [
+          'context: reader',
+          'contexts:',
+          '  reader:',
+          `    endpoints: [${cp}]`,
+          `    nodes: [${cp}]`,
+          `    ca: ${secrets.certs.os.crt}`,
+          `    crt: ${base64('reader.crt')}`,
+          `    key: ${base64('reader.key')}`,
+          '',
+        ].join('\n'),
+      )
+      const version = await talosctl('--talosconfig', readerConfig, 'version')
+      expect(version.code).toBe(0)
+      const reboot = await talosctl('--talosconfig', readerConfig, 'reboot', '--wait=false')
+      expect(reboot.code).not.toBe(0)
+      expect(reboot.stderr).toContain('code = PermissionDenied desc = not authorized')
+      expect(node(0)?.mode).toBe('configured')
+    })
+
     it('bootstraps etcd once; a second bootstrap is refused as Talos refuses it', async () => {
       const [cp, worker] = addresses as [string, string]
       const before = await secure(cp, 'services')
@@ -272,6 +306,13 @@ describe.skipIf(!peers.ok)(
       expect(run.code).toBe(0)
       const kubeconfig = parse(run.stdout) as { 'current-context': string }
       expect(kubeconfig['current-context']).toBe('admin@virtual')
+    })
+
+    it('says plainly when no etcd stands behind a virtual control plane', async () => {
+      const [cp] = addresses as [string]
+      const run = await secure(cp, 'etcd', 'snapshot', join(dir.path, 'etcd.snapshot'))
+      expect(run.code).not.toBe(0)
+      expect(run.stderr).toContain('no Kubernetes API is behind this virtual node')
     })
 
     it('forwards a request for another node through the endpoint, like apid', async () => {
