@@ -212,7 +212,9 @@ describe.skipIf(!peers.ok)(
       const [cp] = addresses as [string]
       const insecure = await talosctl('version', '--insecure', '-n', cp, '-e', cp)
       expect(insecure.code).not.toBe(0)
-      expect(insecure.stderr).toMatch(/certificate required|handshake failure|tls/i)
+      // The server ends the TLS 1.3 handshake for want of a client certificate; depending on timing
+      // talosctl reports the alert or the closed connection, either way as Unavailable.
+      expect(insecure.stderr).toMatch(/code = Unavailable/)
 
       const other = makeTempDir()
       try {
@@ -237,7 +239,7 @@ describe.skipIf(!peers.ok)(
           'version',
         )
         expect(foreign.code).not.toBe(0)
-        expect(foreign.stderr).toMatch(/certificate|tls/i)
+        expect(foreign.stderr).toMatch(/code = Unavailable/)
       } finally {
         other.remove()
       }
@@ -298,6 +300,14 @@ describe.skipIf(!peers.ok)(
         )
       const workerServices = await secure(worker, 'services')
       expect(workerServices.stdout).not.toMatch(/etcd|trustd/)
+    })
+
+    it('applies a config again on a configured node, without a reboot in auto mode', async () => {
+      const [cp] = addresses as [string]
+      const run = await secure(cp, 'apply-config', '-f', join(dir.path, 'controlplane-vcp1.yaml'))
+      expect(run.code).toBe(0)
+      expect(run.stdout + run.stderr).toContain('Applied configuration without a reboot')
+      expect(node(0)?.mode).toBe('configured')
     })
 
     it('hands out the kubeconfig as talosctl expects it', async () => {
