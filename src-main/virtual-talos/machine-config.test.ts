@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { MachineConfigError, parseMachineConfig } from './machine-config.ts'
+import { parseMachineConfig } from './machine-config.ts'
 
 const ca = { crt: Buffer.from('-----BEGIN CERTIFICATE-----').toString('base64'), key: 'a2V5' }
 
@@ -44,9 +44,14 @@ describe('parseMachineConfig', () => {
       "doesn't contain v1alpha1 config",
     )
     expect(() => parseMachineConfig(v1alpha1('router'))).toThrow(
-      /^configuration validation failed: 1 error occurred:\n\t\* machine\.type: /,
+      'configuration validation failed: 1 error occurred:\n\t* unknown machine type "router"',
     )
-    expect(() => parseMachineConfig(v1alpha1('controlplane', '', ''))).toThrow(MachineConfigError)
+    expect(() => parseMachineConfig(v1alpha1('controlplane', '', ''))).toThrow(
+      'machine.ca.key is required on a control plane',
+    )
+    expect(() => parseMachineConfig('version: v1alpha1\nmachine:\n  type: worker\n')).toThrow(
+      /machine\.ca is required\n\t\* cluster is required$/,
+    )
     expect(() => parseMachineConfig('')).toThrow('the document is empty')
   })
 })
