@@ -18,9 +18,18 @@ import type { VirtualTalosNode } from './virtual-talos-node.ts'
 
 type Route = { kind: 'local' } | { kind: 'one'; target: string } | { kind: 'many'; targets: string[] }
 
+// Node's HTTP/2 joins repeated header fields with ", ": talosctl's `nodes` values come joined.
+function values(metadata: Metadata, key: string): string[] {
+  return metadata
+    .get(key)
+    .flatMap((value) => String(value).split(','))
+    .map((value) => value.trim())
+    .filter((value) => value !== '')
+}
+
 function routeOf(node: VirtualTalosNode, metadata: Metadata): Route {
-  const many = metadata.get('nodes').map(String)
-  const one = metadata.get('node').map(String)
+  const many = values(metadata, 'nodes')
+  const one = values(metadata, 'node')
   if (metadata.get('proxyfrom').length > 0) return { kind: 'local' }
   if (one.length > 1) throw new RpcError(rpcCode.INVALID_ARGUMENT, 'node metadata must be single-valued')
   if (node.mode === 'maintenance') {

@@ -331,6 +331,11 @@ describe.skipIf(!peers.ok)(
       expect(run.code).toBe(0)
       expect(run.stdout).toMatch(new RegExp(`NODE:\\s+${worker.replace(/\./g, '\\.')}`))
 
+      // Several nodes at once: one answer each, every one named.
+      const both = await talosctl('--talosconfig', talosconfig, '-e', cp, '-n', `${cp},${worker}`, 'services')
+      expect(both.code).toBe(0)
+      for (const address of [cp, worker]) expect(both.stdout).toContain(`${address}   apid`)
+
       const unknown = await talosctl('--talosconfig', talosconfig, '-e', cp, '-n', '127.0.0.250', 'version')
       expect(unknown.code).not.toBe(0)
       expect(unknown.stderr).toContain('127.0.0.250')
