@@ -1,6 +1,8 @@
 // The simulated hardware behind the API: node power (the persisted desired state the API reports
 // and whether the node really runs), usbboot pins, the USB switch, node_info, fans, the serial
-// ring buffers and what was flashed. It knows nothing about HTTP.
+// ring buffers and what was flashed. It knows nothing about HTTP. A node that boots a Talos image
+// hands over, after the kernel's part of the log, to its virtual Talos node (TalosBoardNodes),
+// which prints the rest and serves the Talos API until the node loses power.
 import type { TalosBoardNodes } from '../virtual-talos/talos-board-nodes.ts'
 import {
   bootLogForOneBoot,
