@@ -102,7 +102,10 @@ export function loopbackKubernetes(kubeconfigPath: string): VirtualKubernetes {
           // Back after a reboot or an upgrade: the kubelet updates its Node, and kwok takes it
           // over again through its annotation.
           const { labels, annotations } = body.metadata!
-          await core.patchNode({ name: hostname, body: { metadata: { labels, annotations } } }, mergePatch(options))
+          await core.patchNode(
+            { name: hostname, body: { metadata: { labels, annotations } } },
+            mergePatch(options),
+          )
           const { addresses, nodeInfo } = body.status!
           await core.patchNodeStatus(
             { name: hostname, body: { status: { addresses, nodeInfo: { osImage: nodeInfo!.osImage } } } },

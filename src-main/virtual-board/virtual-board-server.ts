@@ -32,6 +32,7 @@ import { createSerialSockets } from './serial-socket.ts'
 import type { FlashStatusJson } from './transfer-slot.ts'
 import { TransferSlot } from './transfer-slot.ts'
 import { decodeUart } from './uart-buffer.ts'
+import type { VirtualTalosBackends } from '../virtual-talos/virtual-talos-backends.ts'
 
 export type { FlashFault } from './flash-worker.ts'
 export type { FlashedImage, NodeInfo, UsbConfig } from './board-state.ts'
@@ -66,6 +67,8 @@ export interface VirtualBoardOptions {
   certificate?: VirtualBoardCertificate
   /** Drives lockout, token expiry and node uptime; default a monotonic real-time clock. */
   clock?: VirtualBoardClock
+  /** The Kubernetes API and etcd behind its virtual Talos control planes. */
+  talosBackends?: VirtualTalosBackends
 }
 
 export interface VirtualNodeSnapshot {
