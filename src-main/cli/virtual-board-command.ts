@@ -40,7 +40,7 @@ export function registerVirtualBoardCommand(program: Command, io: CliIo): void {
       const verifySpeed = options.verifySpeed ?? options.writeSpeed
       // Loaded only for this command: the simulation is not needed by the others.
       const { startVirtualBoard } = await import('../virtual-board/virtual-board-server.ts')
-      const talosBackends = await backendsFromEnv()
+      const talosBackends = await backendsFromEnv(io.env)
       const board = await startVirtualBoard({
         firmware: options.firmware,
         talosBackends,
@@ -72,7 +72,7 @@ function talosBackendsLine(backends: VirtualTalosBackends | undefined): string {
   const behind = [backends?.kubernetes && 'Kubernetes API', backends?.etcd && 'etcd'].filter(Boolean)
   return behind.length > 0
     ? `control planes backed by the loopback cluster's ${behind.join(' and ')}`
-    : `control planes without Kubernetes (set ${kubeconfigVariable} and ${etcdVariable}, docs/virtual-board.md)`
+    : `no Kubernetes API or etcd behind control planes (set ${kubeconfigVariable} and ${etcdVariable}, docs/virtual-board.md)`
 }
 
 function untilSignal(): Promise<NodeJS.Signals> {

@@ -51,6 +51,14 @@ describe('backendsFromEnv', () => {
     expect(error.hint).toContain(kubeconfigVariable)
   })
 
+  it('says which variable names a kubeconfig that is not usable', async () => {
+    const path = join(dir.path, 'not-a-kubeconfig.yaml')
+    writeFileSync(path, 'apiVersion: v1\nkind: Config\n')
+    const error = await refusal({ [kubeconfigVariable]: path })
+    expect(error.message).toContain('The kubeconfig is not usable')
+    expect(error.hint).toContain(kubeconfigVariable)
+  })
+
   it('wants etcd as a plain http client URL with its port', async () => {
     for (const endpoint of [
       '127.0.0.1:2379',

@@ -9,6 +9,8 @@ import type { VirtualTalosBackends } from './virtual-talos-backends.ts'
 export const kubeconfigVariable = 'CLUSTERDECK_VIRTUAL_KUBECONFIG'
 export const etcdVariable = 'CLUSTERDECK_VIRTUAL_ETCD'
 
+const kubeconfigHint = `Set ${kubeconfigVariable} to the kubeconfig of a running loopback cluster, or unset it (docs/virtual-board.md).`
+
 export interface LoopbackBackendsOptions {
   /** The loopback cluster's kubeconfig file (its certificates may be files beside it). */
   kubeconfigPath?: string
@@ -23,7 +25,11 @@ export async function loopbackBackends(options: LoopbackBackendsOptions): Promis
   if (options.kubeconfigPath !== undefined) {
     readable(options.kubeconfigPath)
     const { loopbackKubernetes } = await import('../kube/virtual-kubernetes.ts')
-    backends.kubernetes = loopbackKubernetes(options.kubeconfigPath)
+    try {
+      backends.kubernetes = loopbackKubernetes(options.kubeconfigPath)
+    } catch (error) {
+      throw error instanceof AppError ? new AppError(error.code, error.message, kubeconfigHint) : error
+    }
   }
   if (options.etcdEndpoint !== undefined) {
     const endpoint = etcdUrl(options.etcdEndpoint)
@@ -50,7 +56,7 @@ function readable(path: string): void {
     throw new AppError(
       'invalid_input',
       `The loopback cluster's kubeconfig ${path} cannot be read (${(error as NodeJS.ErrnoException).code}).`,
-      `Set ${kubeconfigVariable} to the kubeconfig of a running loopback cluster, or unset it (docs/virtual-board.md).`,
+      kubeconfigHint,
     )
   }
 }
