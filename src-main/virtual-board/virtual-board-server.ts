@@ -67,7 +67,7 @@ export interface VirtualBoardOptions {
   certificate?: VirtualBoardCertificate
   /** Drives lockout, token expiry and node uptime; default a monotonic real-time clock. */
   clock?: VirtualBoardClock
-  /** The Kubernetes API and etcd behind its virtual Talos control planes. */
+  /** What stands behind the board's virtual Talos control planes (docs/virtual-board.md). */
   talosBackends?: VirtualTalosBackends
 }
 
