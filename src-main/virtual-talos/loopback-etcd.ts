@@ -73,7 +73,9 @@ export function loopbackEtcd(endpoint: string): VirtualEtcd {
       } catch (error) {
         throw signal.aborted ? cancelled(endpoint) : etcdError(error as ServiceError, endpoint)
       } finally {
+        // Also when the consumer stops reading early: the stream must not go on in the background.
         signal.removeEventListener('abort', cancel)
+        call.cancel()
         client.close()
       }
       if (held.length < trailerBytes || !hash.digest().equals(held)) {
@@ -97,7 +99,7 @@ function etcdError(error: ServiceError, endpoint: string): AppError {
     return new AppError(
       'network_unreachable',
       `etcd at ${endpoint} is not reachable (${/\bE[A-Z]{3,}\b/.exec(error.details)?.[0] ?? error.details}).`,
-      'Start the loopback cluster and point CLUSTERDECK_VIRTUAL_ETCD at its etcd (docs/test-peers.md).',
+      'Start the loopback cluster and point CLUSTERDECK_VIRTUAL_ETCD at its etcd (docs/virtual-board.md).',
     )
   }
   if (error.code === status.DEADLINE_EXCEEDED) {
