@@ -49,8 +49,18 @@ export function loopbackKubernetes(kubeconfigPath: string): VirtualKubernetes {
   const user = kubeConfig.getCurrentUser()
 
   /** A certificate or key as kubeconfig data (base64), embedded from its file where it is one. */
-  const embedded = async (data: string | undefined, file: string | undefined) =>
-    data ?? (file ? (await readFile(file)).toString('base64') : undefined)
+  const embedded = async (data: string | undefined, file: string | undefined) => {
+    if (data !== undefined || file === undefined) return data
+    try {
+      return (await readFile(file)).toString('base64')
+    } catch (error) {
+      throw new AppError(
+        'network_unreachable',
+        `The loopback cluster's ${file} cannot be read (${(error as NodeJS.ErrnoException).code}).`,
+        'The loopback cluster may have been deleted: start it again and restart the virtual board.',
+      )
+    }
+  }
 
   return {
     async kubeconfigFor(clusterName) {
