@@ -110,15 +110,16 @@ export function loopbackKubernetes(kubeconfigPath: string): VirtualKubernetes {
         } catch (error) {
           if (!(error instanceof ApiException && error.code === 409)) throw error
           // Back after a reboot or an upgrade: the kubelet updates its Node, and kwok takes it
-          // over again through its annotation.
-          const { labels, annotations } = body.metadata!
-          await core.patchNode(
-            { name: hostname, body: { metadata: { labels, annotations } } },
-            mergePatch(options),
-          )
+          // over again through its annotation. The status goes first: once kwok sees the
+          // annotation it writes the node's status from what it saw, which must be the new one.
           const { addresses, nodeInfo } = body.status!
           await core.patchNodeStatus(
             { name: hostname, body: { status: { addresses, nodeInfo: { osImage: nodeInfo!.osImage } } } },
+            mergePatch(options),
+          )
+          const { labels, annotations } = body.metadata!
+          await core.patchNode(
+            { name: hostname, body: { metadata: { labels, annotations } } },
             mergePatch(options),
           )
         }
