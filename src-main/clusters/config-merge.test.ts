@@ -136,6 +136,11 @@ describe('mergeConfig: kubeconfig', () => {
       outcome: 'unchanged',
     })
     expect(merge(renamed.text!)).toMatchObject({ context: 'lab-2', outcome: 'unchanged' })
+    // Replace is about the cluster's own name, whatever a renamed copy holds.
+    expect(merge(renamed.text!, { onConflict: 'replace' })).toMatchObject({
+      context: 'lab',
+      outcome: 'replaced',
+    })
   })
 
   it('counts a lone cluster or user entry of the name as taken', () => {

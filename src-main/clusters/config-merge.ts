@@ -71,8 +71,10 @@ export function mergeConfig(input: MergeInput): MergeResult {
     }
     return found
   }
+  // Replace means "under the cluster's own name": a renamed copy elsewhere does not count.
+  const lastTried = input.onConflict === 'replace' ? 1 : Infinity
   let free: string | undefined
-  for (let n = 1; free === undefined; n++) {
+  for (let n = 1; free === undefined && n <= lastTried; n++) {
     const candidate = n === 1 ? input.name : `${input.name}-${n}`
     const held = present(candidate)
     if (Object.keys(held).length === 0) free = candidate
@@ -84,7 +86,7 @@ export function mergeConfig(input: MergeInput): MergeResult {
   let outcome: MergeOutcome = 'added'
   if (free !== input.name) {
     if (input.onConflict === 'refuse') throw conflict(input)
-    if (input.onConflict === 'rename') [context, outcome] = [free, 'renamed']
+    if (input.onConflict === 'rename' && free) [context, outcome] = [free, 'renamed']
     else outcome = 'replaced'
   }
   const entries = shape.entries(context)
