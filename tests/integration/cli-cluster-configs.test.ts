@@ -11,6 +11,7 @@ import { parse } from 'yaml'
 import { main } from '../../src-main/cli/main.ts'
 import { createAppCore } from '../../src-main/core/app-core.ts'
 import { KeyringSecretStore } from '../../src-main/secrets/keyring-secret-store.ts'
+import type { RequestOutput } from '../../src-shared/contract/index.ts'
 import { sealBootstrappedCluster, type BootstrappedCluster } from '../support/bootstrapped-cluster.ts'
 import { filesContaining } from '../support/find-in-files.ts'
 import { runCli } from '../support/run-cli.ts'
@@ -48,7 +49,9 @@ beforeAll(async () => {
       name: 'bare',
       board: 'rack-1',
     })
-    if (bare.ok) core.clusters.forProfile(bare.value.saved.id, bare.value.saved.profile)
+    if (!bare.ok) throw new Error(bare.error.message)
+    const { saved } = bare.value as RequestOutput<'profiles.fromTemplate'>
+    core.clusters.forProfile(saved.id, saved.profile)
   } finally {
     await core.close()
   }
@@ -58,7 +61,8 @@ afterAll(async () => {
   await lab?.forget()
   const core = createAppCore({ dataDir, secrets: keychain, transport: 'cli' })
   const boards = await core.dispatch('boards.list', {})
-  if (boards.ok) for (const board of boards.value) await core.dispatch('boards.remove', { id: board.id })
+  for (const board of boards.ok ? (boards.value as RequestOutput<'boards.list'>) : [])
+    await core.dispatch('boards.remove', { id: board.id })
   await core.close()
   dir?.remove()
 })
