@@ -60,7 +60,7 @@ export function App() {
   const info = useSystemInfo()
   const { boards } = useBoards()
   const { profiles } = useProfiles()
-  const clusters = useClusters()
+  const { records: clusters } = useClusters()
   const { place, navigate, registerUnsaved, leaveModal } = useRoute()
   // The board and profile come from the live lists, so a rename or a newly trusted certificate
   // shows at once and one removed elsewhere closes its view.

@@ -46,6 +46,7 @@ export async function sealBootstrappedCluster(
   try {
     new ClusterRepository(db).save({
       ...record,
+      versions: saved.profile.versions,
       apiEndpoint: `https://${saved.profile.network.apiEndpoint}:6443`,
       nodes: saved.profile.nodes.map((node) => ({
         hostname: node.hostname,

@@ -4,6 +4,7 @@
 import { Anchor, Breadcrumbs, Button, Group, Loader, Stack, Text, Title } from '@mantine/core'
 import { IconHierarchy2 } from '@tabler/icons-react'
 import type { ClusterRecord } from '../../../src-shared/clusters/cluster-schema.ts'
+import { FailureAlert } from '../common/failure-alert.tsx'
 import { DistributionBadge } from '../profiles/profiles-page.tsx'
 import { ClientConfigsSection } from './client-configs-section.tsx'
 import { MachineConfigsSection } from './machine-configs-section.tsx'
@@ -16,7 +17,7 @@ export interface ClusterPageProps {
 }
 
 export function ClusterPage({ clusterName, onBack, onOpenProfile }: ClusterPageProps) {
-  const records = useClusters()
+  const { records, error } = useClusters()
   const record = records?.find(
     (candidate) => candidate.profileName === clusterName && candidate.destroyedAt === null,
   )
@@ -46,7 +47,8 @@ export function ClusterPage({ clusterName, onBack, onOpenProfile }: ClusterPageP
           Open the profile
         </Button>
       </Group>
-      {!records && <Loader aria-label="Loading the cluster" />}
+      {error && <FailureAlert failure={error} />}
+      {!records && !error && <Loader aria-label="Loading the cluster" />}
       {records && !record && (
         <Text c="dimmed">
           Nothing has been deployed from {clusterName} yet (or it was destroyed): deploy the profile, and its

@@ -3,23 +3,31 @@
 // reloads the list; the list is small and holds no secret.
 import { useEffect, useSyncExternalStore } from 'react'
 import type { ClusterRecord } from '../../../src-shared/clusters/cluster-schema.ts'
-import { bridge, call } from '../bridge/bridge.ts'
+import { bridge, call, errorText } from '../bridge/bridge.ts'
 
-let records: ClusterRecord[] | undefined
+export interface ClustersState {
+  records: ClusterRecord[] | undefined
+  error: { message: string; hint?: string } | undefined
+}
+
+let state: ClustersState = { records: undefined, error: undefined }
 let loaded = false
 let loading: Promise<void> | undefined
 const listeners = new Set<() => void>()
+
+function publish(next: ClustersState): void {
+  state = next
+  for (const listener of listeners) listener()
+}
 
 export function reloadClusters(): Promise<void> {
   loaded = true
   // One load at a time: a burst of run events asks once more at most.
   loading ??= call('clusters.list', {})
-    .then((list) => {
-      records = list
-      for (const listener of listeners) listener()
-    })
-    // The pages that need a record ask for it themselves and show why it failed.
-    .catch(() => undefined)
+    .then(
+      (records) => publish({ records, error: undefined }),
+      (error: unknown) => publish({ records: state.records, error: errorText(error) }),
+    )
     .finally(() => (loading = undefined))
   return loading
 }
@@ -38,8 +46,8 @@ function subscribe(listener: () => void): () => void {
   }
 }
 
-export function useClusters(): ClusterRecord[] | undefined {
-  const current = useSyncExternalStore(subscribe, () => records)
+export function useClusters(): ClustersState {
+  const current = useSyncExternalStore(subscribe, () => state)
   useEffect(() => {
     if (!loaded) void reloadClusters()
   }, [])
