@@ -90,6 +90,7 @@ function problemOf(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied'
   if (code === 'EISDIR') return 'it is a folder'
-  if (code === 'ENOTDIR') return 'a part of the path is not a folder'
+  // mkdir says EEXIST when a part of the path is a file.
+  if (code === 'ENOTDIR' || code === 'EEXIST') return 'a part of the path is not a folder'
   return code ?? (error instanceof Error ? error.message : String(error))
 }
