@@ -126,6 +126,15 @@ describe('maskMachineConfig', () => {
       expect.objectContaining({ code: 'invalid_input', message: expect.not.stringContaining('abcdef') }),
     )
   })
+
+  it('masks what an alias under a secret field points to, and the anchor under it', () => {
+    const masked = maskMachineConfig(
+      'shared: &pw hunter2\nregistry:\n  password: *pw\n  auth: &a {username: robot, token: t0k}\nother: *a\n',
+    )
+    expect(masked).toContain('password: ••••••••')
+    expect(masked).not.toContain('t0k')
+    expect(masked).not.toContain('robot')
+  })
 })
 
 describe('isSecretField', () => {

@@ -1,10 +1,11 @@
 // A machine config as the app may show it: every private key, token, password and secret replaced,
 // the rest — host names, addresses, disks, certificates (public) — left readable, with the file's
 // own order and comments. A field is secret by its name: key, token, secret, password, passphrase,
-// auth, or a camel-case name ending in one of them (privateKey, presharedKey, identityToken,
-// apiToken, secretboxEncryptionSecret, aescbcEncryptionSecret, …), whatever document kind holds
-// it; everything beneath such a field is masked. Public keys are not secrets.
-import { isMap, isScalar, isSeq, parseAllDocuments, visit, type Node as YamlNode } from 'yaml'
+// auth, or a name whose last word is one of them (privateKey, presharedKey, identityToken,
+// apiToken, secretboxEncryptionSecret, aescbcEncryptionSecret, bootstrap_token, …), whatever
+// document kind holds it; everything beneath such a field is masked. Public keys are not secrets.
+// docs/cluster-access.md lists what this covers.
+import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, Scalar, visit } from 'yaml'
 import { AppError } from '../../src-shared/contract/app-error.ts'
 
 export const maskedValue = '••••••••'
@@ -35,7 +36,7 @@ export function maskMachineConfig(yaml: string): string {
       visit(document, {
         Pair(_, pair) {
           if (isScalar(pair.key) && typeof pair.key.value === 'string' && isSecretField(pair.key.value))
-            maskAll(pair.value as YamlNode | null)
+            pair.value = masked(pair.value)
         },
       })
       return document.toString({ lineWidth: 0 })
@@ -43,16 +44,18 @@ export function maskMachineConfig(yaml: string): string {
     .join('')
 }
 
-function maskAll(node: YamlNode | null): void {
-  if (isScalar(node)) {
-    if (node.value !== null && node.value !== '') {
-      node.value = maskedValue
-      // A block scalar (a PEM key written with |) becomes one plain line.
-      node.type = 'PLAIN'
-    }
+/** The node with every value in it masked. An alias becomes the mask itself: it prints only the
+ *  anchor's name, but a reader could follow that to the value. */
+function masked(node: unknown): unknown {
+  if (isAlias(node)) return new Scalar(maskedValue)
+  if (isScalar(node) && node.value !== null && node.value !== '') {
+    node.value = maskedValue
+    // A block scalar (a PEM key written with |) becomes one plain line.
+    node.type = 'PLAIN'
   } else if (isMap(node)) {
-    for (const pair of node.items) maskAll(pair.value as YamlNode | null)
+    for (const pair of node.items) pair.value = masked(pair.value)
   } else if (isSeq(node)) {
-    for (const item of node.items) maskAll(item as YamlNode | null)
+    node.items = node.items.map(masked)
   }
+  return node
 }
