@@ -115,7 +115,7 @@ describe('mergeConfig: kubeconfig', () => {
     expect(() => merge(once)).toThrow(
       expect.objectContaining({
         code: 'conflict',
-        message: expect.stringContaining(`${path} already has a context "lab"`),
+        message: expect.stringContaining(`${path} already has a context, cluster or user "lab" that is not`),
         details: { context: 'lab', path },
       }),
     )

@@ -133,9 +133,10 @@ function isNull(node: unknown): boolean {
 
 function conflict({ kind, name, path }: MergeInput): AppError {
   const what = kind === 'kubeconfig' ? 'context, cluster and user entries' : 'context'
+  const holder = kind === 'kubeconfig' ? 'a context, cluster or user' : 'a context'
   return new AppError(
     'conflict',
-    `${path} already has a context "${name}" that is not this cluster's ${kind}: the file was left as it was.`,
+    `${path} already has ${holder} "${name}" that is not this cluster's ${kind}: the file was left as it was.`,
     `Replace it (the ${what} named "${name}" are overwritten), or keep both (this cluster goes in as "${name}-2" or the next free name).`,
     { context: name, path },
   )
