@@ -77,17 +77,16 @@ async function merge(cli: CliContext, kind: ConfigKind, ref: string, options: Co
     if (!(error instanceof AppError) || error.code !== 'conflict') throw error
     const context = error.details?.context ?? ref
     const path = error.details?.path ?? defaultFile[kind]
-    const asked =
-      cli.io.stdin.isTTY &&
-      (await confirm(
-        cli.io,
-        `${path} already has another context "${context}". Replace it with this cluster's ${kind}?`,
-      ))
+    // On a terminal only: confirm() says no at once without one.
+    const asked = await confirm(
+      cli.io,
+      `${path} already has another context "${context}". Replace it with this cluster's ${kind}?`,
+    )
     if (!asked) {
       throw new AppError(
         'conflict',
         `${path} already has another context "${context}": nothing was merged.`,
-        `Add --replace to overwrite it, or --rename to keep both (this cluster then goes in as "${context}-2").`,
+        `Add --replace to overwrite it, or --rename to keep both (this cluster then goes in as "${context}-2", or the next free name).`,
       )
     }
     result = await cli.call('clusters.mergeConfig', { ...request, onConflict: 'replace' })
