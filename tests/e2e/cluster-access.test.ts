@@ -145,7 +145,7 @@ describe('cluster access in Chromium', () => {
     expect(await shown.innerText()).toContain('hostname: turing-cp1')
     expect(await shown.innerText()).toContain('token: ••••••••')
 
-    await page.getByRole('tab', { name: /turing-cp1/ }).focus()
+    await page.getByRole('tab', { name: 'turing-cp1 (control plane)' }).focus()
     await page.keyboard.press('ArrowRight')
     await page.keyboard.press('Enter')
     await expect.poll(() => shown.getAttribute('data-hostname')).not.toBe('turing-cp1')

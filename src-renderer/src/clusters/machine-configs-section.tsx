@@ -48,9 +48,9 @@ export function MachineConfigsSection({ clusterId, sealedAt }: { clusterId: stri
             <Tabs.List aria-label="Nodes">
               {configs.map((config) => (
                 <Tabs.Tab key={config.hostname} value={config.hostname}>
-                  {config.hostname}
-                  <Text span size="xs" c="dimmed" ml={6}>
-                    {config.role === 'control-plane' ? 'control plane' : 'worker'}
+                  {config.hostname}{' '}
+                  <Text span size="xs" c="dimmed" ml={4}>
+                    ({config.role === 'control-plane' ? 'control plane' : 'worker'})
                   </Text>
                 </Tabs.Tab>
               ))}
