@@ -9,6 +9,7 @@ import { KeyringSecretStore } from '../secrets/keyring-secret-store.ts'
 import { resolveDataDir } from '../store/data-dir.ts'
 import { registerBmcCommands } from './bmc-commands.ts'
 import { registerBoardCommands } from './board-commands.ts'
+import { registerClusterCommands } from './cluster-commands.ts'
 import { registerDeployCommand } from './deploy-command.ts'
 import { registerImageCommands } from './image-commands.ts'
 import { registerProfileCommands } from './profile-commands.ts'
@@ -72,6 +73,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   registerImageCommands(program, context)
   registerProfileCommands(program, context)
   registerDeployCommand(program, context)
+  registerClusterCommands(program, context)
   registerToolsCommands(program, context)
   registerVirtualBoardCommand(program, io)
 

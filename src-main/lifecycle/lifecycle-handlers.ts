@@ -6,6 +6,7 @@ import type { BmcService } from '../bmc/bmc-service.ts'
 import type { BoardService } from '../boards/board-service.ts'
 import type { Handlers } from '../core/dispatcher.ts'
 import type { EventBus } from '../core/event-bus.ts'
+import { clusterAccessHandlers } from '../clusters/cluster-access.ts'
 import { ClusterRepository } from '../clusters/cluster-repository.ts'
 import { ClusterService } from '../clusters/cluster-service.ts'
 import type { FlashHistory } from '../flash/flash-history.ts'
@@ -121,6 +122,7 @@ export function createLifecycle(deps: LifecycleDependencies): {
     },
     'clusters.list': () => clusters.list(),
     'clusters.get': ({ ref }) => clusters.get(ref),
+    ...clusterAccessHandlers(clusters),
     'lifecycle.report': ({ runId, format }) => {
       const run = engine.snapshot(runId)
       const stamp = run.createdAt.replace(/[:.]/g, '-')

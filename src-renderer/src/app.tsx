@@ -3,6 +3,7 @@ import {
   IconBox,
   IconBrandDebian,
   IconHierarchy2,
+  IconKey,
   IconLayoutGrid,
   IconLibraryPhoto,
   IconServer2,
@@ -11,6 +12,7 @@ import {
 } from '@tabler/icons-react'
 import { lazy, Suspense, useEffect, type MouseEvent, type ReactNode } from 'react'
 import { ActivityNav } from './activity/activity-nav.tsx'
+import { hasClientConfig, useClusters } from './clusters/use-clusters.ts'
 import { useBoards } from './boards/use-boards.ts'
 import { PageErrorBoundary } from './common/page-error-boundary.tsx'
 import { useProfiles } from './profiles/use-profiles.ts'
@@ -24,6 +26,9 @@ import { useSystemInfo } from './system/use-system-info.ts'
 // waiting for the code of pages it does not show (docs/benchmarks.md, renderer).
 const ArmbianPage = lazy(() => import('./armbian/armbian-page.tsx').then((m) => ({ default: m.ArmbianPage })))
 const BoardView = lazy(() => import('./board-view/board-view.tsx').then((m) => ({ default: m.BoardView })))
+const ClusterPage = lazy(() =>
+  import('./clusters/cluster-page.tsx').then((m) => ({ default: m.ClusterPage })),
+)
 const BoardsPage = lazy(() => import('./boards/boards-page.tsx').then((m) => ({ default: m.BoardsPage })))
 const LibraryPage = lazy(() => import('./library/library-page.tsx').then((m) => ({ default: m.LibraryPage })))
 const ProfileView = lazy(() =>
@@ -44,6 +49,7 @@ const pageNames: Record<PageName, string> = {
   board: 'Board',
   clusters: 'Clusters',
   profile: 'Cluster profile',
+  cluster: 'Cluster access',
   library: 'Image library',
   'talos-builder': 'Talos builder',
   armbian: 'Armbian for RK1',
@@ -54,6 +60,7 @@ export function App() {
   const info = useSystemInfo()
   const { boards } = useBoards()
   const { profiles } = useProfiles()
+  const { records: clusters } = useClusters()
   const { place, navigate, registerUnsaved, leaveModal } = useRoute()
   // The board and profile come from the live lists, so a rename or a newly trusted certificate
   // shows at once and one removed elsewhere closes its view.
@@ -64,7 +71,11 @@ export function App() {
   const showBoards = () => navigate({ page: 'boards' })
   const showClusters = () => navigate({ page: 'clusters' })
   const openProfile = (opened: { name: string }) => navigate({ page: 'profile', profileName: opened.name })
-  const title = board?.name ?? profile?.name ?? pageNames[place.page]
+  const openCluster = (name: string) => navigate({ page: 'cluster', clusterName: name })
+  const title =
+    board?.name ??
+    profile?.name ??
+    (place.page === 'cluster' ? `${place.clusterName} access` : pageNames[place.page])
 
   useEffect(() => {
     document.title = `${title} · Clusterdeck`
@@ -75,7 +86,12 @@ export function App() {
   }, [])
 
   /** A navigation entry: a real link (keyboard, middle click), opened in place through the shell. */
-  const link = (to: Place, label: string, icon: ReactNode, extra: { pl?: string; mt?: string } = {}) => {
+  const link = (
+    to: Place,
+    label: string,
+    icon: ReactNode,
+    extra: { pl?: string; mt?: string; 'aria-label'?: string } = {},
+  ) => {
     const active = samePlace(place, to)
     return (
       <NavLink
@@ -99,7 +115,22 @@ export function App() {
   if (board) page = <BoardView key={board.id} board={board} onBack={showBoards} />
   else if (profile)
     page = (
-      <ProfileView key={profile.id} profile={profile} onBack={showClusters} onOpenProfile={openProfile} />
+      <ProfileView
+        key={profile.id}
+        profile={profile}
+        onBack={showClusters}
+        onOpenProfile={openProfile}
+        onOpenAccess={() => openCluster(profile.name)}
+      />
+    )
+  else if (place.page === 'cluster')
+    page = (
+      <ClusterPage
+        key={place.clusterName}
+        clusterName={place.clusterName}
+        onBack={showClusters}
+        onOpenProfile={() => navigate({ page: 'profile', profileName: place.clusterName })}
+      />
     )
   else if (place.page === 'library')
     page = (
@@ -145,14 +176,23 @@ export function App() {
             }),
           )}
           {link({ page: 'clusters' }, 'Clusters', <IconTopologyStar3 size={18} />, { mt: 'sm' })}
-          {profiles?.map((candidate) =>
+          {profiles?.flatMap((candidate) => [
             link(
               { page: 'profile', profileName: candidate.name },
               candidate.name,
               <IconHierarchy2 size={16} />,
               { pl: 'lg' },
             ),
-          )}
+            // A deployed cluster's configs, one step under its profile.
+            ...(clusters?.some((record) => record.profileName === candidate.name && hasClientConfig(record))
+              ? [
+                  link({ page: 'cluster', clusterName: candidate.name }, 'Access', <IconKey size={14} />, {
+                    pl: 'xl',
+                    'aria-label': `Access to ${candidate.name}`,
+                  }),
+                ]
+              : []),
+          ])}
           {link({ page: 'library' }, 'Image library', <IconLibraryPhoto size={18} />, { mt: 'sm' })}
           {link({ page: 'talos-builder' }, 'Talos builder', <IconBox size={16} />, { pl: 'lg' })}
           {link({ page: 'armbian' }, 'Armbian for RK1', <IconBrandDebian size={16} />, { pl: 'lg' })}

@@ -2,6 +2,18 @@ import { z } from 'zod'
 import { clusterRecordSchema } from '../clusters/cluster-schema.ts'
 import { defineRequest } from './define.ts'
 
+const refSchema = z.string().trim().min(1, { message: 'is empty: name a cluster or a profile' })
+const clusterRef = z.object({ ref: refSchema }).strict()
+
+/** A client config as the user saves it: a suggested file name and the YAML. */
+const configFileSchema = z.object({ fileName: z.string(), content: z.string() })
+
+export const configKinds = ['kubeconfig', 'talosconfig'] as const
+export type ConfigKind = (typeof configKinds)[number]
+
+export const mergeOutcomes = ['added', 'unchanged', 'replaced', 'renamed'] as const
+export type MergeOutcome = (typeof mergeOutcomes)[number]
+
 export const clusterRequests = {
   'clusters.list': defineRequest({
     description: 'The cluster records: what each profile’s runs actually deployed (no secrets).',
@@ -10,7 +22,49 @@ export const clusterRequests = {
   }),
   'clusters.get': defineRequest({
     description: 'One cluster record, by its id or by its profile’s name or id.',
-    input: z.object({ ref: z.string().trim().min(1, { message: 'is empty: name a cluster or a profile' }) }),
+    input: z.object({ ref: refSchema }),
     output: clusterRecordSchema,
+  }),
+  'clusters.kubeconfig': defineRequest({
+    description:
+      'The cluster’s admin kubeconfig as it was sealed at bootstrap (it holds the client key: for the user to save, never to log).',
+    input: clusterRef,
+    output: configFileSchema,
+  }),
+  'clusters.talosconfig': defineRequest({
+    description: 'The cluster’s talosconfig as it was sealed at bootstrap (it holds the client key).',
+    input: clusterRef,
+    output: configFileSchema,
+  }),
+  'clusters.machineConfigs': defineRequest({
+    description:
+      'Each node’s sealed machine config with every key, token and secret masked (certificates, names and addresses stay readable).',
+    input: clusterRef,
+    output: z.array(
+      z.object({ hostname: z.string(), role: z.enum(['control-plane', 'worker']), yaml: z.string() }),
+    ),
+  }),
+  'clusters.mergeTarget': defineRequest({
+    description:
+      'Where clusters.mergeConfig would write (~/.kube/config or $KUBECONFIG’s first file; ~/.talos/config or $TALOSCONFIG) and the context it would add.',
+    input: z.object({ ref: refSchema, kind: z.enum(configKinds) }).strict(),
+    output: z.object({ path: z.string(), context: z.string() }),
+  }),
+  'clusters.mergeConfig': defineRequest({
+    description:
+      'Merges the kubeconfig or talosconfig into the user’s config file under a context named after the cluster, keeping every other entry. Another config under that name is a conflict (error code "conflict", details.context) unless onConflict is "replace" or "rename".',
+    input: z
+      .object({
+        ref: refSchema,
+        kind: z.enum(configKinds),
+        /** An absolute path instead of the default file. */
+        path: z
+          .string()
+          .refine((path) => /^(\/|[A-Za-z]:[\\/])/.test(path), { message: 'must be an absolute path' })
+          .optional(),
+        onConflict: z.enum(['refuse', 'replace', 'rename']).default('refuse'),
+      })
+      .strict(),
+    output: z.object({ path: z.string(), context: z.string(), outcome: z.enum(mergeOutcomes) }),
   }),
 }

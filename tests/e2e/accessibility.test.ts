@@ -10,6 +10,7 @@ import {
   type FakeGithubReleases,
 } from '../support/fake-github-releases.ts'
 import { startFakeImageFactory, type FakeImageFactory } from '../support/fake-image-factory.ts'
+import { sealBootstrappedCluster, type BootstrappedCluster } from '../support/bootstrapped-cluster.ts'
 import { imageBytes } from '../support/make-image.ts'
 import { startAppHost, type AppHost } from './support/app-host.ts'
 import { seriousAxeFindings } from './support/axe.ts'
@@ -26,6 +27,7 @@ describe('accessibility in Chromium through the WebSocket host', () => {
   let factory: FakeImageFactory
   let github: FakeGithubReleases
   let host: AppHost
+  let cluster: BootstrappedCluster
 
   beforeAll(async () => {
     factory = await startFakeImageFactory()
@@ -43,9 +45,12 @@ describe('accessibility in Chromium through the WebSocket host', () => {
       name: profileName,
       board: boardName,
     })
+    // Its cluster as a bootstrap leaves it, so the access page has configs to offer.
+    cluster = await sealBootstrappedCluster(host.core, host.secrets, { name: profileName, board: boardName })
   })
 
   afterAll(async () => {
+    await cluster?.forget()
     await host?.close()
     await github?.close()
     await factory?.close()
@@ -116,6 +121,13 @@ describe('accessibility in Chromium through the WebSocket host', () => {
       await profile.tab('Runs').click()
       await expectNoSeriousFindings('profile runs')
 
+      await nav(`Access to ${profileName}`).click()
+      await page.locator('[data-testid="machine-config"]:visible').waitFor()
+      await expectNoSeriousFindings('cluster access')
+      await dialog(`Merge the kubeconfig of ${profileName}?`, () =>
+        page.getByRole('button', { name: 'Merge into ~/.kube/config' }).click(),
+      )
+
       await nav('Image library').click()
       await page.getByTestId('library-page').waitFor()
       await expectNoSeriousFindings('library')
@@ -156,6 +168,7 @@ describe('accessibility in Chromium through the WebSocket host', () => {
     const pages: [string, () => Promise<void>][] = [
       ['Clusters', () => page.getByTestId('profiles-table').waitFor()],
       [profileName, () => new ProfileView(page).waitFor(profileName)],
+      [`Access to ${profileName}`, () => page.getByTestId('cluster-page').waitFor()],
       ['Image library', () => page.getByTestId('library-page').waitFor()],
       ['Talos builder', () => page.getByTestId('talos-builder').waitFor()],
       ['Armbian for RK1', () => page.getByTestId('armbian-page').waitFor()],

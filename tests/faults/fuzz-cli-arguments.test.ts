@@ -36,6 +36,10 @@ const commands: Array<{ path: string[]; flags: string[] }> = [
   { path: ['image', 'limit'], flags: [] },
   { path: ['deploy'], flags: ['--dry-run', '--resume', '--through'] },
   { path: ['bmc', '--board'], flags: ['--node', '--json'] },
+  ...(['kubeconfig', 'talosconfig'] as const).map((kind) => ({
+    path: ['cluster', kind],
+    flags: ['-o', '--output', '--force', '--merge', '--replace', '--rename'],
+  })),
 ]
 
 const anywhere = ['--help', '--version', '--unknown', '-x', '--', '--password', '--password=pw', '--json=1']

@@ -16,6 +16,7 @@ import {
 import {
   IconDots,
   IconDownload,
+  IconKey,
   IconListDetails,
   IconRocket,
   IconTimeline,
@@ -42,9 +43,11 @@ export interface ProfileViewProps {
   onBack(): void
   /** Saving under a new name makes another profile; the view follows it. */
   onOpenProfile(profile: SavedProfile): void
+  /** The cluster deployed from the profile: its kubeconfig, talosconfig and machine configs. */
+  onOpenAccess(): void
 }
 
-export function ProfileView({ profile, onBack, onOpenProfile }: ProfileViewProps) {
+export function ProfileView({ profile, onBack, onOpenProfile, onOpenAccess }: ProfileViewProps) {
   const runs = useRuns(profile.id, profile.name)
   // Opened from the navigation's activity list: straight to that run.
   const [focused] = useState(() => pendingRunFocus(profile.id))
@@ -95,6 +98,9 @@ export function ProfileView({ profile, onBack, onOpenProfile }: ProfileViewProps
           </Text>
         </Stack>
         <Group gap="xs">
+          <Button variant="default" leftSection={<IconKey size={16} />} onClick={onOpenAccess}>
+            Cluster access
+          </Button>
           <Tooltip label={unsaved} disabled={!unsaved}>
             <Button
               variant="default"

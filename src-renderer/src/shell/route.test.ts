@@ -7,6 +7,7 @@ describe('routes in the URL fragment', () => {
     { page: 'board', boardId: 'b-1 two' },
     { page: 'clusters' },
     { page: 'profile', profileName: 'lab' },
+    { page: 'cluster', clusterName: 'lab' },
     { page: 'library' },
     { page: 'talos-builder' },
     { page: 'armbian' },
@@ -16,6 +17,7 @@ describe('routes in the URL fragment', () => {
     for (const place of places) expect(placeFromHash(hashOf(place))).toEqual(place)
     expect(hashOf({ page: 'profile', profileName: 'lab' })).toBe('#/profiles/lab')
     expect(placeFromHash('#/profiles/lab&token=abc')).toEqual({ page: 'profile', profileName: 'lab' })
+    expect(hashOf({ page: 'cluster', clusterName: 'lab' })).toBe('#/clusters/lab')
   })
 
   it('takes the host token, an empty fragment and anything unknown for the boards page', () => {
@@ -27,6 +29,7 @@ describe('routes in the URL fragment', () => {
       '#/profiles/',
       '#/profiles/%E0%A4%A',
       '#/boards/a/b',
+      '#/clusters/lab/x',
     ])
       expect(placeFromHash(hash)).toEqual({ page: 'boards' })
   })

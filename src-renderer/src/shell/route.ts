@@ -1,6 +1,7 @@
 // Where the user is, kept in the URL's fragment (#/profiles/lab) so a reload stays there and back
-// and forward work. Boards go by ID (a rename keeps the address); profiles by name, which is unique
-// and never changes (saving under a new name makes another profile). A fragment that is no route —
+// and forward work. Boards go by ID (a rename keeps the address); profiles, and the cluster deployed
+// from each (#/clusters/lab), by name, which is unique and never changes (saving under a new name
+// makes another profile). A fragment that is no route —
 // the WebSocket host's #token=…, or an empty one — means the boards page; #/library&token=… is
 // the library.
 export type Place =
@@ -8,6 +9,7 @@ export type Place =
   | { page: 'board'; boardId: string }
   | { page: 'clusters' }
   | { page: 'profile'; profileName: string }
+  | { page: 'cluster'; clusterName: string }
   | { page: 'library' }
   | { page: 'talos-builder' }
   | { page: 'armbian' }
@@ -27,6 +29,7 @@ const fixed = {
 export function hashOf(place: Place): string {
   if (place.page === 'board') return `#/boards/${encodeURIComponent(place.boardId)}`
   if (place.page === 'profile') return `#/profiles/${encodeURIComponent(place.profileName)}`
+  if (place.page === 'cluster') return `#/clusters/${encodeURIComponent(place.clusterName)}`
   return fixed[place.page]
 }
 
@@ -36,10 +39,14 @@ export function placeFromHash(fragment: string): Place {
   for (const [page, fixedHash] of Object.entries(fixed) as [keyof typeof fixed, string][]) {
     if (hash === fixedHash) return { page }
   }
-  const match = /^#\/(boards|profiles)\/([^/]+)$/.exec(hash)
+  const match = /^#\/(boards|profiles|clusters)\/([^/]+)$/.exec(hash)
   const id = match && safeDecode(match[2]!)
-  if (match && id)
-    return match[1] === 'boards' ? { page: 'board', boardId: id } : { page: 'profile', profileName: id }
+  if (match && id) {
+    if (match[1] === 'boards') return { page: 'board', boardId: id }
+    return match[1] === 'profiles'
+      ? { page: 'profile', profileName: id }
+      : { page: 'cluster', clusterName: id }
+  }
   return { page: 'boards' }
 }
 
