@@ -94,6 +94,8 @@ export function createCoreDomains({ options, db, events, boards }: CoreBase): Co
     history,
     cache,
     fetchImage: createImageFetcher({ cache, downloads, factory, armbian }),
+    tools,
+    ...chartMirrorFromEnv(),
     ...(bootPollMs ? { bootPollMs } : {}),
   })
 
@@ -184,4 +186,18 @@ function diskReserveFromEnv(): { diskReserveBytes?: number } {
     )
   }
   return { diskReserveBytes: Number(text.trim()) }
+}
+
+/** One chart repository for every add-on, for air-gapped labs and tests (docs/addons.md). */
+function chartMirrorFromEnv(): { chartMirror?: string } {
+  const text = process.env.CLUSTERDECK_CHART_REPOSITORY?.trim()
+  if (!text) return {}
+  if (!/^(https?|oci):\/\/[^\s/]+/.test(text)) {
+    throw new AppError(
+      'invalid_input',
+      `CLUSTERDECK_CHART_REPOSITORY must be an http(s):// chart repository or an oci:// registry path, not "${text}".`,
+      'Fix it or unset it (each chart then comes from its own repository).',
+    )
+  }
+  return { chartMirror: text }
 }
