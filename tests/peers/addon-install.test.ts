@@ -98,9 +98,9 @@ describe.skipIf(skip !== undefined)(`add-on install${skip ? ` (skipped: ${skip})
     (await run(cluster.helm, [...args, '--kubeconfig', cluster.kubeconfigPath], { env: helmEnv(helmHome) }))
       .stdout
 
-  async function resumeInterruptedRun(): Promise<Run> {
-    const interrupted = interruptedRun(saved)
-    runs.create(interrupted, saved.profile)
+  async function resumeInterruptedRun(from: SavedProfile = saved): Promise<Run> {
+    const interrupted = interruptedRun(from)
+    runs.create(interrupted, from.profile)
     engine.resume(interrupted.id)
     return engine.settled(interrupted.id)
   }
@@ -156,11 +156,21 @@ describe.skipIf(skip !== undefined)(`add-on install${skip ? ` (skipped: ${skip})
       await helm('uninstall', addon.release, '--namespace', addon.namespace, '--ignore-not-found').catch(
         () => undefined,
       )
+    // The pool first: the stand-in hands out its addresses until it is gone, and namespaces go slowly.
+    const custom = kubeConfig.makeApiClient(CustomObjectsApi)
+    await custom
+      .deleteNamespacedCustomObject({
+        group: 'metallb.io',
+        version: 'v1beta1',
+        namespace: 'metallb-system',
+        plural: 'ipaddresspools',
+        name: 'clusterdeck-pool',
+      })
+      .catch(() => undefined)
     const core = kubeConfig.makeApiClient(CoreV1Api)
     for (const addon of addonCatalogue)
       await core.deleteNamespace({ name: addon.namespace }).catch(() => undefined)
-    await kubeConfig
-      .makeApiClient(CustomObjectsApi)
+    await custom
       .deleteClusterCustomObject({
         group: 'cert-manager.io',
         version: 'v1',
@@ -280,6 +290,29 @@ describe.skipIf(skip !== undefined)(`add-on install${skip ? ` (skipped: ${skip})
       await helm('history', 'kube-prometheus-stack', '--namespace', 'monitoring', '--output', 'json'),
     ) as unknown[]
     expect(history).toHaveLength(1)
+  })
+
+  it('a changed value upgrades only the release it belongs to', async () => {
+    const edited = structuredClone(saved)
+    edited.profile.addons.monitoring.storageSize = '30Gi'
+    const again = await resumeInterruptedRun(edited)
+    expect(
+      addonSteps.map((id) => `${id}: ${stepOf(again, id).state}`),
+      stepOf(again, stepIds.addonInstall('monitoring')).message ?? '',
+    ).toEqual(
+      addonSteps.map((id) => `${id}: ${id === stepIds.addonInstall('monitoring') ? 'done' : 'skipped'}`),
+    )
+    const values = JSON.parse(
+      await helm('get', 'values', 'kube-prometheus-stack', '--namespace', 'monitoring', '--output', 'json'),
+    ) as { prometheus: { prometheusSpec: { storageSpec: { volumeClaimTemplate: { spec: unknown } } } } }
+    expect(values.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec).toMatchObject({
+      storageClassName: 'longhorn',
+      resources: { requests: { storage: '30Gi' } },
+    })
+    const history = JSON.parse(
+      await helm('history', 'kube-prometheus-stack', '--namespace', 'monitoring', '--output', 'json'),
+    ) as { status: string }[]
+    expect(history.map((revision) => revision.status)).toEqual(['superseded', 'deployed'])
   })
 
   it('generates Grafana’s admin password, seals it, gives it to the chart, and never lets it out', async () => {
