@@ -10,6 +10,7 @@ import {
   KubeConfig,
   KubernetesObjectApi,
   PatchStrategy,
+  StorageV1Api,
   type KubernetesObject,
 } from '@kubernetes/client-node'
 import type { ReadinessCheck } from '../../src-shared/addons/addon-catalogue.ts'
@@ -63,6 +64,7 @@ export class KubeObjects {
   private readonly apps: AppsV1Api
   private readonly discovery: DiscoveryV1Api
   private readonly custom: CustomObjectsApi
+  private readonly storage: StorageV1Api
   private readonly objects: KubernetesObjectApi
 
   /** `kubeconfig` is the file's text (the cluster's sealed kubeconfig, never written here). */
@@ -73,6 +75,7 @@ export class KubeObjects {
     this.apps = config.makeApiClient(AppsV1Api)
     this.discovery = config.makeApiClient(DiscoveryV1Api)
     this.custom = config.makeApiClient(CustomObjectsApi)
+    this.storage = config.makeApiClient(StorageV1Api)
     this.objects = KubernetesObjectApi.makeApiClient(config)
   }
 
@@ -159,6 +162,16 @@ export class KubeObjects {
           detail: `${what}: ${addresses.join(', ') || 'no addresses'}${announced ? ', announced' : ', not announced'}`,
         }
       }
+      case 'storage-class': {
+        const storageClass = await this.storage.readStorageClass({ name: check.name })
+        const differs = Object.entries(check.parameters).filter(
+          ([key, value]) => storageClass.parameters?.[key] !== value,
+        )
+        return {
+          ready: differs.length === 0,
+          detail: `${what}: ${differs.length === 0 ? 'as set' : differs.map(([key, value]) => `${key} ${storageClass.parameters?.[key] ?? 'unset'}, not ${value}`).join(', ')}`,
+        }
+      }
       case 'cluster-issuer': {
         const issuer = (await this.custom.getClusterCustomObject({
           group: 'cert-manager.io',
@@ -189,5 +202,7 @@ export function describeCheck(check: ReadinessCheck): string {
       return `address pool ${check.name}`
     case 'cluster-issuer':
       return `ClusterIssuer ${check.name}`
+    case 'storage-class':
+      return `StorageClass ${check.name}`
   }
 }

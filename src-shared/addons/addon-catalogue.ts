@@ -17,6 +17,8 @@ export type ReadinessCheck =
   /** MetalLB's IPAddressPool holds the profile's range, and an L2Advertisement announces it. */
   | { kind: 'address-pool'; name: string; addresses: string }
   | { kind: 'cluster-issuer'; name: string }
+  /** A StorageClass with these parameters (Longhorn's manager writes it from its settings). */
+  | { kind: 'storage-class'; name: string; parameters: Record<string, string> }
 
 export interface AddonChart {
   /** An HTTP(S) chart repository (helm --repo) or an OCI registry path (oci://…). */
@@ -207,6 +209,11 @@ export function readinessChecks(key: AddonKey, profile: ClusterProfile): Readine
       return [
         { kind: 'daemonset', name: 'longhorn-manager' },
         ...deployments('longhorn-driver-deployer', 'longhorn-ui'),
+        {
+          kind: 'storage-class',
+          name: 'longhorn',
+          parameters: { numberOfReplicas: String(profile.addons.longhorn.replicaCount) },
+        },
       ]
     case 'monitoring':
       return [

@@ -292,16 +292,20 @@ describe.skipIf(skip !== undefined)(`add-on install${skip ? ` (skipped: ${skip})
     expect(history).toHaveLength(1)
   })
 
-  it('a changed value upgrades only the release it belongs to', async () => {
+  it('a changed value upgrades only the releases it belongs to', async () => {
     const edited = structuredClone(saved)
+    edited.profile.addons.longhorn.replicaCount = 3
     edited.profile.addons.monitoring.storageSize = '30Gi'
+    const changed = [stepIds.addonInstall('longhorn'), stepIds.addonInstall('monitoring')]
     const again = await resumeInterruptedRun(edited)
     expect(
       addonSteps.map((id) => `${id}: ${stepOf(again, id).state}`),
-      stepOf(again, stepIds.addonInstall('monitoring')).message ?? '',
-    ).toEqual(
-      addonSteps.map((id) => `${id}: ${id === stepIds.addonInstall('monitoring') ? 'done' : 'skipped'}`),
-    )
+      changed.map((id) => stepOf(again, id).message).join('\n'),
+    ).toEqual(addonSteps.map((id) => `${id}: ${changed.includes(id) ? 'done' : 'skipped'}`))
+
+    // Longhorn's StorageClass was made anew with the new replica count (its parameters are immutable).
+    const storageClass = await kubeConfig.makeApiClient(StorageV1Api).readStorageClass({ name: 'longhorn' })
+    expect(storageClass.parameters?.numberOfReplicas).toBe('3')
     const values = JSON.parse(
       await helm('get', 'values', 'kube-prometheus-stack', '--namespace', 'monitoring', '--output', 'json'),
     ) as { prometheus: { prometheusSpec: { storageSpec: { volumeClaimTemplate: { spec: unknown } } } } }
@@ -309,10 +313,17 @@ describe.skipIf(skip !== undefined)(`add-on install${skip ? ` (skipped: ${skip})
       storageClassName: 'longhorn',
       resources: { requests: { storage: '30Gi' } },
     })
-    const history = JSON.parse(
-      await helm('history', 'kube-prometheus-stack', '--namespace', 'monitoring', '--output', 'json'),
-    ) as { status: string }[]
-    expect(history.map((revision) => revision.status)).toEqual(['superseded', 'deployed'])
+    for (const [release, namespace] of [
+      ['longhorn', 'longhorn-system'],
+      ['kube-prometheus-stack', 'monitoring'],
+    ] as const) {
+      const history = JSON.parse(
+        await helm('history', release, '--namespace', namespace, '--output', 'json'),
+      ) as {
+        status: string
+      }[]
+      expect(history.map((revision) => revision.status)).toEqual(['superseded', 'deployed'])
+    }
   })
 
   it('generates Grafana’s admin password, seals it, gives it to the chart, and never lets it out', async () => {

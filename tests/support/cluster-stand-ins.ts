@@ -1,6 +1,7 @@
 // Stand-ins for what the add-ons' controllers do in a home-lab cluster and the loopback cluster
 // lacks (kwok runs their pods, but no real image runs): a volume provisioner (Longhorn's CSI
-// driver, or local-path), a LoadBalancer address pool (MetalLB's controller), and cert-manager's
+// driver, or local-path), Longhorn's manager writing the StorageClass from its settings, a
+// LoadBalancer address pool (MetalLB's controller), and cert-manager's
 // controller marking ClusterIssuers Ready. All are ordinary controllers over the API server: the
 // provisioner answers PVCs of its StorageClasses with a PersistentVolume claimed for them, and
 // kube-controller-manager's volume binder binds the pair; the pool writes an ingress address into
@@ -18,9 +19,12 @@ import {
   type Informer,
   type KubeConfig,
   type KubernetesObject,
+  type V1ConfigMap,
   type V1PersistentVolumeClaim,
   type V1Service,
+  type V1StorageClass,
 } from '@kubernetes/client-node'
+import { parse } from 'yaml'
 import { formatIpv4, parseIpv4Cidr, parseIpv4Range } from '../../src-shared/net/ipv4.ts'
 
 export const storageClassName = 'loopback'
@@ -148,6 +152,31 @@ export async function startClusterStandIns(kubeConfig: KubeConfig): Promise<Clus
   services.on('add', (service) => void assign(service))
   services.on('update', (service) => void assign(service))
 
+  // Longhorn's manager: the StorageClass written in its ConfigMap, created anew when it changes.
+  const longhornSettings = makeInformer<V1ConfigMap>(
+    kubeConfig,
+    '/api/v1/namespaces/longhorn-system/configmaps',
+    () => core.listNamespacedConfigMap({ namespace: 'longhorn-system' }),
+  )
+  const syncStorageClass = async (configMap: V1ConfigMap) => {
+    const text = configMap.data?.['storageclass.yaml']
+    if (configMap.metadata?.name !== 'longhorn-storageclass' || !text) return
+    const wanted = parse(text) as V1StorageClass
+    const name = wanted.metadata?.name ?? ''
+    const current = await storage.readStorageClass({ name }).catch(() => undefined)
+    if (current && JSON.stringify(current.parameters) === JSON.stringify(wanted.parameters)) return
+    if (current) await storage.deleteStorageClass({ name })
+    await storage.createStorageClass({ body: wanted })
+  }
+  const onSettings = (configMap: V1ConfigMap) =>
+    void syncStorageClass(configMap).catch(report('writing the longhorn StorageClass'))
+  longhornSettings.on('add', onSettings)
+  longhornSettings.on('update', onSettings)
+  longhornSettings.on('delete', (configMap) => {
+    if (configMap.metadata?.name === 'longhorn-storageclass')
+      void storage.deleteStorageClass({ name: 'longhorn' }).catch(() => undefined)
+  })
+
   // cert-manager's controller: a ClusterIssuer becomes Ready. Its informer starts once the CRD is there.
   const issuers = makeInformer<ClusterIssuer>(kubeConfig, '/apis/cert-manager.io/v1/clusterissuers', () =>
     custom.listClusterCustomObject({ group: 'cert-manager.io', version: 'v1', plural: 'clusterissuers' }),
@@ -191,8 +220,9 @@ export async function startClusterStandIns(kubeConfig: KubeConfig): Promise<Clus
     void issuers.start().catch(() => undefined)
   })
 
-  for (const informer of [claims, services, definitions]) keepInforming(informer, () => stopped)
-  await Promise.all([claims.start(), services.start(), definitions.start()])
+  const informers = [claims, services, definitions, longhornSettings] as Informer<KubernetesObject>[]
+  for (const informer of informers) keepInforming(informer, () => stopped)
+  await Promise.all(informers.map((informer) => informer.start()))
 
   return {
     async stop() {
