@@ -89,6 +89,7 @@ describe.skipIf(skip !== undefined)(`add-on install${skip ? ` (skipped: ${skip})
   let runs: RunRepository
   let clusters: ClusterService
   let engine: LifecycleEngine
+  let engineFor: (chartMirror: string) => LifecycleEngine
   let tools: ToolsService
   let repository: ChartRepository
   let saved: SavedProfile
@@ -98,11 +99,11 @@ describe.skipIf(skip !== undefined)(`add-on install${skip ? ` (skipped: ${skip})
     (await run(cluster.helm, [...args, '--kubeconfig', cluster.kubeconfigPath], { env: helmEnv(helmHome) }))
       .stdout
 
-  async function resumeInterruptedRun(from: SavedProfile = saved): Promise<Run> {
+  async function resumeInterruptedRun(from: SavedProfile = saved, by = engine): Promise<Run> {
     const interrupted = interruptedRun(from)
     runs.create(interrupted, from.profile)
-    engine.resume(interrupted.id)
-    return engine.settled(interrupted.id)
+    by.resume(interrupted.id)
+    return by.settled(interrupted.id)
   }
 
   const stepOf = (done: Run, stepId: string) => done.steps.find((step) => step.stepId === stepId)!
@@ -135,19 +136,19 @@ describe.skipIf(skip !== undefined)(`add-on install${skip ? ` (skipped: ${skip})
       searchPath: dirname(cluster.helm),
       platform: null,
     })
-    engine = new LifecycleEngine({
-      runs,
-      profiles: { get: () => saved },
-      boardNames: async () => ['rack-1'],
-      events,
-      sealedSecrets: () => ({
-        seal: async (name, value) => void (await clusters.sealSecret(clusterId, name, value)),
-        open: async (name) => (await clusters.openSecret(clusterId, name)).toString('utf8'),
-      }),
-      executors: {
-        'addon.install': addonInstallStep({ tools, dataDir, chartMirror: repository.url, pollMs: 250 }),
-      },
-    })
+    engineFor = (chartMirror) =>
+      new LifecycleEngine({
+        runs,
+        profiles: { get: () => saved },
+        boardNames: async () => ['rack-1'],
+        events,
+        sealedSecrets: () => ({
+          seal: async (name, value) => void (await clusters.sealSecret(clusterId, name, value)),
+          open: async (name) => (await clusters.openSecret(clusterId, name)).toString('utf8'),
+        }),
+        executors: { 'addon.install': addonInstallStep({ tools, dataDir, chartMirror, pollMs: 250 }) },
+      })
+    engine = engineFor(repository.url)
   })
 
   afterAll(async () => {
@@ -182,6 +183,26 @@ describe.skipIf(skip !== undefined)(`add-on install${skip ? ` (skipped: ${skip})
     await tools?.close()
     db?.close()
     for (const dir of [dataDir, helmHome]) if (dir) await rm(dir, { recursive: true, force: true })
+  })
+
+  it('a chart the repository lacks fails its step with helm’s error, and what sits on it does not start', async () => {
+    const empty = await serveChartRepository(cluster.helm, [])
+    try {
+      const failed = await resumeInterruptedRun(saved, engineFor(empty.url))
+      expect(failed.state).toBe('failed')
+      const metallb = stepOf(failed, stepIds.addonInstall('metallb'))
+      expect(metallb.state).toBe('failed')
+      expect(metallb.message).toMatch(
+        /helm upgrade --install failed \(exit code 1\): .*"metallb".*0\.16\.1.*not found/s,
+      )
+      expect(addonSteps.filter((id) => stepOf(failed, id).state === 'blocked')).toEqual(addonSteps.slice(1))
+      const releases = JSON.parse(await helm('list', '--all-namespaces', '--output', 'json')) as {
+        name: string
+      }[]
+      expect(releases.map((release) => release.name)).not.toContain('metallb')
+    } finally {
+      await empty.close()
+    }
   })
 
   it('installs every add-on of the template in its layers, each release deployed in its namespace and ready', async () => {
@@ -340,9 +361,12 @@ describe.skipIf(skip !== undefined)(`add-on install${skip ? ` (skipped: ${skip})
         expect(JSON.stringify(runs.output(summary.id, id) ?? {})).not.toContain(password)
       }
     }
-    expect(runs.log(runs.list('lab').at(-1)!.id, stepIds.addonInstall('monitoring'))).toContain(
-      `sealed it as "${grafanaPasswordSecret}"`,
-    )
+    const monitoringLogs = runs
+      .list('lab')
+      .map((summary) => runs.log(summary.id, stepIds.addonInstall('monitoring')))
+    expect(
+      monitoringLogs.filter((log) => log.includes(`sealed it as "${grafanaPasswordSecret}"`)),
+    ).toHaveLength(1)
     // SQLite (WAL included), the sealed files and helm's cache: nowhere in clear.
     expect(filesContaining(dataDir, password)).toEqual([])
   })
