@@ -313,6 +313,23 @@ describe.skipIf(skip !== undefined)(`add-on install${skip ? ` (skipped: ${skip})
     expect(history).toHaveLength(1)
   })
 
+  it('ingress-nginx, the retired choice, still installs and gets its address from the pool', async () => {
+    const legacy = structuredClone(saved)
+    legacy.profile.addons.traefik.enabled = false
+    legacy.profile.addons.ingressNginx.enabled = true
+    const done = await resumeInterruptedRun(legacy)
+    expect(stepOf(done, stepIds.addonInstall('metallb')).state).toBe('skipped')
+    expect(stepOf(done, stepIds.addonInstall('ingressNginx'))).toMatchObject({
+      state: 'done',
+      message: expect.stringMatching(
+        /^ingress-nginx 4\.15\.1 is installed and ready; address 10\.10\.88\.8\d$/,
+      ),
+    })
+    // cert-manager now sits on ingress-nginx, with the same values and issuer: nothing to do.
+    expect(stepOf(done, stepIds.addonInstall('certManager')).state).toBe('skipped')
+    await helm('uninstall', 'ingress-nginx', '--namespace', 'ingress-nginx')
+  })
+
   it('a changed value upgrades only the releases it belongs to', async () => {
     const edited = structuredClone(saved)
     edited.profile.addons.longhorn.replicaCount = 3
