@@ -2,7 +2,6 @@
 // seed installs them.
 import { Card, Group, NumberInput, SimpleGrid, Stack, Switch, Text, TextInput } from '@mantine/core'
 import type { ReactNode } from 'react'
-import { addonEntry } from '../../../src-shared/addons/addon-catalogue.ts'
 import { platformDefaults } from '../../../src-shared/addons/addon-values.ts'
 import type { Addons } from '../../../src-shared/profiles/profile-schema.ts'
 import { fieldIssues, IssueLines, monoInput } from './field-issues.tsx'
@@ -17,8 +16,9 @@ export interface AddonsSectionProps {
 
 const about: Record<keyof Addons, { title: string; text: string }> = {
   metallb: { title: 'MetalLB', text: 'LoadBalancer addresses from the MetalLB range' },
-  ingressNginx: { title: 'ingress-nginx', text: 'HTTP(S) ingress on a MetalLB address' },
-  traefik: { title: 'Traefik', text: 'HTTP(S) ingress on a MetalLB address, maintained' },
+  // The profile's validation warns, on this card, while ingress-nginx is switched on.
+  ingressNginx: { title: 'ingress-nginx', text: 'HTTP(S) ingress on a MetalLB address; retired upstream' },
+  traefik: { title: 'Traefik', text: 'HTTP(S) ingress on a MetalLB address' },
   certManager: { title: 'cert-manager', text: 'Certificates for ingresses' },
   longhorn: { title: 'Longhorn', text: 'Replicated volumes on the NVMe drives' },
   monitoring: { title: 'Monitoring', text: 'kube-prometheus-stack with Grafana' },
@@ -30,11 +30,6 @@ export function AddonsSection({ addons, distribution, issues, onChange }: Addons
     onChange({ ...addons, [key]: { ...addons[key], ...change } })
   }
   const settings: Partial<Record<keyof Addons, ReactNode>> = {
-    ingressNginx: (
-      <Text size="xs" c="orange.8">
-        {addonEntry('ingressNginx').retired?.note} Traefik is the maintained choice.
-      </Text>
-    ),
     certManager: (
       <Switch
         size="xs"
