@@ -1,6 +1,7 @@
 // Everything the core does beyond the saved boards: the BMC, flashing, the image library and its
 // downloads, Armbian and the Talos Image Factory, the virtual board, profiles and the lifecycle.
 // Built on a CoreBase; the app builds it at once (app-core.ts), the CLI on first need (lazy-core.ts).
+import { chartMirrorFrom, chartMirrorVariable } from '../addons/chart-mirror.ts'
 import { BmcConnector } from '../bmc/bmc-connector.ts'
 import { BmcService } from '../bmc/bmc-service.ts'
 import { SerialConsoles } from '../bmc/serial-consoles.ts'
@@ -95,7 +96,7 @@ export function createCoreDomains({ options, db, events, boards }: CoreBase): Co
     cache,
     fetchImage: createImageFetcher({ cache, downloads, factory, armbian }),
     tools,
-    ...chartMirrorFromEnv(),
+    chartMirror: chartMirrorFrom(process.env[chartMirrorVariable]),
     ...(bootPollMs ? { bootPollMs } : {}),
   })
 
@@ -186,18 +187,4 @@ function diskReserveFromEnv(): { diskReserveBytes?: number } {
     )
   }
   return { diskReserveBytes: Number(text.trim()) }
-}
-
-/** One chart repository for every add-on, for air-gapped labs and tests (docs/addons.md). */
-function chartMirrorFromEnv(): { chartMirror?: string } {
-  const text = process.env.CLUSTERDECK_CHART_REPOSITORY?.trim()
-  if (!text) return {}
-  if (!/^(https?|oci):\/\/[^\s/]+/.test(text)) {
-    throw new AppError(
-      'invalid_input',
-      `CLUSTERDECK_CHART_REPOSITORY must be an http(s):// chart repository or an oci:// registry path, not "${text}".`,
-      'Fix it or unset it (each chart then comes from its own repository).',
-    )
-  }
-  return { chartMirror: text }
 }

@@ -40,7 +40,7 @@ export interface LifecycleDependencies {
   /** Resolves the managed helm for the add-on steps. */
   tools: ToolsService
   /** One chart repository serving every add-on's chart (CLUSTERDECK_CHART_REPOSITORY). */
-  chartMirror?: string
+  chartMirror?: string | undefined
   /** Tests shorten the boot poll. */
   bootPollMs?: number
 }
