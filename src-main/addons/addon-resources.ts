@@ -41,7 +41,7 @@ export function selfSignedIssuer(): KubeResource {
 
 /** Applies the objects, retrying refusals (a webhook still starting, a CRD not yet served). */
 export async function applyWithRetries(
-  kube: KubeObjects,
+  kube: Pick<KubeObjects, 'apply'>,
   objects: KubeResource[],
   waiting: Waiting,
   attempts = 8,
@@ -70,7 +70,7 @@ export async function applyWithRetries(
 
 /** Whether every check holds now, with what each one saw. */
 export async function checkAll(
-  kube: KubeObjects,
+  kube: Pick<KubeObjects, 'check'>,
   checks: readonly ReadinessCheck[],
   namespace: string,
 ): Promise<CheckResult[]> {
@@ -79,7 +79,7 @@ export async function checkAll(
 
 /** Waits until every check holds; fails after `timeoutMs` naming what was not ready. */
 export async function waitUntilReady(
-  kube: KubeObjects,
+  kube: Pick<KubeObjects, 'check'>,
   checks: readonly ReadinessCheck[],
   namespace: string,
   timeoutMs: number,
