@@ -120,7 +120,9 @@ export function addonInstallStep(deps: AddonInstallDependencies): StepExecutor<'
           throw new AppError(
             'conflict',
             `The ${entry.release} release is ${revision.status}: an earlier helm run was stopped half-way.`,
-            `Roll it back with: helm rollback ${entry.release} --namespace ${entry.namespace}, then retry the step.`,
+            revision.status === 'pending-install' && revision.revision === 1
+              ? `Remove it with: helm uninstall ${entry.release} --namespace ${entry.namespace}, then retry the step.`
+              : `Roll it back with: helm rollback ${entry.release} --namespace ${entry.namespace}, then retry the step.`,
           )
         }
         if (entry.privileged) {
