@@ -1,6 +1,7 @@
 // Everything the core does beyond the saved boards: the BMC, flashing, the image library and its
 // downloads, Armbian and the Talos Image Factory, the virtual board, profiles and the lifecycle.
 // Built on a CoreBase; the app builds it at once (app-core.ts), the CLI on first need (lazy-core.ts).
+import { chartMirrorFrom, chartMirrorVariable } from '../addons/chart-mirror.ts'
 import { BmcConnector } from '../bmc/bmc-connector.ts'
 import { BmcService } from '../bmc/bmc-service.ts'
 import { SerialConsoles } from '../bmc/serial-consoles.ts'
@@ -94,6 +95,8 @@ export function createCoreDomains({ options, db, events, boards }: CoreBase): Co
     history,
     cache,
     fetchImage: createImageFetcher({ cache, downloads, factory, armbian }),
+    tools,
+    chartMirror: chartMirrorFrom(process.env[chartMirrorVariable]),
     ...(bootPollMs ? { bootPollMs } : {}),
   })
 

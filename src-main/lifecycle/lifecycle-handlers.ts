@@ -2,6 +2,7 @@
 // records with their sealed secrets, and answers their requests (profiles.*, lifecycle.*, clusters.*).
 import { AppError } from '../../src-shared/contract/app-error.ts'
 import { runReportHtml, runReportMarkdown } from '../../src-shared/lifecycle/run-report.ts'
+import { addonInstallStep } from '../addons/addon-install-step.ts'
 import type { BmcService } from '../bmc/bmc-service.ts'
 import type { BoardService } from '../boards/board-service.ts'
 import type { Handlers } from '../core/dispatcher.ts'
@@ -17,6 +18,7 @@ import { ProfileService } from '../profiles/profile-service.ts'
 import { SealedSecrets } from '../secrets/sealed-secrets.ts'
 import type { SecretStore } from '../secrets/secret-store.ts'
 import type { Db } from '../store/database.ts'
+import type { ToolsService } from '../tools/tools-service.ts'
 import { LifecycleEngine } from './lifecycle-engine.ts'
 import { RunRepository } from './run-repository.ts'
 import { imagePrepareStep, type ImagePrepareDependencies } from './steps/image-prepare-step.ts'
@@ -36,6 +38,10 @@ export interface LifecycleDependencies {
   history: FlashHistory
   cache: ImageCache
   fetchImage?: ImagePrepareDependencies['fetch']
+  /** Resolves the managed helm for the add-on steps. */
+  tools: ToolsService
+  /** One chart repository serving every add-on's chart (CLUSTERDECK_CHART_REPOSITORY). */
+  chartMirror?: string | undefined
   /** Tests shorten the boot poll. */
   bootPollMs?: number
 }
@@ -85,6 +91,11 @@ export function createLifecycle(deps: LifecycleDependencies): {
         boards: deps.boards,
         bmc: deps.bmc,
         ...(deps.bootPollMs ? { pollMs: deps.bootPollMs } : {}),
+      }),
+      'addon.install': addonInstallStep({
+        tools: deps.tools,
+        dataDir: deps.dataDir,
+        ...(deps.chartMirror ? { chartMirror: deps.chartMirror } : {}),
       }),
     },
   })

@@ -25,6 +25,8 @@ export const errorCodes = [
   'factory_error',
   'tool_missing',
   'tool_failed',
+  /** The Kubernetes API kept refusing a change (a webhook that never answered, a missing CRD). */
+  'cluster_refused',
   /** Planned but not in this version yet (a step kind without its executor). */
   'not_implemented',
   /** A sealed file failed its authenticity check. */

@@ -2,8 +2,9 @@
 // an upgrade moves the nodes, one at a time, to the profile's versions; a backup snapshots etcd
 // and saves it with the cluster's sealed files; a destroy removes the add-ons (what depends on an
 // add-on first), resets the nodes (workers before control planes) and powers them off.
+import { addonDependencies, enabledAddons } from '../addons/addon-catalogue.ts'
 import type { ClusterProfile } from '../profiles/profile-schema.ts'
-import { addonOrder, enabledAddons, orderedNodes, PlanBuilder } from './plan-builder.ts'
+import { orderedNodes, PlanBuilder } from './plan-builder.ts'
 import { resourceKeys, type Plan } from './plan.ts'
 import { stepIds } from './step-ids.ts'
 
@@ -81,8 +82,8 @@ export function compileDestroy(profile: ClusterProfile): Plan {
   const enabled = enabledAddons(profile)
   // An add-on goes after those installed on top of it: the reverse of the install layers.
   for (const addon of [...enabled].reverse()) {
-    const dependents = addonOrder
-      .filter((other) => other.after.includes(addon.key) && enabled.includes(other))
+    const dependents = enabled
+      .filter((other) => addonDependencies(other.key, profile).includes(addon.key))
       .map((other) => stepIds.addonUninstall(other.key))
     b.step('addon.uninstall', {
       id: stepIds.addonUninstall(addon.key),

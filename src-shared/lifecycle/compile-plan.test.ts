@@ -45,12 +45,12 @@ describe('compilePlan', () => {
       'cluster-bootstrap | talos:export <- talos:bootstrap',
       'cluster-bootstrap | cluster:nodes-ready <- talos:export, talos:apply:turing-cp1, talos:apply:turing-w1, talos:apply:turing-w2, talos:apply:turing-w3',
       'addon-deployment | addon:metallb <- cluster:nodes-ready',
-      'addon-deployment | addon:ingressNginx <- cluster:nodes-ready, addon:metallb',
-      'addon-deployment | addon:certManager <- cluster:nodes-ready, addon:ingressNginx',
+      'addon-deployment | addon:traefik <- cluster:nodes-ready, addon:metallb',
+      'addon-deployment | addon:certManager <- cluster:nodes-ready, addon:traefik',
       'addon-deployment | addon:longhorn <- cluster:nodes-ready, addon:metallb',
       'addon-deployment | addon:monitoring <- cluster:nodes-ready, addon:longhorn',
-      'addon-deployment | addon:portainer <- cluster:nodes-ready, addon:metallb',
-      'ready | cluster:ready <- addon:metallb, addon:ingressNginx, addon:certManager, addon:longhorn, addon:monitoring, addon:portainer',
+      'addon-deployment | addon:portainer <- cluster:nodes-ready, addon:metallb, addon:longhorn',
+      'ready | cluster:ready <- addon:metallb, addon:traefik, addon:certManager, addon:longhorn, addon:monitoring, addon:portainer',
     ])
     expect(new Set(plan.steps.filter((s) => s.kind === 'node.flash').flatMap((s) => s.resources))).toEqual(
       new Set(['board:rack-1', 'node:turing-cp1', 'node:turing-w1', 'node:turing-w2', 'node:turing-w3']),
@@ -91,7 +91,7 @@ describe('compilePlan', () => {
     expect(plan.steps.find((s) => s.id === 'flash:turing-w3')!.dependsOn).toEqual(['image:url-other.raw.xz'])
     expect(plan.steps.filter((s) => s.kind === 'addon.install').map((s) => s.id)).toEqual([
       'addon:metallb',
-      'addon:ingressNginx',
+      'addon:traefik',
       'addon:certManager',
       'addon:longhorn',
     ])
@@ -109,12 +109,16 @@ describe('compilePlan', () => {
       'uninstall:monitoring',
       'uninstall:longhorn',
       'uninstall:certManager',
-      'uninstall:ingressNginx',
+      'uninstall:traefik',
       'uninstall:metallb',
     ])
     expect(plan.steps.find((s) => s.id === 'uninstall:metallb')!.dependsOn).toEqual([
-      'uninstall:ingressNginx',
+      'uninstall:traefik',
       'uninstall:longhorn',
+      'uninstall:portainer',
+    ])
+    expect(plan.steps.find((s) => s.id === 'uninstall:longhorn')!.dependsOn).toEqual([
+      'uninstall:monitoring',
       'uninstall:portainer',
     ])
     expect(plan.steps.find((s) => s.id === 'reset:turing-cp1')!.dependsOn).toEqual(

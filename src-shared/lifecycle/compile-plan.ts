@@ -2,10 +2,11 @@
 // images are prepared once per distinct image; each node is flashed and waits for its boot; then
 // the distribution's bootstrap, the add-ons in their dependency layers, and a final readiness step.
 // Upgrade, backup and destroy are in compile-operations.ts.
+import { addonDependencies, enabledAddons } from '../addons/addon-catalogue.ts'
 import type { ClusterProfile, ImageSource, ProfileNode } from '../profiles/profile-schema.ts'
 import { compileBackup, compileDestroy, compileUpgrade } from './compile-operations.ts'
 import { resourceKeys, type OperationId, type Plan } from './plan.ts'
-import { enabledAddons, orderedNodes, PlanBuilder } from './plan-builder.ts'
+import { orderedNodes, PlanBuilder } from './plan-builder.ts'
 import { stepIds } from './step-ids.ts'
 
 /** A stable key naming an image source, shared by the nodes that use the same image. */
@@ -173,9 +174,7 @@ function compileDeploy(profile: ClusterProfile): Plan {
   // Phase 4: add-ons, in the seed's layers.
   const enabled = enabledAddons(profile)
   for (const addon of enabled) {
-    const after = addon.after
-      .filter((key) => profile.addons[key].enabled)
-      .map((key) => stepIds.addonInstall(key))
+    const after = addonDependencies(addon.key, profile).map((key) => stepIds.addonInstall(key))
     b.step('addon.install', {
       id: stepIds.addonInstall(addon.key),
       phase: 'addon-deployment',

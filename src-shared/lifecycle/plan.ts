@@ -50,6 +50,7 @@ export const phaseTitles: Record<PhaseId, string> = {
 export const addonKeys = [
   'metallb',
   'ingressNginx',
+  'traefik',
   'certManager',
   'longhorn',
   'monitoring',

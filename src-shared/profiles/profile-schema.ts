@@ -79,7 +79,10 @@ const addonSwitch = z.object({ enabled: z.boolean().default(true) })
 export const addonsSchema = z
   .object({
     metallb: addonSwitch.strict().default({ enabled: true }),
+    /** Retired upstream (docs/addons.md); kept the default so saved profiles mean what they meant. */
     ingressNginx: addonSwitch.strict().default({ enabled: true }),
+    /** The maintained ingress controller to choose instead of ingress-nginx. */
+    traefik: addonSwitch.strict().default({ enabled: false }),
     certManager: addonSwitch
       .extend({ selfSignedIssuer: z.boolean().default(true) })
       .strict()
@@ -96,13 +99,14 @@ export const addonsSchema = z
       }),
     monitoring: addonSwitch
       .extend({
+        /** Prometheus's volume; unset: the platform's default (Talos 20Gi, K3s 10Gi). */
         storageSize: z
           .string()
-          .regex(/^\d+(Mi|Gi|Ti)$/)
-          .default('10Gi'),
+          .regex(/^\d+(Mi|Gi|Ti)$/, { message: 'must be a size such as 20Gi' })
+          .optional(),
       })
       .strict()
-      .default({ enabled: true, storageSize: '10Gi' }),
+      .default({ enabled: true }),
     portainer: addonSwitch.strict().default({ enabled: true }),
   })
   .strict()

@@ -52,9 +52,8 @@ export function profileFromTemplate(
       installDisk: '/dev/mmcblk0',
       nvme: { device: '/dev/nvme0n1', mountPoint: talos ? '/var/mnt/longhorn' : '/var/lib/longhorn' },
     })),
-    addons: {
-      monitoring: { enabled: true, storageSize: talos ? '20Gi' : '10Gi' },
-    },
+    // Traefik rather than the retired ingress-nginx; the monitoring volume's size follows the platform.
+    addons: { ingressNginx: { enabled: false }, traefik: { enabled: true } },
   }
   return clusterProfileSchema.parse(input)
 }

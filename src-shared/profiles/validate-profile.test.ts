@@ -170,6 +170,41 @@ describe('validateProfile', () => {
   })
 })
 
+describe('ingress controllers', () => {
+  it('warns that ingress-nginx is retired, naming Traefik, and refuses both at once', () => {
+    const legacy = edit(talos(), (p) => {
+      p.addons.traefik.enabled = false
+      p.addons.ingressNginx.enabled = true
+    })
+    expect(validateProfile(legacy)).toEqual([
+      {
+        path: 'addons.ingressNginx',
+        severity: 'warning',
+        message: expect.stringMatching(/retired upstream.*Choose Traefik instead/),
+      },
+    ])
+    const both = edit(legacy, (p) => (p.addons.traefik.enabled = true))
+    expect(messages(both)).toEqual([
+      'addons.traefik: choose one ingress controller: both would claim the default ingress class',
+    ])
+  })
+
+  it('reads a profile saved before Traefik as it was: ingress-nginx on, Traefik off, the volume size kept', () => {
+    const before = Object.fromEntries(Object.entries(talos().addons).filter(([key]) => key !== 'traefik'))
+    const old = clusterProfileSchema.parse({
+      ...talos(),
+      addons: {
+        ...before,
+        ingressNginx: { enabled: true },
+        monitoring: { enabled: true, storageSize: '10Gi' },
+      },
+    })
+    expect(old.addons.ingressNginx.enabled).toBe(true)
+    expect(old.addons.traefik.enabled).toBe(false)
+    expect(old.addons.monitoring.storageSize).toBe('10Gi')
+  })
+})
+
 describe('clusterProfileSchema', () => {
   it('names the field of every structural mistake', () => {
     const result = clusterProfileSchema.safeParse({

@@ -1,6 +1,7 @@
 // Everything about a profile that the schema alone cannot say: addresses that collide or fall
 // outside the node network, ranges that overlap nodes, a control plane that cannot form a quorum,
 // images that do not fit the distribution. Each problem names the field and what to do.
+import { addonEntry } from '../addons/addon-catalogue.ts'
 import {
   formatIpv4,
   isHostAddress,
@@ -191,6 +192,13 @@ export function validateProfile(profile: ClusterProfile, context: ValidationCont
     if (profile.versions.talos) warning('versions.talos', 'is ignored for a K3s profile')
   }
   checkImage('image', profile.image)
+
+  const { addons } = profile
+  if (addons.ingressNginx.enabled && addons.traefik.enabled) {
+    error('addons.traefik', 'choose one ingress controller: both would claim the default ingress class')
+  } else if (addons.ingressNginx.enabled) {
+    warning('addons.ingressNginx', `${addonEntry('ingressNginx').retired!.note} Choose Traefik instead.`)
+  }
 
   if (profile.addons.longhorn.enabled && profile.addons.longhorn.replicaCount > nodes.length) {
     warning(

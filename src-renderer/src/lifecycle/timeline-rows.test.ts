@@ -90,7 +90,7 @@ describe('timeline layout', () => {
       'Uninstall Monitoring (kube-prometheus-stack)',
       'Uninstall Longhorn',
       'Uninstall cert-manager',
-      'Uninstall ingress-nginx',
+      'Uninstall Traefik',
       'Uninstall MetalLB',
     ])
     expect(destroy[1]!.rows.map((row) => row.label)).toEqual([

@@ -2,26 +2,30 @@
 // seed installs them.
 import { Card, Group, NumberInput, SimpleGrid, Stack, Switch, Text, TextInput } from '@mantine/core'
 import type { ReactNode } from 'react'
+import { platformDefaults } from '../../../src-shared/addons/addon-values.ts'
 import type { Addons } from '../../../src-shared/profiles/profile-schema.ts'
 import { fieldIssues, IssueLines, monoInput } from './field-issues.tsx'
 import { issuesAt, type ProfileIssue } from './profile-issues.ts'
 
 export interface AddonsSectionProps {
   addons: Addons
+  distribution: 'talos' | 'k3s'
   issues: readonly ProfileIssue[]
   onChange(addons: Addons): void
 }
 
 const about: Record<keyof Addons, { title: string; text: string }> = {
   metallb: { title: 'MetalLB', text: 'LoadBalancer addresses from the MetalLB range' },
-  ingressNginx: { title: 'ingress-nginx', text: 'HTTP(S) ingress on a MetalLB address' },
+  // The profile's validation warns, on this card, while ingress-nginx is switched on.
+  ingressNginx: { title: 'ingress-nginx', text: 'HTTP(S) ingress on a MetalLB address; retired upstream' },
+  traefik: { title: 'Traefik', text: 'HTTP(S) ingress on a MetalLB address' },
   certManager: { title: 'cert-manager', text: 'Certificates for ingresses' },
   longhorn: { title: 'Longhorn', text: 'Replicated volumes on the NVMe drives' },
   monitoring: { title: 'Monitoring', text: 'kube-prometheus-stack with Grafana' },
   portainer: { title: 'Portainer', text: 'A web UI for the cluster' },
 }
 
-export function AddonsSection({ addons, issues, onChange }: AddonsSectionProps) {
+export function AddonsSection({ addons, distribution, issues, onChange }: AddonsSectionProps) {
   function set<K extends keyof Addons>(key: K, change: Partial<Addons[K]>) {
     onChange({ ...addons, [key]: { ...addons[key], ...change } })
   }
@@ -50,8 +54,12 @@ export function AddonsSection({ addons, issues, onChange }: AddonsSectionProps) 
         size="xs"
         label="Storage size"
         styles={monoInput}
-        value={addons.monitoring.storageSize}
-        onChange={(event) => set('monitoring', { storageSize: event.currentTarget.value.trim() })}
+        placeholder={platformDefaults[distribution].prometheusStorage}
+        value={addons.monitoring.storageSize ?? ''}
+        onChange={(event) => {
+          const size = event.currentTarget.value.trim()
+          set('monitoring', { storageSize: size === '' ? undefined : size })
+        }}
         {...fieldIssues(issues, 'addons.monitoring.storageSize')}
       />
     ),

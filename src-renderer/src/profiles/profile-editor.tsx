@@ -248,6 +248,7 @@ export function ProfileEditor({ saved, onSaved, onDirtyChange }: ProfileEditorPr
       <Section title="Add-ons" hint="Installed once the cluster is up">
         <AddonsSection
           addons={draft.addons}
+          distribution={draft.distribution}
           issues={issues}
           onChange={(addons) => setDraft((current) => ({ ...current, addons }))}
         />

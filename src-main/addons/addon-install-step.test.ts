@@ -1,0 +1,78 @@
+// The add-on step's refusals before it touches anything; installing is tested against the loopback
+// cluster in tests/peers/addon-install.test.ts.
+import { describe, expect, it } from 'vitest'
+import { addonEntry } from '../../src-shared/addons/addon-catalogue.ts'
+import { valuesFor } from '../../src-shared/addons/addon-values.ts'
+import { AppError } from '../../src-shared/contract/app-error.ts'
+import type { AddonKey } from '../../src-shared/lifecycle/plan.ts'
+import { profileFromTemplate } from '../../src-shared/profiles/profile-templates.ts'
+import type { StepContext } from '../lifecycle/step-executor.ts'
+import { addonInstallStep, describeValues } from './addon-install-step.ts'
+
+const profile = profileFromTemplate('talos-rk1-longhorn', { name: 'lab', board: 'rack-1' })
+
+function contextFor(addon: AddonKey, opened: string[]): StepContext<'addon.install'> {
+  return {
+    runId: 'run',
+    runCreatedAt: new Date().toISOString(),
+    step: {
+      kind: 'addon.install',
+      id: `addon:${addon}`,
+      phase: 'addon-deployment',
+      title: addon,
+      dependsOn: [],
+      resources: [],
+      params: { addon },
+    },
+    profile,
+    signal: new AbortController().signal,
+    log: () => undefined,
+    secret: () => undefined,
+    outputOf: () => undefined,
+    sealed: {
+      seal: async () => undefined,
+      open: async (name) => {
+        opened.push(name)
+        throw new AppError('not_found', `no sealed secret "${name}"`)
+      },
+    },
+  }
+}
+
+const noTools = {
+  resolve: async () => {
+    throw new Error('helm must not be resolved')
+  },
+}
+
+describe('addon.install', () => {
+  it('fails naming the missing kubeconfig and what to do, before running anything', async () => {
+    const step = addonInstallStep({ tools: noTools, dataDir: '/nonexistent' })
+    const opened: string[] = []
+    const error = await step.run(contextFor('metallb', opened)).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(AppError)
+    expect(error).toMatchObject({
+      code: 'not_found',
+      message: 'The cluster has no kubeconfig yet, so no add-on can be installed.',
+      hint: 'Run the cluster bootstrap first: it exports the kubeconfig.',
+    })
+    expect(opened).toEqual(['kubeconfig'])
+  })
+
+  it('does not count monitoring as installed while no Grafana password was ever sealed', async () => {
+    const step = addonInstallStep({ tools: noTools, dataDir: '/nonexistent' })
+    const opened: string[] = []
+    expect(await step.alreadyDone!(contextFor('monitoring', opened))).toBeNull()
+    expect(opened).toEqual(['grafana-admin-password'])
+  })
+
+  it('describes a release by chart version and a hash of its values, which any change moves', () => {
+    const entry = addonEntry('longhorn')
+    const before = describeValues(entry, valuesFor('longhorn', profile))
+    expect(before).toMatch(/^clusterdeck longhorn 1\.12\.1 values sha256:[0-9a-f]{32}$/)
+    expect(describeValues(entry, valuesFor('longhorn', profile))).toBe(before)
+    const changed = structuredClone(profile)
+    changed.addons.longhorn.replicaCount = 3
+    expect(describeValues(entry, valuesFor('longhorn', changed))).not.toBe(before)
+  })
+})
