@@ -1,0 +1,46 @@
+// `npm run virtual-cluster [-- COMMAND ...]`: the peers tests' loopback Kubernetes (kwokctl's etcd,
+// kube-apiserver and kwok, built by `npm run peers`: docs/test-peers.md) for trying a whole deploy
+// by hand. It prints the two variables that put it behind the virtual board's Talos control planes
+// (docs/virtual-board.md) and, given a command, runs it with them set — e.g.
+// `npm run virtual-cluster -- npm start`. Ctrl-C (or the command's end) tears the cluster down.
+import { spawn } from 'node:child_process'
+import { clusterPeers, startLoopbackCluster } from '../tests/support/loopback-cluster.ts'
+import { findPeers } from '../tests/support/peers.ts'
+
+const peers = findPeers(clusterPeers)
+if (!peers.ok) {
+  console.error(`virtual-cluster: ${peers.reason}`)
+  process.exit(2)
+}
+console.error(`virtual-cluster: starting Kubernetes ${peers.kubernetesVersion} on loopback (about a minute)…`)
+// No simulated nodes of its own: the virtual Talos nodes join it under their host names.
+const cluster = await startLoopbackCluster({
+  binaries: peers.binaries,
+  kubernetesVersion: peers.kubernetesVersion,
+  nodes: 0,
+})
+const env = {
+  CLUSTERDECK_VIRTUAL_KUBECONFIG: cluster.kubeconfigPath,
+  CLUSTERDECK_VIRTUAL_ETCD: cluster.etcdEndpoint,
+}
+for (const [name, value] of Object.entries(env)) console.log(`export ${name}=${value}`)
+
+let stopping = false
+async function stop(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true
+    console.error('virtual-cluster: stopping the loopback cluster…')
+    await cluster.stop()
+  }
+  process.exit(code)
+}
+process.on('SIGINT', () => void stop(130))
+process.on('SIGTERM', () => void stop(143))
+
+const [command, ...args] = process.argv.slice(2)
+if (command) {
+  const child = spawn(command, args, { stdio: 'inherit', env: { ...process.env, ...env } })
+  child.on('exit', (code, signal) => void stop(code ?? (signal ? 1 : 0)))
+} else {
+  console.error('virtual-cluster: running; start Clusterdeck with the variables above, Ctrl-C to stop.')
+}
