@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { bootLogForOneBoot, kernelLine, loadBootLog, talosKernelLog } from './boot-logs.ts'
+import { bootLogForOneBoot, kernelLine } from './boot-logs.ts'
 
 describe('bootLogForOneBoot', () => {
   it('varies the kernel timestamps from boot to boot and keeps the text otherwise', () => {
@@ -13,13 +13,6 @@ describe('bootLogForOneBoot', () => {
 })
 
 describe('the Talos boot as a virtual Talos node continues it', () => {
-  it('keeps the kernel part of the Talos log, up to where Talos announces itself', () => {
-    const text = talosKernelLog(loadBootLog('talos')).toString()
-    expect(text).toMatch(/Linux version .*-talos/)
-    expect(text).not.toContain('[initramfs] booting Talos')
-    expect(text.endsWith('\r\n')).toBe(true)
-  })
-
   it('prints Talos lines with a kernel timestamp after the kernel part', () => {
     expect(kernelLine(1234.5, 'boot sequence: done').toString()).toBe(
       '[    3.334500] [talos] boot sequence: done\r\n',
