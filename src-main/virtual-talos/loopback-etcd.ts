@@ -3,7 +3,6 @@
 // Maintenance.Snapshot streams: the bbolt database followed by its sha256, which talosctl checks.
 import { createHash } from 'node:crypto'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import {
   credentials,
   loadPackageDefinition,
@@ -14,6 +13,7 @@ import {
 } from '@grpc/grpc-js'
 import { loadSync } from '@grpc/proto-loader'
 import { AppError } from '../../src-shared/contract/app-error.ts'
+import { protoDir } from './talos-proto.ts'
 import type { VirtualEtcd } from './virtual-talos-backends.ts'
 
 interface SnapshotResponse {
@@ -26,17 +26,9 @@ const snapshotDeadlineMs = 5 * 60_000
 
 let maintenanceClient: ServiceClientConstructor | undefined
 
-// The Electron shell sets CLUSTERDECK_RESOURCES; from source (or the CLI bundle, two levels below
-// the repository too) the folder sits two levels above this file.
-function protoPath(): string {
-  const root =
-    process.env.CLUSTERDECK_RESOURCES ?? fileURLToPath(new URL('../../resources/', import.meta.url))
-  return join(root, 'virtual-talos', 'etcd-maintenance.proto')
-}
-
 function maintenance(): ServiceClientConstructor {
   maintenanceClient ??= (
-    loadPackageDefinition(loadSync(protoPath())) as {
+    loadPackageDefinition(loadSync(join(protoDir(), 'etcd-maintenance.proto'))) as {
       etcdserverpb: { Maintenance: ServiceClientConstructor }
     }
   ).etcdserverpb.Maintenance

@@ -5,7 +5,8 @@ import { loadSync } from '@grpc/proto-loader'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-function protoDir(): string {
+/** Where the protocol definitions the virtual nodes speak live (resources/virtual-talos/). */
+export function protoDir(): string {
   const root = process.env.CLUSTERDECK_RESOURCES
   return root
     ? join(root, 'virtual-talos')
