@@ -90,6 +90,8 @@ export class ClusterService {
         const flashStep = run.plan.steps.find((step) => step.id === flash.stepId)
         const imageKey = flashStep?.kind === 'node.flash' ? flashStep.params.imageKey : undefined
         const image = imageKey ? outputOf(stepIds.imagePrepare(imageKey)) : undefined
+        // A node flashed again is in maintenance mode until its config is applied again.
+        const kept = flash.state === 'done' ? undefined : next.nodes.find((n) => n.hostname === node.hostname)
         imaged.push({
           hostname: node.hostname,
           role: node.role,
@@ -98,6 +100,8 @@ export class ClusterService {
           address: node.address,
           imageSha256: typeof image?.sha256 === 'string' ? image.sha256 : null,
           flashedAt: flash.finishedAt,
+          apiAddress: kept?.apiAddress ?? null,
+          configSha256: kept?.configSha256 ?? null,
         })
       }
       if (imaged.length > 0) {
@@ -108,6 +112,14 @@ export class ClusterService {
         next.versions = profile.versions
         next.destroyedAt = null
       }
+      next.nodes = next.nodes.map((node) => {
+        const applied = finished.has(stepIds.talosApply(node.hostname))
+          ? outputOf(stepIds.talosApply(node.hostname))
+          : undefined
+        return typeof applied?.apiAddress === 'string' && typeof applied.configSha256 === 'string'
+          ? { ...node, apiAddress: applied.apiAddress, configSha256: applied.configSha256 }
+          : node
+      })
       if (finished.has(stepIds.talosExport) || finished.has(stepIds.k3sKubeconfig)) {
         next.apiEndpoint = `https://${profile.network.apiEndpoint}:${apiPort}`
       }
@@ -131,6 +143,12 @@ export class ClusterService {
       updatedAt: artifact.sealedAt,
     })
     return artifact
+  }
+
+  /** The sha256 of the machine config last applied to a node of the profile's cluster, if recorded. */
+  appliedConfigSha256(profileName: string, hostname: string): string | null {
+    const record = this.repository.find(profileName)
+    return record?.nodes.find((node) => node.hostname === hostname)?.configSha256 ?? null
   }
 
   async openSecret(clusterId: string, name: string): Promise<Buffer> {

@@ -94,6 +94,7 @@ export function createCoreDomains({ options, db, events, boards }: CoreBase): Co
     history,
     cache,
     fetchImage: createImageFetcher({ cache, downloads, factory, armbian }),
+    tools,
     ...(bootPollMs ? { bootPollMs } : {}),
   })
 

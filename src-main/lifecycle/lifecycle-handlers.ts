@@ -16,6 +16,8 @@ import { ProfileService } from '../profiles/profile-service.ts'
 import { SealedSecrets } from '../secrets/sealed-secrets.ts'
 import type { SecretStore } from '../secrets/secret-store.ts'
 import type { Db } from '../store/database.ts'
+import { talosSteps } from '../talos/talos-steps.ts'
+import type { ToolsService } from '../tools/tools-service.ts'
 import { LifecycleEngine } from './lifecycle-engine.ts'
 import { RunRepository } from './run-repository.ts'
 import { imagePrepareStep, type ImagePrepareDependencies } from './steps/image-prepare-step.ts'
@@ -35,7 +37,9 @@ export interface LifecycleDependencies {
   history: FlashHistory
   cache: ImageCache
   fetchImage?: ImagePrepareDependencies['fetch']
-  /** Tests shorten the boot poll. */
+  /** Picks the talosctl for a profile's Talos version. */
+  tools: Pick<ToolsService, 'resolve'>
+  /** Tests shorten the boot poll (and the Talos steps' polls with it). */
   bootPollMs?: number
 }
 
@@ -83,6 +87,12 @@ export function createLifecycle(deps: LifecycleDependencies): {
       'node.wait-boot': nodeWaitBootStep({
         boards: deps.boards,
         bmc: deps.bmc,
+        ...(deps.bootPollMs ? { pollMs: deps.bootPollMs } : {}),
+      }),
+      ...talosSteps({
+        tools: deps.tools,
+        boards: deps.boards,
+        recordedConfigSha256: (profileName, hostname) => clusters.appliedConfigSha256(profileName, hostname),
         ...(deps.bootPollMs ? { pollMs: deps.bootPollMs } : {}),
       }),
     },
