@@ -132,7 +132,8 @@ export function fetchError(
   )
 }
 
-function errorCode(error: unknown): string | undefined {
+/** The system or TLS error code (ECONNREFUSED, CERT_HAS_EXPIRED, …) under undici's wrappers. */
+export function errorCode(error: unknown): string | undefined {
   // undici wraps socket errors: the system code is on the cause (sometimes an AggregateError).
   let current = error as { code?: unknown; cause?: unknown; errors?: unknown[] } | undefined
   for (let depth = 0; current && depth < 4; depth++) {

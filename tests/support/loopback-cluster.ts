@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node'
 import { stringify } from 'yaml'
+import { kwokNodeAnnotation, simulatedNode } from '../../src-main/kube/simulated-node.ts'
 import { startClusterStandIns, type ClusterStandIns } from './cluster-stand-ins.ts'
 import type { PeerName } from './peers.ts'
 
@@ -38,33 +39,8 @@ export interface LoopbackCluster {
   stop(): Promise<void>
 }
 
-// kwok is told to manage only nodes carrying this annotation (kwokctl's default is every node), so
-// a test can take a node away from it and report the node's status itself.
-const kwokNodeAnnotation = 'kwok.x-k8s.io/node'
-
-/** A node kwok keeps Ready; no taints, so ordinary pods schedule onto it. */
-export function simulatedNode(name: string): V1Node {
-  const resources = { cpu: '16', memory: '64Gi', pods: '110' }
-  return {
-    apiVersion: 'v1',
-    kind: 'Node',
-    metadata: {
-      name,
-      annotations: { [kwokNodeAnnotation]: 'fake' },
-      labels: {
-        'kubernetes.io/hostname': name,
-        'kubernetes.io/os': 'linux',
-        'kubernetes.io/arch': 'amd64',
-        type: 'kwok',
-      },
-    },
-    spec: {},
-    status: { allocatable: resources, capacity: resources },
-  }
-}
-
 export async function addSimulatedNode(kubeConfig: KubeConfig, name: string): Promise<void> {
-  await kubeConfig.makeApiClient(CoreV1Api).createNode({ body: simulatedNode(name) })
+  await kubeConfig.makeApiClient(CoreV1Api).createNode({ body: simulatedNode({ name }) })
 }
 
 /**

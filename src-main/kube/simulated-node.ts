@@ -1,0 +1,67 @@
+// The Node object of a simulated kubelet: kwok (the loopback cluster's kubelet stand-in, see
+// docs/test-peers.md) keeps a Node Ready while it carries kwok's annotation. The peers tests and
+// the virtual control planes' Kubernetes backend create their nodes from this one shape.
+import type { V1Node } from '@kubernetes/client-node'
+
+/** kwok is started to manage only nodes with this annotation set to `fake`. */
+export const kwokNodeAnnotation = 'kwok.x-k8s.io/node'
+
+export interface SimulatedNodeSpec {
+  name: string
+  /** Labelled as a control plane (node-role.kubernetes.io/control-plane), as Talos labels its own. */
+  controlPlane?: boolean
+  /** Reported as the node's InternalIP; else kwok reports its own. */
+  address?: string
+  /** What the node's status names as its OS, e.g. `Talos (v1.12.0)`. */
+  osImage?: string
+  arch?: 'amd64' | 'arm64'
+}
+
+/** A node kwok keeps Ready; no taints, so ordinary pods schedule onto it. */
+export function simulatedNode(spec: SimulatedNodeSpec): V1Node {
+  const resources = { cpu: '16', memory: '64Gi', pods: '110' }
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: {
+      name: spec.name,
+      annotations: { [kwokNodeAnnotation]: 'fake' },
+      labels: {
+        'kubernetes.io/hostname': spec.name,
+        'kubernetes.io/os': 'linux',
+        'kubernetes.io/arch': spec.arch ?? 'amd64',
+        type: 'kwok',
+        ...(spec.controlPlane ? { 'node-role.kubernetes.io/control-plane': '' } : {}),
+      },
+    },
+    spec: {},
+    status: {
+      allocatable: resources,
+      capacity: resources,
+      ...(spec.address
+        ? {
+            addresses: [
+              { type: 'InternalIP', address: spec.address },
+              { type: 'Hostname', address: spec.name },
+            ],
+          }
+        : {}),
+      ...(spec.osImage
+        ? {
+            nodeInfo: {
+              architecture: spec.arch ?? 'amd64',
+              bootID: '',
+              containerRuntimeVersion: '',
+              kernelVersion: '',
+              kubeProxyVersion: '',
+              kubeletVersion: '',
+              machineID: '',
+              operatingSystem: 'linux',
+              osImage: spec.osImage,
+              systemUUID: '',
+            },
+          }
+        : {}),
+    },
+  }
+}

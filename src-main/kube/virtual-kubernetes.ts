@@ -1,0 +1,126 @@
+// The Kubernetes API behind a virtual control plane: a loopback cluster (kwokctl's etcd,
+// kube-apiserver and kwok, docs/test-peers.md) stands in for the one Talos would run. A virtual
+// node that finishes booting joins it as a Node that kwok keeps Ready, as a kubelet would register
+// and heartbeat; a reset or powered-off node leaves it.
+import { readFileSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { ApiException, CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node'
+import { stringify } from 'yaml'
+import { z } from 'zod'
+import { AppError, describeIssues } from '../../src-shared/contract/app-error.ts'
+import type { VirtualKubernetes } from '../virtual-talos/virtual-talos-backends.ts'
+import { callKubeApi } from './kube-call.ts'
+import { loadKubeconfig } from './kubeconfig.ts'
+import { simulatedNode } from './simulated-node.ts'
+
+// A Node's name is a DNS subdomain (lower case), which is what Talos makes of its host name.
+const nodeName = z
+  .string()
+  .max(253)
+  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'expected a lower-case host name (letters, digits, "-", ".")')
+
+const joinSchema = z.object({
+  hostname: nodeName,
+  role: z.enum(['control-plane', 'worker']),
+  address: z.union([z.ipv4(), z.ipv6()]),
+  talosVersion: z.string().regex(/^v\d+\.\d+\.\d+/, 'expected a Talos version such as v1.12.0'),
+})
+
+const clusterNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'the cluster name is empty')
+  .max(253)
+  .regex(/^[^\p{Cc}]+$/u, 'the cluster name holds control characters')
+
+function parsed<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const result = schema.safeParse(value)
+  if (!result.success) throw new AppError('invalid_input', `${what}: ${describeIssues(result.error)}.`)
+  return result.data
+}
+
+const mergePatch = (options: Parameters<typeof setHeaderOptions>[2]) =>
+  setHeaderOptions('Content-Type', PatchStrategy.MergePatch, options)
+
+export function loopbackKubernetes(kubeconfigPath: string): VirtualKubernetes {
+  const { kubeConfig, server } = loadKubeconfig(readFileSync(kubeconfigPath, 'utf8'), kubeconfigPath)
+  const core = kubeConfig.makeApiClient(CoreV1Api)
+  const cluster = kubeConfig.getCurrentCluster()!
+  const user = kubeConfig.getCurrentUser()
+
+  /** A certificate or key as kubeconfig data (base64), embedded from its file where it is one. */
+  const embedded = async (data: string | undefined, file: string | undefined) =>
+    data ?? (file ? (await readFile(file)).toString('base64') : undefined)
+
+  return {
+    async kubeconfigFor(clusterName) {
+      const name = parsed(clusterNameSchema, clusterName, 'Cannot make a kubeconfig')
+      const userName = `admin@${name}`
+      const clientCertificate = await embedded(user?.certData, user?.certFile)
+      const clientKey = await embedded(user?.keyData, user?.keyFile)
+      return stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [
+          {
+            name,
+            cluster: {
+              server: cluster.server,
+              'certificate-authority-data': await embedded(cluster.caData, cluster.caFile),
+            },
+          },
+        ],
+        users: [
+          {
+            name: userName,
+            user: {
+              ...(clientCertificate ? { 'client-certificate-data': clientCertificate } : {}),
+              ...(clientKey ? { 'client-key-data': clientKey } : {}),
+              ...(user?.token ? { token: user.token } : {}),
+            },
+          },
+        ],
+        contexts: [{ name: userName, context: { cluster: name, user: userName } }],
+        'current-context': userName,
+      })
+    },
+
+    async joinNode(node) {
+      const { hostname, role, address, talosVersion } = parsed(joinSchema, node, 'Cannot join the node')
+      const body = simulatedNode({
+        name: hostname,
+        controlPlane: role === 'control-plane',
+        address,
+        osImage: `Talos (${talosVersion})`,
+        arch: 'arm64',
+      })
+      await callKubeApi({ server, what: `register node ${hostname}` }, async (options) => {
+        try {
+          await core.createNode({ body }, options)
+        } catch (error) {
+          if (!(error instanceof ApiException && error.code === 409)) throw error
+          // Back after a reboot or an upgrade: the kubelet updates its Node, and kwok takes it
+          // over again through its annotation.
+          const { labels, annotations } = body.metadata!
+          await core.patchNode({ name: hostname, body: { metadata: { labels, annotations } } }, mergePatch(options))
+          const { addresses, nodeInfo } = body.status!
+          await core.patchNodeStatus(
+            { name: hostname, body: { status: { addresses, nodeInfo: { osImage: nodeInfo!.osImage } } } },
+            mergePatch(options),
+          )
+        }
+      })
+    },
+
+    async leaveNode(hostname) {
+      const name = parsed(nodeName, hostname, 'Cannot remove the node')
+      await callKubeApi({ server, what: `remove node ${name}` }, async (options) => {
+        try {
+          await core.deleteNode({ name }, options)
+        } catch (error) {
+          if (!(error instanceof ApiException && error.code === 404)) throw error
+        }
+      })
+    },
+  }
+}

@@ -1,0 +1,24 @@
+// What stands behind a virtual control plane: the Kubernetes API and etcd that `talosctl kubeconfig`
+// and `talosctl etcd snapshot` reach through a virtual Talos node.
+export interface VirtualKubernetes {
+  /** A kubeconfig (YAML) for the loopback API, its cluster/user/context renamed for `clusterName`,
+   *  current context `admin@<clusterName>` (what talosctl kubeconfig hands out). */
+  kubeconfigFor(clusterName: string): Promise<string>
+  /** A configured node is up: a Node named `hostname` appears and turns Ready. */
+  joinNode(node: {
+    hostname: string
+    role: 'control-plane' | 'worker'
+    address: string
+    talosVersion: string
+  }): Promise<void>
+  /** The node was reset or powered off: its Node goes away. */
+  leaveNode(hostname: string): Promise<void>
+}
+export interface VirtualEtcd {
+  /** A real etcd snapshot (bbolt file + sha256 trailer, as etcd's Maintenance.Snapshot streams it). */
+  snapshot(signal: AbortSignal): AsyncIterable<Uint8Array>
+}
+export interface VirtualTalosBackends {
+  kubernetes?: VirtualKubernetes
+  etcd?: VirtualEtcd
+}
