@@ -16,7 +16,10 @@ import { ProfileService } from '../profiles/profile-service.ts'
 import { SealedSecrets } from '../secrets/sealed-secrets.ts'
 import type { SecretStore } from '../secrets/secret-store.ts'
 import type { Db } from '../store/database.ts'
+import { listNodeReadiness } from '../kube/kube-nodes.ts'
+import type { TalosStepDependencies } from '../talos/talos-step-support.ts'
 import { talosSteps } from '../talos/talos-steps.ts'
+import { talosWaitReadyStep } from '../talos/talos-wait-ready.ts'
 import type { ToolsService } from '../tools/tools-service.ts'
 import { LifecycleEngine } from './lifecycle-engine.ts'
 import { RunRepository } from './run-repository.ts'
@@ -59,6 +62,12 @@ export function createLifecycle(deps: LifecycleDependencies): {
     new ClusterRepository(deps.db),
     new SealedSecrets(deps.dataDir, deps.secrets),
   )
+  const talos: TalosStepDependencies = {
+    tools: deps.tools,
+    boards: deps.boards,
+    recordedConfigSha256: (profileName, hostname) => clusters.appliedConfigSha256(profileName, hostname),
+    ...(deps.bootPollMs ? { pollMs: deps.bootPollMs } : {}),
+  }
   const engine = new LifecycleEngine({
     runs,
     onRunSettled: (run, profile, outputOf) => clusters.recordRun(run, profile, outputOf),
@@ -89,12 +98,8 @@ export function createLifecycle(deps: LifecycleDependencies): {
         bmc: deps.bmc,
         ...(deps.bootPollMs ? { pollMs: deps.bootPollMs } : {}),
       }),
-      ...talosSteps({
-        tools: deps.tools,
-        boards: deps.boards,
-        recordedConfigSha256: (profileName, hostname) => clusters.appliedConfigSha256(profileName, hostname),
-        ...(deps.bootPollMs ? { pollMs: deps.bootPollMs } : {}),
-      }),
+      ...talosSteps(talos),
+      'cluster.wait-ready': talosWaitReadyStep({ ...talos, listNodeReadiness }),
     },
   })
 

@@ -41,8 +41,8 @@ export async function applyConfig(
 /**
  * Bootstraps etcd on the node. 'already' when the node refuses because its etcd already holds
  * data — what Talos answers to a second bootstrap (AlreadyExists) — so a repeated call is harmless.
- * 'not-yet' while the node is not ready to be bootstrapped (FailedPrecondition: still booting, time
- * not in sync), which is worth asking again.
+ * 'not-yet' while the node cannot be reached or is not ready to be bootstrapped (still booting, time
+ * not in sync), which is worth asking again; any other refusal is passed on.
  */
 export async function bootstrapEtcd(
   talosctl: Talosctl,
@@ -55,7 +55,12 @@ export async function bootstrapEtcd(
   } catch (error) {
     const message = error instanceof AppError ? error.message : ''
     if (/code = AlreadyExists/.test(message)) return 'already'
-    if (/code = (FailedPrecondition|Unavailable)/.test(message)) return 'not-yet'
+    if (
+      /code = Unavailable|code = FailedPrecondition desc = (bootstrap is not available yet|time is not in sync yet)/.test(
+        message,
+      )
+    )
+      return 'not-yet'
     throw error
   }
 }

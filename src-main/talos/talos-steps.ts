@@ -5,7 +5,7 @@
 // the cluster; step outputs hold only addresses and hashes.
 import { parseDocument } from 'yaml'
 import { AppError } from '../../src-shared/contract/app-error.ts'
-import type { StepExecutor, StepExecutors } from '../lifecycle/step-executor.ts'
+import type { StepExecutor } from '../lifecycle/step-executor.ts'
 import { generateConfigs, generateSecrets } from './talos-config.ts'
 import {
   answersInMaintenance,
@@ -38,7 +38,7 @@ type TalosStepKind =
 
 const secretsName = 'talos-secrets'
 
-export function talosSteps(deps: TalosStepDependencies): Pick<StepExecutors, TalosStepKind> {
+export function talosSteps(deps: TalosStepDependencies): { [K in TalosStepKind]: StepExecutor<K> } {
   return {
     'talos.generate-secrets': generateSecretsStep(deps),
     'talos.generate-configs': generateConfigsStep(deps),

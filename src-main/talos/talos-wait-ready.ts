@@ -4,6 +4,7 @@
 // names each node and what it still lacks.
 import { parse } from 'yaml'
 import { AppError } from '../../src-shared/contract/app-error.ts'
+import type { listNodeReadiness } from '../kube/kube-nodes.ts'
 import type { StepExecutor } from '../lifecycle/step-executor.ts'
 import { listServices, type ServiceState } from './talos-node.ts'
 import {
@@ -15,16 +16,9 @@ import {
 } from './talos-step-support.ts'
 import { registerYamlSecrets } from './talosctl-runner.ts'
 
-export interface NodeReadiness {
-  name: string
-  ready: boolean
-  /** Why not, from the Ready condition. */
-  reason: string
-}
-
 export interface TalosWaitReadyDependencies extends TalosStepDependencies {
   /** The Kubernetes nodes and their Ready condition, read with the cluster's kubeconfig. */
-  listNodeReadiness(kubeconfigYaml: string, signal?: AbortSignal): Promise<NodeReadiness[]>
+  listNodeReadiness: typeof listNodeReadiness
   /** How long to wait for the whole cluster (default 15 minutes). */
   readyTimeoutMs?: number
 }
