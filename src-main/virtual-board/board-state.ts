@@ -1,7 +1,15 @@
 // The simulated hardware behind the API: node power (the persisted desired state the API reports
 // and whether the node really runs), usbboot pins, the USB switch, node_info, fans, the serial
 // ring buffers and what was flashed. It knows nothing about HTTP.
-import { bootLogForOneBoot, bootLogKindFor, loadBootLog, type BootLogKind } from './boot-logs.ts'
+import type { TalosBoardNodes } from '../virtual-talos/talos-board-nodes.ts'
+import {
+  bootLogForOneBoot,
+  bootLogKindFor,
+  kernelLine,
+  loadBootLog,
+  talosKernelLog,
+  type BootLogKind,
+} from './boot-logs.ts'
 import type { VirtualBoardClock } from './clock.ts'
 import { UartRingBuffer } from './uart-buffer.ts'
 
@@ -56,6 +64,8 @@ interface NodeState {
 export interface BoardStateOptions {
   clock: VirtualBoardClock
   bootDelayMs: number
+  /** Runs the Talos API of nodes that boot a Talos image; without it they only print a boot log. */
+  talos?: TalosBoardNodes
 }
 
 export class BoardState {
@@ -133,10 +143,20 @@ export class BoardState {
     // A node in USB-boot mode waits for the BMC instead of booting from its eMMC.
     if (state.usbBoot) return
     const flashed = state.flashed?.outcome === 'done' ? state.flashed : undefined
-    const log = bootLogForOneBoot(loadBootLog(flashed?.os ?? bootLogKindFor(flashed?.fileName)))
+    const kind = flashed?.os ?? bootLogKindFor(flashed?.fileName)
+    const talos = kind === 'talos' ? this.#options.talos : undefined
+    const log = bootLogForOneBoot(loadBootLog(kind))
     state.bootTimer = setTimeout(() => {
       state.bootTimer = undefined
-      state.uart.append(log)
+      if (!talos) return state.uart.append(log)
+      // The kernel and initramfs print first; Talos itself then reports what it comes up as.
+      state.uart.append(talosKernelLog(log))
+      const kernelDoneAt = this.#options.clock.now()
+      void talos.boot(node, flashed?.fileName ?? '', {
+        print: (line) => state.uart.append(kernelLine(this.#options.clock.now() - kernelDoneAt, line)),
+        powerCycle: () => this.resetNode(node),
+        powerOff: () => this.setPower(node, false),
+      })
     }, this.#options.bootDelayMs)
     state.bootTimer.unref()
   }
@@ -147,6 +167,7 @@ export class BoardState {
     state.bootTimer = undefined
     state.running = false
     state.poweredOnAt = undefined
+    void this.#options.talos?.halt(node)
   }
 
   /** Seconds since power-on, null when off (node_info's `power_on_time`). */
@@ -229,6 +250,7 @@ export class BoardState {
 
   recordFlash(node: number, image: FlashedImage): void {
     this.#node(node).flashed = { ...image }
+    this.#options.talos?.forget(node)
   }
 
   dispose(): void {

@@ -32,6 +32,8 @@ import { createSerialSockets } from './serial-socket.ts'
 import type { FlashStatusJson } from './transfer-slot.ts'
 import { TransferSlot } from './transfer-slot.ts'
 import { decodeUart } from './uart-buffer.ts'
+import { TalosBoardNodes, type VirtualTalosNodeState } from '../virtual-talos/talos-board-nodes.ts'
+import type { VirtualTalosBackends } from '../virtual-talos/virtual-talos-backends.ts'
 
 export type { FlashFault } from './flash-worker.ts'
 export type { FlashedImage, NodeInfo, UsbConfig } from './board-state.ts'
@@ -39,6 +41,8 @@ export type { VirtualBoardCertificate } from './certificate.ts'
 export type { VirtualBoardClock } from './clock.ts'
 export type { FlashStatusJson } from './transfer-slot.ts'
 export type { VirtualFirmware } from './firmware-profiles.ts'
+export type { VirtualTalosNodeState } from '../virtual-talos/talos-board-nodes.ts'
+export type { VirtualTalosBackends } from '../virtual-talos/virtual-talos-backends.ts'
 
 export interface VirtualBoardOptions {
   /** '2.1' behaves like FW 2.1.0 (bmcd 2.3.4, v2.5 board); '2.0.5' like FW 2.0.5 (v2.4 board). */
@@ -66,6 +70,8 @@ export interface VirtualBoardOptions {
   certificate?: VirtualBoardCertificate
   /** Drives lockout, token expiry and node uptime; default a monotonic real-time clock. */
   clock?: VirtualBoardClock
+  /** What stands behind the board's virtual Talos control planes (docs/virtual-board.md). */
+  talosBackends?: VirtualTalosBackends
 }
 
 export interface VirtualNodeSnapshot {
@@ -122,6 +128,11 @@ export interface VirtualBoard {
   state: VirtualBoardInspector
   /** Arms a fault for the next transfer started on the board. */
   injectFault(fault: FlashFault): void
+  /**
+   * What a real board would not show of a node running Talos (0-based index): its API address,
+   * mode, version, wiped partitions, bootstraps. Undefined until the node first booted Talos.
+   */
+  talos: { node(index: number): VirtualTalosNodeState | undefined }
   close(): Promise<void>
 }
 
@@ -141,7 +152,8 @@ export async function startVirtualBoard(options: VirtualBoardOptions): Promise<V
     tokenTtlMs: options.tokenTtlMs ?? 3 * 60 * 60 * 1000,
     clock,
   })
-  const board = new BoardState({ clock, bootDelayMs: options.bootDelayMs ?? 2000 })
+  const talos = new TalosBoardNodes(options.talosBackends)
+  const board = new BoardState({ clock, bootDelayMs: options.bootDelayMs ?? 2000, talos })
   const slot = new TransferSlot({
     writeBytesPerSecond: options.writeSpeedBytesPerSecond,
     verifyBytesPerSecond: options.verifySpeedBytesPerSecond,
@@ -334,10 +346,12 @@ export async function startVirtualBoard(options: VirtualBoardOptions): Promise<V
     injectFault(fault) {
       pendingFault = fault
     },
+    talos: { node: (index) => talos.state(index) },
     async close() {
       clearTimeout(comeBackTimer)
       slot.reset()
       board.dispose()
+      await talos.close()
       serial.closeAll()
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       server.closeAllConnections()

@@ -1,5 +1,6 @@
-// What stands behind a virtual control plane: the Kubernetes API and etcd that `talosctl kubeconfig`
-// and `talosctl etcd snapshot` reach through a virtual Talos node.
+// What stands behind a virtual control plane: the Kubernetes API its kubeconfig points at and the
+// etcd its snapshots come from. The kube domain implements these over the loopback cluster
+// (loopback-backends.ts); without them a virtual node answers those calls with a clear error.
 export interface VirtualKubernetes {
   /** A kubeconfig (YAML) for the loopback API, its cluster/user/context renamed for `clusterName`,
    *  current context `admin@<clusterName>` (what talosctl kubeconfig hands out). */
@@ -14,10 +15,12 @@ export interface VirtualKubernetes {
   /** The node was reset or powered off: its Node goes away. */
   leaveNode(hostname: string): Promise<void>
 }
+
 export interface VirtualEtcd {
   /** A real etcd snapshot (bbolt file + sha256 trailer, as etcd's Maintenance.Snapshot streams it). */
   snapshot(signal: AbortSignal): AsyncIterable<Uint8Array>
 }
+
 export interface VirtualTalosBackends {
   kubernetes?: VirtualKubernetes
   etcd?: VirtualEtcd

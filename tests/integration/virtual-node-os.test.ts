@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startVirtualBoard, type VirtualBoard } from '../../src-main/virtual-board/virtual-board-server.ts'
+import { talosDiskImage } from '../support/make-image.ts'
 import { api, isFinished, login, pollFlash, startFlash, upload } from './virtual-board-helpers.ts'
 
 let board: VirtualBoard | undefined
@@ -12,19 +13,6 @@ afterEach(async () => {
   await board?.close()
   board = undefined
 })
-
-function talosDisk(): Buffer {
-  const disk = Buffer.alloc(256 * 1024)
-  disk.write('EFI PART', 512, 'latin1')
-  disk.writeBigUInt64LE(2n, 512 + 72)
-  disk.writeUInt32LE(128, 512 + 80)
-  disk.writeUInt32LE(128, 512 + 84)
-  for (const [i, name] of ['EFI', 'BIOS', 'BOOT', 'META', 'STATE', 'EPHEMERAL'].entries()) {
-    disk.fill(0x5a, 1024 + i * 128, 1024 + i * 128 + 16)
-    disk.write(name, 1024 + i * 128 + 56, 'utf16le')
-  }
-  return disk
-}
 
 function armbianDisk(): Buffer {
   // One Linux partition 16 MiB in (after the boot loader), holding ext4 labelled armbi_root.
@@ -58,7 +46,7 @@ async function flashAndBoot(image: Buffer, fileName: string): Promise<string> {
 
 describe('what a virtual node boots', () => {
   it('boots Talos from a Talos disk whatever its file name', async () => {
-    const console = await flashAndBoot(talosDisk(), 'rk1-cluster.raw')
+    const console = await flashAndBoot(talosDiskImage(), 'rk1-cluster.raw')
     expect(console).toMatch(/Linux version .*-talos/)
     expect(board!.state.snapshot().nodes[0]!.flashed).toMatchObject({
       fileName: 'rk1-cluster.raw',

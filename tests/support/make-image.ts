@@ -44,3 +44,17 @@ export function pack(rawPath: string, format: 'xz' | 'gzip' | 'zstd' | 'zip'): s
       return `${rawPath}.zip`
   }
 }
+
+/** The head of a Talos disk: a GPT naming Talos's partitions, which is how a virtual node knows it boots Talos. */
+export function talosDiskImage(): Buffer {
+  const disk = Buffer.alloc(256 * 1024)
+  disk.write('EFI PART', 512, 'latin1')
+  disk.writeBigUInt64LE(2n, 512 + 72)
+  disk.writeUInt32LE(128, 512 + 80)
+  disk.writeUInt32LE(128, 512 + 84)
+  for (const [i, name] of ['EFI', 'BIOS', 'BOOT', 'META', 'STATE', 'EPHEMERAL'].entries()) {
+    disk.fill(0x5a, 1024 + i * 128, 1024 + i * 128 + 16)
+    disk.write(name, 1024 + i * 128 + 56, 'utf16le')
+  }
+  return disk
+}

@@ -1,0 +1,135 @@
+// apid's routing in front of a virtual node's machine API. A request without `node`/`nodes`
+// metadata is answered by the node itself. On a configured node, `nodes` fans out to each named
+// node of the fleet and every answer carries metadata.hostname (a node that cannot be reached
+// answers with metadata.error, the call itself succeeds); `node` forwards to one node and relays
+// its answer as is. A maintenance node forwards nothing ("no request forwarding").
+import type {
+  Metadata,
+  sendUnaryData,
+  ServerUnaryCall,
+  ServerWritableStream,
+  UntypedServiceImplementation,
+} from '@grpc/grpc-js'
+import { authorize, streamMethods, unaryMethods, type Caller } from './machine-service.ts'
+import { failureMetadata, RpcError, rpcCode, toRpcError } from './rpc-error.ts'
+import { rolesOf } from './talos-certs.ts'
+import { talosApiPort } from './talos-fleet.ts'
+import type { VirtualTalosNode } from './virtual-talos-node.ts'
+
+type Route = { kind: 'local' } | { kind: 'one'; target: string } | { kind: 'many'; targets: string[] }
+
+function routeOf(node: VirtualTalosNode, metadata: Metadata): Route {
+  const many = metadata.get('nodes').map(String)
+  const one = metadata.get('node').map(String)
+  if (metadata.get('proxyfrom').length > 0) return { kind: 'local' }
+  if (one.length > 1) throw new RpcError(rpcCode.INVALID_ARGUMENT, 'node metadata must be single-valued')
+  if (node.mode === 'maintenance') {
+    const targets = many.length > 0 ? many : one
+    if (targets.length === 0 || (targets.length === 1 && targets[0] === node.address))
+      return { kind: 'local' }
+    throw new RpcError(rpcCode.PERMISSION_DENIED, 'no request forwarding')
+  }
+  if (many.length > 0) return { kind: 'many', targets: many }
+  if (one.length === 1) return { kind: 'one', target: one[0]! }
+  return { kind: 'local' }
+}
+
+/** The node apid would reach for `target`, or the error its dial would end in. */
+function reach(from: VirtualTalosNode, target: string): VirtualTalosNode {
+  const address = target.replace(new RegExp(`:${talosApiPort}$`), '')
+  const node = from.host.fleet.nodeAt(address)
+  if (!node || node.mode === undefined)
+    throw new RpcError(
+      rpcCode.UNAVAILABLE,
+      `connection error: desc = "transport: Error while dialing: dial tcp ${address}:${talosApiPort}: connect: connection refused"`,
+    )
+  // apid dials with the cluster's client certificate and verifies the peer against the OS CA.
+  if (node.mode !== 'configured' || node.config?.ca.crt !== from.config?.ca.crt)
+    throw new RpcError(
+      rpcCode.UNAVAILABLE,
+      'connection error: desc = "transport: authentication handshake failed: tls: failed to verify certificate: x509: certificate signed by unknown authority"',
+    )
+  return node
+}
+
+function callerOf(node: VirtualTalosNode, call: ServerUnaryCall<unknown, unknown>): Caller {
+  if (node.mode === 'maintenance') return { roles: new Set(['os:reader']) }
+  return { roles: rolesOf(call.getAuthContext().sslPeerCertificate?.subject?.O) }
+}
+
+async function answerUnary(
+  node: VirtualTalosNode,
+  method: string,
+  request: Record<string, unknown>,
+  caller: Caller,
+) {
+  authorize(node, method, caller)
+  return unaryMethods[method]!(node, request)
+}
+
+function unaryHandler(node: VirtualTalosNode, method: string) {
+  return (call: ServerUnaryCall<Record<string, unknown>, unknown>, callback: sendUnaryData<unknown>) => {
+    const run = async () => {
+      const caller = callerOf(node, call)
+      const route = routeOf(node, call.metadata)
+      if (route.kind === 'local') return { messages: [await answerUnary(node, method, call.request, caller)] }
+      if (route.kind === 'one')
+        return { messages: [await answerUnary(reach(node, route.target), method, call.request, caller)] }
+      const messages = await Promise.all(
+        route.targets.map(async (target) => {
+          try {
+            const message = await answerUnary(reach(node, target), method, call.request, caller)
+            return { ...message, metadata: { hostname: target } }
+          } catch (error) {
+            return { metadata: failureMetadata(target, toRpcError(error)) }
+          }
+        }),
+      )
+      return { messages }
+    }
+    run().then(
+      (response) => callback(null, response),
+      (error: unknown) => callback(toRpcError(error)),
+    )
+  }
+}
+
+function streamHandler(node: VirtualTalosNode, method: string) {
+  return (call: ServerWritableStream<Record<string, unknown>, unknown>) => {
+    const aborted = new AbortController()
+    call.on('cancelled', () => aborted.abort())
+    const chunks = (target: VirtualTalosNode, caller: Caller) => {
+      authorize(target, method, caller)
+      return streamMethods[method]!(target, call.request, aborted.signal)
+    }
+    const run = async () => {
+      const caller = callerOf(node, call)
+      const route = routeOf(node, call.metadata)
+      if (route.kind !== 'many') {
+        const target = route.kind === 'one' ? reach(node, route.target) : node
+        for await (const bytes of chunks(target, caller)) call.write({ bytes })
+        return
+      }
+      for (const hostname of route.targets) {
+        try {
+          for await (const bytes of chunks(reach(node, hostname), caller))
+            call.write({ metadata: { hostname }, bytes })
+        } catch (error) {
+          call.write({ metadata: failureMetadata(hostname, toRpcError(error)) })
+        }
+      }
+    }
+    run().then(
+      () => call.end(),
+      (error: unknown) => call.emit('error', toRpcError(error)),
+    )
+  }
+}
+
+/** The grpc-js implementation of machine.MachineService for one node. */
+export function machineServiceImplementation(node: VirtualTalosNode): UntypedServiceImplementation {
+  const implementation: UntypedServiceImplementation = {}
+  for (const method of Object.keys(unaryMethods)) implementation[method] = unaryHandler(node, method)
+  for (const method of Object.keys(streamMethods)) implementation[method] = streamHandler(node, method)
+  return implementation
+}

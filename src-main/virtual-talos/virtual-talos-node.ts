@@ -1,0 +1,247 @@
+// One virtual Talos node: what its eMMC holds (TalosDisk, kept by the board), the mode it booted
+// into (maintenance without a config, configured with one), its API server on 127.0.0.N:50000 and
+// the console lines a real node prints. The RPCs act through the methods here; power changes they
+// cause are asked of the board a moment after the answer has gone out, as Talos answers first and
+// then reboots.
+import { Server, ServerCredentials } from '@grpc/grpc-js'
+import type { MachineConfig } from './machine-config.ts'
+import { machineServiceImplementation } from './apid-proxy.ts'
+import { setTimeout as sleep } from 'node:timers/promises'
+import {
+  issueServerIdentity,
+  osCaCertificate,
+  osCaFromConfig,
+  selfSignedIdentity,
+  spkiFingerprint,
+  type OsCa,
+} from './talos-certs.ts'
+import type { TalosDisk } from './talos-disk.ts'
+import { talosApiPort, type TalosFleet } from './talos-fleet.ts'
+import { machineService } from './talos-proto.ts'
+import type { VirtualTalosBackends } from './virtual-talos-backends.ts'
+
+export type TalosMode = 'maintenance' | 'configured'
+
+export interface TalosNodeHost {
+  address: string
+  disk: TalosDisk
+  fleet: TalosFleet<VirtualTalosNode>
+  backends: VirtualTalosBackends
+  /** One line of Talos's own output on the serial console, without the kernel's prefix. */
+  print(line: string): void
+  /** Reboot: power cycled without touching the persisted power state. */
+  powerCycle(): void
+  /** Shutdown: the board sees the node off. */
+  powerOff(): void
+}
+
+/** How long after answering a node reboots or powers off. */
+const actionDelayMs = 100
+
+export class VirtualTalosNode {
+  readonly host: TalosNodeHost
+  #mode: TalosMode | undefined
+  #server: Server | undefined
+  #lifecycle: Promise<void> = Promise.resolve()
+  #pendingAction: NodeJS.Timeout | undefined
+  #joined: string | undefined
+  /** Aborted by halt(), for a boot still waiting for trustd. */
+  #booting: AbortController | undefined
+
+  constructor(host: TalosNodeHost) {
+    this.host = host
+  }
+
+  get address(): string {
+    return this.host.address
+  }
+
+  /** undefined while the node is down. */
+  get mode(): TalosMode | undefined {
+    return this.#mode
+  }
+
+  get config(): MachineConfig | undefined {
+    return this.host.disk.config
+  }
+
+  get version(): string {
+    return this.host.disk.version
+  }
+
+  /** Power reached Talos: its API comes up in the mode the disk decides. */
+  boot(): Promise<void> {
+    const booting = new AbortController()
+    this.#booting = booting
+    this.#lifecycle = this.#lifecycle.then(() => this.#boot(booting.signal))
+    return this.#lifecycle
+  }
+
+  /** Power is gone: the API stops answering at once. */
+  halt(): Promise<void> {
+    this.#booting?.abort()
+    clearTimeout(this.#pendingAction)
+    this.#pendingAction = undefined
+    this.#lifecycle = this.#lifecycle.then(() => this.#halt())
+    return this.#lifecycle
+  }
+
+  async #boot(signal: AbortSignal): Promise<void> {
+    const { disk, fleet, address } = this.host
+    if (disk.staged) {
+      disk.config = disk.staged
+      disk.staged = undefined
+    }
+    const config = disk.config
+    this.host.print(`[initramfs] booting Talos ${disk.version}`)
+    this.host.print('[initramfs] entering the rootfs')
+    this.host.print(
+      config
+        ? 'task loadConfig (1/1): loading config from STATE'
+        : 'task loadConfig (1/1): downloading config',
+    )
+    let credentials: ServerCredentials
+    let fingerprint: string | undefined
+    try {
+      if (config) {
+        const ca = config.ca.key
+          ? osCaFromConfig(config.ca.crt, config.ca.key)
+          : await this.#trustdCa(config, signal)
+        if (!ca) return
+        const identity = await issueServerIdentity(ca, address, config.hostname ?? address)
+        credentials = ServerCredentials.createSsl(
+          Buffer.from(ca.cert),
+          [{ cert_chain: Buffer.from(identity.cert), private_key: Buffer.from(identity.key) }],
+          true,
+        )
+      } else {
+        const identity = await selfSignedIdentity(address)
+        fingerprint = spkiFingerprint(identity.cert)
+        credentials = ServerCredentials.createSsl(
+          null,
+          [{ cert_chain: Buffer.from(identity.cert), private_key: Buffer.from(identity.key) }],
+          false,
+        )
+      }
+      const server = new Server()
+      server.addService(machineService(), machineServiceImplementation(this))
+      await new Promise<void>((resolve, reject) =>
+        server.bindAsync(`${address}:${talosApiPort}`, credentials, (error) =>
+          error ? reject(error) : resolve(),
+        ),
+      )
+      this.#server = server
+    } catch (error) {
+      this.host.print(`service[apid](Failed): ${error instanceof Error ? error.message : String(error)}`)
+      return
+    }
+    this.#mode = config ? 'configured' : 'maintenance'
+    fleet.up(address, this)
+    if (!config) return this.#printMaintenance(fingerprint!)
+    this.host.print(`setting hostname {"hostname": "${config.hostname ?? address}"}`)
+    this.host.print(`service[apid](Running): Started task apid for container apid`)
+    if (config.type === 'controlplane') {
+      // A control plane of a cluster whose etcd already runs joins it as a member.
+      if (!disk.etcdData && fleet.hasEtcd(config.clusterId)) disk.etcdData = true
+      this.host.print('service[trustd](Running): Started task trustd for container trustd')
+      if (disk.etcdData) this.host.print('service[etcd](Running): Health check successful')
+    }
+    this.host.print('service[kubelet](Running): Health check successful')
+    this.host.print('boot sequence: done')
+    this.#joinKubernetes(config)
+  }
+
+  /** A worker has no CA key: trustd on a running control plane signs its API certificate. */
+  async #trustdCa(config: MachineConfig, signal: AbortSignal): Promise<OsCa | undefined> {
+    const cert = osCaCertificate(config.ca.crt)
+    for (let attempt = 0; !signal.aborted; attempt++) {
+      const ca = this.host.fleet.trustdCa(config.ca.crt)
+      if (ca?.cert === cert) return ca
+      if (attempt === 0) this.host.print('waiting for trustd on a control plane to sign the API certificate')
+      await sleep(500)
+    }
+    return undefined
+  }
+
+  #printMaintenance(fingerprint: string): void {
+    const { address } = this.host
+    this.host.print('entering maintenance mode')
+    this.host.print('service[apid](Running): Started task apid for container apid')
+    this.host.print('this machine is reachable at:')
+    this.host.print(`\t${address}`)
+    this.host.print(
+      `server certificate issued {"component": "controller-runtime", "controller": "secrets.MaintenanceRootController", "fingerprint": "${fingerprint}"}`,
+    )
+    this.host.print('upload configuration using talosctl:')
+    this.host.print(`\ttalosctl apply-config --insecure --nodes ${address} --file <config.yaml>`)
+    this.host.print('optionally with node fingerprint check:')
+    this.host.print(
+      `\ttalosctl apply-config --insecure --nodes ${address} --cert-fingerprint '${fingerprint}' --file <config.yaml>`,
+    )
+  }
+
+  async #halt(): Promise<void> {
+    this.host.fleet.down(this.host.address, this)
+    this.#mode = undefined
+    const server = this.#server
+    this.#server = undefined
+    server?.forceShutdown()
+  }
+
+  #joinKubernetes(config: MachineConfig): void {
+    const kubernetes = this.host.backends.kubernetes
+    if (!kubernetes || !config.hostname) return
+    const hostname = config.hostname
+    this.#joined = hostname
+    kubernetes
+      .joinNode({
+        hostname,
+        role: config.type === 'controlplane' ? 'control-plane' : 'worker',
+        address: this.host.address,
+        talosVersion: this.host.disk.version,
+      })
+      .catch((error: unknown) => this.host.print(`kubelet could not register the node: ${describe(error)}`))
+  }
+
+  /** The node leaves Kubernetes (reset, shutdown). */
+  leaveKubernetes(): void {
+    const hostname = this.#joined
+    const kubernetes = this.host.backends.kubernetes
+    this.#joined = undefined
+    if (!kubernetes || !hostname) return
+    kubernetes
+      .leaveNode(hostname)
+      .catch((error: unknown) =>
+        this.host.print(`could not remove the node from Kubernetes: ${describe(error)}`),
+      )
+  }
+
+  /** Replaces the applied config; a node joined under another hostname re-registers. */
+  replaceConfig(config: MachineConfig): void {
+    const before = this.host.disk.config
+    this.host.disk.config = config
+    if (this.#mode === 'configured' && before?.hostname !== config.hostname) {
+      this.leaveKubernetes()
+      this.#joinKubernetes(config)
+    }
+  }
+
+  /** After the answer is out: reboot, or power off. */
+  afterReply(action: 'reboot' | 'power-off'): void {
+    clearTimeout(this.#pendingAction)
+    this.#pendingAction = setTimeout(() => {
+      this.#pendingAction = undefined
+      if (action === 'reboot') this.host.powerCycle()
+      else this.host.powerOff()
+    }, actionDelayMs)
+  }
+
+  /** Waits for a boot or halt in progress (tests, board close). */
+  settled(): Promise<void> {
+    return this.#lifecycle
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
