@@ -181,7 +181,7 @@ describe('cluster profiles and the lifecycle timeline in Chromium', () => {
 
     // A phase outside the run is folded to one line with its reason; unfolded, its steps are greyed.
     const bootstrap = timeline.phase('cluster-bootstrap')
-    expect(await bootstrap.innerText()).toContain('not available in this version')
+    expect(await bootstrap.innerText()).toContain('after Node imaging, where this run stops')
     await bootstrap.getByRole('button', { expanded: false }).click()
     expect(await bootstrap.locator('[data-testid="step-bar"][data-state="not-run"]').count()).toBe(9)
     await screenshot(page, 'lifecycle-not-run-unfolded')
@@ -192,6 +192,7 @@ describe('cluster profiles and the lifecycle timeline in Chromium', () => {
     await view.button('Deploy').click()
     const deploy = new DeployDialog(page, profileName)
     await deploy.root.waitFor()
+    await deploy.goThrough('Through node imaging')
     await deploy.confirm()
 
     const timeline = new TimelinePage(page)
