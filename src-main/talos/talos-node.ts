@@ -5,9 +5,22 @@
 import { AppError } from '../../src-shared/contract/app-error.ts'
 import type { Talosctl } from './talosctl-runner.ts'
 
-/** Whether the node answers without credentials: it is in maintenance mode, waiting for its config. */
+const probeTimeoutMs = 15_000
+
+/**
+ * Whether the node answers without credentials: it is in maintenance mode, waiting for its config.
+ * Talos' maintenance service serves `version` to admins only and tells any other caller that the
+ * API "is not implemented in maintenance mode" — that answer, over a TLS session no configured node
+ * would accept without a client certificate, is what identifies maintenance mode.
+ */
 export async function answersInMaintenance(talosctl: Talosctl, address: string): Promise<boolean> {
-  return (await serverTag(talosctl, { args: ['version', '--insecure', ...target(address)] })) !== null
+  try {
+    await talosctl({ args: ['version', '--insecure', ...target(address)], timeoutMs: probeTimeoutMs })
+    return true
+  } catch (error) {
+    if (!(error instanceof AppError) || !['tool_failed', 'timeout'].includes(error.code)) throw error
+    return /code = Unimplemented desc = API is not implemented in maintenance mode/.test(error.message)
+  }
 }
 
 /** The node's Talos version when it accepts the cluster's credentials (it is configured), else null. */
@@ -118,7 +131,7 @@ function target(address: string): string[] {
 async function serverTag(talosctl: Talosctl, call: Parameters<Talosctl>[0]): Promise<string | null> {
   let stdout: string
   try {
-    stdout = await talosctl({ ...call, timeoutMs: 15_000 })
+    stdout = await talosctl({ ...call, timeoutMs: probeTimeoutMs })
   } catch (error) {
     if (error instanceof AppError && (error.code === 'tool_failed' || error.code === 'timeout')) return null
     throw error

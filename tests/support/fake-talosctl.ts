@@ -52,6 +52,7 @@ export class FakeTalosctl {
 
     switch (args[0]) {
       case 'version':
+        if (insecure) throw failed('Unimplemented', 'API is not implemented in maintenance mode')
         if (!insecure && node.rebootPolls) {
           node.rebootPolls--
           throw refused()
