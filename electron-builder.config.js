@@ -14,7 +14,10 @@ const config = {
   productName: 'Clusterdeck',
   directories: { output: 'release/${version}' },
   files: ['out/**', 'package.json', '!**/*.map'],
-  extraResources: [{ from: 'resources/virtual-board', to: 'virtual-board', filter: ['**/*'] }],
+  extraResources: [
+    { from: 'resources/virtual-board', to: 'virtual-board', filter: ['**/*'] },
+    { from: 'resources/virtual-talos', to: 'virtual-talos', filter: ['**/*'] },
+  ],
   asar: true,
   asarUnpack: ['**/*.node'],
   npmRebuild: false,

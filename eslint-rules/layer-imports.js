@@ -1,5 +1,5 @@
 // The layering as allow-lists: each layer names what it may import, and everything else is an
-// error. A new dependency therefore reaches only the layers that list it — ssh2 or
+// error. A new dependency therefore reaches only the layers that list it — ssh2, gRPC or
 // @kubernetes/client-node can never creep into src-shared or the renderer, and a domain of the core
 // can never import the CLI, the transports or the Electron shell (docs/architecture.md).
 import { builtinModules } from 'node:module'
@@ -20,6 +20,11 @@ const confinedPackages = {
   commander: ['src-main/cli/'],
   '@kubernetes/client-node': ['src-main/kube/'],
   ssh2: ['src-main/ssh/'],
+  // The virtual Talos nodes speak gRPC and sign Ed25519 certificates; nothing else should.
+  '@grpc/grpc-js': ['src-main/virtual-talos/'],
+  '@grpc/proto-loader': ['src-main/virtual-talos/'],
+  '@peculiar/x509': ['src-main/virtual-talos/'],
+  'reflect-metadata': ['src-main/virtual-talos/'],
 }
 
 const coreShells = ['src-main/cli/', 'src-main/transport/', 'src-main/electron/']

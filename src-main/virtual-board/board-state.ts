@@ -1,15 +1,10 @@
 // The simulated hardware behind the API: node power (the persisted desired state the API reports
 // and whether the node really runs), usbboot pins, the USB switch, node_info, fans, the serial
-// ring buffers and what was flashed. It knows nothing about HTTP.
+// ring buffers and what was flashed. It knows nothing about HTTP. A node that boots a Talos image
+// hands over, after the kernel's part of the log, to its virtual Talos node (TalosBoardNodes),
+// which prints the rest and serves the Talos API until the node loses power.
 import type { TalosBoardNodes } from '../virtual-talos/talos-board-nodes.ts'
-import {
-  bootLogForOneBoot,
-  bootLogKindFor,
-  kernelLine,
-  loadBootLog,
-  talosKernelLog,
-  type BootLogKind,
-} from './boot-logs.ts'
+import { bootLogForOneBoot, bootLogKindFor, kernelLine, loadBootLog, type BootLogKind } from './boot-logs.ts'
 import type { VirtualBoardClock } from './clock.ts'
 import { UartRingBuffer } from './uart-buffer.ts'
 
@@ -64,8 +59,8 @@ interface NodeState {
 export interface BoardStateOptions {
   clock: VirtualBoardClock
   bootDelayMs: number
-  /** Runs the Talos API of nodes that boot a Talos image; without it they only print a boot log. */
-  talos?: TalosBoardNodes
+  /** Runs the Talos API of nodes that boot a Talos image, after the kernel's boot log. */
+  talos: TalosBoardNodes
 }
 
 export class BoardState {
@@ -144,15 +139,15 @@ export class BoardState {
     if (state.usbBoot) return
     const flashed = state.flashed?.outcome === 'done' ? state.flashed : undefined
     const kind = flashed?.os ?? bootLogKindFor(flashed?.fileName)
-    const talos = kind === 'talos' ? this.#options.talos : undefined
     const log = bootLogForOneBoot(loadBootLog(kind))
     state.bootTimer = setTimeout(() => {
       state.bootTimer = undefined
-      if (!talos) return state.uart.append(log)
-      // The kernel and initramfs print first; Talos itself then reports what it comes up as.
-      state.uart.append(talosKernelLog(log))
+      state.uart.append(log)
+      if (kind !== 'talos') return
+      // The kernel printed its part (its last line ended); Talos then reports what it comes up as.
+      state.uart.append(Buffer.from('\r\n'))
       const kernelDoneAt = this.#options.clock.now()
-      void talos.boot(node, flashed?.fileName ?? '', {
+      void this.#options.talos.boot(node, flashed?.fileName ?? '', {
         print: (line) => state.uart.append(kernelLine(this.#options.clock.now() - kernelDoneAt, line)),
         powerCycle: () => this.resetNode(node),
         powerOff: () => this.setPower(node, false),
@@ -167,7 +162,7 @@ export class BoardState {
     state.bootTimer = undefined
     state.running = false
     state.poweredOnAt = undefined
-    void this.#options.talos?.halt(node)
+    void this.#options.talos.halt(node)
   }
 
   /** Seconds since power-on, null when off (node_info's `power_on_time`). */
@@ -250,7 +245,7 @@ export class BoardState {
 
   recordFlash(node: number, image: FlashedImage): void {
     this.#node(node).flashed = { ...image }
-    this.#options.talos?.forget(node)
+    this.#options.talos.forget(node)
   }
 
   dispose(): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { bootLogForOneBoot } from './boot-logs.ts'
+import { bootLogForOneBoot, kernelLine } from './boot-logs.ts'
 
 describe('bootLogForOneBoot', () => {
   it('varies the kernel timestamps from boot to boot and keeps the text otherwise', () => {
@@ -9,5 +9,13 @@ describe('bootLogForOneBoot', () => {
     expect(first).toBe('[    0.106512] smp: Brought up 1 node\r\n[    6.505872] [talos] ready\r\n')
     expect(second).not.toBe(first)
     expect(second.replace(/\[[\d. ]+\]/g, '[]')).toBe(first.replace(/\[[\d. ]+\]/g, '[]'))
+  })
+})
+
+describe('the Talos boot as a virtual Talos node continues it', () => {
+  it('prints Talos lines with a kernel timestamp after the kernel part', () => {
+    expect(kernelLine(1234.5, 'boot sequence: done').toString()).toBe(
+      '[    3.334500] [talos] boot sequence: done\r\n',
+    )
   })
 })

@@ -66,21 +66,13 @@ export function bootLogForOneBoot(log: Buffer, random: () => number = Math.rando
   return Buffer.from(text)
 }
 
-/** How far into a boot the kernel part of talos-boot.txt ends, in milliseconds. */
+/** How far into a boot the kernel log of talos-boot.txt ends, in milliseconds. */
 const talosKernelEndsAtMs = 2100
 
 /**
- * The kernel's part of a Talos boot log, up to the initramfs announcing Talos: from there on a
- * VirtualTalosNode prints, with its own version, mode, address and services.
+ * One `[talos]` line as the kernel log prints it, `elapsedMs` after talos-boot.txt ended: that file
+ * holds the boot up to the kernel handing over to Talos, and a virtual Talos node prints the rest.
  */
-export function talosKernelLog(log: Buffer): Buffer {
-  const text = log.toString('utf8')
-  const talosStarts = text.indexOf('[initramfs] booting Talos')
-  const end = talosStarts < 0 ? -1 : text.lastIndexOf('\r\n', talosStarts)
-  return Buffer.from(end < 0 ? `${text}\r\n` : text.slice(0, end + 2))
-}
-
-/** One `[talos]` line as the kernel log prints it, `elapsedMs` after the kernel part ended. */
 export function kernelLine(elapsedMs: number, line: string): Buffer {
   const micros = Math.round((talosKernelEndsAtMs + Math.max(0, elapsedMs)) * 1000)
   const stamp = `${String(Math.floor(micros / 1e6)).padStart(5)}.${String(micros % 1e6).padStart(6, '0')}`

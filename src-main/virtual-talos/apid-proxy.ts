@@ -10,6 +10,7 @@ import type {
   ServerWritableStream,
   UntypedServiceImplementation,
 } from '@grpc/grpc-js'
+import { once } from 'node:events'
 import { authorize, streamMethods, unaryMethods, type Caller } from './machine-service.ts'
 import { failureMetadata, RpcError, rpcCode, toRpcError } from './rpc-error.ts'
 import { rolesOf } from './talos-certs.ts'
@@ -18,9 +19,18 @@ import type { VirtualTalosNode } from './virtual-talos-node.ts'
 
 type Route = { kind: 'local' } | { kind: 'one'; target: string } | { kind: 'many'; targets: string[] }
 
+// Node's HTTP/2 joins repeated header fields with ", ": talosctl's `nodes` values come joined.
+function values(metadata: Metadata, key: string): string[] {
+  return metadata
+    .get(key)
+    .flatMap((value) => String(value).split(','))
+    .map((value) => value.trim())
+    .filter((value) => value !== '')
+}
+
 function routeOf(node: VirtualTalosNode, metadata: Metadata): Route {
-  const many = metadata.get('nodes').map(String)
-  const one = metadata.get('node').map(String)
+  const many = values(metadata, 'nodes')
+  const one = values(metadata, 'node')
   if (metadata.get('proxyfrom').length > 0) return { kind: 'local' }
   if (one.length > 1) throw new RpcError(rpcCode.INVALID_ARGUMENT, 'node metadata must be single-valued')
   if (node.mode === 'maintenance') {
@@ -94,6 +104,15 @@ function unaryHandler(node: VirtualTalosNode, method: string) {
   }
 }
 
+/** Writes one message, waiting while the client is behind (etcd snapshots are large). */
+async function send(
+  call: ServerWritableStream<unknown, unknown>,
+  message: unknown,
+  signal: AbortSignal,
+): Promise<void> {
+  if (!call.write(message)) await once(call, 'drain', { signal })
+}
+
 function streamHandler(node: VirtualTalosNode, method: string) {
   return (call: ServerWritableStream<Record<string, unknown>, unknown>) => {
     const aborted = new AbortController()
@@ -107,15 +126,15 @@ function streamHandler(node: VirtualTalosNode, method: string) {
       const route = routeOf(node, call.metadata)
       if (route.kind !== 'many') {
         const target = route.kind === 'one' ? reach(node, route.target) : node
-        for await (const bytes of chunks(target, caller)) call.write({ bytes })
+        for await (const bytes of chunks(target, caller)) await send(call, { bytes }, aborted.signal)
         return
       }
       for (const hostname of route.targets) {
         try {
           for await (const bytes of chunks(reach(node, hostname), caller))
-            call.write({ metadata: { hostname }, bytes })
+            await send(call, { metadata: { hostname }, bytes }, aborted.signal)
         } catch (error) {
-          call.write({ metadata: failureMetadata(hostname, toRpcError(error)) })
+          await send(call, { metadata: failureMetadata(hostname, toRpcError(error)) }, aborted.signal)
         }
       }
     }

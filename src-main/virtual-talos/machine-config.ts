@@ -20,19 +20,36 @@ export interface MachineConfig {
   ca: { crt: string; key: string }
 }
 
+// Each check says what it wants by itself, as Talos's validation errors do.
+const required = (path: string) => z.string({ error: `${path} is required` }).min(1, `${path} is required`)
+
 const v1alpha1Schema = z.object({
-  version: z.literal('v1alpha1'),
-  machine: z.object({
-    type: z.enum(['controlplane', 'worker', 'init']),
-    // Workers carry only the CA certificate; trustd on a control plane signs their API certificate.
-    ca: z.object({ crt: z.string().min(1), key: z.string().default('') }),
-    network: z.object({ hostname: z.string().optional() }).optional(),
-  }),
-  cluster: z.object({
-    id: z.string().min(1),
-    clusterName: z.string().min(1),
-    controlPlane: z.object({ endpoint: z.url() }),
-  }),
+  version: z.literal('v1alpha1', { error: 'version must be v1alpha1' }),
+  machine: z.object(
+    {
+      type: z.enum(['controlplane', 'worker', 'init'], {
+        error: (issue) => `unknown machine type ${JSON.stringify(issue.input ?? '')}`,
+      }),
+      // Workers carry only the CA certificate; trustd on a control plane signs their API certificate.
+      ca: z.object(
+        { crt: required('machine.ca.crt'), key: z.string().default('') },
+        { error: 'machine.ca is required' },
+      ),
+      network: z.object({ hostname: z.string().optional() }).optional(),
+    },
+    { error: 'machine is required' },
+  ),
+  cluster: z.object(
+    {
+      id: required('cluster.id'),
+      clusterName: required('cluster.clusterName'),
+      controlPlane: z.object(
+        { endpoint: z.url({ error: 'cluster.controlPlane.endpoint must be a URL' }) },
+        { error: 'cluster.controlPlane.endpoint is required' },
+      ),
+    },
+    { error: 'cluster is required' },
+  ),
 })
 
 const hostnameSchema = z.object({ kind: z.literal('HostnameConfig'), hostname: z.string().min(1) })
@@ -57,7 +74,7 @@ export function parseMachineConfig(raw: string): MachineConfig {
     )
   const parsed = v1alpha1Schema.safeParse(main)
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+    const issues = parsed.error.issues.map((issue) => issue.message)
     throw new MachineConfigError(
       `configuration validation failed: ${issues.length} error${issues.length === 1 ? '' : 's'} occurred:\n\t* ${issues.join('\n\t* ')}`,
     )
@@ -65,7 +82,7 @@ export function parseMachineConfig(raw: string): MachineConfig {
   const { machine, cluster } = parsed.data
   if (machine.type !== 'worker' && machine.ca.key === '')
     throw new MachineConfigError(
-      'configuration validation failed: 1 error occurred:\n\t* machine.ca.key: a control plane needs the OS CA key',
+      'configuration validation failed: 1 error occurred:\n\t* machine.ca.key is required on a control plane',
     )
   const hostnameDoc = values.map((value) => hostnameSchema.safeParse(value)).find((result) => result.success)
   return {

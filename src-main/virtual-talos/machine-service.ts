@@ -203,8 +203,11 @@ export const unaryMethods: Record<string, Unary> = {
     node.host.print(
       `reset request received: graceful ${String(request.graceful)}, wiping ${labels.join(', ') || 'no system partitions'}`,
     )
-    if (request.graceful && node.config?.type === 'controlplane' && disk.etcdData)
+    // A graceful reset of a control plane leaves etcd first, which empties its data directory.
+    if (request.graceful && node.config?.type === 'controlplane' && disk.etcdData) {
       node.host.print('leaving etcd cluster')
+      disk.etcdData = false
+    }
     node.leaveKubernetes()
     disk.wipedPartitions.push(...labels)
     disk.wipedUserDisks.push(...userDisks)

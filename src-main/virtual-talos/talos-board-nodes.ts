@@ -3,7 +3,8 @@
 // its first boot (kept for the board's lifetime) and the VirtualTalosNode that runs while it has
 // power. The board calls boot/halt/forget; the node calls back into the board for power.
 import { freshTalosDisk, type TalosDisk } from './talos-disk.ts'
-import { reserveTalosAddress, TalosFleet, type AddressReservation } from './talos-fleet.ts'
+import { reserveTalosAddress, type AddressReservation } from './talos-addresses.ts'
+import { TalosFleet } from './talos-fleet.ts'
 import type { VirtualTalosBackends } from './virtual-talos-backends.ts'
 import { VirtualTalosNode, type TalosMode } from './virtual-talos-node.ts'
 

@@ -3,6 +3,9 @@
 // "ED25519 PRIVATE KEY", which Node reads once relabelled. A maintenance node presents a fresh
 // self-signed certificate and prints its fingerprint the way talosctl's --cert-fingerprint checks
 // it: base64 of the SHA-256 of the certificate's SubjectPublicKeyInfo.
+// @peculiar/x509 resolves its algorithms through tsyringe, which needs the Reflect metadata
+// polyfill loaded before it.
+import 'reflect-metadata'
 import { createHash, createPrivateKey, webcrypto, X509Certificate as NodeCertificate } from 'node:crypto'
 import {
   BasicConstraintsExtension,

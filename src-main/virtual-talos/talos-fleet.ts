@@ -1,17 +1,11 @@
 // Every virtual Talos node of this process, as apid's proxying and etcd's membership see them:
 // nodes whose API is up by address (apid forwards `-n` requests to them), and the disks of all
 // nodes, for whether a cluster already has etcd data (a second bootstrap is refused).
-import { createServer, type Server } from 'node:net'
 import type { MachineConfig } from './machine-config.ts'
 import { osCaFromConfig, type OsCa } from './talos-certs.ts'
 import type { TalosDisk } from './talos-disk.ts'
 
 export const talosApiPort = 50000
-// Held for a board's lifetime on each allocated address so that boards in other processes skip
-// it while the node is powered off (its API port is then closed, as on a real node).
-const reservationPort = 50009
-const firstHost = 11
-const lastHost = 254
 
 export interface FleetNode {
   readonly mode: string | undefined
@@ -61,34 +55,4 @@ export class TalosFleet<Node extends FleetNode> {
   hasEtcd(clusterId: string): boolean {
     return [...this.#disks].some((disk) => disk.etcdData && disk.config?.clusterId === clusterId)
   }
-}
-
-export interface AddressReservation {
-  address: string
-  release(): Promise<void>
-}
-
-/** The next free 127.0.0.N (N ≥ 11), free across processes too. */
-export async function reserveTalosAddress(): Promise<AddressReservation> {
-  for (let host = firstHost; host <= lastHost; host++) {
-    const address = `127.0.0.${host}`
-    const server = await listenOrNull(address)
-    if (server)
-      return {
-        address,
-        release: () => new Promise<void>((resolve) => server.close(() => resolve())),
-      }
-  }
-  throw new Error(`no free loopback address left for a virtual Talos node (127.0.0.${firstHost}–${lastHost})`)
-}
-
-function listenOrNull(address: string): Promise<Server | null> {
-  return new Promise((resolve) => {
-    const server = createServer()
-    server.once('error', () => resolve(null))
-    server.listen(reservationPort, address, () => {
-      server.unref()
-      resolve(server)
-    })
-  })
 }

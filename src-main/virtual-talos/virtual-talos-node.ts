@@ -4,9 +4,9 @@
 // cause are asked of the board a moment after the answer has gone out, as Talos answers first and
 // then reboots.
 import { Server, ServerCredentials } from '@grpc/grpc-js'
-import type { MachineConfig } from './machine-config.ts'
-import { machineServiceImplementation } from './apid-proxy.ts'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { machineServiceImplementation } from './apid-proxy.ts'
+import type { MachineConfig } from './machine-config.ts'
 import {
   issueServerIdentity,
   osCaCertificate,
@@ -14,6 +14,7 @@ import {
   selfSignedIdentity,
   spkiFingerprint,
   type OsCa,
+  type TlsIdentity,
 } from './talos-certs.ts'
 import type { TalosDisk } from './talos-disk.ts'
 import { talosApiPort, type TalosFleet } from './talos-fleet.ts'
@@ -100,39 +101,21 @@ export class VirtualTalosNode {
         ? 'task loadConfig (1/1): loading config from STATE'
         : 'task loadConfig (1/1): downloading config',
     )
-    let credentials: ServerCredentials
     let fingerprint: string | undefined
     try {
-      if (config) {
-        const ca = config.ca.key
-          ? osCaFromConfig(config.ca.crt, config.ca.key)
-          : await this.#trustdCa(config, signal)
-        if (!ca) return
-        const identity = await issueServerIdentity(ca, address, config.hostname ?? address)
-        credentials = ServerCredentials.createSsl(
-          Buffer.from(ca.cert),
-          [{ cert_chain: Buffer.from(identity.cert), private_key: Buffer.from(identity.key) }],
-          true,
-        )
-      } else {
-        const identity = await selfSignedIdentity(address)
-        fingerprint = spkiFingerprint(identity.cert)
-        credentials = ServerCredentials.createSsl(
-          null,
-          [{ cert_chain: Buffer.from(identity.cert), private_key: Buffer.from(identity.key) }],
-          false,
-        )
-      }
+      const tls = await this.#serverTls(config, signal)
+      if (!tls) return
+      fingerprint = tls.fingerprint
       const server = new Server()
       server.addService(machineService(), machineServiceImplementation(this))
       await new Promise<void>((resolve, reject) =>
-        server.bindAsync(`${address}:${talosApiPort}`, credentials, (error) =>
+        server.bindAsync(`${address}:${talosApiPort}`, tls.credentials, (error) =>
           error ? reject(error) : resolve(),
         ),
       )
       this.#server = server
     } catch (error) {
-      this.host.print(`service[apid](Failed): ${error instanceof Error ? error.message : String(error)}`)
+      this.host.print(`service[apid](Failed): ${describe(error)}`)
       return
     }
     this.#mode = config ? 'configured' : 'maintenance'
@@ -149,6 +132,30 @@ export class VirtualTalosNode {
     this.host.print('service[kubelet](Running): Health check successful')
     this.host.print('boot sequence: done')
     this.#joinKubernetes(config)
+  }
+
+  /**
+   * Maintenance: a fresh self-signed certificate, no client certificate asked for. Configured: a
+   * certificate from the OS CA, and clients must present one of that CA. Undefined when the boot
+   * was halted while waiting for trustd.
+   */
+  async #serverTls(
+    config: MachineConfig | undefined,
+    signal: AbortSignal,
+  ): Promise<{ credentials: ServerCredentials; fingerprint?: string } | undefined> {
+    if (!config) {
+      const identity = await selfSignedIdentity(this.host.address)
+      return {
+        credentials: ServerCredentials.createSsl(null, [keyCertPair(identity)], false),
+        fingerprint: spkiFingerprint(identity.cert),
+      }
+    }
+    const ca = config.ca.key
+      ? osCaFromConfig(config.ca.crt, config.ca.key)
+      : await this.#trustdCa(config, signal)
+    if (!ca) return undefined
+    const identity = await issueServerIdentity(ca, this.host.address, config.hostname ?? this.host.address)
+    return { credentials: ServerCredentials.createSsl(Buffer.from(ca.cert), [keyCertPair(identity)], true) }
   }
 
   /** A worker has no CA key: trustd on a running control plane signs its API certificate. */
@@ -240,6 +247,10 @@ export class VirtualTalosNode {
   settled(): Promise<void> {
     return this.#lifecycle
   }
+}
+
+function keyCertPair(identity: TlsIdentity) {
+  return { cert_chain: Buffer.from(identity.cert), private_key: Buffer.from(identity.key) }
 }
 
 function describe(error: unknown): string {

@@ -36,6 +36,12 @@ describe('layering rules', { timeout: 60_000 }, () => {
     ['src-shared/x.ts', "import { request } from 'undici'\nexport { request }"],
     ['src-renderer/src/x.tsx', "import { KubeConfig } from '@kubernetes/client-node'\nexport { KubeConfig }"],
     ['src-renderer/src/x.tsx', "import { Client } from 'ssh2'\nexport { Client }"],
+    ['src-main/talos/x.ts', "import { Server } from '@grpc/grpc-js'\nexport { Server }"],
+    ['src-main/virtual-board/x.ts', "import { loadSync } from '@grpc/proto-loader'\nexport { loadSync }"],
+    [
+      'src-main/clusters/x.ts',
+      "import { X509Certificate } from '@peculiar/x509'\nexport { X509Certificate }",
+    ],
     ['src-main/talos/x.ts', "import { main } from '../cli/main.ts'\nexport { main }"],
     ['src-main/talos/x.ts', "import { startWsHost } from '../transport/ws-host.ts'\nexport { startWsHost }"],
     ['src-main/boards/x.ts', "import Database from 'better-sqlite3'\nexport { Database }"],
@@ -56,6 +62,7 @@ describe('layering rules', { timeout: 60_000 }, () => {
     ['src-main/cli/x.ts', "import { Command } from 'commander'\nexport { Command }"],
     ['src-main/tools/x.ts', "import { redact } from '../lifecycle/redact.ts'\nexport { redact }"],
     ['src-main/store/x.ts', "import Database from 'better-sqlite3'\nexport { Database }"],
+    ['src-main/virtual-talos/x.ts', "import { Server } from '@grpc/grpc-js'\nexport { Server }"],
     [
       'src-main/transport/x.ts',
       "import { createAppCore } from '../core/app-core.ts'\nexport { createAppCore }",

@@ -1,0 +1,26 @@
+import { createServer } from 'node:net'
+import { describe, expect, it } from 'vitest'
+import { reserveTalosAddress } from './talos-addresses.ts'
+
+describe('reserveTalosAddress', () => {
+  it('hands out distinct loopback addresses from 127.0.0.11, skipping one whose API port is taken', async () => {
+    const first = await reserveTalosAddress()
+    const host = Number(first.address.split('.')[3])
+    expect(host).toBeGreaterThanOrEqual(11)
+    // Something else listens on the Talos API port of the next address.
+    const squatter = createServer()
+    const next = `127.0.0.${host + 1}`
+    const squatting = await new Promise<boolean>((resolve) => {
+      squatter.once('error', () => resolve(false))
+      squatter.listen(50000, next, () => resolve(true))
+    })
+    const second = await reserveTalosAddress()
+    try {
+      expect(second.address).not.toBe(first.address)
+      if (squatting) expect(second.address).not.toBe(next)
+    } finally {
+      await Promise.all([first.release(), second.release()])
+      await new Promise<void>((resolve) => (squatting ? squatter.close(() => resolve()) : resolve()))
+    }
+  })
+})
