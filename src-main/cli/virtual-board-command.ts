@@ -3,6 +3,8 @@
 import type { Command } from 'commander'
 import { InvalidArgumentError, Option } from 'commander'
 import type { VirtualFirmware } from '../virtual-board/firmware-profiles.ts'
+import { backendsFromEnv, etcdVariable, kubeconfigVariable } from '../virtual-talos/loopback-backends.ts'
+import type { VirtualTalosBackends } from '../virtual-talos/virtual-talos-backends.ts'
 import type { CliIo } from './cli-io.ts'
 
 /** The measured CM4 eMMC write speed (reference §9); verification reads back at about the same. */
@@ -38,8 +40,10 @@ export function registerVirtualBoardCommand(program: Command, io: CliIo): void {
       const verifySpeed = options.verifySpeed ?? options.writeSpeed
       // Loaded only for this command: the simulation is not needed by the others.
       const { startVirtualBoard } = await import('../virtual-board/virtual-board-server.ts')
+      const talosBackends = await backendsFromEnv(io.env)
       const board = await startVirtualBoard({
         firmware: options.firmware,
+        talosBackends,
         port: options.port,
         writeSpeedBytesPerSecond: options.writeSpeed * 1_000_000,
         verifySpeedBytesPerSecond: verifySpeed * 1_000_000,
@@ -53,6 +57,7 @@ export function registerVirtualBoardCommand(program: Command, io: CliIo): void {
           `  Password:     ${board.credentials.password}`,
           `  Certificate:  self-signed, SHA-256 fingerprint ${board.fingerprint256}`,
           `  eMMC speed:   write ${speed(options.writeSpeed)}, verify ${speed(verifySpeed)}`,
+          `  Talos:        ${talosBackendsLine(talosBackends)}`,
           'Stop it with Ctrl+C.',
           '',
         ].join('\n'),
@@ -61,6 +66,13 @@ export function registerVirtualBoardCommand(program: Command, io: CliIo): void {
       io.stdout.write(`Received ${signal}; stopping the virtual board.\n`)
       await board.close()
     })
+}
+
+function talosBackendsLine(backends: VirtualTalosBackends | undefined): string {
+  const behind = [backends?.kubernetes && 'Kubernetes API', backends?.etcd && 'etcd'].filter(Boolean)
+  return behind.length > 0
+    ? `control planes backed by the loopback cluster's ${behind.join(' and ')}`
+    : `no Kubernetes API or etcd behind control planes (set ${kubeconfigVariable} and ${etcdVariable}, docs/virtual-board.md)`
 }
 
 function untilSignal(): Promise<NodeJS.Signals> {

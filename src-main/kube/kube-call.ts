@@ -85,7 +85,12 @@ export function kubeApiError(error: unknown, server: string, what: string, timeo
       'Use a kubeconfig with its certificates embedded (what talosctl kubeconfig hands out).',
     )
   }
-  if (code?.startsWith('CERT_') || code?.startsWith('ERR_TLS') || code?.includes('SIGNATURE') || code?.includes('SELF_SIGNED')) {
+  if (
+    code?.startsWith('CERT_') ||
+    code?.startsWith('ERR_TLS') ||
+    code?.includes('SIGNATURE') ||
+    code?.includes('SELF_SIGNED')
+  ) {
     return new AppError(
       'invalid_input',
       `${api} presented a certificate that the kubeconfig's certificate authority does not accept (${code}).`,
@@ -102,5 +107,7 @@ export function kubeApiError(error: unknown, server: string, what: string, timeo
 /** fetch's own message is "fetch failed"; the reason is on its cause. */
 function innermostMessage(error: unknown): string {
   const cause = (error as { cause?: unknown } | undefined)?.cause
-  return cause instanceof Error ? innermostMessage(cause) : String((error as Error | undefined)?.message ?? error)
+  return cause instanceof Error
+    ? innermostMessage(cause)
+    : String((error as Error | undefined)?.message ?? error)
 }

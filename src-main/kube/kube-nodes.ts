@@ -12,7 +12,10 @@ export interface NodeReadiness {
   reason: string
 }
 
-export async function listNodeReadiness(kubeconfigYaml: string, signal?: AbortSignal): Promise<NodeReadiness[]> {
+export async function listNodeReadiness(
+  kubeconfigYaml: string,
+  signal?: AbortSignal,
+): Promise<NodeReadiness[]> {
   const { kubeConfig, server } = loadKubeconfig(kubeconfigYaml)
   const core = kubeConfig.makeApiClient(CoreV1Api)
   const nodes = await callKubeApi({ server, what: 'list the nodes', signal }, (options) =>

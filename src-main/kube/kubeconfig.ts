@@ -13,7 +13,10 @@ const kubeconfigSchema = z.object({
   clusters: z.array(z.object({ name: z.string().min(1), cluster: z.object({ server: z.string().min(1) }) })),
   users: z.array(z.object({ name: z.string().min(1), user: z.record(z.string(), z.unknown()).nullish() })),
   contexts: z.array(
-    z.object({ name: z.string().min(1), context: z.object({ cluster: z.string(), user: z.string().optional() }) }),
+    z.object({
+      name: z.string().min(1),
+      context: z.object({ cluster: z.string(), user: z.string().optional() }),
+    }),
   ),
   'current-context': z.string({ error: 'no current context is set' }).min(1, 'no current context is set'),
 })
@@ -48,12 +51,14 @@ export function loadKubeconfig(yamlText: string, sourcePath?: string): LoadedKub
   const context = config.contexts.find((c) => c.name === contextName)?.context
   if (!context) throw invalid(`the current context "${contextName}" is not among its contexts`)
   const cluster = config.clusters.find((c) => c.name === context.cluster)?.cluster
-  if (!cluster) throw invalid(`context "${contextName}" names cluster "${context.cluster}", which it does not define`)
+  if (!cluster)
+    throw invalid(`context "${contextName}" names cluster "${context.cluster}", which it does not define`)
   const server = serverOrigin(cluster.server)
   if (!server) throw invalid(`cluster "${context.cluster}" has no https:// server URL`)
   if (context.user !== undefined) {
     const user = config.users.find((u) => u.name === context.user)
-    if (!user) throw invalid(`context "${contextName}" names user "${context.user}", which it does not define`)
+    if (!user)
+      throw invalid(`context "${contextName}" names user "${context.user}", which it does not define`)
     if (user.user?.exec !== undefined || user.user?.['auth-provider'] !== undefined) {
       throw invalid(
         `user "${context.user}" signs in through an exec plugin or auth provider, which Clusterdeck does not run; it needs client certificates or a token`,

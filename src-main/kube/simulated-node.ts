@@ -3,7 +3,10 @@
 // the virtual control planes' Kubernetes backend create their nodes from this one shape.
 import type { V1Node } from '@kubernetes/client-node'
 
-/** kwok is started to manage only nodes with this annotation set to `fake`. */
+/**
+ * kwok is started to manage only nodes with this annotation set to `fake` (kwokctl's default is
+ * every node), so that taking it away leaves a node's status to whoever reports it instead.
+ */
 export const kwokNodeAnnotation = 'kwok.x-k8s.io/node'
 
 export interface SimulatedNodeSpec {

@@ -49,8 +49,18 @@ export function loopbackKubernetes(kubeconfigPath: string): VirtualKubernetes {
   const user = kubeConfig.getCurrentUser()
 
   /** A certificate or key as kubeconfig data (base64), embedded from its file where it is one. */
-  const embedded = async (data: string | undefined, file: string | undefined) =>
-    data ?? (file ? (await readFile(file)).toString('base64') : undefined)
+  const embedded = async (data: string | undefined, file: string | undefined) => {
+    if (data !== undefined || file === undefined) return data
+    try {
+      return (await readFile(file)).toString('base64')
+    } catch (error) {
+      throw new AppError(
+        'network_unreachable',
+        `The loopback cluster's ${file} cannot be read (${(error as NodeJS.ErrnoException).code}).`,
+        'The loopback cluster may have been deleted: start it again and restart the virtual board.',
+      )
+    }
+  }
 
   return {
     async kubeconfigFor(clusterName) {
@@ -100,12 +110,16 @@ export function loopbackKubernetes(kubeconfigPath: string): VirtualKubernetes {
         } catch (error) {
           if (!(error instanceof ApiException && error.code === 409)) throw error
           // Back after a reboot or an upgrade: the kubelet updates its Node, and kwok takes it
-          // over again through its annotation.
-          const { labels, annotations } = body.metadata!
-          await core.patchNode({ name: hostname, body: { metadata: { labels, annotations } } }, mergePatch(options))
+          // over again through its annotation. The status goes first: once kwok sees the
+          // annotation it writes the node's status from what it saw, which must be the new one.
           const { addresses, nodeInfo } = body.status!
           await core.patchNodeStatus(
             { name: hostname, body: { status: { addresses, nodeInfo: { osImage: nodeInfo!.osImage } } } },
+            mergePatch(options),
+          )
+          const { labels, annotations } = body.metadata!
+          await core.patchNode(
+            { name: hostname, body: { metadata: { labels, annotations } } },
             mergePatch(options),
           )
         }

@@ -111,9 +111,11 @@ export class EmbeddedVirtualBoard {
   ): Promise<VirtualBoard> {
     // Loaded on first use: the simulation (and its certificate generator) is not needed otherwise.
     const { startVirtualBoard } = await import('./virtual-board-server.ts')
+    const { backendsFromEnv } = await import('../virtual-talos/loopback-backends.ts')
     const speed = writeSpeedMBps * 1_000_000
     const options = {
       firmware,
+      talosBackends: await backendsFromEnv(),
       writeSpeedBytesPerSecond: speed,
       verifySpeedBytesPerSecond: speed * 2,
       bootDelayMs: 1500,

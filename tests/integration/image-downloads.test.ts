@@ -2,7 +2,6 @@
 // misbehaves on request: cut connections resume with Range, a changed file or a server without
 // ranges starts over, a wrong checksum keeps nothing, and offline errors say what and why.
 import { readdirSync, readFileSync, statSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { DownloadJob } from '../../src-shared/images/download-schemas.ts'
@@ -10,6 +9,7 @@ import { EventBus } from '../../src-main/core/event-bus.ts'
 import { DownloadService } from '../../src-main/images/download-service.ts'
 import { ImageCache } from '../../src-main/images/image-cache.ts'
 import { openDatabase, type Db } from '../../src-main/store/database.ts'
+import { closedPort } from '../support/closed-port.ts'
 import { startImageServer, type ImageServer } from '../support/image-server.ts'
 import { imageBytes, pack, sha256, writeImage } from '../support/make-image.ts'
 import { makeTempDir } from '../support/temp-dir.ts'
@@ -246,7 +246,7 @@ describe('downloads', () => {
   })
 
   it('says the connection was refused, offline, and the library keeps working', async () => {
-    const port = await freePort()
+    const port = await closedPort()
     const job = await pull({ url: `http://127.0.0.1:${port}/x.img`, sha256: sha256(raw) })
     expect(job.error).toMatchObject({
       code: 'network_unreachable',
@@ -322,16 +322,6 @@ describe('downloads', () => {
     })
   })
 })
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer()
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number }
-      probe.close(() => resolve(port))
-    })
-  })
-}
 
 async function waitFor(check: () => boolean, timeoutMs = 10_000): Promise<void> {
   const until = Date.now() + timeoutMs

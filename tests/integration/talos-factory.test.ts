@@ -1,13 +1,13 @@
 // The Image Factory client and service against a local server imitating the factory's API: the
 // catalogue and its offline cache, POST /schematics confirming offline IDs, the factory's errors,
 // a hanging factory, and saved schematics in a real SQLite file.
-import { createServer } from 'node:net'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { TalosFactoryClient } from '../../src-main/images/talos-factory-client.ts'
 import { TalosFactoryService } from '../../src-main/images/talos-factory-service.ts'
 import { openDatabase, type Db } from '../../src-main/store/database.ts'
 import { buildSchematic } from '../../src-shared/talos/schematic-builder.ts'
 import { canonicalSchematic, parseSchematic, schematicId } from '../../src-shared/talos/schematic.ts'
+import { closedPort } from '../support/closed-port.ts'
 import { startFakeImageFactory, type FakeImageFactory } from '../support/fake-image-factory.ts'
 import { makeTempDir } from '../support/temp-dir.ts'
 import { rejection } from '../support/app-error.ts'
@@ -22,15 +22,6 @@ afterAll(() => factory.close())
 afterEach(() => {
   factory.behaviour = 'normal'
 })
-
-/** A port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
-}
 
 describe('TalosFactoryClient', () => {
   it('lists versions, official extensions and overlays', async () => {

@@ -6,11 +6,11 @@ import { describe, expect, it } from 'vitest'
 import type { CliIo } from '../../src-main/cli/cli-io.ts'
 import { registerVirtualBoardCommand } from '../../src-main/cli/virtual-board-command.ts'
 
-function testIo(): { io: CliIo; output: () => string } {
+function testIo(env: NodeJS.ProcessEnv = {}): { io: CliIo; output: () => string } {
   const stdout = new PassThrough()
   let text = ''
   stdout.on('data', (chunk: Buffer) => (text += chunk.toString()))
-  return { io: { stdin: new PassThrough(), stdout, stderr: new PassThrough(), env: {} }, output: () => text }
+  return { io: { stdin: new PassThrough(), stdout, stderr: new PassThrough(), env }, output: () => text }
 }
 
 describe('clusterdeck virtual-board', () => {
@@ -27,6 +27,7 @@ describe('clusterdeck virtual-board', () => {
     expect(output()).toMatch(/User: +root\n {2}Password: +turing\n/)
     expect(output()).toMatch(/SHA-256 fingerprint ([0-9A-F]{2}:){31}[0-9A-F]{2}\n/)
     expect(output()).toContain('write unlimited, verify unlimited')
+    expect(output()).toContain('Talos:        no Kubernetes API or etcd behind control planes')
 
     const agent = new Agent({ connect: { rejectUnauthorized: false } })
     const info = await request(`${url}/api/bmc/info`, { dispatcher: agent })
@@ -37,6 +38,26 @@ describe('clusterdeck virtual-board', () => {
     process.emit('SIGTERM', 'SIGTERM')
     await running
     expect(output()).toContain('Received SIGTERM; stopping the virtual board.')
+  })
+
+  it('runs its control planes on the loopback etcd the environment names, and refuses a bad one', async () => {
+    const { io, output } = testIo({ CLUSTERDECK_VIRTUAL_ETCD: 'http://127.0.0.1:2379' })
+    const program = new Command('clusterdeck').exitOverride()
+    registerVirtualBoardCommand(program, io)
+    const running = program.parseAsync(['virtual-board'], { from: 'user' })
+    await expect.poll(output, { timeout: 10_000 }).toContain('Stop it with Ctrl+C.')
+    expect(output()).toContain("Talos:        control planes backed by the loopback cluster's etcd\n")
+    process.emit('SIGTERM', 'SIGTERM')
+    await running
+
+    const bad = testIo({ CLUSTERDECK_VIRTUAL_ETCD: 'https://127.0.0.1:2379' })
+    const refusing = new Command('clusterdeck').exitOverride()
+    registerVirtualBoardCommand(refusing, bad.io)
+    await expect(refusing.parseAsync(['virtual-board'], { from: 'user' })).rejects.toMatchObject({
+      code: 'invalid_input',
+      hint: expect.stringContaining('CLUSTERDECK_VIRTUAL_ETCD'),
+    })
+    expect(bad.output()).toBe('')
   })
 
   it('rejects a bad speed as a usage error', async () => {

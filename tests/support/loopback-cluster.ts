@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node'
-import { stringify } from 'yaml'
+import { parseAllDocuments, stringify } from 'yaml'
 import { kwokNodeAnnotation, simulatedNode } from '../../src-main/kube/simulated-node.ts'
 import { startClusterStandIns, type ClusterStandIns } from './cluster-stand-ins.ts'
 import type { PeerName } from './peers.ts'
@@ -34,6 +34,8 @@ export interface LoopbackClusterOptions {
 
 export interface LoopbackCluster {
   kubeconfigPath: string
+  /** etcd's client URL (plain gRPC on loopback), e.g. http://127.0.0.1:32765. */
+  etcdEndpoint: string
   kubeConfig: KubeConfig
   nodeNames: string[]
   stop(): Promise<void>
@@ -93,6 +95,19 @@ async function until<T>(what: string, timeoutMs: number, check: () => Promise<T 
     await new Promise((resolve) => setTimeout(resolve, 500))
   }
   throw new Error(`loopback cluster: ${what} not reached in ${timeoutMs / 1000}s`, { cause: lastError })
+}
+
+/** etcd's client URL as kwokctl recorded it: the etcd component's args in the cluster's kwok.yaml. */
+async function etcdClientUrl(clusterDir: string): Promise<string> {
+  const [config] = parseAllDocuments(await readFile(join(clusterDir, 'kwok.yaml'), 'utf8'))
+  const components = (config?.toJS() as { components?: { name: string; args?: string[] }[] }).components
+  const flag = '--advertise-client-urls='
+  const url = components
+    ?.find((component) => component.name === 'etcd')
+    ?.args?.find((arg) => arg.startsWith(flag))
+    ?.slice(flag.length)
+  if (!url) throw new Error(`loopback cluster: no etcd client URL in ${join(clusterDir, 'kwok.yaml')}`)
+  return url
 }
 
 /** The last lines of every component's log, so a failed start says which component broke and why. */
@@ -190,7 +205,8 @@ export async function startLoopbackCluster(options: LoopbackClusterOptions): Pro
     await until('the default ServiceAccount', 60_000, async () =>
       core.readNamespacedServiceAccount({ name: 'default', namespace: 'default' }),
     )
-    return { kubeconfigPath, kubeConfig, nodeNames, stop }
+    const etcdEndpoint = await etcdClientUrl(clusterDir)
+    return { kubeconfigPath, etcdEndpoint, kubeConfig, nodeNames, stop }
   } catch (error) {
     const logs = await componentLogs(clusterDir)
     await stop()

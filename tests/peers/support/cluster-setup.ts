@@ -9,6 +9,8 @@ export interface ProvidedCluster {
   /** Why the peers tests cannot run here; unset when the cluster is up. */
   skip?: string
   kubeconfigPath: string
+  /** The cluster's etcd client URL (http://127.0.0.1:port). */
+  etcdEndpoint: string
   helm: string
   kubernetesVersion: string
   nodeNames: string[]
@@ -27,6 +29,7 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     project.provide('loopbackCluster', {
       skip: peers.reason,
       kubeconfigPath: '',
+      etcdEndpoint: '',
       helm: '',
       kubernetesVersion: '',
       nodeNames: [],
@@ -44,6 +47,7 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   )
   project.provide('loopbackCluster', {
     kubeconfigPath: cluster.kubeconfigPath,
+    etcdEndpoint: cluster.etcdEndpoint,
     helm: peers.binaries.helm,
     kubernetesVersion: peers.kubernetesVersion,
     nodeNames: cluster.nodeNames,
