@@ -65,7 +65,10 @@ export function createLifecycle(deps: LifecycleDependencies): {
   const talos: TalosStepDependencies = {
     tools: deps.tools,
     boards: deps.boards,
-    recordedConfigSha256: (profileName, hostname) => clusters.appliedConfigSha256(profileName, hostname),
+    appliedConfigs: {
+      sha256Of: (profileName, hostname) => clusters.appliedConfigSha256(profileName, hostname),
+      record: (profile, node, applied) => clusters.recordAppliedConfig(null, profile, node, applied),
+    },
     ...(deps.bootPollMs ? { pollMs: deps.bootPollMs } : {}),
   }
   const engine = new LifecycleEngine({

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto'
 import { AppError } from '../../src-shared/contract/app-error.ts'
 import { stepIds } from '../../src-shared/lifecycle/step-ids.ts'
-import type { ProfileNode } from '../../src-shared/profiles/profile-schema.ts'
+import type { ClusterProfile, ProfileNode } from '../../src-shared/profiles/profile-schema.ts'
 import type { BoardService } from '../boards/board-service.ts'
 import type { StepContext, StepSecrets } from '../lifecycle/step-executor.ts'
 import type { ToolsService } from '../tools/tools-service.ts'
@@ -14,8 +14,15 @@ import { talosctlRunner, type Talosctl, type TalosctlContext } from './talosctl-
 export interface TalosStepDependencies {
   tools: Pick<ToolsService, 'resolve'>
   boards: Pick<BoardService, 'get'>
-  /** The config last applied to a node, as the cluster record has it. */
-  recordedConfigSha256(profileName: string, hostname: string): string | null
+  /** What the cluster record says each node was given: the sha256 of its config, and where it answers. */
+  appliedConfigs: {
+    sha256Of(profileName: string, hostname: string): string | null
+    record(
+      profile: ClusterProfile,
+      node: ProfileNode,
+      applied: { apiAddress: string; configSha256: string },
+    ): void
+  }
   /** Runs talosctl (tests pass a fake). */
   runner?: (context: TalosctlContext) => Talosctl
   /** How often a wait asks again; tests make it short. */

@@ -134,7 +134,7 @@ function applyConfigStep(deps: TalosStepDependencies): StepExecutor<'talos.apply
     // A node that accepts the cluster's credentials and was last given this very config is done.
     async alreadyDone(context) {
       const { node, talosconfig, configSha256, addresses, talosctl } = await prepare(context)
-      if (deps.recordedConfigSha256(context.profile.name, node.hostname) !== configSha256) return null
+      if (deps.appliedConfigs.sha256Of(context.profile.name, node.hostname) !== configSha256) return null
       const version = await configuredVersion(talosctl, addresses.configured, talosconfig)
       if (version === null) return null
       return {
@@ -162,6 +162,8 @@ function applyConfigStep(deps: TalosStepDependencies): StepExecutor<'talos.apply
           'Look at its serial console on the board view. A node configured by another cluster must be reset (or flashed again) first.',
         )
       }
+      // Recorded before the wait: a run stopped while the node reboots finds it done on resume.
+      deps.appliedConfigs.record(context.profile, node, { apiAddress: configured, configSha256 })
       const timeoutMs = context.profile.timeouts.bootSeconds * 1000
       const version = await pollUntil(context, pollMs, timeoutMs, () =>
         configuredVersion(talosctl, configured, talosconfig),
