@@ -65,6 +65,7 @@ export function createLifecycle(deps: LifecycleDependencies): {
   const talos: TalosStepDependencies = {
     tools: deps.tools,
     boards: deps.boards,
+    imageSourceUrl: (sha256) => deps.cache.find(sha256)?.sourceUrl ?? null,
     appliedConfigs: {
       sha256Of: (profileName, hostname) => clusters.appliedConfigSha256(profileName, hostname),
       record: (profile, node, applied) => clusters.recordAppliedConfig(null, profile, node, applied),

@@ -23,6 +23,8 @@ export interface TalosStepDependencies {
       applied: { apiAddress: string; configSha256: string },
     ): void
   }
+  /** Where the image library got an image from (its download URL), by the image's sha256. */
+  imageSourceUrl(sha256: string): string | null
   /** Runs talosctl (tests pass a fake). */
   runner?: (context: TalosctlContext) => Talosctl
   /** How often a wait asks again; tests make it short. */

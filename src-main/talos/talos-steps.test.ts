@@ -55,6 +55,7 @@ function setup({ boardAddress = 'https://127.0.0.1:8443', recorded = {}, missing
       get: async () =>
         ({ address: boardAddress }) as Awaited<ReturnType<TalosStepDependencies['boards']['get']>>,
     },
+    imageSourceUrl: () => null,
     appliedConfigs: {
       sha256Of: (_profile, hostname) => recorded[hostname] ?? null,
       record: (_profile, node, applied) => void (recorded[node.hostname] = applied.configSha256),

@@ -5,7 +5,10 @@
 // the cluster; step outputs hold only addresses and hashes.
 import { parseDocument } from 'yaml'
 import { AppError } from '../../src-shared/contract/app-error.ts'
-import type { StepExecutor } from '../lifecycle/step-executor.ts'
+import { imageKey } from '../../src-shared/lifecycle/compile-plan.ts'
+import { stepIds } from '../../src-shared/lifecycle/step-ids.ts'
+import { installerImageOf } from '../../src-shared/talos/factory-urls.ts'
+import type { StepContext, StepExecutor } from '../lifecycle/step-executor.ts'
 import { generateConfigs, generateSecrets } from './talos-config.ts'
 import {
   answersInMaintenance,
@@ -82,6 +85,7 @@ function generateConfigsStep(deps: TalosStepDependencies): StepExecutor<'talos.g
       const set = await generateConfigs(await resolveTalosctl(deps, context), {
         profile: context.profile,
         secretsYaml,
+        installerImages: installerImages(deps, context),
       }).catch((error: unknown) => {
         if (error instanceof AppError && /^talosctl validate/.test(error.message)) {
           throw new AppError(
@@ -107,6 +111,21 @@ function generateConfigsStep(deps: TalosStepDependencies): StepExecutor<'talos.g
       }
     },
   }
+}
+
+/**
+ * Each node's installer: the one of the factory schematic its image came from, so that the node
+ * installs and upgrades with the same overlay and extensions; talosctl's default otherwise.
+ */
+function installerImages(deps: TalosStepDependencies, context: StepContext): Record<string, string> {
+  const installers: Record<string, string> = {}
+  for (const node of context.profile.nodes) {
+    const prepared = context.outputOf(stepIds.imagePrepare(imageKey(node.image ?? context.profile.image)))
+    const url = typeof prepared?.sha256 === 'string' ? deps.imageSourceUrl(prepared.sha256) : null
+    const installer = url ? installerImageOf(url) : null
+    if (installer) installers[node.hostname] = installer
+  }
+  return installers
 }
 
 function applyConfigStep(deps: TalosStepDependencies): StepExecutor<'talos.apply-config'> {

@@ -33,6 +33,7 @@ function setup(readiness: () => NodeReadiness[], readyTimeoutMs = 60_000) {
       resolve: async () => ({ tool: 'talosctl', path: '/opt/talosctl', version: 'v1.12.0', source: 'path' }),
     },
     boards: { get: async () => ({ address: 'https://127.0.0.1:8443' }) as never },
+    imageSourceUrl: () => null,
     appliedConfigs: { sha256Of: () => null, record: () => undefined },
     runner: () => talosctl.run,
     pollMs: 1,

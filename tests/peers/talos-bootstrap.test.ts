@@ -211,61 +211,92 @@ describe.skipIf(skip)(
       }
     })
 
-    it('fails a config that does not validate by name, sealing nothing', async () => {
+    /** The Talos steps run directly, with their own tools manager looking for talosctl in `searchPath`. */
+    async function withSteps<T>(
+      searchPath: string,
+      work: (steps: ReturnType<typeof talosSteps>) => Promise<T>,
+      imageSourceUrl: (sha256: string) => string | null = () => null,
+    ): Promise<T> {
+      const dataDir = join(dir.path, `tools-${Math.random().toString(36).slice(2)}`)
       const tools = new ToolsService({
-        dataDir: join(dir.path, 'tools-data'),
-        settings: new SettingsStore(openDatabase(join(dir.path, 'tools-data'))),
+        dataDir,
+        settings: new SettingsStore(openDatabase(dataDir)),
         events: new EventBus(),
         manifest: pinnedTools,
-        searchPath: dirname(talosctl),
+        searchPath,
       })
-      const steps = talosSteps({
-        tools,
-        boards: { get: async () => ({}) as never },
-        appliedConfigs: { sha256Of: () => null, record: () => undefined },
-      })
+      try {
+        return await work(
+          talosSteps({
+            tools,
+            boards: { get: async () => ({}) as never },
+            imageSourceUrl,
+            appliedConfigs: { sha256Of: () => null, record: () => undefined },
+          }),
+        )
+      } finally {
+        await tools.close()
+      }
+    }
+
+    it('gives each node the installer of the factory schematic its image came from', async () => {
+      const schematic = '85f683902139269fbc5a7f64ea94a694d31e0b3d94347a225223fcbd042083ae'
+      const imageStep = `image:cached-${profile.image && 'cached' in profile.image ? profile.image.cached.slice(0, 12) : ''}`
+      const files = await withSteps(
+        dirname(talosctl),
+        async (steps) => {
+          const secrets = fakeStepContext(profile, 'talos:secrets', 'talos.generate-secrets')
+          await steps['talos.generate-secrets'].run(secrets)
+          const context = fakeStepContext(profile, 'talos:configs', 'talos.generate-configs', {
+            sealed: Object.fromEntries(secrets.files),
+            outputs: { [imageStep]: { sha256: 'the-image' } },
+          })
+          const result = await steps['talos.generate-configs'].run(context)
+          expect(Object.keys(result.output!.configSha256 as object)).toEqual(hosts)
+          return context.files
+        },
+        (sha256) =>
+          sha256 === 'the-image'
+            ? `https://factory.talos.dev/image/${schematic}/v1.12.0/metal-arm64.raw.xz`
+            : null,
+      )
+      const config = parse(files.get('machine-config-turing-w2')!.split('\n---\n')[0]!) as {
+        machine: { install: { image: string } }
+      }
+      expect(config.machine.install.image).toBe(`factory.talos.dev/metal-installer/${schematic}:v1.12.0`)
+    })
+
+    it('fails a config that does not validate by name, sealing nothing', async () => {
       const broken = {
         ...profile,
         nodes: profile.nodes.map((node) => ({ ...node, address: '10.10.88.999' })),
       }
-      const secrets = fakeStepContext(broken, 'talos:secrets', 'talos.generate-secrets')
-      await steps['talos.generate-secrets'].run(secrets)
-      const context = fakeStepContext(broken, 'talos:configs', 'talos.generate-configs', {
-        sealed: Object.fromEntries(secrets.files),
+      const { error, files } = await withSteps(dirname(talosctl), async (steps) => {
+        const secrets = fakeStepContext(broken, 'talos:secrets', 'talos.generate-secrets')
+        await steps['talos.generate-secrets'].run(secrets)
+        const context = fakeStepContext(broken, 'talos:configs', 'talos.generate-configs', {
+          sealed: Object.fromEntries(secrets.files),
+        })
+        const caught = await steps['talos.generate-configs'].run(context).catch((failure: unknown) => failure)
+        return { error: caught as AppError, files: context.files }
       })
-      const error = (await steps['talos.generate-configs']
-        .run(context)
-        .catch((caught: unknown) => caught)) as AppError
-      await tools.close()
       expect(error).toBeInstanceOf(AppError)
       expect(error.code).toBe('invalid_input')
       expect(error.message).toMatch(
         /^A machine config made from the profile does not validate, so nothing was applied: talosctl validate .*invalid CIDR address: 10\.10\.88\.999\/24/s,
       )
-      expect([...context.files.keys()]).toEqual(['talos-secrets'])
+      expect([...files.keys()]).toEqual(['talos-secrets'])
     })
 
     it('names what to install when talosctl is missing or does not fit the profile’s Talos version', async () => {
-      const failureWith = async (searchPath: string, talosVersion: string) => {
-        const tools = new ToolsService({
-          dataDir: join(dir.path, `tools-${talosVersion}`),
-          settings: new SettingsStore(openDatabase(join(dir.path, `tools-${talosVersion}`))),
-          events: new EventBus(),
-          manifest: pinnedTools,
-          searchPath,
+      const failureWith = (searchPath: string, talosVersion: string) =>
+        withSteps(searchPath, async (steps) => {
+          const versioned = { ...profile, versions: { ...profile.versions, talos: talosVersion } }
+          const context = fakeStepContext(versioned, 'talos:secrets', 'talos.generate-secrets')
+          const error = await steps['talos.generate-secrets'].run(context).catch((caught: unknown) => caught)
+          expect(error).toBeInstanceOf(AppError)
+          return error as AppError
         })
-        const steps = talosSteps({
-          tools,
-          boards: { get: async () => ({}) as never },
-          appliedConfigs: { sha256Of: () => null, record: () => undefined },
-        })
-        const versioned = { ...profile, versions: { ...profile.versions, talos: talosVersion } }
-        const context = fakeStepContext(versioned, 'talos:secrets', 'talos.generate-secrets')
-        const error = await steps['talos.generate-secrets'].run(context).catch((caught: unknown) => caught)
-        await tools.close()
-        expect(error).toBeInstanceOf(AppError)
-        return error as AppError
-      }
       const missing = await failureWith(join(dir.path, 'empty-path'), 'v1.12.0')
       expect(missing.code).toBe('tool_missing')
       expect(missing.message).toMatch(/^"Generate the cluster secrets" needs talosctl for Talos v1\.12\.0: /)
