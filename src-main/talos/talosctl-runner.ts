@@ -1,12 +1,13 @@
 // The one way the core runs talosctl. Every call works in a private folder (0700) deleted
-// afterwards: the client config (talosconfig) and any file a command reads (a machine config) are
+// afterwards (or, when the process was killed first, by the next process that runs talosctl): the client config (talosconfig) and any file a command reads (a machine config) are
 // written there, never passed in arguments or left behind; without credentials the call gets an
 // empty talosconfig path, so the user's ~/.talos/config is never read. talosctl's words go to the
 // step log (redacted by the engine); what it prints on stdout comes back to the caller.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseAllDocuments } from 'yaml'
+import { processExists } from '../core/process-alive.ts'
 import { runProcess } from '../tools/process-runner.ts'
 
 export interface TalosctlContext {
@@ -35,8 +36,29 @@ export type Talosctl = (call: TalosctlCall) => Promise<string>
 const defaultTimeoutMs = 120_000
 const stdoutLimitBytes = 4 * 1024 * 1024
 
+const folderPrefix = 'clusterdeck-talos-'
+let swept: Promise<void> | undefined
+
+/**
+ * Removes the private folders of processes that died before removing them (killed mid-command):
+ * they may hold a talosconfig or a secrets bundle. Each folder's name carries its process id.
+ */
+async function sweepAbandonedFolders(): Promise<void> {
+  const names = await readdir(tmpdir()).catch(() => [] as string[])
+  await Promise.all(
+    names.map(async (name) => {
+      const pid = Number(/^clusterdeck-talos-(\d+)-/.exec(name)?.[1])
+      if (pid && pid !== process.pid && !processExists(pid))
+        await rm(join(tmpdir(), name), { recursive: true, force: true }).catch(() => undefined)
+    }),
+  )
+}
+
 export async function inPrivateFolder<T>(work: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), 'clusterdeck-talos-'))
+  swept ??= sweepAbandonedFolders()
+  await swept
+  // mkdtemp makes the folder 0700: only this user can read what talosctl is given.
+  const dir = await mkdtemp(join(tmpdir(), `${folderPrefix}${process.pid}-`))
   try {
     return await work(dir)
   } finally {

@@ -160,7 +160,9 @@ describe.skipIf(skip)(
         'talosconfig',
       ])
       // No private folder of talosctl's is left behind.
-      expect(readdirSync(tmpdir()).filter((name) => name.startsWith('clusterdeck-talos-'))).toEqual([])
+      expect(
+        readdirSync(tmpdir()).filter((name) => name.startsWith(`clusterdeck-talos-${process.pid}-`)),
+      ).toEqual([])
     })
 
     it('hands out a talosconfig the real talosctl reaches every node with, and a kubeconfig listing the four nodes', async () => {
