@@ -257,7 +257,10 @@ describe('cluster profiles and the lifecycle timeline in Chromium', () => {
     await view.input('image.file').fill(later)
     await view.save()
     await view.button('Deploy').click()
-    await new DeployDialog(page, 'homelab-copy').confirm()
+    const deploy = new DeployDialog(page, 'homelab-copy')
+    await deploy.root.waitFor()
+    await deploy.goThrough('Through node imaging')
+    await deploy.confirm()
 
     const timeline = new TimelinePage(page)
     await timeline.waitForRunState('failed')
