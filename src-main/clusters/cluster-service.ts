@@ -170,7 +170,9 @@ export class ClusterService {
         }
     this.repository.save({
       ...record,
-      nodes: [...record.nodes.filter((candidate) => candidate !== existing), entry],
+      nodes: existing
+        ? record.nodes.map((candidate) => (candidate === existing ? entry : candidate))
+        : [...record.nodes, entry],
       updatedAt: new Date().toISOString(),
     })
   }

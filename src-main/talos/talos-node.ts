@@ -51,29 +51,32 @@ export async function applyConfig(
   })
 }
 
+const notYet = /code = (Unavailable|FailedPrecondition) desc = (.*)$/m
+
 /**
  * Bootstraps etcd on the node. 'already' when the node refuses because its etcd already holds
  * data — what Talos answers to a second bootstrap (AlreadyExists) — so a repeated call is harmless.
- * 'not-yet' while the node cannot be reached or is not ready to be bootstrapped (still booting, time
- * not in sync), which is worth asking again; any other refusal is passed on.
+ * While the node cannot be reached or is not ready to be bootstrapped (still booting, time not in
+ * sync), the answer is its reason, worth asking again; any other refusal is passed on.
  */
 export async function bootstrapEtcd(
   talosctl: Talosctl,
   address: string,
   talosconfig: string,
-): Promise<'bootstrapped' | 'already' | 'not-yet'> {
+): Promise<'bootstrapped' | 'already' | { notYet: string }> {
   try {
     await talosctl({ args: ['bootstrap', ...target(address)], talosconfig })
     return 'bootstrapped'
   } catch (error) {
     const message = error instanceof AppError ? error.message : ''
     if (/code = AlreadyExists/.test(message)) return 'already'
+    const waiting = notYet.exec(message)
     if (
-      /code = Unavailable|code = FailedPrecondition desc = (bootstrap is not available yet|time is not in sync yet)/.test(
-        message,
-      )
+      waiting &&
+      (waiting[1] === 'Unavailable' ||
+        /^(bootstrap is not available yet|time is not in sync yet)/.test(waiting[2]!))
     )
-      return 'not-yet'
+      return { notYet: waiting[2]!.trim() }
     throw error
   }
 }

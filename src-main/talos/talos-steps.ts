@@ -217,15 +217,18 @@ function bootstrapStep(deps: TalosStepDependencies): StepExecutor<'talos.bootstr
       registerYamlSecrets(talosconfig, context.secret)
       const talosctl = await talosctlFor(deps, context)
       const timeoutMs = context.profile.timeouts.bootSeconds * 1000
+      let lastAnswer = ''
       const outcome = await pollUntil(context, pollMs, timeoutMs, async () => {
         const answer = await bootstrapEtcd(talosctl, configured, talosconfig)
-        if (answer === 'not-yet') context.log(`${first.hostname} is not ready to be bootstrapped yet`)
-        return answer === 'not-yet' ? null : answer
+        if (typeof answer === 'string') return answer
+        lastAnswer = answer.notYet
+        context.log(`${first.hostname} cannot be bootstrapped yet: ${answer.notYet}`)
+        return null
       })
       if (outcome === null) {
         throw new AppError(
           'timeout',
-          `${first.hostname} did not accept the bootstrap within ${timeoutMs / 1000} s: it kept answering that it is not ready for it.`,
+          `${first.hostname} did not accept the bootstrap within ${timeoutMs / 1000} s; its last answer: ${lastAnswer}.`,
           'Look at its serial console and `talosctl dmesg`; retry the step to try again.',
         )
       }
