@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { stringify } from 'yaml'
-import { loopbackKubernetes } from '../../src-main/kube/virtual-kubernetes.ts'
+import { loopbackBackends } from '../../src-main/virtual-talos/loopback-backends.ts'
 import { startVirtualBoard, type VirtualBoard } from '../../src-main/virtual-board/virtual-board-server.ts'
 import { profileFromTemplate } from '../../src-shared/profiles/profile-templates.ts'
 import { imageBytes, sha256, writeImage } from '../support/make-image.ts'
@@ -53,7 +53,7 @@ describe.skipIf(skip)(
         firmware: '2.1',
         writeSpeedBytesPerSecond: 40e6,
         bootDelayMs: 100,
-        talosBackends: { kubernetes: loopbackKubernetes(cluster.kubeconfigPath) },
+        talosBackends: await loopbackBackends({ kubeconfigPath: cluster.kubeconfigPath }),
       })
       dir = makeTempDir()
       env = { CLUSTERDECK_HOME: join(dir.path, 'home'), CLUSTERDECK_BMC_PASSWORD: '' }

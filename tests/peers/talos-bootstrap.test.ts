@@ -14,12 +14,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { createAppCore, type AppCore } from '../../src-main/core/app-core.ts'
 import { EventBus } from '../../src-main/core/event-bus.ts'
 import { listNodeReadiness } from '../../src-main/kube/kube-nodes.ts'
-import { loopbackKubernetes } from '../../src-main/kube/virtual-kubernetes.ts'
 import { openDatabase } from '../../src-main/store/database.ts'
 import { SettingsStore } from '../../src-main/store/settings-store.ts'
 import { talosSteps } from '../../src-main/talos/talos-steps.ts'
 import { pinnedTools } from '../../src-main/tools/tool-manifest.ts'
 import { ToolsService } from '../../src-main/tools/tools-service.ts'
+import { loopbackBackends } from '../../src-main/virtual-talos/loopback-backends.ts'
 import { startVirtualBoard, type VirtualBoard } from '../../src-main/virtual-board/virtual-board-server.ts'
 import { AppError } from '../../src-shared/contract/app-error.ts'
 import type { RequestInput, RequestName, RequestOutput } from '../../src-shared/contract/index.ts'
@@ -85,7 +85,7 @@ describe.skipIf(skip)(
         firmware: '2.1',
         writeSpeedBytesPerSecond: 40e6,
         bootDelayMs: 100,
-        talosBackends: { kubernetes: loopbackKubernetes(cluster.kubeconfigPath) },
+        talosBackends: await loopbackBackends({ kubeconfigPath: cluster.kubeconfigPath }),
       })
       dir = makeTempDir()
       core = createAppCore({
