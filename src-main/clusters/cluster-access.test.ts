@@ -44,6 +44,8 @@ function recordFor(distribution: 'talos' | 'k3s', name = 'lab') {
     address: node.address,
     imageSha256: null,
     flashedAt: null,
+    apiAddress: null,
+    configSha256: null,
   }))
   new ClusterRepository(db).save({ ...record, nodes })
   return { record, nodes }

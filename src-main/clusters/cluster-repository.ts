@@ -1,5 +1,6 @@
 // Cluster records in SQLite: one per profile, written as runs change what is deployed.
-import type { ClusterRecord } from '../../src-shared/clusters/cluster-schema.ts'
+import { z } from 'zod'
+import { clusterNodeSchema, type ClusterRecord } from '../../src-shared/clusters/cluster-schema.ts'
 import type { Db } from '../store/database.ts'
 
 interface ClusterRow {
@@ -71,7 +72,8 @@ function toRecord(row: ClusterRow): ClusterRecord {
     distribution: row.distribution,
     versions: JSON.parse(row.versions) as ClusterRecord['versions'],
     apiEndpoint: row.api_endpoint,
-    nodes: JSON.parse(row.nodes) as ClusterRecord['nodes'],
+    // Parsed, so that records written before a field existed get its default.
+    nodes: z.array(clusterNodeSchema).parse(JSON.parse(row.nodes)),
     artifacts: JSON.parse(row.artifacts) as ClusterRecord['artifacts'],
     lastRunId: row.last_run_id,
     createdAt: row.created_at,

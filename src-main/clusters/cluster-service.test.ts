@@ -102,6 +102,29 @@ describe('cluster records', () => {
     expect(clusters.list()).toHaveLength(1)
   })
 
+  it('keeps where a node answers and the config it took from the moment it took it, across the run’s record', () => {
+    const cp1 = profile.nodes[0]!
+    clusters.recordAppliedConfig(null, profile, cp1, {
+      apiAddress: '127.0.0.11',
+      configSha256: 'c'.repeat(64),
+    })
+    expect(clusters.appliedConfigSha256('lab', 'turing-cp1')).toBe('c'.repeat(64))
+    expect(clusters.appliedConfigSha256('lab', 'turing-w1')).toBeNull()
+
+    clusters.recordRun(runOf('deploy', ['flash:turing-cp1', 'flash:turing-w1']), profile, (id) => outputs[id])
+    expect(
+      clusters.get('lab').nodes.map((node) => [node.hostname, node.imageSha256, node.apiAddress]),
+    ).toEqual([
+      ['turing-cp1', sha, '127.0.0.11'],
+      ['turing-w1', sha, null],
+    ])
+    clusters.recordAppliedConfig(null, profile, cp1, {
+      apiAddress: '127.0.0.11',
+      configSha256: 'd'.repeat(64),
+    })
+    expect(clusters.get('lab').nodes[0]).toMatchObject({ imageSha256: sha, configSha256: 'd'.repeat(64) })
+  })
+
   it('lists sealed secrets as artifacts, by path, without their content', async () => {
     clusters.recordRun(runOf('deploy', ['flash:turing-cp1']), profile, (id) => outputs[id])
     const { id } = clusters.get('lab')

@@ -7,7 +7,7 @@ import { AppError } from '../../src-shared/contract/app-error.ts'
 import type { ClusterArtifact, ClusterNode, ClusterRecord } from '../../src-shared/clusters/cluster-schema.ts'
 import type { Run } from '../../src-shared/lifecycle/run-schema.ts'
 import { stepIds } from '../../src-shared/lifecycle/step-ids.ts'
-import type { ClusterProfile } from '../../src-shared/profiles/profile-schema.ts'
+import type { ClusterProfile, ProfileNode } from '../../src-shared/profiles/profile-schema.ts'
 import type { SealedSecrets } from '../secrets/sealed-secrets.ts'
 import type { ClusterRepository } from './cluster-repository.ts'
 
@@ -90,6 +90,8 @@ export class ClusterService {
         const flashStep = run.plan.steps.find((step) => step.id === flash.stepId)
         const imageKey = flashStep?.kind === 'node.flash' ? flashStep.params.imageKey : undefined
         const image = imageKey ? outputOf(stepIds.imagePrepare(imageKey)) : undefined
+        // What an apply step recorded as it went (see recordAppliedConfig) stays.
+        const kept = next.nodes.find((n) => n.hostname === node.hostname)
         imaged.push({
           hostname: node.hostname,
           role: node.role,
@@ -98,6 +100,8 @@ export class ClusterService {
           address: node.address,
           imageSha256: typeof image?.sha256 === 'string' ? image.sha256 : null,
           flashedAt: flash.finishedAt,
+          apiAddress: kept?.apiAddress ?? null,
+          configSha256: kept?.configSha256 ?? null,
         })
       }
       if (imaged.length > 0) {
@@ -131,6 +135,46 @@ export class ClusterService {
       updatedAt: artifact.sealedAt,
     })
     return artifact
+  }
+
+  /** The sha256 of the machine config last applied to a node of the profile's cluster, if recorded. */
+  appliedConfigSha256(profileName: string, hostname: string): string | null {
+    const record = this.repository.find(profileName)
+    return record?.nodes.find((node) => node.hostname === hostname)?.configSha256 ?? null
+  }
+
+  /**
+   * Records, as soon as a node took its machine config, where its API answers and which config it
+   * has — not when the run settles, so that a run killed while the node reboots knows it on resume.
+   * A node flashed again keeps these: it answers in maintenance mode, not with this config.
+   */
+  recordAppliedConfig(
+    profileId: string | null,
+    profile: ClusterProfile,
+    node: ProfileNode,
+    applied: { apiAddress: string; configSha256: string },
+  ): void {
+    const record = this.forProfile(profileId, profile)
+    const existing = record.nodes.find((candidate) => candidate.hostname === node.hostname)
+    const entry: ClusterNode = existing
+      ? { ...existing, ...applied }
+      : {
+          hostname: node.hostname,
+          role: node.role,
+          board: node.board,
+          slot: node.slot,
+          address: node.address,
+          imageSha256: null,
+          flashedAt: null,
+          ...applied,
+        }
+    this.repository.save({
+      ...record,
+      nodes: existing
+        ? record.nodes.map((candidate) => (candidate === existing ? entry : candidate))
+        : [...record.nodes, entry],
+      updatedAt: new Date().toISOString(),
+    })
   }
 
   async openSecret(clusterId: string, name: string): Promise<Buffer> {

@@ -18,6 +18,10 @@ import { ProfileService } from '../profiles/profile-service.ts'
 import { SealedSecrets } from '../secrets/sealed-secrets.ts'
 import type { SecretStore } from '../secrets/secret-store.ts'
 import type { Db } from '../store/database.ts'
+import { listNodeReadiness } from '../kube/kube-nodes.ts'
+import type { TalosStepDependencies } from '../talos/talos-step-support.ts'
+import { talosSteps } from '../talos/talos-steps.ts'
+import { talosWaitReadyStep } from '../talos/talos-wait-ready.ts'
 import type { ToolsService } from '../tools/tools-service.ts'
 import { LifecycleEngine } from './lifecycle-engine.ts'
 import { RunRepository } from './run-repository.ts'
@@ -38,11 +42,11 @@ export interface LifecycleDependencies {
   history: FlashHistory
   cache: ImageCache
   fetchImage?: ImagePrepareDependencies['fetch']
-  /** Resolves the managed helm for the add-on steps. */
-  tools: ToolsService
+  /** Resolves the managed tools: talosctl for the profile's Talos version, helm for the add-ons. */
+  tools: Pick<ToolsService, 'resolve'>
   /** One chart repository serving every add-on's chart (CLUSTERDECK_CHART_REPOSITORY). */
   chartMirror?: string | undefined
-  /** Tests shorten the boot poll. */
+  /** Tests shorten the boot poll (and the Talos steps' polls with it). */
   bootPollMs?: number
 }
 
@@ -62,6 +66,16 @@ export function createLifecycle(deps: LifecycleDependencies): {
     new ClusterRepository(deps.db),
     new SealedSecrets(deps.dataDir, deps.secrets),
   )
+  const talos: TalosStepDependencies = {
+    tools: deps.tools,
+    boards: deps.boards,
+    imageSourceUrl: (sha256) => deps.cache.find(sha256)?.sourceUrl ?? null,
+    appliedConfigs: {
+      sha256Of: (profileName, hostname) => clusters.appliedConfigSha256(profileName, hostname),
+      record: (profile, node, applied) => clusters.recordAppliedConfig(null, profile, node, applied),
+    },
+    ...(deps.bootPollMs ? { pollMs: deps.bootPollMs } : {}),
+  }
   const engine = new LifecycleEngine({
     runs,
     onRunSettled: (run, profile, outputOf) => clusters.recordRun(run, profile, outputOf),
@@ -92,6 +106,8 @@ export function createLifecycle(deps: LifecycleDependencies): {
         bmc: deps.bmc,
         ...(deps.bootPollMs ? { pollMs: deps.bootPollMs } : {}),
       }),
+      ...talosSteps(talos),
+      'cluster.wait-ready': talosWaitReadyStep({ ...talos, listNodeReadiness }),
       'addon.install': addonInstallStep({
         tools: deps.tools,
         dataDir: deps.dataDir,

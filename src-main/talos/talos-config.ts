@@ -4,22 +4,13 @@
 // and `validate --mode metal` on every result before anything is applied. talosctl reads and
 // writes files, so the work happens in a private folder (0700) that is deleted afterwards; what
 // comes back is text for the caller to seal — it is never logged.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { stringify } from 'yaml'
 import type { ClusterProfile } from '../../src-shared/profiles/profile-schema.ts'
 import { nodePatches } from '../../src-shared/talos/machine-config-patches.ts'
-import { runProcess } from '../tools/process-runner.ts'
 import { minorOf } from '../tools/tool-manifest.ts'
-
-export interface TalosctlContext {
-  /** The talosctl binary the tools manager resolved for the profile's Talos version. */
-  talosctl: string
-  signal?: AbortSignal
-  /** A line for the step log (already redacted by the runner). */
-  log?(line: string): void
-}
+import { inPrivateFolder, runTalosctl as talosctl, type TalosctlContext } from './talosctl-runner.ts'
 
 export interface NodeMachineConfig {
   hostname: string
@@ -34,34 +25,11 @@ export interface TalosConfigSet {
   talosconfig: string
 }
 
-const commandTimeoutMs = 120_000
-
 /** `v1.13.9` → `v1.13`: the config contract gen uses, so a newer talosctl still writes what the nodes read. */
 function contract(talosVersion: string): string {
   const minor = minorOf(talosVersion)
   if (!minor) throw new Error(`not a Talos version: ${talosVersion}`)
   return minor
-}
-
-async function inPrivateFolder<T>(work: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), 'clusterdeck-talos-'))
-  try {
-    return await work(dir)
-  } finally {
-    await rm(dir, { recursive: true, force: true })
-  }
-}
-
-function talosctl(context: TalosctlContext, args: string[], secrets: string[] = []) {
-  context.log?.(`talosctl ${args.join(' ')}`)
-  return runProcess({
-    command: context.talosctl,
-    args,
-    timeoutMs: commandTimeoutMs,
-    secrets,
-    ...(context.signal ? { signal: context.signal } : {}),
-    ...(context.log ? { onLine: (line: string) => context.log!(line) } : {}),
-  })
 }
 
 /** A new secrets bundle (the cluster's identity: CAs, tokens, encryption secret). */

@@ -13,6 +13,10 @@ export const clusterNodeSchema = z.object({
   /** The raw image written to the node, when its flash is recorded. */
   imageSha256: z.string().nullable(),
   flashedAt: z.string().nullable(),
+  /** Where the node's Talos API answers once configured (on the virtual board its 127.0.0.N). */
+  apiAddress: z.string().nullable().default(null),
+  /** The sha256 of the machine config last applied to the node: an unchanged config is not applied again. */
+  configSha256: z.string().nullable().default(null),
 })
 export type ClusterNode = z.infer<typeof clusterNodeSchema>
 

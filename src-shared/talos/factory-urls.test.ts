@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { compareTalosVersions, imageUrl, installerImage, normalizeTalosVersion } from './factory-urls.ts'
+import {
+  compareTalosVersions,
+  imageUrl,
+  installerImage,
+  installerImageOf,
+  normalizeTalosVersion,
+} from './factory-urls.ts'
 
 const id = '613e1592b2da41ae5e265e8789429f22e121aab91cb4deb6bc3c0b6262961245'
 
@@ -77,5 +83,21 @@ describe('factory URLs', () => {
       'v1.10.0',
       'v1.12.3',
     ])
+  })
+})
+
+describe('installerImageOf', () => {
+  const rk1 = '85f683902139269fbc5a7f64ea94a694d31e0b3d94347a225223fcbd042083ae'
+  it('names the installer of the schematic a factory image was downloaded from', () => {
+    expect(
+      installerImageOf(imageUrl({ schematicId: rk1, talosVersion: 'v1.12.0', arch: 'arm64', sbc: true })),
+    ).toBe(`factory.talos.dev/metal-installer/${rk1}:v1.12.0`)
+    expect(
+      installerImageOf(`https://factory.example:8443/image/${rk1}/v1.11.2/nocloud-amd64-secureboot.raw.xz`),
+    ).toBe(`factory.example:8443/nocloud-installer-secureboot/${rk1}:v1.11.2`)
+  })
+  it('knows nothing of other URLs', () => {
+    expect(installerImageOf('https://example.com/talos/metal-arm64.raw.xz')).toBeNull()
+    expect(installerImageOf('not a url')).toBeNull()
   })
 })

@@ -106,6 +106,31 @@ export function installerImage(request: {
   return `${host}/${platform}-installer${request.secureboot ? '-secureboot' : ''}/${checkId(request.schematicId)}:${normalizeTalosVersion(request.talosVersion)}`
 }
 
+/**
+ * The installer of the schematic a factory disk image was built from, read off the image's download
+ * URL (…/image/<id>/<version>/<platform>-<arch>[-secureboot].<format>), so that a node installs and
+ * upgrades with the overlay and extensions it was flashed with; null for any other URL.
+ */
+export function installerImageOf(imageDownloadUrl: string): string | null {
+  let url: URL
+  try {
+    url = new URL(imageDownloadUrl)
+  } catch {
+    return null
+  }
+  const match = /\/image\/([0-9a-f]{64})\/(v?\d+\.\d+\.\d+[^/]*)\/([a-z0-9]+)-[a-z0-9]+(-secureboot)?\./.exec(
+    url.pathname,
+  )
+  if (!match || talosVersionProblem(match[2]!)) return null
+  return installerImage({
+    schematicId: match[1]!,
+    talosVersion: match[2]!,
+    platform: match[3]!,
+    secureboot: match[4] !== undefined,
+    factoryUrl: url.origin,
+  })
+}
+
 export function factoryBase(factoryUrl = defaultFactoryUrl): string {
   const url = new URL(factoryUrl)
   if (url.protocol !== 'https:' && url.protocol !== 'http:')

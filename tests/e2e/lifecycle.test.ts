@@ -113,7 +113,8 @@ describe('cluster profiles and the lifecycle timeline in Chromium', () => {
     expect(await plan.stepIds('node-imaging')).toEqual(hosts.flatMap((h) => [`flash:${h}`, `boot:${h}`]))
     expect(await plan.phase('image-preparation').getAttribute('data-runnable')).toBe('true')
     expect(await plan.phase('node-imaging').getAttribute('data-runnable')).toBe('true')
-    expect(await plan.phase('cluster-bootstrap').getAttribute('data-runnable')).toBe('false')
+    expect(await plan.phase('cluster-bootstrap').getAttribute('data-runnable')).toBe('true')
+    expect(await plan.phase('addon-deployment').getAttribute('data-runnable')).toBe('false')
     await screenshot(page, 'lifecycle-dry-run')
     await plan.root.getByRole('button', { name: 'Deploy…' }).click()
 
@@ -181,7 +182,7 @@ describe('cluster profiles and the lifecycle timeline in Chromium', () => {
 
     // A phase outside the run is folded to one line with its reason; unfolded, its steps are greyed.
     const bootstrap = timeline.phase('cluster-bootstrap')
-    expect(await bootstrap.innerText()).toContain('not available in this version')
+    expect(await bootstrap.innerText()).toContain('after Node imaging, where this run stops')
     await bootstrap.getByRole('button', { expanded: false }).click()
     expect(await bootstrap.locator('[data-testid="step-bar"][data-state="not-run"]').count()).toBe(9)
     await screenshot(page, 'lifecycle-not-run-unfolded')
@@ -192,6 +193,7 @@ describe('cluster profiles and the lifecycle timeline in Chromium', () => {
     await view.button('Deploy').click()
     const deploy = new DeployDialog(page, profileName)
     await deploy.root.waitFor()
+    await deploy.goThrough('Through node imaging')
     await deploy.confirm()
 
     const timeline = new TimelinePage(page)
@@ -256,7 +258,10 @@ describe('cluster profiles and the lifecycle timeline in Chromium', () => {
     await view.input('image.file').fill(later)
     await view.save()
     await view.button('Deploy').click()
-    await new DeployDialog(page, 'homelab-copy').confirm()
+    const deploy = new DeployDialog(page, 'homelab-copy')
+    await deploy.root.waitFor()
+    await deploy.goThrough('Through node imaging')
+    await deploy.confirm()
 
     const timeline = new TimelinePage(page)
     await timeline.waitForRunState('failed')

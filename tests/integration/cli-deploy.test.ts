@@ -66,13 +66,13 @@ describe('clusterdeck deploy', () => {
       /\nNode imaging\n {2}flash:turing-cp1 +Flash turing-cp1 \(rack-1 slot 1\) +← image:cached-/,
     )
     expect(run.stdout).toMatch(
-      /\nCluster bootstrap {2}\(not available in this version: the run stops before it\)/,
+      /\nAdd-on deployment {2}\(not available in this version: the run stops before it\)/,
     )
     expect(board.state.snapshot().nodes.every((node) => node.flashed === undefined)).toBe(true)
   })
 
   it('resumes a run killed halfway without flashing the nodes already done', async () => {
-    const child = spawn(process.execPath, [bin, 'deploy', 'lab'], {
+    const child = spawn(process.execPath, [bin, 'deploy', 'lab', '--through', 'node-imaging'], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
@@ -116,7 +116,7 @@ describe('clusterdeck deploy', () => {
 
   it('resumes the latest run, never an older unfinished one by itself, and a run named by its id', async () => {
     // An older run, killed as soon as it started, stays interrupted…
-    const child = spawn(process.execPath, [bin, 'deploy', 'lab'], {
+    const child = spawn(process.execPath, [bin, 'deploy', 'lab', '--through', 'node-imaging'], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
@@ -133,7 +133,7 @@ describe('clusterdeck deploy', () => {
       child.on('exit', () => reject(new Error(`deploy ended before it could be killed:\n${stdout}`)))
     })
     // …while a newer one finishes.
-    const newer = await runCli(['deploy', 'lab'], { env })
+    const newer = await runCli(['deploy', 'lab', '--through', 'node-imaging'], { env })
     expect(newer.code, newer.stdout + newer.stderr).toBe(0)
     const newerId = /^Run (\S+) of "lab"/m.exec(newer.stdout)![1]!
 
@@ -155,7 +155,7 @@ describe('clusterdeck deploy', () => {
   })
 
   it('reports a Ctrl-C as a stopped run to continue, not as a cause to fix', async () => {
-    const child = spawn(process.execPath, [bin, 'deploy', 'lab'], {
+    const child = spawn(process.execPath, [bin, 'deploy', 'lab', '--through', 'node-imaging'], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     })

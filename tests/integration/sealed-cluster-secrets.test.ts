@@ -67,7 +67,7 @@ afterAll(async () => {
 
 describe('cluster record and sealed secrets', () => {
   it('records what a deploy imaged, readable through the contract', async () => {
-    const started = await call('lifecycle.deploy', { profile: 'lab' })
+    const started = await call('lifecycle.deploy', { profile: 'lab', throughPhase: 'node-imaging' })
     expect((await core.lifecycle.settled(started.id)).state).toBe('done')
     const record = await call('clusters.get', { ref: 'lab' })
     expect(record).toMatchObject({ profileName: 'lab', lastRunId: started.id, apiEndpoint: null })

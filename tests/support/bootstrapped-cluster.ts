@@ -56,6 +56,8 @@ export async function sealBootstrappedCluster(
         address: node.address,
         imageSha256: null,
         flashedAt: now,
+        apiAddress: null,
+        configSha256: null,
       })),
     })
   } finally {
