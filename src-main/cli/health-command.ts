@@ -58,7 +58,8 @@ export function describeHealth(health: ClusterHealth): string {
           `${addon.namespace}/${addon.release} ${addon.releaseStatus ?? 'not installed'}`,
           addon.chart ?? 'unknown',
           `${addon.podsReady}/${addon.podsTotal}`,
-          addon.url ?? (addon.portForward ? 'port-forward (see --json)' : ''),
+          addon.url ??
+            (addon.portForward ? `${addon.portForward.command}, then ${addon.portForward.localUrl}` : ''),
         ]),
       ]),
     )

@@ -59,7 +59,10 @@ function webUi(entry: AddonEntry, services: ServiceFacts[]): Pick<HealthAddon, '
   const local = port < 1024 ? 8000 + port : port
   return {
     url: null,
-    portForward: `kubectl --namespace ${entry.namespace} port-forward service/${service} ${local}:${port}, then ${scheme}://localhost:${local}`,
+    portForward: {
+      command: `kubectl --namespace ${entry.namespace} port-forward service/${service} ${local}:${port}`,
+      localUrl: `${scheme}://localhost:${local}`,
+    },
   }
 }
 

@@ -51,7 +51,7 @@ export const healthAddonSchema = z.object({
   /** Its web UI when the cluster gives it an address (a LoadBalancer's). */
   url: z.string().nullable(),
   /** How to reach a web UI that has no address of its own. */
-  portForward: z.string().nullable(),
+  portForward: z.object({ command: z.string(), localUrl: z.string() }).nullable(),
   ready: z.boolean(),
 })
 export type HealthAddon = z.infer<typeof healthAddonSchema>

@@ -153,7 +153,7 @@ describe.skipIf(skip !== undefined)(`cluster health${skip ? ` (skipped: ${skip})
     expect(portainer.url).toMatch(/^https:\/\/10\.10\.88\.8\d:9443$/)
     expect(portainer.podsReady).toBe(portainer.podsTotal)
     const grafana = report!.addons.find((addon) => addon.key === 'monitoring')!
-    expect(grafana.portForward).toContain('service/kube-prometheus-stack-grafana 8080:80')
+    expect(grafana.portForward?.command).toContain('service/kube-prometheus-stack-grafana 8080:80')
     // The sealed Grafana password is nowhere in the report.
     const password = await core.dispatch('clusters.addonSecret', { ref: 'lab', addon: 'monitoring' })
     if (!password.ok) throw new Error(password.error.message)
