@@ -36,7 +36,8 @@ export function ClusterHealthSection({
       {failure && <FailureAlert failure={failure} />}
       {!health && !failure && <Loader size="sm" aria-label="Loading the cluster’s health" />}
       {health?.state === 'unreachable' && <Unreachable health={health} />}
-      {health && health.state !== 'unreachable' && <Reachable health={health} monitoring={monitoring} />}
+      {health && health.state !== 'unreachable' && <Reachable health={health} />}
+      {monitoring && <GrafanaLogin clusterName={clusterName} />}
     </Stack>
   )
 }
@@ -62,7 +63,7 @@ function Unreachable({ health }: { health: ClusterHealth }) {
   )
 }
 
-function Reachable({ health, monitoring }: { health: ClusterHealth; monitoring: boolean }) {
+function Reachable({ health }: { health: ClusterHealth }) {
   return (
     <>
       {health.reasons.length > 0 && (
@@ -74,7 +75,6 @@ function Reachable({ health, monitoring }: { health: ClusterHealth; monitoring: 
       )}
       <NodesTable nodes={health.nodes} />
       {health.addons.length > 0 && <AddonsTable addons={health.addons} />}
-      {monitoring && <GrafanaLogin clusterName={health.cluster} />}
       {health.notReadyPods.length > 0 && <PodsTable pods={health.notReadyPods} />}
       {health.warnings.length > 0 && <WarningsTable warnings={health.warnings} />}
     </>
