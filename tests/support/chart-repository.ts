@@ -79,7 +79,8 @@ export async function serveChartRepository(helm: string, charts: string[]): Prom
 
 /**
  * Takes every add-on out of the loopback cluster again: the releases, MetalLB's pool first (the
- * stand-in hands out its addresses until it is gone), the namespaces, cert-manager's issuer.
+ * stand-in hands out its addresses until it is gone), the namespaces (waiting until they are
+ * gone), cert-manager's issuer.
  */
 export async function removeAddons(helm: string, kubeconfigPath: string, helmHome: string): Promise<void> {
   const kubeConfig = new KubeConfig()
@@ -112,6 +113,18 @@ export async function removeAddons(helm: string, kubeconfigPath: string, helmHom
   const core = kubeConfig.makeApiClient(CoreV1Api)
   for (const addon of addonCatalogue)
     await core.deleteNamespace({ name: addon.namespace }).catch(() => undefined)
+  // Gone, not terminating: the next test file installs into the same namespaces.
+  const deadline = Date.now() + 90_000
+  for (const addon of addonCatalogue) {
+    while (Date.now() < deadline) {
+      const gone = await core.readNamespace({ name: addon.namespace }).then(
+        () => false,
+        () => true,
+      )
+      if (gone) break
+      await new Promise((resolve) => setTimeout(resolve, 250))
+    }
+  }
   await custom
     .deleteClusterCustomObject({
       group: 'cert-manager.io',
