@@ -61,6 +61,11 @@ const listTimeoutMs = 15_000
 export class ClusterWatch {
   readonly server: string
   private readonly informers: ListWatch<KubernetesObject>[] = []
+  private readonly nodes: ListWatch<V1Node>
+  private readonly pods: ListWatch<V1Pod>
+  private readonly services: ListWatch<V1Service>
+  private readonly events: ListWatch<CoreV1Event>
+  private readonly releases: ListWatch<V1Secret>
   private started = false
   private firstFailure: AppError | undefined
   private readonly options: ClusterWatchOptions
@@ -82,17 +87,20 @@ export class ClusterWatch {
       for (const verb of ['add', 'update', 'delete'] as const) lw.on(verb, () => this.changed())
       lw.on('error', (error) => this.failed(kubeApiError(error, server, what, listTimeoutMs)))
       this.informers.push(lw as unknown as ListWatch<KubernetesObject>)
+      return lw
     }
-    informer<V1Node>('/api/v1/nodes', 'list the nodes', () => core.listNode())
-    informer<V1Pod>('/api/v1/pods', 'list the pods', () => core.listPodForAllNamespaces())
-    informer<V1Service>('/api/v1/services', 'list the services', () => core.listServiceForAllNamespaces())
-    informer<CoreV1Event>(
+    this.nodes = informer<V1Node>('/api/v1/nodes', 'list the nodes', () => core.listNode())
+    this.pods = informer<V1Pod>('/api/v1/pods', 'list the pods', () => core.listPodForAllNamespaces())
+    this.services = informer<V1Service>('/api/v1/services', 'list the services', () =>
+      core.listServiceForAllNamespaces(),
+    )
+    this.events = informer<CoreV1Event>(
       '/api/v1/events',
       'list the warning events',
       () => core.listEventForAllNamespaces({ fieldSelector: 'type=Warning' }),
       { field: 'type=Warning' },
     )
-    informer<V1Secret>(
+    this.releases = informer<V1Secret>(
       '/api/v1/secrets',
       'list the helm releases',
       () => core.listSecretForAllNamespaces({ labelSelector: 'owner=helm' }),
@@ -116,13 +124,12 @@ export class ClusterWatch {
   }
 
   facts(): ClusterFacts {
-    const [nodes, pods, services, events, secrets] = this.informers.map((informer) => informer.list())
     return {
-      nodes: (nodes as V1Node[]).map(nodeFacts),
-      pods: (pods as V1Pod[]).map(podFacts),
-      services: (services as V1Service[]).map(serviceFacts),
-      releases: latestRevisions(secrets as V1Secret[]),
-      warnings: (events as CoreV1Event[]).map(warningFacts),
+      nodes: this.nodes.list().map(nodeFacts),
+      pods: this.pods.list().map(podFacts),
+      services: this.services.list().map(serviceFacts),
+      releases: latestRevisions(this.releases.list()),
+      warnings: this.events.list().map(warningFacts),
     }
   }
 
