@@ -39,6 +39,13 @@ export class ClusterHealthService {
 
   async health(ref: string): Promise<ClusterHealth> {
     const record = this.deps.clusters.get(ref)
+    if (record.destroyedAt !== null) {
+      throw new AppError(
+        'not_found',
+        `Cluster "${record.profileName}" was destroyed (${record.destroyedAt}): there is nothing to watch.`,
+        `Deploy the profile again (clusterdeck deploy ${record.profileName}).`,
+      )
+    }
     if (!record.artifacts.some((artifact) => artifact.name === 'kubeconfig'))
       throw notSealed(record, 'kubeconfig')
     let cluster = this.watched.get(record.id)
