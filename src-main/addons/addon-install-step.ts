@@ -6,7 +6,6 @@
 // values file exist only in a private temporary directory while helm runs. A release already
 // deployed at the same chart version with the same values, and ready, is skipped (docs/addons.md).
 import { createHash, randomBytes } from 'node:crypto'
-import { join } from 'node:path'
 import { AppError } from '../../src-shared/contract/app-error.ts'
 import {
   addonEntry,
@@ -27,7 +26,7 @@ import {
   waitUntilReady,
   type Waiting,
 } from './addon-resources.ts'
-import { latestRevision, upgradeInstall, type HelmTarget } from './helm-release.ts'
+import { helmHomeEnv, latestRevision, upgradeInstall, type HelmTarget } from './helm-release.ts'
 import { withPrivateFiles, type PrivateFiles } from './private-files.ts'
 
 export interface AddonInstallDependencies {
@@ -65,17 +64,12 @@ export function addonInstallStep(deps: AddonInstallDependencies): StepExecutor<'
   async function session<T>(context: Context, secrets: AddonSecrets, use: (s: Session) => Promise<T>) {
     const kubeconfig = await openKubeconfig(context)
     const helm = await deps.tools.resolve('helm')
-    const helmHome = join(deps.dataDir, 'helm')
     return withPrivateFiles(async (files) => {
       const waiting: Waiting = { signal: context.signal, log: (line) => context.log(line), pollMs }
       const target: HelmTarget = {
         helm: helm.path,
         kubeconfigPath: await files.write('kubeconfig', kubeconfig),
-        env: {
-          HELM_CACHE_HOME: join(helmHome, 'cache'),
-          HELM_CONFIG_HOME: join(helmHome, 'config'),
-          HELM_DATA_HOME: join(helmHome, 'data'),
-        },
+        env: helmHomeEnv(deps.dataDir),
         signal: context.signal,
         log: waiting.log,
         secrets: [kubeconfig, ...Object.values(secrets)],

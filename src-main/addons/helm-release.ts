@@ -2,6 +2,7 @@
 // (helm history, which carries the description Clusterdeck writes: the hash of the values it
 // installed with), and `helm upgrade --install` with a pinned chart, a values file and a timeout.
 // Helm's output goes to the step log line by line, redacted.
+import { join } from 'node:path'
 import { z } from 'zod'
 import { AppError } from '../../src-shared/contract/app-error.ts'
 import { chartArgs, type AddonChart } from '../../src-shared/addons/addon-catalogue.ts'
@@ -17,6 +18,16 @@ export interface HelmTarget {
   log(line: string): void
   /** Values never to show (a password inside the values file). */
   secrets: readonly string[]
+}
+
+/** helm's cache, config and data under the data directory, apart from the user's own helm. */
+export function helmHomeEnv(dataDir: string): Record<string, string> {
+  const helmHome = join(dataDir, 'helm')
+  return {
+    HELM_CACHE_HOME: join(helmHome, 'cache'),
+    HELM_CONFIG_HOME: join(helmHome, 'config'),
+    HELM_DATA_HOME: join(helmHome, 'data'),
+  }
 }
 
 const historySchema = z.array(
@@ -96,6 +107,33 @@ export async function upgradeInstall(target: HelmTarget, install: UpgradeInstall
     // helm stops itself at --timeout; this only catches a helm that hangs past it.
     timeoutMs: (install.timeoutSeconds + 60) * 1000,
   })
+}
+
+const listSchema = z.array(z.object({ name: z.string(), namespace: z.string(), chart: z.string() }))
+
+/** The chart of every release in the cluster (`helm list -A`), by "namespace/release". */
+export async function listCharts(target: HelmTarget): Promise<Map<string, string>> {
+  const result = await runProcess({
+    command: target.helm,
+    args: [
+      'list',
+      '--all-namespaces',
+      '--deployed',
+      '--failed',
+      '--pending',
+      '--output',
+      'json',
+      ...kube(target),
+    ],
+    env: target.env,
+    signal: target.signal,
+    secrets: target.secrets,
+    captureStdoutBytes: 4 * 1024 * 1024,
+    timeoutMs: 60_000,
+  })
+  const parsed = listSchema.safeParse(JSON.parse(result.stdout || '[]'))
+  if (!parsed.success) throw new AppError('tool_failed', 'helm list printed JSON of another shape.')
+  return new Map(parsed.data.map((release) => [`${release.namespace}/${release.name}`, release.chart]))
 }
 
 function kube(target: HelmTarget): string[] {

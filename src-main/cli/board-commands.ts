@@ -2,7 +2,7 @@
 import type { Command } from 'commander'
 import type { Board } from '../../src-shared/boards/board-schemas.ts'
 import { AppError } from '../../src-shared/contract/app-error.ts'
-import { confirm, passwordEnvVar, readPassword, usage } from './cli-io.ts'
+import { confirm, formatTable, passwordEnvVar, readPassword, usage } from './cli-io.ts'
 import type { CliContext } from './main.ts'
 
 export function registerBoardCommands(program: Command, cli: CliContext): void {
@@ -44,7 +44,7 @@ export function registerBoardCommands(program: Command, cli: CliContext): void {
       if (options.json) return print(JSON.stringify(boards, null, 2))
       if (boards.length === 0)
         return print('No boards saved. Add one with: clusterdeck board add NAME --address HOST')
-      print(formatTable(boards))
+      print(formatBoards(boards))
     })
 
   board
@@ -113,17 +113,8 @@ export function registerBoardCommands(program: Command, cli: CliContext): void {
     })
 }
 
-function formatTable(boards: Board[]): string {
-  const rows = [['NAME', 'ADDRESS', 'USER', 'PASSWORD'], ...boards.map(boardRow)]
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)))
-  return rows
-    .map((row) =>
-      row
-        .map((cell, i) => cell.padEnd(widths[i]!))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n')
+function formatBoards(boards: Board[]): string {
+  return formatTable([['NAME', 'ADDRESS', 'USER', 'PASSWORD'], ...boards.map(boardRow)])
 }
 
 async function readNewPassword(

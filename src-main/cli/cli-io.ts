@@ -81,3 +81,26 @@ export function printError(io: CliIo, error: AppErrorData): void {
   io.stderr.write(`clusterdeck: ${error.message}\n`)
   if (error.hint) io.stderr.write(`  hint: ${error.hint}\n`)
 }
+
+/** Columns padded to their widest cell, two spaces apart. */
+export function formatTable(rows: string[][]): string {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)))
+  return rows
+    .map((row) =>
+      row
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')
+}
+
+/** A command that has said what it had to and ends with this exit code (no further message). */
+export class CliExit extends Error {
+  readonly exitCode: number
+
+  constructor(exitCode: number) {
+    super(`exit code ${exitCode}`)
+    this.exitCode = exitCode
+  }
+}

@@ -7,6 +7,7 @@ import { AppError } from '../../src-shared/contract/app-error.ts'
 import type { ConfigKind, MergeOutcome } from '../../src-shared/contract/clusters.ts'
 import { writePrivateFile } from '../clusters/private-file.ts'
 import { confirm, usage } from './cli-io.ts'
+import { registerHealthCommand } from './health-command.ts'
 import type { CliContext } from './main.ts'
 
 interface ConfigOptions {
@@ -30,7 +31,9 @@ const useWith: Record<ConfigKind, (context: string) => string> = {
 export function registerClusterCommands(program: Command, cli: CliContext): void {
   const cluster = program
     .command('cluster')
-    .description('a deployed cluster: its kubeconfig and talosconfig (docs/cluster-access.md)')
+    .description(
+      'a deployed cluster: its kubeconfig and talosconfig (docs/cluster-access.md), its health (docs/cluster-health.md)',
+    )
   for (const kind of ['kubeconfig', 'talosconfig'] as const) {
     cluster
       .command(kind)
@@ -53,6 +56,7 @@ export function registerClusterCommands(program: Command, cli: CliContext): void
         cli.io.stdout.write(`Wrote the ${kind} of ${ref} to ${options.output} (mode 0600).\n`)
       })
   }
+  registerHealthCommand(cluster, cli)
 }
 
 function checkOptions(options: ConfigOptions): void {

@@ -14,7 +14,7 @@ import { registerDeployCommand } from './deploy-command.ts'
 import { registerImageCommands } from './image-commands.ts'
 import { registerProfileCommands } from './profile-commands.ts'
 import { registerToolsCommands } from './tools-commands.ts'
-import { passwordEnvVar, printError, processIo, type CliIo } from './cli-io.ts'
+import { CliExit, passwordEnvVar, printError, processIo, type CliIo } from './cli-io.ts'
 import { registerVirtualBoardCommand } from './virtual-board-command.ts'
 
 export interface CliContext {
@@ -25,7 +25,7 @@ export interface CliContext {
   core(): LazyCore
 }
 
-/** Runs the CLI; resolves the exit code (0 success, 1 failure, 2 bad input or usage). */
+/** Runs the CLI; resolves the exit code (0 success, 1 failure, 2 bad input or usage; a command may say more). */
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   if (argv.some((arg) => /^--password(=|$)/.test(arg))) {
     printError(io, {
@@ -84,6 +84,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? 0 : 2
     }
+    if (error instanceof CliExit) return error.exitCode
     if (error instanceof AppError) {
       printError(io, error.toData())
       // A name or file that matches nothing is bad input too, not a failure of Clusterdeck.

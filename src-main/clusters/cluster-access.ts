@@ -7,6 +7,7 @@ import { delimiter, join } from 'node:path'
 import { AppError } from '../../src-shared/contract/app-error.ts'
 import type { ClusterRecord } from '../../src-shared/clusters/cluster-schema.ts'
 import type { ConfigKind, MergeOutcome } from '../../src-shared/contract/clusters.ts'
+import { grafanaPasswordSecret } from '../addons/addon-install-step.ts'
 import type { Handlers } from '../core/dispatcher.ts'
 import { maskMachineConfig } from '../talos/mask-machine-config.ts'
 import type { ClusterService } from './cluster-service.ts'
@@ -57,6 +58,12 @@ export class ClusterAccess {
     )
   }
 
+  /** Grafana's admin login: the user the chart creates, the password sealed at the monitoring install. */
+  async addonSecret(ref: string): Promise<{ user: string; password: string }> {
+    const record = this.clusters.get(ref)
+    return { user: 'admin', password: await this.open(record, grafanaPasswordSecret) }
+  }
+
   /** The file a merge writes by default, and the context it adds. */
   mergeTarget(ref: string, kind: ConfigKind): { path: string; context: string } {
     return { path: this.defaultPath(kind), context: this.clusters.get(ref).profileName }
@@ -98,9 +105,16 @@ export class ClusterAccess {
   }
 }
 
-function notSealed(record: ClusterRecord, name: string): AppError {
+export function notSealed(record: ClusterRecord, name: string): AppError {
   if (name === 'talosconfig' && record.distribution === 'k3s')
     return new AppError('not_found', `Cluster "${record.profileName}" runs K3s: it has no talosconfig.`)
+  if (name === grafanaPasswordSecret) {
+    return new AppError(
+      'not_found',
+      `Cluster "${record.profileName}" has no Grafana password: it is generated and sealed when the monitoring add-on is installed.`,
+      `Enable monitoring in the profile and deploy it (clusterdeck deploy ${record.profileName}).`,
+    )
+  }
   return new AppError(
     'not_found',
     `Cluster "${record.profileName}" has no ${name} yet: it is sealed when a deploy bootstraps the cluster.`,
@@ -114,6 +128,7 @@ type AccessRequest =
   | 'clusters.machineConfigs'
   | 'clusters.mergeTarget'
   | 'clusters.mergeConfig'
+  | 'clusters.addonSecret'
 
 export function clusterAccessHandlers(clusters: ClusterService): Pick<Handlers, AccessRequest> {
   const access = new ClusterAccess(clusters)
@@ -123,5 +138,6 @@ export function clusterAccessHandlers(clusters: ClusterService): Pick<Handlers, 
     'clusters.machineConfigs': ({ ref }) => access.machineConfigs(ref),
     'clusters.mergeTarget': ({ ref, kind }) => access.mergeTarget(ref, kind),
     'clusters.mergeConfig': (request) => access.mergeConfig(request),
+    'clusters.addonSecret': ({ ref }) => access.addonSecret(ref),
   }
 }

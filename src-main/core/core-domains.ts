@@ -5,7 +5,9 @@ import { chartMirrorFrom, chartMirrorVariable } from '../addons/chart-mirror.ts'
 import { BmcConnector } from '../bmc/bmc-connector.ts'
 import { BmcService } from '../bmc/bmc-service.ts'
 import { SerialConsoles } from '../bmc/serial-consoles.ts'
+import { ClusterHealthService } from '../clusters/cluster-health-service.ts'
 import type { ClusterService } from '../clusters/cluster-service.ts'
+import { releaseCharts } from '../clusters/release-charts.ts'
 import { FlashHistory } from '../flash/flash-history.ts'
 import { FlashService } from '../flash/flash-service.ts'
 import { AppError } from '../../src-shared/contract/app-error.ts'
@@ -18,6 +20,7 @@ import { TalosFactoryService } from '../images/talos-factory-service.ts'
 import type { LifecycleEngine } from '../lifecycle/lifecycle-engine.ts'
 import { createLifecycle } from '../lifecycle/lifecycle-handlers.ts'
 import { createImageFetcher } from '../lifecycle/steps/fetch-image.ts'
+import { ProfileRepository } from '../profiles/profile-repository.ts'
 import { SettingsStore } from '../store/settings-store.ts'
 import { pinnedTools } from '../tools/tool-manifest.ts'
 import { ToolsService } from '../tools/tools-service.ts'
@@ -99,6 +102,12 @@ export function createCoreDomains({ options, db, events, boards }: CoreBase): Co
     chartMirror: chartMirrorFrom(process.env[chartMirrorVariable]),
     ...(bootPollMs ? { bootPollMs } : {}),
   })
+  const health = new ClusterHealthService({
+    clusters: lifecycle.clusters,
+    profiles: new ProfileRepository(db),
+    events,
+    charts: releaseCharts(tools, dataDir),
+  })
 
   return {
     flash,
@@ -161,9 +170,11 @@ export function createCoreDomains({ options, db, events, boards }: CoreBase): Co
         return {}
       },
       ...lifecycle.handlers,
+      'clusters.health': ({ ref }) => health.health(ref),
     },
     async close() {
       await lifecycle.engine.stopAll()
+      await health.close()
       await flash.cancelAll()
       await downloads.close()
       await armbian.close()

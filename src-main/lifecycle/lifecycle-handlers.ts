@@ -50,9 +50,13 @@ export interface LifecycleDependencies {
   bootPollMs?: number
 }
 
+// The cluster view's health is answered by core-domains.ts (clusters/cluster-health-service.ts).
 type LifecycleHandlers = Pick<
   Handlers,
-  Extract<keyof Handlers, `profiles.${string}` | `lifecycle.${string}` | `clusters.${string}`>
+  Exclude<
+    Extract<keyof Handlers, `profiles.${string}` | `lifecycle.${string}` | `clusters.${string}`>,
+    'clusters.health'
+  >
 >
 
 export function createLifecycle(deps: LifecycleDependencies): {

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { clusterRecordSchema } from '../clusters/cluster-schema.ts'
-import { defineRequest } from './define.ts'
+import { clusterHealthSchema } from '../clusters/health-schema.ts'
+import { defineEvent, defineRequest } from './define.ts'
 
 const refSchema = z.string().trim().min(1, { message: 'is empty: name a cluster or a profile' })
 const clusterRef = z.object({ ref: refSchema }).strict()
@@ -66,5 +67,25 @@ export const clusterRequests = {
       })
       .strict(),
     output: z.object({ path: z.string(), context: z.string(), outcome: z.enum(mergeOutcomes) }),
+  }),
+  'clusters.health': defineRequest({
+    description:
+      'The cluster’s health: nodes, pods that are not Ready, each enabled add-on, recent warnings, and a verdict (healthy, degraded, unreachable) with reasons. Asking starts watching the cluster; changes come as clusters.healthChanged while it is asked for again within a minute.',
+    input: clusterRef,
+    output: clusterHealthSchema,
+  }),
+  'clusters.addonSecret': defineRequest({
+    description:
+      'An add-on’s login as sealed at its install: Grafana’s admin user and password (for the user to see on request, never to log).',
+    input: z.object({ ref: refSchema, addon: z.literal('monitoring') }).strict(),
+    output: z.object({ user: z.string(), password: z.string() }),
+  }),
+}
+
+export const clusterEvents = {
+  'clusters.healthChanged': defineEvent({
+    description:
+      'A watched cluster’s health changed (a node, pod, add-on or warning, or whether it can be reached).',
+    payload: clusterHealthSchema,
   }),
 }

@@ -4,7 +4,7 @@ import type { z } from 'zod'
 import { armbianRequests } from './armbian.ts'
 import { bmcEvents, bmcRequests } from './bmc.ts'
 import { boardEvents, boardRequests } from './boards.ts'
-import { clusterRequests } from './clusters.ts'
+import { clusterEvents, clusterRequests } from './clusters.ts'
 import type { EventDefinition, RequestDefinition } from './define.ts'
 import { flashEvents, flashRequests } from './flash.ts'
 import { imageEvents, imageRequests } from './images.ts'
@@ -33,6 +33,7 @@ export const requests = {
 export const events = {
   ...bmcEvents,
   ...boardEvents,
+  ...clusterEvents,
   ...flashEvents,
   ...imageEvents,
   ...lifecycleEvents,

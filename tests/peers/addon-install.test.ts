@@ -19,8 +19,6 @@ import {
 } from '@kubernetes/client-node'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { addonCatalogue, enabledAddons } from '../../src-shared/addons/addon-catalogue.ts'
-import { compilePlan } from '../../src-shared/lifecycle/compile-plan.ts'
-import { operationPhases, type PhaseId } from '../../src-shared/lifecycle/plan.ts'
 import type { Run } from '../../src-shared/lifecycle/run-schema.ts'
 import { stepIds } from '../../src-shared/lifecycle/step-ids.ts'
 import { profileFromTemplate } from '../../src-shared/profiles/profile-templates.ts'
@@ -37,7 +35,13 @@ import { openDatabase, type Db } from '../../src-main/store/database.ts'
 import { SettingsStore } from '../../src-main/store/settings-store.ts'
 import { pinnedTools } from '../../src-main/tools/tool-manifest.ts'
 import { ToolsService } from '../../src-main/tools/tools-service.ts'
-import { helmEnv, serveChartRepository, type ChartRepository } from '../support/chart-repository.ts'
+import {
+  helmEnv,
+  removeAddons,
+  serveChartRepository,
+  type ChartRepository,
+} from '../support/chart-repository.ts'
+import { interruptedRun } from '../support/interrupted-run.ts'
 import { filesContaining } from '../support/find-in-files.ts'
 import { MemorySecretStore } from '../support/memory-secret-store.ts'
 
@@ -47,40 +51,6 @@ const skip = cluster.skip
 
 const profile = profileFromTemplate('talos-rk1-longhorn', { name: 'lab', board: 'rack-1' })
 const addonSteps = enabledAddons(profile).map((addon) => stepIds.addonInstall(addon.key))
-const deployPhases: readonly PhaseId[] = operationPhases.deploy
-
-/** A deploy interrupted after its bootstrap: what came before the add-ons is done, they are not. */
-function interruptedRun(saved: SavedProfile): Run {
-  const plan = compilePlan(saved.profile)
-  const addonPhase = deployPhases.indexOf('addon-deployment')
-  const createdAt = new Date().toISOString()
-  return {
-    id: randomUUID(),
-    operation: 'deploy',
-    profileId: saved.id,
-    profileName: saved.name,
-    distribution: saved.profile.distribution,
-    plan,
-    throughPhase: 'addon-deployment',
-    state: 'interrupted',
-    createdAt,
-    finishedAt: null,
-    message: null,
-    steps: plan.steps.map((step) => {
-      const phase = deployPhases.indexOf(step.phase)
-      return {
-        stepId: step.id,
-        state: phase < addonPhase ? 'done' : phase === addonPhase ? 'pending' : 'not-run',
-        attempts: 0,
-        startedAt: null,
-        finishedAt: null,
-        message: null,
-        earlierAttempts: [],
-      }
-    }),
-  }
-}
-
 describe.skipIf(skip !== undefined)(`add-on install${skip ? ` (skipped: ${skip})` : ''}`, () => {
   const kubeConfig = new KubeConfig()
   let dataDir: string
@@ -153,32 +123,7 @@ describe.skipIf(skip !== undefined)(`add-on install${skip ? ` (skipped: ${skip})
 
   afterAll(async () => {
     await engine?.stopAll()
-    for (const addon of addonCatalogue)
-      await helm('uninstall', addon.release, '--namespace', addon.namespace, '--ignore-not-found').catch(
-        () => undefined,
-      )
-    // The pool first: the stand-in hands out its addresses until it is gone, and namespaces go slowly.
-    const custom = kubeConfig.makeApiClient(CustomObjectsApi)
-    await custom
-      .deleteNamespacedCustomObject({
-        group: 'metallb.io',
-        version: 'v1beta1',
-        namespace: 'metallb-system',
-        plural: 'ipaddresspools',
-        name: 'clusterdeck-pool',
-      })
-      .catch(() => undefined)
-    const core = kubeConfig.makeApiClient(CoreV1Api)
-    for (const addon of addonCatalogue)
-      await core.deleteNamespace({ name: addon.namespace }).catch(() => undefined)
-    await custom
-      .deleteClusterCustomObject({
-        group: 'cert-manager.io',
-        version: 'v1',
-        plural: 'clusterissuers',
-        name: 'clusterdeck-selfsigned',
-      })
-      .catch(() => undefined)
+    if (helmHome) await removeAddons(cluster.helm, cluster.kubeconfigPath, helmHome)
     await repository?.close()
     await tools?.close()
     db?.close()

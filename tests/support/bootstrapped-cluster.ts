@@ -1,8 +1,9 @@
 // A cluster record as a deploy through bootstrap leaves it — its nodes recorded, and the kubeconfig,
-// talosconfig and each node's machine config sealed through the cluster service into the real
+// talosconfig, each node's machine config and Grafana's password sealed through the cluster service into the real
 // keychain — for the tests of what the user does with those configs. The values are test values
 // in the shapes talosctl writes, each secret random so a test can look for it anywhere.
 import { randomBytes } from 'node:crypto'
+import { grafanaPasswordSecret } from '../../src-main/addons/addon-install-step.ts'
 import { ClusterRepository } from '../../src-main/clusters/cluster-repository.ts'
 import { machineConfigName } from '../../src-main/clusters/cluster-access.ts'
 import type { AppCore } from '../../src-main/core/app-core.ts'
@@ -17,6 +18,8 @@ export interface BootstrappedCluster {
   talosconfig: string
   /** By host name, as sealed (unmasked). */
   machineConfigs: Record<string, string>
+  /** Grafana's admin password, as the monitoring install seals it. */
+  grafanaPassword: string
   /** The secrets inside the sealed values: a test expects none of them where they must not be. */
   secrets: string[]
   /** Deletes the cluster's data key from the keychain. */
@@ -96,7 +99,8 @@ ${saved.profile.nodes.map((_, i) => `            - 127.0.0.${11 + i}\n`).join(''
         crt: ${secret()}
         key: ${talosKey}
 `
-  const secrets = [clientKey, talosKey]
+  const grafanaPassword = secret(18)
+  const secrets = [clientKey, talosKey, grafanaPassword]
   const machineConfigs: Record<string, string> = {}
   const clusterSecrets = {
     token: `${randomBytes(3).toString('hex')}.${randomBytes(8).toString('hex')}`,
@@ -135,6 +139,7 @@ hostname: ${node.hostname}
 
   await core.clusters.sealSecret(record.id, 'kubeconfig', kubeconfig)
   await core.clusters.sealSecret(record.id, 'talosconfig', talosconfig)
+  await core.clusters.sealSecret(record.id, grafanaPasswordSecret, grafanaPassword)
   for (const [hostname, yaml] of Object.entries(machineConfigs))
     await core.clusters.sealSecret(record.id, machineConfigName(hostname), yaml)
 
@@ -143,6 +148,7 @@ hostname: ${node.hostname}
     kubeconfig,
     talosconfig,
     machineConfigs,
+    grafanaPassword,
     secrets,
     forget: async () => void (await keychain.delete(clusterDataKeyAccount(record.id))),
   }

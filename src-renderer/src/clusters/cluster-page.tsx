@@ -1,5 +1,5 @@
 // What became of a profile once deployed: the cluster's API endpoint, versions and nodes, its
-// client configs (download, merge into the user's config files) and each node's machine config with
+// health kept live (docs/cluster-health.md), its client configs (download, merge into the user's config files) and each node's machine config with
 // the secrets masked (docs/cluster-access.md).
 import { Anchor, Breadcrumbs, Button, Group, Loader, Stack, Text, Title } from '@mantine/core'
 import { IconHierarchy2 } from '@tabler/icons-react'
@@ -7,6 +7,7 @@ import type { ClusterRecord } from '../../../src-shared/clusters/cluster-schema.
 import { FailureAlert } from '../common/failure-alert.tsx'
 import { DistributionBadge } from '../profiles/profiles-page.tsx'
 import { ClientConfigsSection } from './client-configs-section.tsx'
+import { ClusterHealthSection } from './cluster-health-section.tsx'
 import { MachineConfigsSection } from './machine-configs-section.tsx'
 import { useClusters } from './use-clusters.ts'
 
@@ -21,6 +22,7 @@ export function ClusterPage({ clusterName, onBack, onOpenProfile }: ClusterPageP
   const record = records?.find(
     (candidate) => candidate.profileName === clusterName && candidate.destroyedAt === null,
   )
+  const hasKubeconfig = record?.artifacts.some((artifact) => artifact.name === 'kubeconfig') ?? false
 
   return (
     <Stack gap="lg" data-testid="cluster-page" data-cluster-name={clusterName}>
@@ -33,7 +35,7 @@ export function ClusterPage({ clusterName, onBack, onOpenProfile }: ClusterPageP
             <Anchor component="button" type="button" size="sm" onClick={onOpenProfile}>
               {clusterName}
             </Anchor>
-            <Text size="sm">Access</Text>
+            <Text size="sm">Health and access</Text>
           </Breadcrumbs>
           <Group gap="sm">
             <Title order={2} ff="monospace">
@@ -57,6 +59,12 @@ export function ClusterPage({ clusterName, onBack, onOpenProfile }: ClusterPageP
       )}
       {record && (
         <>
+          {hasKubeconfig && (
+            <ClusterHealthSection
+              clusterName={clusterName}
+              monitoring={record.artifacts.some((a) => a.name === 'grafana-admin-password')}
+            />
+          )}
           <ClientConfigsSection record={record} />
           {record.distribution === 'talos' && (
             <MachineConfigsSection
