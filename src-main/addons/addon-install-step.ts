@@ -28,6 +28,7 @@ import {
 } from './addon-resources.ts'
 import { helmHomeEnv, latestRevision, upgradeInstall, type HelmTarget } from './helm-release.ts'
 import { withPrivateFiles, type PrivateFiles } from './private-files.ts'
+import { sealedNames } from '../../src-shared/clusters/sealed-names.ts'
 
 export interface AddonInstallDependencies {
   tools: Pick<ToolsService, 'resolve'>
@@ -38,9 +39,6 @@ export interface AddonInstallDependencies {
   /** How often readiness is looked at again; tests make it short. */
   pollMs?: number
 }
-
-export const grafanaPasswordSecret = 'grafana-admin-password'
-const kubeconfigSecret = 'kubeconfig'
 
 /** Talos enforces the baseline level; these pods need more (host network, host paths). */
 const privilegedLabels = {
@@ -174,7 +172,7 @@ function result(entry: AddonEntry, checks: CheckResult[], message: string): Step
 
 async function openKubeconfig(context: Context): Promise<string> {
   try {
-    return await context.sealed.open(kubeconfigSecret)
+    return await context.sealed.open(sealedNames.kubeconfig)
   } catch (error) {
     if (error instanceof AppError && error.code === 'not_found') {
       throw new AppError(
@@ -191,7 +189,7 @@ async function openKubeconfig(context: Context): Promise<string> {
 async function existingSecrets(context: Context): Promise<AddonSecrets | null> {
   if (context.step.params.addon !== 'monitoring') return {}
   try {
-    return { grafanaAdminPassword: await context.sealed.open(grafanaPasswordSecret) }
+    return { grafanaAdminPassword: await context.sealed.open(sealedNames.grafanaAdminPassword) }
   } catch (error) {
     if (error instanceof AppError && error.code === 'not_found') return null
     throw error
@@ -204,7 +202,7 @@ async function grafanaPassword(context: Context): Promise<string> {
   if (existing?.grafanaAdminPassword) return existing.grafanaAdminPassword
   const password = randomBytes(18).toString('base64url')
   context.secret(password)
-  await context.sealed.seal(grafanaPasswordSecret, password)
-  context.log(`generated the Grafana admin password and sealed it as "${grafanaPasswordSecret}"`)
+  await context.sealed.seal(sealedNames.grafanaAdminPassword, password)
+  context.log(`generated the Grafana admin password and sealed it as "${sealedNames.grafanaAdminPassword}"`)
   return password
 }

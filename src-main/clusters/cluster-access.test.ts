@@ -9,9 +9,10 @@ import { MemorySecretStore } from '../../tests/support/memory-secret-store.ts'
 import { makeTempDir } from '../../tests/support/temp-dir.ts'
 import { SealedSecrets } from '../secrets/sealed-secrets.ts'
 import { openDatabase, type Db } from '../store/database.ts'
-import { ClusterAccess, machineConfigName } from './cluster-access.ts'
+import { ClusterAccess } from './cluster-access.ts'
 import { ClusterRepository } from './cluster-repository.ts'
 import { ClusterService } from './cluster-service.ts'
+import { sealedNames } from '../../src-shared/clusters/sealed-names.ts'
 
 const talosconfig = `context: lab
 contexts:
@@ -81,7 +82,7 @@ describe('cluster access', () => {
     for (const node of nodes.slice(1))
       await clusters.sealSecret(
         record.id,
-        machineConfigName(node.hostname),
+        sealedNames.machineConfig(node.hostname),
         `machine:\n  token: SECRET-${node.hostname}\n  network:\n    hostname: ${node.hostname}\n`,
       )
     const shown = await access.machineConfigs('lab')

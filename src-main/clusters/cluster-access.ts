@@ -7,7 +7,7 @@ import { delimiter, join } from 'node:path'
 import { AppError } from '../../src-shared/contract/app-error.ts'
 import type { ClusterRecord } from '../../src-shared/clusters/cluster-schema.ts'
 import type { ConfigKind, MergeOutcome } from '../../src-shared/contract/clusters.ts'
-import { grafanaPasswordSecret } from '../addons/addon-install-step.ts'
+import { sealedNames } from '../../src-shared/clusters/sealed-names.ts'
 import type { Handlers } from '../core/dispatcher.ts'
 import { maskMachineConfig } from '../talos/mask-machine-config.ts'
 import type { ClusterService } from './cluster-service.ts'
@@ -23,11 +23,6 @@ export interface MachineConfigView {
   hostname: string
   role: 'control-plane' | 'worker'
   yaml: string
-}
-
-/** The sealed name of a node's final machine config. */
-export function machineConfigName(hostname: string): string {
-  return `machine-config-${hostname}`
 }
 
 export class ClusterAccess {
@@ -48,12 +43,12 @@ export class ClusterAccess {
   async machineConfigs(ref: string): Promise<MachineConfigView[]> {
     const record = this.clusters.get(ref)
     const sealed = new Set(record.artifacts.map((artifact) => artifact.name))
-    const nodes = record.nodes.filter((node) => sealed.has(machineConfigName(node.hostname)))
+    const nodes = record.nodes.filter((node) => sealed.has(sealedNames.machineConfig(node.hostname)))
     return Promise.all(
       nodes.map(async ({ hostname, role }) => ({
         hostname,
         role,
-        yaml: maskMachineConfig(await this.open(record, machineConfigName(hostname))),
+        yaml: maskMachineConfig(await this.open(record, sealedNames.machineConfig(hostname))),
       })),
     )
   }
@@ -61,7 +56,7 @@ export class ClusterAccess {
   /** Grafana's admin login: the user the chart creates, the password sealed at the monitoring install. */
   async addonSecret(ref: string): Promise<{ user: string; password: string }> {
     const record = this.clusters.get(ref)
-    return { user: 'admin', password: await this.open(record, grafanaPasswordSecret) }
+    return { user: 'admin', password: await this.open(record, sealedNames.grafanaAdminPassword) }
   }
 
   /** The file a merge writes by default, and the context it adds. */
@@ -108,7 +103,7 @@ export class ClusterAccess {
 export function notSealed(record: ClusterRecord, name: string): AppError {
   if (name === 'talosconfig' && record.distribution === 'k3s')
     return new AppError('not_found', `Cluster "${record.profileName}" runs K3s: it has no talosconfig.`)
-  if (name === grafanaPasswordSecret) {
+  if (name === sealedNames.grafanaAdminPassword) {
     return new AppError(
       'not_found',
       `Cluster "${record.profileName}" has no Grafana password: it is generated and sealed when the monitoring add-on is installed.`,

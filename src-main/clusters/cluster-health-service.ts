@@ -14,6 +14,7 @@ import { KubeObjects } from '../kube/kube-objects.ts'
 import { notSealed } from './cluster-access.ts'
 import { summariseHealth, unreachableHealth } from './cluster-health.ts'
 import type { ClusterService } from './cluster-service.ts'
+import { sealedNames } from '../../src-shared/clusters/sealed-names.ts'
 
 export interface ClusterHealthDependencies {
   clusters: Pick<ClusterService, 'get' | 'openSecret'>
@@ -46,11 +47,13 @@ export class ClusterHealthService {
         `Deploy the profile again (clusterdeck deploy ${record.profileName}).`,
       )
     }
-    if (!record.artifacts.some((artifact) => artifact.name === 'kubeconfig'))
-      throw notSealed(record, 'kubeconfig')
+    if (!record.artifacts.some((artifact) => artifact.name === sealedNames.kubeconfig))
+      throw notSealed(record, sealedNames.kubeconfig)
     let cluster = this.watched.get(record.id)
     if (!cluster) {
-      const kubeconfig = (await this.deps.clusters.openSecret(record.id, 'kubeconfig')).toString('utf8')
+      const kubeconfig = (await this.deps.clusters.openSecret(record.id, sealedNames.kubeconfig)).toString(
+        'utf8',
+      )
       cluster = new WatchedCluster(record, kubeconfig, this.deps, () => this.watched.delete(record.id))
       this.watched.set(record.id, cluster)
     }

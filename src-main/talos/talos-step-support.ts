@@ -124,8 +124,6 @@ export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex')
 }
 
-export const machineConfigName = (hostname: string) => `machine-config-${hostname}`
-
 /**
  * Asks `attempt` every pollMs until it returns something other than null, and returns that — or
  * null once timeoutMs have passed. A cancelled run ends the wait with a `cancelled` error.

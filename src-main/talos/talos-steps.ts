@@ -20,7 +20,6 @@ import {
 import {
   addressesOf,
   controlPlanesFirst,
-  machineConfigName,
   nodeOf,
   openIfSealed,
   openSealed,
@@ -31,6 +30,7 @@ import {
   type TalosStepDependencies,
 } from './talos-step-support.ts'
 import { registerYamlSecrets } from './talosctl-runner.ts'
+import { sealedNames } from '../../src-shared/clusters/sealed-names.ts'
 
 type TalosStepKind =
   | 'talos.generate-secrets'
@@ -38,8 +38,6 @@ type TalosStepKind =
   | 'talos.apply-config'
   | 'talos.bootstrap'
   | 'talos.export-configs'
-
-const secretsName = 'talos-secrets'
 
 export function talosSteps(deps: TalosStepDependencies): { [K in TalosStepKind]: StepExecutor<K> } {
   return {
@@ -55,7 +53,7 @@ export function talosSteps(deps: TalosStepDependencies): { [K in TalosStepKind]:
 function generateSecretsStep(deps: TalosStepDependencies): StepExecutor<'talos.generate-secrets'> {
   return {
     async alreadyDone(context) {
-      const sealed = await openIfSealed(context.sealed, secretsName)
+      const sealed = await openIfSealed(context.sealed, sealedNames.talosSecrets)
       if (sealed === null) return null
       registerYamlSecrets(sealed, context.secret)
       return { message: 'the cluster’s secrets bundle is sealed' }
@@ -66,7 +64,7 @@ function generateSecretsStep(deps: TalosStepDependencies): StepExecutor<'talos.g
         context.profile.versions.talos!,
       )
       registerYamlSecrets(bundle, context.secret)
-      await context.sealed.seal(secretsName, bundle)
+      await context.sealed.seal(sealedNames.talosSecrets, bundle)
       return { message: 'Generated the cluster’s secrets bundle and sealed it' }
     },
   }
@@ -80,7 +78,11 @@ function generateSecretsStep(deps: TalosStepDependencies): StepExecutor<'talos.g
 function generateConfigsStep(deps: TalosStepDependencies): StepExecutor<'talos.generate-configs'> {
   return {
     async run(context) {
-      const secretsYaml = await openSealed(context.sealed, secretsName, 'Generate the cluster secrets')
+      const secretsYaml = await openSealed(
+        context.sealed,
+        sealedNames.talosSecrets,
+        'Generate the cluster secrets',
+      )
       registerYamlSecrets(secretsYaml, context.secret)
       const set = await generateConfigs(await resolveTalosctl(deps, context), {
         profile: context.profile,
@@ -99,11 +101,11 @@ function generateConfigsStep(deps: TalosStepDependencies): StepExecutor<'talos.g
       registerYamlSecrets(set.talosconfig, context.secret)
       const hashes: Record<string, string> = {}
       for (const node of set.nodes) {
-        await context.sealed.seal(machineConfigName(node.hostname), node.config)
+        await context.sealed.seal(sealedNames.machineConfig(node.hostname), node.config)
         hashes[node.hostname] = sha256(node.config)
       }
-      if ((await openIfSealed(context.sealed, 'talosconfig')) === null) {
-        await context.sealed.seal('talosconfig', set.talosconfig)
+      if ((await openIfSealed(context.sealed, sealedNames.talosconfig)) === null) {
+        await context.sealed.seal(sealedNames.talosconfig, set.talosconfig)
       }
       return {
         message: `Generated and validated ${set.nodes.length} machine configs (talosctl validate --mode metal)`,
@@ -134,10 +136,10 @@ function applyConfigStep(deps: TalosStepDependencies): StepExecutor<'talos.apply
     const node = nodeOf(context, context.step.node!)
     const config = await openSealed(
       context.sealed,
-      machineConfigName(node.hostname),
+      sealedNames.machineConfig(node.hostname),
       'Generate machine configs',
     )
-    const talosconfig = await openSealed(context.sealed, 'talosconfig', 'Generate machine configs')
+    const talosconfig = await openSealed(context.sealed, sealedNames.talosconfig, 'Generate machine configs')
     registerYamlSecrets(config, context.secret)
     registerYamlSecrets(talosconfig, context.secret)
     return {
@@ -213,7 +215,11 @@ function bootstrapStep(deps: TalosStepDependencies): StepExecutor<'talos.bootstr
       if (!first)
         throw new AppError('internal', `No control plane of the profile has ${context.step.params.address}.`)
       const { configured } = await addressesOf(deps, context, first)
-      const talosconfig = await openSealed(context.sealed, 'talosconfig', 'Generate machine configs')
+      const talosconfig = await openSealed(
+        context.sealed,
+        sealedNames.talosconfig,
+        'Generate machine configs',
+      )
       registerYamlSecrets(talosconfig, context.secret)
       const talosctl = await talosctlFor(deps, context)
       const timeoutMs = context.profile.timeouts.bootSeconds * 1000
@@ -253,7 +259,11 @@ function exportConfigsStep(deps: TalosStepDependencies): StepExecutor<'talos.exp
         nodes.map(async (node) => (await addressesOf(deps, context, node)).configured),
       )
       const endpoints = addresses.slice(0, nodes.filter((node) => node.role === 'control-plane').length)
-      const talosconfig = await openSealed(context.sealed, 'talosconfig', 'Generate machine configs')
+      const talosconfig = await openSealed(
+        context.sealed,
+        sealedNames.talosconfig,
+        'Generate machine configs',
+      )
       registerYamlSecrets(talosconfig, context.secret)
       const talosctl = await talosctlFor(deps, context)
       const timeoutMs = context.profile.timeouts.bootSeconds * 1000
@@ -274,8 +284,8 @@ function exportConfigsStep(deps: TalosStepDependencies): StepExecutor<'talos.exp
         )
       }
       registerYamlSecrets(kubeconfig, context.secret)
-      await context.sealed.seal('kubeconfig', kubeconfig)
-      await context.sealed.seal('talosconfig', aimTalosconfig(talosconfig, endpoints, addresses))
+      await context.sealed.seal(sealedNames.kubeconfig, kubeconfig)
+      await context.sealed.seal(sealedNames.talosconfig, aimTalosconfig(talosconfig, endpoints, addresses))
       context.log(`talosconfig: endpoints ${endpoints.join(', ')}; nodes ${addresses.join(', ')}`)
       return {
         message: `Sealed the kubeconfig and the talosconfig (endpoints ${endpoints.join(', ')})`,

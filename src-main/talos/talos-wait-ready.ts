@@ -15,6 +15,7 @@ import {
   type TalosStepDependencies,
 } from './talos-step-support.ts'
 import { registerYamlSecrets } from './talosctl-runner.ts'
+import { sealedNames } from '../../src-shared/clusters/sealed-names.ts'
 
 export interface TalosWaitReadyDependencies extends TalosStepDependencies {
   /** The Kubernetes nodes and their Ready condition, read with the cluster's kubeconfig. */
@@ -37,8 +38,16 @@ export function talosWaitReadyStep(deps: TalosWaitReadyDependencies): StepExecut
           `This version of Clusterdeck waits for ${profile.distribution} clusters only as far as their bootstrap goes.`,
         )
       }
-      const kubeconfig = await openSealed(context.sealed, 'kubeconfig', 'Export kubeconfig and talosconfig')
-      const talosconfig = await openSealed(context.sealed, 'talosconfig', 'Export kubeconfig and talosconfig')
+      const kubeconfig = await openSealed(
+        context.sealed,
+        sealedNames.kubeconfig,
+        'Export kubeconfig and talosconfig',
+      )
+      const talosconfig = await openSealed(
+        context.sealed,
+        sealedNames.talosconfig,
+        'Export kubeconfig and talosconfig',
+      )
       registerYamlSecrets(kubeconfig, context.secret)
       registerYamlSecrets(talosconfig, context.secret)
       const { endpoints, nodes } = talosTargets(talosconfig)

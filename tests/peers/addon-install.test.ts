@@ -23,7 +23,7 @@ import type { Run } from '../../src-shared/lifecycle/run-schema.ts'
 import { stepIds } from '../../src-shared/lifecycle/step-ids.ts'
 import { profileFromTemplate } from '../../src-shared/profiles/profile-templates.ts'
 import type { SavedProfile } from '../../src-shared/profiles/profile-schema.ts'
-import { addonInstallStep, grafanaPasswordSecret } from '../../src-main/addons/addon-install-step.ts'
+import { addonInstallStep } from '../../src-main/addons/addon-install-step.ts'
 import { ClusterRepository } from '../../src-main/clusters/cluster-repository.ts'
 import { ClusterService } from '../../src-main/clusters/cluster-service.ts'
 import { EventBus } from '../../src-main/core/event-bus.ts'
@@ -44,6 +44,7 @@ import {
 import { interruptedRun } from '../support/interrupted-run.ts'
 import { filesContaining } from '../support/find-in-files.ts'
 import { MemorySecretStore } from '../support/memory-secret-store.ts'
+import { sealedNames } from '../../src-shared/clusters/sealed-names.ts'
 
 const run = promisify(execFile)
 const cluster = inject('loopbackCluster')
@@ -310,7 +311,7 @@ describe.skipIf(skip !== undefined)(`add-on install${skip ? ` (skipped: ${skip})
   })
 
   it('generates Grafana’s admin password, seals it, gives it to the chart, and never lets it out', async () => {
-    const password = (await clusters.openSecret(clusterId, grafanaPasswordSecret)).toString('utf8')
+    const password = (await clusters.openSecret(clusterId, sealedNames.grafanaAdminPassword)).toString('utf8')
     expect(password.length).toBeGreaterThanOrEqual(24)
     const secret = await kubeConfig
       .makeApiClient(CoreV1Api)
@@ -327,7 +328,7 @@ describe.skipIf(skip !== undefined)(`add-on install${skip ? ` (skipped: ${skip})
       .list('lab')
       .map((summary) => runs.log(summary.id, stepIds.addonInstall('monitoring')))
     expect(
-      monitoringLogs.filter((log) => log.includes(`sealed it as "${grafanaPasswordSecret}"`)),
+      monitoringLogs.filter((log) => log.includes(`sealed it as "${sealedNames.grafanaAdminPassword}"`)),
     ).toHaveLength(1)
     // SQLite (WAL included), the sealed files and helm's cache: nowhere in clear.
     expect(filesContaining(dataDir, password)).toEqual([])

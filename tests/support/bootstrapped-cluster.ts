@@ -3,14 +3,13 @@
 // keychain — for the tests of what the user does with those configs. The values are test values
 // in the shapes talosctl writes, each secret random so a test can look for it anywhere.
 import { randomBytes } from 'node:crypto'
-import { grafanaPasswordSecret } from '../../src-main/addons/addon-install-step.ts'
 import { ClusterRepository } from '../../src-main/clusters/cluster-repository.ts'
-import { machineConfigName } from '../../src-main/clusters/cluster-access.ts'
 import type { AppCore } from '../../src-main/core/app-core.ts'
 import { clusterDataKeyAccount } from '../../src-main/secrets/sealed-secrets.ts'
 import type { SecretStore } from '../../src-main/secrets/secret-store.ts'
 import { openDatabase } from '../../src-main/store/database.ts'
 import type { RequestName, RequestOutput } from '../../src-shared/contract/index.ts'
+import { sealedNames } from '../../src-shared/clusters/sealed-names.ts'
 
 export interface BootstrappedCluster {
   id: string
@@ -139,9 +138,9 @@ hostname: ${node.hostname}
 
   await core.clusters.sealSecret(record.id, 'kubeconfig', kubeconfig)
   await core.clusters.sealSecret(record.id, 'talosconfig', talosconfig)
-  await core.clusters.sealSecret(record.id, grafanaPasswordSecret, grafanaPassword)
+  await core.clusters.sealSecret(record.id, sealedNames.grafanaAdminPassword, grafanaPassword)
   for (const [hostname, yaml] of Object.entries(machineConfigs))
-    await core.clusters.sealSecret(record.id, machineConfigName(hostname), yaml)
+    await core.clusters.sealSecret(record.id, sealedNames.machineConfig(hostname), yaml)
 
   return {
     id: record.id,

@@ -1,0 +1,11 @@
+// The names of a cluster's sealed files (src-main/secrets/sealed-secrets.ts), in one place, so the
+// steps that seal them and the screens and commands that open them agree.
+export const sealedNames = {
+  /** The Talos secrets bundle (`talosctl gen secrets`): the cluster's identity. */
+  talosSecrets: 'talos-secrets',
+  talosconfig: 'talosconfig',
+  kubeconfig: 'kubeconfig',
+  grafanaAdminPassword: 'grafana-admin-password',
+  /** A node's whole machine config: it carries the cluster's keys. */
+  machineConfig: (hostname: string) => `machine-config-${hostname}`,
+} as const
