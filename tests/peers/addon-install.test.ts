@@ -40,6 +40,7 @@ import { ToolsService } from '../../src-main/tools/tools-service.ts'
 import { helmEnv, serveChartRepository, type ChartRepository } from '../support/chart-repository.ts'
 import { filesContaining } from '../support/find-in-files.ts'
 import { MemorySecretStore } from '../support/memory-secret-store.ts'
+import { removeAddons } from '../support/remove-addons.ts'
 
 const run = promisify(execFile)
 const cluster = inject('loopbackCluster')
@@ -153,32 +154,7 @@ describe.skipIf(skip !== undefined)(`add-on install${skip ? ` (skipped: ${skip})
 
   afterAll(async () => {
     await engine?.stopAll()
-    for (const addon of addonCatalogue)
-      await helm('uninstall', addon.release, '--namespace', addon.namespace, '--ignore-not-found').catch(
-        () => undefined,
-      )
-    // The pool first: the stand-in hands out its addresses until it is gone, and namespaces go slowly.
-    const custom = kubeConfig.makeApiClient(CustomObjectsApi)
-    await custom
-      .deleteNamespacedCustomObject({
-        group: 'metallb.io',
-        version: 'v1beta1',
-        namespace: 'metallb-system',
-        plural: 'ipaddresspools',
-        name: 'clusterdeck-pool',
-      })
-      .catch(() => undefined)
-    const core = kubeConfig.makeApiClient(CoreV1Api)
-    for (const addon of addonCatalogue)
-      await core.deleteNamespace({ name: addon.namespace }).catch(() => undefined)
-    await custom
-      .deleteClusterCustomObject({
-        group: 'cert-manager.io',
-        version: 'v1',
-        plural: 'clusterissuers',
-        name: 'clusterdeck-selfsigned',
-      })
-      .catch(() => undefined)
+    await removeAddons(cluster.helm, cluster.kubeconfigPath, helmHome)
     await repository?.close()
     await tools?.close()
     db?.close()
