@@ -15,7 +15,9 @@ import { compilePlan } from '../../src-shared/lifecycle/compile-plan.ts'
 import { phaseTitles, planPhases } from '../../src-shared/lifecycle/plan.ts'
 import type { ClusterProfile } from '../../src-shared/profiles/profile-schema.ts'
 import { profileFromTemplate } from '../../src-shared/profiles/profile-templates.ts'
+import { ClusterRepository } from '../../src-main/clusters/cluster-repository.ts'
 import { listNodeReadiness } from '../../src-main/kube/kube-nodes.ts'
+import { openDatabase } from '../../src-main/store/database.ts'
 import { loopbackBackends } from '../../src-main/virtual-talos/loopback-backends.ts'
 import { startVirtualBoard, type VirtualBoard } from '../../src-main/virtual-board/virtual-board-server.ts'
 import { helmEnv, serveChartRepository, type ChartRepository } from '../support/chart-repository.ts'
@@ -120,5 +122,13 @@ describe.skipIf(skip)(`the whole virtual lifecycle${skip ? ` (skipped: ${skip})`
     const nodes = await listNodeReadiness(await readFile(kubeconfigPath, 'utf8'))
     for (const hostname of hostnames)
       expect(nodes).toContainEqual({ name: hostname, ready: true, reason: '' })
+
+    // The cluster record says when the deploy found it Ready.
+    const db = openDatabase(env.CLUSTERDECK_HOME!)
+    try {
+      expect(new ClusterRepository(db).find('lab')?.readyAt).toMatch(/^\d{4}-\d\d-\d\dT/)
+    } finally {
+      db.close()
+    }
   })
 })
