@@ -1,13 +1,16 @@
 // `npm run virtual-cluster [-- COMMAND ...]`: the peers tests' loopback Kubernetes (kwokctl's etcd,
 // kube-apiserver and kwok, built by `npm run peers`: docs/test-peers.md) for trying a whole deploy
 // by hand. It prints the two variables that put it behind the virtual board's Talos control planes
-// (docs/virtual-board.md) and, given a command, runs it with them set — e.g.
+// (docs/virtual-board.md), and CLUSTERDECK_CHART_REPOSITORY naming the project's stand-in charts
+// served on loopback (unless it is set already), and, given a command, runs it with them set — e.g.
 // `npm run virtual-cluster -- npm start`. Ctrl-C (or the command's end) tears the cluster down.
 import { spawn } from 'node:child_process'
+import { addonCatalogue } from '../src-shared/addons/addon-catalogue.ts'
+import { serveChartRepository } from '../tests/support/chart-repository.ts'
 import { clusterPeers, startLoopbackCluster } from '../tests/support/loopback-cluster.ts'
 import { findPeers } from '../tests/support/peers.ts'
 
-const peers = findPeers(clusterPeers)
+const peers = findPeers([...clusterPeers, 'helm'])
 if (!peers.ok) {
   console.error(`virtual-cluster: ${peers.reason}`)
   process.exit(2)
@@ -19,9 +22,17 @@ const cluster = await startLoopbackCluster({
   kubernetesVersion: peers.kubernetesVersion,
   nodes: 0,
 })
+// The add-ons' stand-in charts (tests/fixtures/charts) on loopback, unless a repository is set.
+const charts = process.env.CLUSTERDECK_CHART_REPOSITORY
+  ? undefined
+  : await serveChartRepository(
+      peers.binaries.helm,
+      addonCatalogue.map((addon) => addon.chart.name),
+    )
 const env = {
   CLUSTERDECK_VIRTUAL_KUBECONFIG: cluster.kubeconfigPath,
   CLUSTERDECK_VIRTUAL_ETCD: cluster.etcdEndpoint,
+  ...(charts ? { CLUSTERDECK_CHART_REPOSITORY: charts.url } : {}),
 }
 for (const [name, value] of Object.entries(env)) console.log(`export ${name}=${value}`)
 
@@ -30,6 +41,7 @@ async function stop(code: number): Promise<never> {
   if (!stopping) {
     stopping = true
     console.error('virtual-cluster: stopping the loopback cluster…')
+    await charts?.close()
     await cluster.stop()
   }
   process.exit(code)

@@ -85,16 +85,29 @@ export async function waitUntilReady(
   timeoutMs: number,
   waiting: Waiting,
 ): Promise<CheckResult[]> {
+  return waitForAll(() => checkAll(kube, checks, namespace), timeoutMs, waiting)
+}
+
+/**
+ * Looks until every result holds, logging what was seen whenever it changed; fails after
+ * `timeoutMs` naming only what was not ready. The add-on step and the cluster's last readiness
+ * step (src-main/lifecycle/steps/cluster-ready-step.ts) both wait with it.
+ */
+export async function waitForAll(
+  look: () => Promise<CheckResult[]>,
+  timeoutMs: number,
+  waiting: Waiting,
+): Promise<CheckResult[]> {
   const deadline = Date.now() + timeoutMs
   let reported = ''
   for (;;) {
-    const results = await checkAll(kube, checks, namespace)
+    const results = await look()
     const summary = results.map((r) => r.detail).join('; ')
     if (summary !== reported) waiting.log(summary)
     reported = summary
     const notReady = results.filter((r) => !r.ready).map((r) => r.detail)
     if (notReady.length === 0) return results
-    if (waiting.signal.aborted) throw new AppError('cancelled', 'Stopped waiting for the add-on.')
+    if (waiting.signal.aborted) throw new AppError('cancelled', 'Stopped waiting for readiness.')
     if (Date.now() > deadline) {
       throw new AppError(
         'timeout',

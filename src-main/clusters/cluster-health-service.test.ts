@@ -17,6 +17,7 @@ const record = (overrides: Partial<ClusterRecord> = {}): ClusterRecord => ({
   lastRunId: null,
   createdAt: '',
   updatedAt: '',
+  readyAt: null,
   destroyedAt: null,
   ...overrides,
 })

@@ -10,6 +10,7 @@ interface ClusterRow {
   distribution: 'talos' | 'k3s'
   versions: string
   api_endpoint: string | null
+  ready_at: string | null
   nodes: string
   artifacts: string
   last_run_id: string | null
@@ -46,12 +47,13 @@ export class ClusterRepository {
   save(record: ClusterRecord): void {
     this.db
       .prepare(
-        `INSERT INTO clusters (id, profile_id, profile_name, distribution, versions, api_endpoint, nodes, artifacts,
+        `INSERT INTO clusters (id, profile_id, profile_name, distribution, versions, api_endpoint, ready_at, nodes, artifacts,
            last_run_id, created_at, updated_at, destroyed_at)
-         VALUES (@id, @profileId, @profileName, @distribution, @versions, @apiEndpoint, @nodes, @artifacts,
+         VALUES (@id, @profileId, @profileName, @distribution, @versions, @apiEndpoint, @readyAt, @nodes, @artifacts,
            @lastRunId, @createdAt, @updatedAt, @destroyedAt)
          ON CONFLICT (id) DO UPDATE SET profile_id = excluded.profile_id, profile_name = excluded.profile_name,
            distribution = excluded.distribution, versions = excluded.versions, api_endpoint = excluded.api_endpoint,
+           ready_at = excluded.ready_at,
            nodes = excluded.nodes, artifacts = excluded.artifacts, last_run_id = excluded.last_run_id,
            updated_at = excluded.updated_at, destroyed_at = excluded.destroyed_at`,
       )
@@ -72,6 +74,7 @@ function toRecord(row: ClusterRow): ClusterRecord {
     distribution: row.distribution,
     versions: JSON.parse(row.versions) as ClusterRecord['versions'],
     apiEndpoint: row.api_endpoint,
+    readyAt: row.ready_at,
     // Parsed, so that records written before a field existed get its default.
     nodes: z.array(clusterNodeSchema).parse(JSON.parse(row.nodes)),
     artifacts: JSON.parse(row.artifacts) as ClusterRecord['artifacts'],

@@ -94,11 +94,22 @@ describe('cluster records', () => {
     ])
 
     clusters.recordRun(runOf('deploy', ['talos:export']), profile, (id) => outputs[id])
-    expect(clusters.get(imaged.id)).toMatchObject({ apiEndpoint: 'https://10.10.88.73:6443' })
+    expect(clusters.get(imaged.id)).toMatchObject({ apiEndpoint: 'https://10.10.88.73:6443', readyAt: null })
     expect(clusters.get(imaged.id).nodes).toHaveLength(2)
 
+    clusters.recordRun(runOf('deploy', ['cluster:ready']), profile, (id) => outputs[id])
+    expect(clusters.get(imaged.id).readyAt).toBe('2026-12-01T10:05:00Z')
+    // Imaged again: not Ready until that deploy's last step.
+    clusters.recordRun(runOf('deploy', ['flash:turing-w1'], 'failed'), profile, (id) => outputs[id])
+    expect(clusters.get(imaged.id).readyAt).toBeNull()
+    clusters.recordRun(runOf('deploy', ['cluster:ready']), profile, (id) => outputs[id])
+
     clusters.recordRun(runOf('destroy', ['power-off:turing-cp1']), profile, () => undefined)
-    expect(clusters.get('lab')).toMatchObject({ apiEndpoint: null, destroyedAt: expect.any(String) })
+    expect(clusters.get('lab')).toMatchObject({
+      apiEndpoint: null,
+      readyAt: null,
+      destroyedAt: expect.any(String),
+    })
     expect(clusters.list()).toHaveLength(1)
   })
 

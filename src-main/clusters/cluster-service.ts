@@ -51,6 +51,7 @@ export class ClusterService {
       distribution: profile.distribution,
       versions: {},
       apiEndpoint: null,
+      readyAt: null,
       nodes: [],
       artifacts: [],
       lastRunId: null,
@@ -111,15 +112,20 @@ export class ClusterService {
         )
         next.versions = profile.versions
         next.destroyedAt = null
+        // Nodes imaged again: the cluster is Ready only once this run's last step says so.
+        next.readyAt = null
       }
       if (finished.has(stepIds.talosExport) || finished.has(stepIds.k3sKubeconfig)) {
         next.apiEndpoint = `https://${profile.network.apiEndpoint}:${apiPort}`
       }
+      const ready = finished.get(stepIds.clusterReady)
+      if (ready) next.readyAt = ready.finishedAt
     } else if (run.operation === 'upgrade' && run.state === 'done') {
       next.versions = profile.versions
     } else if (run.operation === 'destroy' && run.state === 'done') {
       next.destroyedAt = now
       next.apiEndpoint = null
+      next.readyAt = null
     }
     this.repository.save(next)
   }

@@ -333,12 +333,15 @@ export async function runFlash(options: FlashRunOptions): Promise<FlashRunResult
         )
       }
       // Done carries no id, only the elapsed time and size of whichever transfer finished last. It
-      // counts as ours only once our upload finished, when the size is ours, and when it ran longer
-      // than the gap since we last saw our transfer alive: a transfer another client started in
-      // that gap (pre-empting ours, say during the read-back) cannot have run longer than the gap.
-      const doneAt = performance.now()
+      // counts as ours only once our upload finished, when the size is ours, and unless it ran for
+      // less time than we saw ours alive (from the handle to the last sign of it): a transfer
+      // another client started after that (pre-empting ours, say during the read-back) cannot have
+      // run longer than the gap since. Ours may be shorter than that gap — a small image at speed —
+      // so the gap alone does not make a transfer foreign.
+      const elapsedMs = state.elapsedSeconds * 1000
       if (state.size !== image.sizeBytes) fail(otherTransferDone(node, state.size, image.sizeBytes, phase))
-      if (state.elapsedSeconds * 1000 <= doneAt - aliveAt) fail(unattributedDone(node, phase))
+      if (elapsedMs <= performance.now() - aliveAt && elapsedMs < aliveAt - handleAt)
+        fail(unattributedDone(node, phase))
       if (!uploadDone) {
         await upload
         if (uploadError !== undefined) fail(fileProblem ?? uploadFailed(uploadError, node))

@@ -28,6 +28,7 @@ import { RunRepository } from './run-repository.ts'
 import { imagePrepareStep, type ImagePrepareDependencies } from './steps/image-prepare-step.ts'
 import { nodeFlashStep } from './steps/node-flash-step.ts'
 import { nodeWaitBootStep } from './steps/node-wait-boot-step.ts'
+import { clusterReadyStep } from './steps/cluster-ready-step.ts'
 
 export interface LifecycleDependencies {
   db: Db
@@ -116,6 +117,10 @@ export function createLifecycle(deps: LifecycleDependencies): {
         tools: deps.tools,
         dataDir: deps.dataDir,
         ...(deps.chartMirror ? { chartMirror: deps.chartMirror } : {}),
+      }),
+      'cluster.ready': clusterReadyStep({
+        listNodeReadiness,
+        ...(deps.bootPollMs ? { pollMs: deps.bootPollMs } : {}),
       }),
     },
   })

@@ -350,4 +350,13 @@ export const migrations: readonly Migration[] = [
       `)
     },
   },
+  {
+    version: 11,
+    name: 'cluster readiness',
+    up(db) {
+      // ready_at: when a deploy's last step found every node and add-on ready; cleared when a later
+      // deploy images nodes again or a destroy ends (docs/profiles-and-deploy.md).
+      db.exec('ALTER TABLE clusters ADD COLUMN ready_at TEXT;')
+    },
+  },
 ]

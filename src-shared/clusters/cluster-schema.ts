@@ -43,6 +43,8 @@ export const clusterRecordSchema = z.object({
   apiEndpoint: z.string().nullable(),
   nodes: z.array(clusterNodeSchema),
   artifacts: z.array(clusterArtifactSchema),
+  /** When a deploy's last step found every node and enabled add-on ready; null until then. */
+  readyAt: z.string().nullable(),
   /** The latest run that changed the record. */
   lastRunId: z.string().nullable(),
   createdAt: z.string(),

@@ -42,7 +42,7 @@ describe('compilePlan', () => {
       'cluster-bootstrap | talos:apply:turing-w2 <- talos:configs, boot:turing-w2, talos:apply:turing-cp1',
       'cluster-bootstrap | talos:apply:turing-w3 <- talos:configs, boot:turing-w3, talos:apply:turing-cp1',
       'cluster-bootstrap | talos:bootstrap <- talos:apply:turing-cp1',
-      'cluster-bootstrap | talos:export <- talos:bootstrap',
+      'cluster-bootstrap | talos:export <- talos:bootstrap, talos:apply:turing-w1, talos:apply:turing-w2, talos:apply:turing-w3',
       'cluster-bootstrap | cluster:nodes-ready <- talos:export, talos:apply:turing-cp1, talos:apply:turing-w1, talos:apply:turing-w2, talos:apply:turing-w3',
       'addon-deployment | addon:metallb <- cluster:nodes-ready',
       'addon-deployment | addon:traefik <- cluster:nodes-ready, addon:metallb',

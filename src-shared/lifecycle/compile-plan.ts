@@ -122,8 +122,10 @@ function compileDeploy(profile: ClusterProfile): Plan {
       resources: [resourceKeys.cluster],
       params: { address: first.address },
     })
+    // The talosconfig names where every node answers once configured: known after its apply.
     clusterStep(stepIds.talosExport, 'talos.export-configs', 'Export kubeconfig and talosconfig', [
       stepIds.talosBootstrap,
+      ...workers.map((node) => stepIds.talosApply(node.hostname)),
     ])
     clusterUp = stepIds.talosExport
   } else {

@@ -114,7 +114,8 @@ describe('cluster profiles and the lifecycle timeline in Chromium', () => {
     expect(await plan.phase('image-preparation').getAttribute('data-runnable')).toBe('true')
     expect(await plan.phase('node-imaging').getAttribute('data-runnable')).toBe('true')
     expect(await plan.phase('cluster-bootstrap').getAttribute('data-runnable')).toBe('true')
-    expect(await plan.phase('addon-deployment').getAttribute('data-runnable')).toBe('false')
+    expect(await plan.phase('addon-deployment').getAttribute('data-runnable')).toBe('true')
+    expect(await plan.phase('ready').getAttribute('data-runnable')).toBe('true')
     await screenshot(page, 'lifecycle-dry-run')
     await plan.root.getByRole('button', { name: 'Deploy…' }).click()
 

@@ -46,6 +46,10 @@ beforeAll(async () => {
   profile.image = { cached: imageSha }
   profile.timeouts.bootSeconds = 20
   await call('profiles.save', { profile })
+  // K3s bootstrap steps are not in this version: its deploy goes as far as the imaging.
+  const k3s = profileFromTemplate('k3s-rk1-armbian', { name: 'lab-k3s', board: 'rack-1' })
+  k3s.image = { cached: imageSha }
+  await call('profiles.save', { profile: k3s })
 })
 
 afterAll(async () => {
@@ -57,20 +61,28 @@ afterAll(async () => {
 describe('lifecycle engine: imaging phases on the virtual board', () => {
   it('plans the whole lifecycle and says which phases this version runs', async () => {
     const { plan, runnablePhases } = await call('lifecycle.plan', { profile: 'lab' })
-    expect(runnablePhases).toEqual(['image-preparation', 'node-imaging', 'cluster-bootstrap'])
-    expect(plan.steps.map((step) => step.phase)).toContain('addon-deployment')
+    expect(runnablePhases).toEqual([
+      'image-preparation',
+      'node-imaging',
+      'cluster-bootstrap',
+      'addon-deployment',
+      'ready',
+    ])
+    expect(plan.steps.at(-1)).toMatchObject({ kind: 'cluster.ready', phase: 'ready' })
+    const k3s = await call('lifecycle.plan', { profile: 'lab-k3s' })
+    expect(k3s.runnablePhases).toEqual(['image-preparation', 'node-imaging'])
   })
 
   it('refuses to deploy phases it cannot run yet', async () => {
     const result = await core.dispatch('lifecycle.deploy', {
-      profile: 'lab',
+      profile: 'lab-k3s',
       throughPhase: 'addon-deployment',
     })
     expect(result).toMatchObject({
       ok: false,
       error: {
         code: 'invalid_input',
-        message: expect.stringMatching(/cannot run the Add-on deployment phase yet/),
+        message: expect.stringMatching(/cannot run the Cluster bootstrap phase yet/),
       },
     })
   })

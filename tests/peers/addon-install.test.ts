@@ -35,16 +35,12 @@ import { openDatabase, type Db } from '../../src-main/store/database.ts'
 import { SettingsStore } from '../../src-main/store/settings-store.ts'
 import { pinnedTools } from '../../src-main/tools/tool-manifest.ts'
 import { ToolsService } from '../../src-main/tools/tools-service.ts'
-import {
-  helmEnv,
-  removeAddons,
-  serveChartRepository,
-  type ChartRepository,
-} from '../support/chart-repository.ts'
+import { helmEnv, serveChartRepository, type ChartRepository } from '../support/chart-repository.ts'
 import { interruptedRun } from '../support/interrupted-run.ts'
 import { filesContaining } from '../support/find-in-files.ts'
 import { MemorySecretStore } from '../support/memory-secret-store.ts'
 import { sealedNames } from '../../src-shared/clusters/sealed-names.ts'
+import { removeAddons } from '../support/remove-addons.ts'
 
 const run = promisify(execFile)
 const cluster = inject('loopbackCluster')

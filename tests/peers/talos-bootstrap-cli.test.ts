@@ -3,18 +3,16 @@
 // with one bootstrap in total, and the killed processes' private talosctl folders are swept.
 // Skipped where the peers are not built.
 import { spawn } from 'node:child_process'
-import { readdirSync, writeFileSync } from 'node:fs'
+import { readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { stringify } from 'yaml'
 import { loopbackBackends } from '../../src-main/virtual-talos/loopback-backends.ts'
 import { startVirtualBoard, type VirtualBoard } from '../../src-main/virtual-board/virtual-board-server.ts'
-import { profileFromTemplate } from '../../src-shared/profiles/profile-templates.ts'
-import { imageBytes, sha256, writeImage } from '../support/make-image.ts'
 import { findPeers } from '../support/peers.ts'
 import { runCli } from '../support/run-cli.ts'
+import { setUpTalosDeploy } from '../support/talos-cli-setup.ts'
 import { makeTempDir } from '../support/temp-dir.ts'
 
 const bin = fileURLToPath(new URL('../../bin/clusterdeck.js', import.meta.url))
@@ -57,29 +55,12 @@ describe.skipIf(skip)(
       })
       dir = makeTempDir()
       env = { CLUSTERDECK_HOME: join(dir.path, 'home'), CLUSTERDECK_BMC_PASSWORD: '' }
-      const setUp = async (args: string[], stdin?: string) => {
-        const result = await runCli(args, { env, ...(stdin === undefined ? {} : { stdin }) })
-        expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(0)
-        return result
-      }
-      await setUp(
-        ['board', 'add', 'rack-1', '--address', board.url, '--password-stdin'],
-        board.credentials.password,
-      )
-      await setUp(['bmc', '--board', 'rack-1', '--trust-on-first-use', 'info'])
-      await setUp(['tools', 'set-path', 'talosctl', peers.ok ? peers.binaries.talosctl : ''])
-      const raw = imageBytes(3 * 1024 * 1024, 31)
-      await setUp(['image', 'import', writeImage(join(dir.path, 'talos-v1.12.0-arm64.raw'), raw)])
-      const template = profileFromTemplate('talos-rk1-longhorn', { name: 'lab', board: 'rack-1' })
-      const profile = {
-        ...template,
-        versions: { ...template.versions, talos: 'v1.12.0' },
-        image: { cached: sha256(raw) },
-      }
-      profile.timeouts.bootSeconds = 60
-      const profileFile = join(dir.path, 'lab.yaml')
-      writeFileSync(profileFile, stringify(profile))
-      await setUp(['deploy', profileFile, '--dry-run'])
+      await setUpTalosDeploy({
+        env,
+        board,
+        dir: dir.path,
+        tools: { talosctl: peers.ok ? peers.binaries.talosctl : '' },
+      })
     })
 
     afterAll(async () => {
@@ -88,7 +69,11 @@ describe.skipIf(skip)(
     })
 
     it('resumes a deploy killed during apply and during bootstrap, bootstrapping once', async () => {
-      const duringApply = await deployKilledAt([], /▶ Apply the control-plane config to turing-cp1/)
+      // Through the bootstrap only: the add-ons are tests/peers/talos-lifecycle.test.ts's.
+      const duringApply = await deployKilledAt(
+        ['--through', 'cluster-bootstrap'],
+        /▶ Apply the control-plane config to turing-cp1/,
+      )
       expect(duringApply.stdout).toMatch(/✓ Generate machine configs/)
 
       const duringBootstrap = await deployKilledAt(['--resume'], /▶ Bootstrap etcd on turing-cp1/)
