@@ -13,6 +13,7 @@ import { ClusterAccess } from './cluster-access.ts'
 import { ClusterRepository } from './cluster-repository.ts'
 import { ClusterService } from './cluster-service.ts'
 import { sealedNames } from '../../src-shared/clusters/sealed-names.ts'
+import { clusterNodeOf } from '../../src-shared/clusters/cluster-schema.ts'
 
 const talosconfig = `context: lab
 contexts:
@@ -37,17 +38,7 @@ function recordFor(distribution: 'talos' | 'k3s', name = 'lab') {
   })
   const record = clusters.forProfile(null, profile)
   // Nodes listed workers first: the order is the record's, not the sealing's.
-  const nodes = [...profile.nodes].reverse().map((node) => ({
-    hostname: node.hostname,
-    role: node.role,
-    board: node.board,
-    slot: node.slot,
-    address: node.address,
-    imageSha256: null,
-    flashedAt: null,
-    apiAddress: null,
-    configSha256: null,
-  }))
+  const nodes = [...profile.nodes].reverse().map(clusterNodeOf)
   new ClusterRepository(db).save({ ...record, nodes })
   return { record, nodes }
 }

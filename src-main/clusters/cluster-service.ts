@@ -4,7 +4,12 @@
 // settle; step executors seal and open secrets through it, so each sealed file is listed here.
 import { randomUUID } from 'node:crypto'
 import { AppError } from '../../src-shared/contract/app-error.ts'
-import type { ClusterArtifact, ClusterNode, ClusterRecord } from '../../src-shared/clusters/cluster-schema.ts'
+import {
+  clusterNodeOf,
+  type ClusterArtifact,
+  type ClusterNode,
+  type ClusterRecord,
+} from '../../src-shared/clusters/cluster-schema.ts'
 import type { Run } from '../../src-shared/lifecycle/run-schema.ts'
 import { stepIds } from '../../src-shared/lifecycle/step-ids.ts'
 import type { ClusterProfile, ProfileNode } from '../../src-shared/profiles/profile-schema.ts'
@@ -94,11 +99,7 @@ export class ClusterService {
         // What an apply step recorded as it went (see recordAppliedConfig) stays.
         const kept = next.nodes.find((n) => n.hostname === node.hostname)
         imaged.push({
-          hostname: node.hostname,
-          role: node.role,
-          board: node.board,
-          slot: node.slot,
-          address: node.address,
+          ...clusterNodeOf(node),
           imageSha256: typeof image?.sha256 === 'string' ? image.sha256 : null,
           flashedAt: flash.finishedAt,
           apiAddress: kept?.apiAddress ?? null,
@@ -162,18 +163,7 @@ export class ClusterService {
   ): void {
     const record = this.forProfile(profileId, profile)
     const existing = record.nodes.find((candidate) => candidate.hostname === node.hostname)
-    const entry: ClusterNode = existing
-      ? { ...existing, ...applied }
-      : {
-          hostname: node.hostname,
-          role: node.role,
-          board: node.board,
-          slot: node.slot,
-          address: node.address,
-          imageSha256: null,
-          flashedAt: null,
-          ...applied,
-        }
+    const entry: ClusterNode = existing ? { ...existing, ...applied } : { ...clusterNodeOf(node), ...applied }
     this.repository.save({
       ...record,
       nodes: existing

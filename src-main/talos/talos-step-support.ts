@@ -9,7 +9,12 @@ import type { BoardService } from '../boards/board-service.ts'
 import type { StepContext, StepSecrets } from '../lifecycle/step-executor.ts'
 import type { ToolsService } from '../tools/tools-service.ts'
 import { boardOnLoopback, configuredApiAddress } from './talos-addresses.ts'
-import { talosctlRunner, type Talosctl, type TalosctlContext } from './talosctl-runner.ts'
+import {
+  registerYamlSecrets,
+  talosctlRunner,
+  type Talosctl,
+  type TalosctlContext,
+} from './talosctl-runner.ts'
 
 export interface TalosStepDependencies {
   tools: Pick<ToolsService, 'resolve'>
@@ -108,8 +113,12 @@ export async function openIfSealed(sealed: StepSecrets, name: string): Promise<s
   }
 }
 
-export async function openSealed(sealed: StepSecrets, name: string, madeBy: string): Promise<string> {
-  const value = await openIfSealed(sealed, name)
+/**
+ * A sealed file an earlier step (`madeBy`) made, its keys, certificates and tokens registered as
+ * secrets of the run so that no log line shows them.
+ */
+export async function openSealed(context: StepContext, name: string, madeBy: string): Promise<string> {
+  const value = await openIfSealed(context.sealed, name)
   if (value === null) {
     throw new AppError(
       'not_found',
@@ -117,6 +126,7 @@ export async function openSealed(sealed: StepSecrets, name: string, madeBy: stri
       `It is made by the "${madeBy}" step: run the deploy again from the start of its Cluster bootstrap phase.`,
     )
   }
+  registerYamlSecrets(value, context.secret)
   return value
 }
 

@@ -78,12 +78,7 @@ function generateSecretsStep(deps: TalosStepDependencies): StepExecutor<'talos.g
 function generateConfigsStep(deps: TalosStepDependencies): StepExecutor<'talos.generate-configs'> {
   return {
     async run(context) {
-      const secretsYaml = await openSealed(
-        context.sealed,
-        sealedNames.talosSecrets,
-        'Generate the cluster secrets',
-      )
-      registerYamlSecrets(secretsYaml, context.secret)
+      const secretsYaml = await openSealed(context, sealedNames.talosSecrets, 'Generate the cluster secrets')
       const set = await generateConfigs(await resolveTalosctl(deps, context), {
         profile: context.profile,
         secretsYaml,
@@ -135,13 +130,11 @@ function applyConfigStep(deps: TalosStepDependencies): StepExecutor<'talos.apply
   const prepare = async (context: Parameters<StepExecutor<'talos.apply-config'>['run']>[0]) => {
     const node = nodeOf(context, context.step.node!)
     const config = await openSealed(
-      context.sealed,
+      context,
       sealedNames.machineConfig(node.hostname),
       'Generate machine configs',
     )
-    const talosconfig = await openSealed(context.sealed, sealedNames.talosconfig, 'Generate machine configs')
-    registerYamlSecrets(config, context.secret)
-    registerYamlSecrets(talosconfig, context.secret)
+    const talosconfig = await openSealed(context, sealedNames.talosconfig, 'Generate machine configs')
     return {
       node,
       config,
@@ -215,12 +208,7 @@ function bootstrapStep(deps: TalosStepDependencies): StepExecutor<'talos.bootstr
       if (!first)
         throw new AppError('internal', `No control plane of the profile has ${context.step.params.address}.`)
       const { configured } = await addressesOf(deps, context, first)
-      const talosconfig = await openSealed(
-        context.sealed,
-        sealedNames.talosconfig,
-        'Generate machine configs',
-      )
-      registerYamlSecrets(talosconfig, context.secret)
+      const talosconfig = await openSealed(context, sealedNames.talosconfig, 'Generate machine configs')
       const talosctl = await talosctlFor(deps, context)
       const timeoutMs = context.profile.timeouts.bootSeconds * 1000
       let lastAnswer = ''
@@ -259,12 +247,7 @@ function exportConfigsStep(deps: TalosStepDependencies): StepExecutor<'talos.exp
         nodes.map(async (node) => (await addressesOf(deps, context, node)).configured),
       )
       const endpoints = addresses.slice(0, nodes.filter((node) => node.role === 'control-plane').length)
-      const talosconfig = await openSealed(
-        context.sealed,
-        sealedNames.talosconfig,
-        'Generate machine configs',
-      )
-      registerYamlSecrets(talosconfig, context.secret)
+      const talosconfig = await openSealed(context, sealedNames.talosconfig, 'Generate machine configs')
       const talosctl = await talosctlFor(deps, context)
       const timeoutMs = context.profile.timeouts.bootSeconds * 1000
       let lastProblem = ''

@@ -14,7 +14,6 @@ import {
   talosctlFor,
   type TalosStepDependencies,
 } from './talos-step-support.ts'
-import { registerYamlSecrets } from './talosctl-runner.ts'
 import { sealedNames } from '../../src-shared/clusters/sealed-names.ts'
 
 export interface TalosWaitReadyDependencies extends TalosStepDependencies {
@@ -39,17 +38,15 @@ export function talosWaitReadyStep(deps: TalosWaitReadyDependencies): StepExecut
         )
       }
       const kubeconfig = await openSealed(
-        context.sealed,
+        context,
         sealedNames.kubeconfig,
         'Export kubeconfig and talosconfig',
       )
       const talosconfig = await openSealed(
-        context.sealed,
+        context,
         sealedNames.talosconfig,
         'Export kubeconfig and talosconfig',
       )
-      registerYamlSecrets(kubeconfig, context.secret)
-      registerYamlSecrets(talosconfig, context.secret)
       const { endpoints, nodes } = talosTargets(talosconfig)
       const talosctl = await talosctlFor(deps, context)
 

@@ -3,6 +3,7 @@
 // It holds no secret: artifacts are paths to files sealed under the data directory.
 import { z } from 'zod'
 import { nodeNumberSchema } from '../bmc/node-number.ts'
+import type { ProfileNode } from '../profiles/profile-schema.ts'
 
 export const clusterNodeSchema = z.object({
   hostname: z.string(),
@@ -19,6 +20,22 @@ export const clusterNodeSchema = z.object({
   configSha256: z.string().nullable().default(null),
 })
 export type ClusterNode = z.infer<typeof clusterNodeSchema>
+
+/** A profile node as the record first knows it: where it sits, nothing done to it yet. */
+export function clusterNodeOf(node: ProfileNode): ClusterNode {
+  const { hostname, role, board, slot, address } = node
+  return {
+    hostname,
+    role,
+    board,
+    slot,
+    address,
+    imageSha256: null,
+    flashedAt: null,
+    apiAddress: null,
+    configSha256: null,
+  }
+}
 
 export const clusterArtifactSchema = z.object({
   /** e.g. "talosconfig", "kubeconfig", "k3s-token". */

@@ -10,6 +10,7 @@ import type { SecretStore } from '../../src-main/secrets/secret-store.ts'
 import { openDatabase } from '../../src-main/store/database.ts'
 import type { RequestName, RequestOutput } from '../../src-shared/contract/index.ts'
 import { sealedNames } from '../../src-shared/clusters/sealed-names.ts'
+import { clusterNodeOf } from '../../src-shared/clusters/cluster-schema.ts'
 
 export interface BootstrappedCluster {
   id: string
@@ -50,17 +51,7 @@ export async function sealBootstrappedCluster(
       ...record,
       versions: saved.profile.versions,
       apiEndpoint: `https://${saved.profile.network.apiEndpoint}:6443`,
-      nodes: saved.profile.nodes.map((node) => ({
-        hostname: node.hostname,
-        role: node.role,
-        board: node.board,
-        slot: node.slot,
-        address: node.address,
-        imageSha256: null,
-        flashedAt: now,
-        apiAddress: null,
-        configSha256: null,
-      })),
+      nodes: saved.profile.nodes.map((node) => ({ ...clusterNodeOf(node), flashedAt: now })),
     })
   } finally {
     db.close()
