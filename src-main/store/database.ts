@@ -13,8 +13,9 @@ export const databaseFileName = 'clusterdeck.db'
 export function openDatabase(dataDir: string, migrations: readonly Migration[] = allMigrations): Db {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 })
   const db = new Database(join(dataDir, databaseFileName))
-  // First, so that switching to WAL waits for another process opening the same file.
-  db.pragma('busy_timeout = 5000')
+  // First, so that switching to WAL waits for another process opening the same file. Generous:
+  // a fresh data directory's migrations, run by another process on a loaded machine, took over 5 s.
+  db.pragma('busy_timeout = 15000')
   db.pragma('journal_mode = WAL')
   db.pragma('foreign_keys = ON')
   migrate(db, migrations)
