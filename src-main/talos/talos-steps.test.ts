@@ -15,7 +15,7 @@ const template = profileFromTemplate('talos-rk1-longhorn', { name: 'lab', board:
 const profile = {
   ...template,
   versions: { ...template.versions, talos: 'v1.12.0' },
-  timeouts: { bootSeconds: 10 },
+  timeouts: { bootSeconds: 10, readySeconds: 900 },
 }
 const talosconfig = [
   'context: lab',
@@ -165,7 +165,7 @@ describe('talos.apply-config', () => {
     const error = await failure(
       steps['talos.apply-config'].run({
         ...context,
-        profile: { ...profile, timeouts: { bootSeconds: 0.05 } },
+        profile: { ...profile, timeouts: { bootSeconds: 0.05, readySeconds: 900 } },
       }),
     )
     expect(Date.now() - started).toBeLessThan(5000)
@@ -229,7 +229,10 @@ describe('talos.bootstrap', () => {
     })
     const context = bootstrapContext()
     const error = await failure(
-      steps['talos.bootstrap'].run({ ...context, profile: { ...profile, timeouts: { bootSeconds: 0.05 } } }),
+      steps['talos.bootstrap'].run({
+        ...context,
+        profile: { ...profile, timeouts: { bootSeconds: 0.05, readySeconds: 900 } },
+      }),
     )
     expect(error.code).toBe('timeout')
     expect(error.message).toBe(

@@ -18,7 +18,12 @@ const healthy: Array<[string, string, string]> = [
   ['kubelet', 'Running', 'OK'],
 ]
 
-function setup(readiness: () => NodeReadiness[], readyTimeoutMs = 60_000) {
+function setup(
+  readiness: () => NodeReadiness[],
+  /** null: the profile's timeouts.readySeconds decides. */
+  readyTimeoutMs: number | null = 60_000,
+  stepProfile = profile,
+) {
   const talosctl = new FakeTalosctl(talosconfig)
   profile.nodes.forEach((node, i) =>
     talosctl.nodes.set(addresses[i]!, {
@@ -37,13 +42,13 @@ function setup(readiness: () => NodeReadiness[], readyTimeoutMs = 60_000) {
     appliedConfigs: { sha256Of: () => null, record: () => undefined },
     runner: () => talosctl.run,
     pollMs: 1,
-    readyTimeoutMs,
+    ...(readyTimeoutMs === null ? {} : { readyTimeoutMs }),
     listNodeReadiness: async (kubeconfig) => {
       seen.push(kubeconfig)
       return readiness()
     },
   })
-  const context = fakeStepContext(profile, 'cluster:nodes-ready', 'cluster.wait-ready', {
+  const context = fakeStepContext(stepProfile, 'cluster:nodes-ready', 'cluster.wait-ready', {
     sealed: {
       talosconfig,
       kubeconfig: 'apiVersion: v1\nusers:\n  - user:\n      token: the-admin-token-123\n',
@@ -97,6 +102,16 @@ describe('cluster.wait-ready for Talos', () => {
       'The cluster was not ready within 0 s: etcd on turing-cp1 is Preparing (health ?); ' +
         'turing-w1 is not Ready (NodeStatusUnknown: Kubelet stopped posting node status.); ' +
         'turing-w2 is not a Kubernetes node yet; turing-w3 has no kubelet service.',
+    )
+  })
+
+  it('waits as long as the profile’s timeouts.readySeconds says', async () => {
+    const impatient = { ...profile, timeouts: { ...profile.timeouts, readySeconds: 0.03 } }
+    const { step, context } = setup(() => [], null, impatient)
+    const error = (await step.run(context).catch((caught: unknown) => caught)) as AppError
+    expect(error.code).toBe('timeout')
+    expect(error.message).toMatch(
+      /^The cluster was not ready within 0 s: turing-cp1 is not a Kubernetes node yet/,
     )
   })
 

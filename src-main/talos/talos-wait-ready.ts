@@ -19,7 +19,7 @@ import { sealedNames } from '../../src-shared/clusters/sealed-names.ts'
 export interface TalosWaitReadyDependencies extends TalosStepDependencies {
   /** The Kubernetes nodes and their Ready condition, read with the cluster's kubeconfig. */
   listNodeReadiness: typeof listNodeReadiness
-  /** How long to wait for the whole cluster (default 15 minutes). */
+  /** How long to wait for the whole cluster; by default the profile's `timeouts.readySeconds`. */
   readyTimeoutMs?: number
 }
 
@@ -27,10 +27,10 @@ const shownProblems = 8
 
 export function talosWaitReadyStep(deps: TalosWaitReadyDependencies): StepExecutor<'cluster.wait-ready'> {
   const pollMs = deps.pollMs ?? 5000
-  const timeoutMs = deps.readyTimeoutMs ?? 15 * 60_000
   return {
     async run(context) {
       const { profile } = context
+      const timeoutMs = deps.readyTimeoutMs ?? profile.timeouts.readySeconds * 1000
       if (profile.distribution !== 'talos') {
         throw new AppError(
           'not_implemented',

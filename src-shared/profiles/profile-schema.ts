@@ -157,9 +157,13 @@ export const clusterProfileSchema = z
     nodes: z.array(profileNodeSchema).min(1, { message: 'needs at least one node' }),
     addons: addonsSchema.default(addonsSchema.parse({})),
     timeouts: z
-      .object({ bootSeconds: z.number().int().min(10).max(3600).default(300) })
+      .object({
+        bootSeconds: z.number().int().min(10).max(3600).default(300),
+        /** How long the bootstrapped cluster may take until every node is Ready. */
+        readySeconds: z.number().int().min(30).max(7200).default(900),
+      })
       .strict()
-      .default({ bootSeconds: 300 }),
+      .default({ bootSeconds: 300, readySeconds: 900 }),
   })
   .strict()
 

@@ -324,7 +324,7 @@ describe.skipIf(skip)(
             image: { cached: sha256(raw) },
           },
         ],
-        timeouts: { bootSeconds: 10 },
+        timeouts: { bootSeconds: 10, readySeconds: 900 },
       }
       await call('profiles.save', { profile: stray })
       const started = await call('lifecycle.deploy', { profile: 'stray', throughPhase: 'cluster-bootstrap' })

@@ -207,10 +207,24 @@ export function ProfileEditor({ saved, onSaved, onDirtyChange }: ProfileEditorPr
             value={draft.timeouts.bootSeconds}
             onChange={(value) =>
               typeof value === 'number' &&
-              setDraft((current) => ({ ...current, timeouts: { bootSeconds: value } }))
+              setDraft((current) => ({ ...current, timeouts: { ...current.timeouts, bootSeconds: value } }))
             }
             {...fieldIssues(issues, 'timeouts.bootSeconds', {
               description: 'How long a flashed node may take to boot',
+            })}
+          />
+          <NumberInput
+            label="Ready timeout"
+            suffix=" s"
+            min={30}
+            max={7200}
+            value={draft.timeouts.readySeconds}
+            onChange={(value) =>
+              typeof value === 'number' &&
+              setDraft((current) => ({ ...current, timeouts: { ...current.timeouts, readySeconds: value } }))
+            }
+            {...fieldIssues(issues, 'timeouts.readySeconds', {
+              description: 'How long the new cluster may take until every node is Ready',
             })}
           />
         </SimpleGrid>

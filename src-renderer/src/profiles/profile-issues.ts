@@ -28,7 +28,7 @@ const placedPaths = [
   /^image(\.|$)/,
   /^nodes(\[\d+\]\.(hostname|role|board|slot|address|installDisk|nvme(\.\w+)?|image(\..*)?))?$/,
   /^addons\.\w+(\.\w+)?$/,
-  /^timeouts\.bootSeconds$/,
+  /^timeouts\.(bootSeconds|readySeconds)$/,
 ]
 
 export function unplacedIssues(issues: readonly ProfileIssue[]): ProfileIssue[] {
