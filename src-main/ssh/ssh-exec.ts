@@ -1,0 +1,125 @@
+// One command on an open connection: output collected, the exit status returned (not thrown),
+// sudo's password fed on stdin only when sudo asks, a deadline and cancellation that stop the
+// remote process, and every command with its exit status logged with secrets redacted.
+import { randomBytes } from 'node:crypto'
+import type { Client as SshClient, ClientChannel } from 'ssh2'
+import { AppError } from '../../src-shared/contract/app-error.ts'
+import { redact } from '../lifecycle/redact.ts'
+
+export interface ExecOptions {
+  /** Run through sudo unless the login user is root. */
+  sudo?: boolean
+  /** Written to sudo's stdin when (and only when) sudo prompts for it. */
+  sudoPassword?: string
+  timeoutMs: number
+  signal?: AbortSignal
+}
+
+export interface ExecResult {
+  exitCode: number
+  stdout: string
+  stderr: string
+}
+
+interface ExecContext extends ExecOptions {
+  user: string
+  label: string
+  secrets: string[]
+  log: ((line: string) => void) | undefined
+}
+
+/** POSIX single quotes: nothing inside is special but the quote itself. */
+export function shQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`
+}
+
+/** The command as sent: wrapped in `sudo -S -p MARKER` for a non-root user who asked for sudo. */
+export function sudoCommand(command: string, marker: string): string {
+  return `sudo -S -p ${shQuote(marker)} -- sh -c ${shQuote(command)}`
+}
+
+export function execOnClient(client: SshClient, command: string, context: ExecContext): Promise<ExecResult> {
+  const secrets = [...context.secrets, ...(context.sudoPassword ? [context.sudoPassword] : [])]
+  const useSudo = context.sudo === true && context.user !== 'root'
+  const marker = `[clusterdeck-sudo-${randomBytes(6).toString('hex')}]`
+  const shown = redact(command, secrets)
+  context.log?.(`${context.user}@${context.label}$ ${useSudo ? 'sudo ' : ''}${shown}`)
+  const started = Date.now()
+
+  return new Promise((resolve, reject) => {
+    let channel: ClientChannel | undefined
+    let settled = false
+    const stdout: Buffer[] = []
+    let stderr = ''
+    let prompts = 0
+
+    const finish = (error: AppError | undefined, exitCode?: number): void => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      context.signal?.removeEventListener('abort', onAbort)
+      const seconds = ((Date.now() - started) / 1000).toFixed(1)
+      if (error) {
+        context.log?.(`${error.message} (${seconds} s)`)
+        // The KILL signal stops the remote process (OpenSSH ≥ 7.9); closing alone may leave it running.
+        channel?.signal('KILL')
+        channel?.close()
+        return reject(error)
+      }
+      context.log?.(`exit ${exitCode} (${seconds} s)`)
+      resolve({ exitCode: exitCode ?? -1, stdout: Buffer.concat(stdout).toString('utf8'), stderr })
+    }
+    const onAbort = (): void =>
+      finish(new AppError('cancelled', `"${shown}" on ${context.label} was cancelled.`))
+    const timer = setTimeout(
+      () =>
+        finish(
+          new AppError(
+            'timeout',
+            `"${shown}" on ${context.label} did not finish within ${Math.round(context.timeoutMs / 1000)} s.`,
+            'The node may be busy or the command waits for input; check the node and try again.',
+          ),
+        ),
+      context.timeoutMs,
+    )
+    if (context.signal?.aborted) return onAbort()
+    context.signal?.addEventListener('abort', onAbort, { once: true })
+
+    client.exec(useSudo ? sudoCommand(command, marker) : command, (error, stream) => {
+      if (error)
+        return finish(
+          new AppError('ssh_unreachable', `${context.label} refused to run a command: ${error.message}.`),
+        )
+      channel = stream
+      if (settled) return void stream.close()
+      if (!useSudo) stream.end()
+      stream.on('data', (chunk: Buffer) => stdout.push(chunk))
+      stream.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString('utf8')
+        if (!useSudo || !stderr.includes(marker)) return
+        stderr = stderr.split(marker).join('')
+        prompts += 1
+        if (context.sudoPassword === undefined || prompts > 1) {
+          finish(
+            new AppError(
+              'ssh_auth_failed',
+              prompts > 1
+                ? `sudo on ${context.label} refused the password of ${context.user}.`
+                : `sudo on ${context.label} asks for the password of ${context.user}.`,
+              'Save the right sudo password for this node, or allow the user passwordless sudo.',
+            ),
+          )
+          return
+        }
+        stream.end(`${context.sudoPassword}\n`)
+      })
+      // -1 when the process ended by a signal (its name is added to stderr) or without a status.
+      let exitCode = -1
+      stream.on('exit', (code: number | null, signalName?: string) => {
+        if (code !== null) exitCode = code
+        else if (signalName) stderr += `\n(killed by SIG${signalName})`
+      })
+      stream.on('close', () => finish(undefined, exitCode))
+    })
+  })
+}
