@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
-import { shQuote, sudoCommand } from './ssh-exec.ts'
+import { remoteCommand, shQuote } from './ssh-exec.ts'
 
 describe('ssh exec commands', () => {
   it('quotes anything for sh, quotes included', () => {
@@ -9,7 +9,14 @@ describe('ssh exec commands', () => {
     }
   })
 
-  it('wraps a command in sudo reading the password from stdin behind the marker', () => {
-    expect(sudoCommand("echo 'hi'", '[m]')).toBe(`sudo -S -p '[m]' -- sh -c 'echo '\\''hi'\\'''`)
+  it('bounds commands on the node, runs them without stdin, and wraps them in sudo behind the marker', () => {
+    expect(remoteCommand('cat', 1500)).toBe(`timeout -s KILL 2 sh -c 'exec </dev/null; cat'`)
+    expect(execFileSync('sh', ['-c', remoteCommand('cat; echo done', 5000)], { encoding: 'utf8' })).toBe(
+      'done\n',
+    )
+    expect(() => execFileSync('sh', ['-c', remoteCommand('sleep 5', 100)], { stdio: 'ignore' })).toThrow()
+    expect(remoteCommand("echo 'hi'", 60_000, '[m]')).toBe(
+      `sudo -S -p '[m]' -- timeout -s KILL 60 sh -c 'exec </dev/null; echo '\\''hi'\\'''`,
+    )
   })
 })

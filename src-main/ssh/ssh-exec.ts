@@ -33,9 +33,15 @@ export function shQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`
 }
 
-/** The command as sent: wrapped in `sudo -S -p MARKER` for a non-root user who asked for sudo. */
-export function sudoCommand(command: string, marker: string): string {
-  return `sudo -S -p ${shQuote(marker)} -- sh -c ${shQuote(command)}`
+/**
+ * The command as sent. The node enforces the deadline too, with coreutils' timeout (which kills
+ * the whole process group): sshd ignores signal requests on root sessions, and a dropped connection
+ * must not leave a command running. Its stdin is /dev/null; for a non-root user who asked for sudo
+ * it runs under `sudo -S -p MARKER`, which reads the password from the channel.
+ */
+export function remoteCommand(command: string, timeoutMs: number, sudoMarker?: string): string {
+  const bounded = `timeout -s KILL ${Math.ceil(timeoutMs / 1000)} sh -c ${shQuote(`exec </dev/null; ${command}`)}`
+  return sudoMarker === undefined ? bounded : `sudo -S -p ${shQuote(sudoMarker)} -- ${bounded}`
 }
 
 export function execOnClient(client: SshClient, command: string, context: ExecContext): Promise<ExecResult> {
@@ -61,7 +67,8 @@ export function execOnClient(client: SshClient, command: string, context: ExecCo
       const seconds = ((Date.now() - started) / 1000).toFixed(1)
       if (error) {
         context.log?.(`${error.message} (${seconds} s)`)
-        // The KILL signal stops the remote process (OpenSSH ≥ 7.9); closing alone may leave it running.
+        // Stops a non-root user's command at once (sshd signals only those); the remote timeout
+        // ends a root's at its deadline.
         channel?.signal('KILL')
         channel?.close()
         return reject(error)
@@ -85,14 +92,13 @@ export function execOnClient(client: SshClient, command: string, context: ExecCo
     if (context.signal?.aborted) return onAbort()
     context.signal?.addEventListener('abort', onAbort, { once: true })
 
-    client.exec(useSudo ? sudoCommand(command, marker) : command, (error, stream) => {
+    client.exec(remoteCommand(command, context.timeoutMs, useSudo ? marker : undefined), (error, stream) => {
       if (error)
         return finish(
           new AppError('ssh_unreachable', `${context.label} refused to run a command: ${error.message}.`),
         )
       channel = stream
       if (settled) return void stream.close()
-      if (!useSudo) stream.end()
       stream.on('data', (chunk: Buffer) => stdout.push(chunk))
       stream.stderr.on('data', (chunk: Buffer) => {
         stderr += chunk.toString('utf8')
@@ -111,7 +117,7 @@ export function execOnClient(client: SshClient, command: string, context: ExecCo
           )
           return
         }
-        stream.end(`${context.sudoPassword}\n`)
+        stream.write(`${context.sudoPassword}\n`)
       })
       // -1 when the process ended by a signal (its name is added to stderr) or without a status.
       let exitCode = -1
