@@ -1,27 +1,35 @@
 // A real OpenSSH sshd on a loopback port, with its own config, host key and authorized_keys in a
 // temporary directory. As root it runs in a private mount namespace: a tmpfs on /run gives it the
-// privilege separation directory, and a copy of /etc/shadow in which root has a known password is
-// bound over the real one — so password logins work without touching the machine's accounts.
+// privilege separation directory, and copies of the account files (root with a known password, a
+// sudo user) are bound over the real ones — so password and sudo logins work without touching the
+// machine's accounts.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 export const sshdPath = '/usr/sbin/sshd'
 export const rootPassword = 'Sshd-test-root-pw-7'
+export const sudoUser = 'deck'
+export const sudoPassword = 'Sudo-test-pw-9'
+const sudoUid = 4242
 export const asRoot = process.getuid?.() === 0
 
 /** Why the sshd tests cannot run here, or undefined when they can. */
 export function sshdMissing(): string | undefined {
   if (!existsSync(sshdPath)) return `${sshdPath} is not installed (Debian: apt-get install openssh-server)`
-  for (const tool of ['ssh-keygen', 'ssh-agent', 'ssh-add'])
+  for (const tool of ['ssh-keygen', 'ssh-agent', 'ssh-add', 'openssl'])
     try {
       execFileSync('sh', ['-c', `command -v ${tool}`])
     } catch {
       return `${tool} is not installed (Debian: apt-get install openssh-client)`
     }
   return undefined
+}
+
+export function hasSudo(): boolean {
+  return existsSync('/usr/bin/sudo')
 }
 
 export function freePort(): Promise<number> {
@@ -56,7 +64,9 @@ export class OpenSshServer {
   private process: ChildProcess | undefined
 
   constructor() {
-    writeFileSync(this.authorizedKeysPath, '')
+    // sshd reads authorized_keys as the user logging in; the sudo user is not root.
+    chmodSync(this.dir, 0o755)
+    writeFileSync(this.authorizedKeysPath, '', { mode: 0o644 })
     sshKeygen(this.hostKeyPath)
   }
 
@@ -88,10 +98,10 @@ export class OpenSshServer {
     )
     const sshd = `exec ${sshdPath} -f ${config} -D -e`
     if (asRoot) {
-      const hash = execFileSync('openssl', ['passwd', '-6', rootPassword], { encoding: 'utf8' }).trim()
-      const shadow = readFileSync('/etc/shadow', 'utf8').replace(/^root:[^:]*:/m, `root:${hash}:`)
-      writeFileSync(join(this.dir, 'shadow'), shadow, { mode: 0o600 })
-      const setup = `mount -t tmpfs tmpfs /run && mkdir -m 755 /run/sshd && mount --bind ${this.dir}/shadow /etc/shadow`
+      const setup = [
+        'mount -t tmpfs tmpfs /run && mkdir -m 755 /run/sshd',
+        ...this.privateAccounts().map(([copy, path]) => `mount --bind ${copy} ${path}`),
+      ].join(' && ')
       this.process = spawn('unshare', [
         '--mount',
         '--propagation',
@@ -118,6 +128,32 @@ export class OpenSshServer {
         clearTimeout(timer)
         reject(new Error(`sshd exited with ${code}: ${output}`))
       })
+    })
+  }
+
+  /**
+   * The account files sshd and sudo see: root with a known password, and a sudo user with its own
+   * password and home (copies of the machine's files, bound over them in sshd's namespace only).
+   */
+  private privateAccounts(): Array<[string, string]> {
+    const hash = (password: string) =>
+      execFileSync('openssl', ['passwd', '-6', password], { encoding: 'utf8' }).trim()
+    const home = join(this.dir, 'home')
+    mkdirSync(home, { recursive: true, mode: 0o755 })
+    const passwd = `${readFileSync('/etc/passwd', 'utf8').trimEnd()}\n${sudoUser}:x:${sudoUid}:${sudoUid}::${home}:/bin/sh\n`
+    const shadow = `${readFileSync('/etc/shadow', 'utf8')
+      .replace(/^root:[^:]*:/m, `root:${hash(rootPassword)}:`)
+      .trimEnd()}\n${sudoUser}:${hash(sudoPassword)}:20000:0:99999:7:::\n`
+    // timestamp_timeout=0: sudo asks every time, so each test sees the prompt.
+    const sudoers = `Defaults env_reset\nDefaults timestamp_timeout=0\nDefaults !lecture\nroot ALL=(ALL:ALL) ALL\n${sudoUser} ALL=(ALL:ALL) ALL\n`
+    const files: Array<[string, string, string, number]> = [
+      ['passwd', '/etc/passwd', passwd, 0o644],
+      ['shadow', '/etc/shadow', shadow, 0o600],
+      ['sudoers', '/etc/sudoers', sudoers, 0o440],
+    ]
+    return files.map(([name, path, text, mode]) => {
+      writeFileSync(join(this.dir, name), text, { mode })
+      return [join(this.dir, name), path]
     })
   }
 

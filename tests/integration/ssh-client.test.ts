@@ -19,8 +19,11 @@ import {
   OpenSshServer,
   rootPassword,
   sshdMissing,
+  hasSudo,
   sshKeygen,
   startSshAgent,
+  sudoPassword,
+  sudoUser,
 } from './openssh-server.ts'
 
 const skip = sshdMissing()
@@ -130,7 +133,7 @@ describe.skipIf(skip !== undefined)(
         )
         expect(cancelled.code).toBe('cancelled')
         // The connection stays usable; the node killed both commands by their deadlines.
-        await new Promise((resolve) => setTimeout(resolve, 2000))
+        await new Promise((resolve) => setTimeout(resolve, 3000))
         expect(await running()).toBe('0')
       } finally {
         connection.close()
@@ -175,6 +178,47 @@ describe.skipIf(skip !== undefined)(
         connection.close()
         expect(log.join('\n')).not.toContain(rootPassword)
         expect((await refusal(connect({ password: 'wrong-password' }))).code).toBe('ssh_auth_failed')
+      },
+    )
+
+    const sudoMissing = !asRoot
+      ? 'needs root to run sshd with its own sudo user'
+      : !hasSudo()
+        ? 'sudo is not installed'
+        : ''
+    it.skipIf(sudoMissing !== '')(
+      `runs sudo for a non-root user, feeding the password only when sudo asks${sudoMissing ? ` (skipped: ${sudoMissing})` : ''}`,
+      async () => {
+        const deck = await connect(
+          { privateKeys: [clusterKey.privateKey] },
+          { target: { host: '127.0.0.1', port: server.port, user: sudoUser } },
+        )
+        try {
+          log.length = 0
+          expect((await deck.exec('id -u', { timeoutMs: 10_000 })).stdout).toBe('4242\n')
+          const asRootResult = await deck.exec('id -u; echo warn >&2', {
+            sudo: true,
+            sudoPassword,
+            timeoutMs: 20_000,
+          })
+          expect(asRootResult).toEqual({ exitCode: 0, stdout: '0\n', stderr: 'warn\n' })
+          expect(log).toContain(`${sudoUser}@[127.0.0.1]:${server.port}$ sudo id -u; echo warn >&2`)
+          expect(log.join('\n')).not.toContain(sudoPassword)
+          const unasked = await refusal(deck.exec('id -u', { sudo: true, timeoutMs: 20_000 }))
+          expect([unasked.code, unasked.message]).toEqual([
+            'ssh_auth_failed',
+            expect.stringContaining('asks for the password of deck'),
+          ])
+          const wrong = await refusal(
+            deck.exec('id -u', { sudo: true, sudoPassword: 'not-it', timeoutMs: 20_000 }),
+          )
+          expect([wrong.code, wrong.message]).toEqual([
+            'ssh_auth_failed',
+            expect.stringContaining('refused the password of deck'),
+          ])
+        } finally {
+          deck.close()
+        }
       },
     )
 
