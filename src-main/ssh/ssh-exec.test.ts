@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
-import { remoteCommand, shQuote } from './ssh-exec.ts'
+import { commandLogLine, remoteCommand, shQuote } from './ssh-exec.ts'
 
 describe('ssh exec commands', () => {
   it('quotes anything for sh, quotes included', () => {
@@ -17,6 +17,15 @@ describe('ssh exec commands', () => {
     expect(() => execFileSync('sh', ['-c', remoteCommand('sleep 5', 100)], { stdio: 'ignore' })).toThrow()
     expect(remoteCommand("echo 'hi'", 60_000, '[m]')).toBe(
       `sudo -S -p '[m]' -- timeout -s KILL 60 sh -c 'exec </dev/null; echo '\\''hi'\\'''`,
+    )
+  })
+
+  it('logs commands with registered secrets and credential shapes redacted', () => {
+    expect(commandLogLine('pi', 'node1', 'k3s agent --token K10secret::x', true, ['K10secret::x'])).toBe(
+      'pi@node1$ sudo k3s agent --token [redacted]',
+    )
+    expect(commandLogLine('root', '[10.0.0.2]:2222', 'chpasswd <<< root:x password=hunter2', false, [])).toBe(
+      'root@[10.0.0.2]:2222$ chpasswd <<< root:x password=[redacted]',
     )
   })
 })

@@ -44,12 +44,23 @@ export function remoteCommand(command: string, timeoutMs: number, sudoMarker?: s
   return sudoMarker === undefined ? bounded : `sudo -S -p ${shQuote(sudoMarker)} -- ${bounded}`
 }
 
+/** The step log's line for a command, before it runs; registered secrets are redacted. */
+export function commandLogLine(
+  user: string,
+  label: string,
+  command: string,
+  sudo: boolean,
+  secrets: string[],
+): string {
+  return `${user}@${label}$ ${sudo ? 'sudo ' : ''}${redact(command, secrets)}`
+}
+
 export function execOnClient(client: SshClient, command: string, context: ExecContext): Promise<ExecResult> {
   const secrets = [...context.secrets, ...(context.sudoPassword ? [context.sudoPassword] : [])]
   const useSudo = context.sudo === true && context.user !== 'root'
   const marker = `[clusterdeck-sudo-${randomBytes(6).toString('hex')}]`
   const shown = redact(command, secrets)
-  context.log?.(`${context.user}@${context.label}$ ${useSudo ? 'sudo ' : ''}${shown}`)
+  context.log?.(commandLogLine(context.user, context.label, command, useSudo, secrets))
   const started = Date.now()
 
   return new Promise((resolve, reject) => {
@@ -119,13 +130,23 @@ export function execOnClient(client: SshClient, command: string, context: ExecCo
         }
         stream.write(`${context.sudoPassword}\n`)
       })
-      // -1 when the process ended by a signal (its name is added to stderr) or without a status.
-      let exitCode = -1
+      // -1 when the process ended by a signal (its name is added to stderr).
+      let exitCode: number | undefined
       stream.on('exit', (code: number | null, signalName?: string) => {
-        if (code !== null) exitCode = code
-        else if (signalName) stderr += `\n(killed by SIG${signalName})`
+        exitCode = code ?? -1
+        if (code === null && signalName) stderr += `\n(killed by SIG${signalName})`
       })
-      stream.on('close', () => finish(undefined, exitCode))
+      stream.on('close', () =>
+        exitCode === undefined
+          ? finish(
+              new AppError(
+                'ssh_unreachable',
+                `The connection to ${context.label} closed before "${shown}" finished.`,
+                'Check that the node is up; the step can be retried.',
+              ),
+            )
+          : finish(undefined, exitCode),
+      )
     })
   })
 }
