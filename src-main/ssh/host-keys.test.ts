@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { AppError } from '../../src-shared/contract/app-error.ts'
 import { generateClusterKey } from './cluster-key.ts'
 import {
+  hostKeyAlgorithmsFor,
   hostKeyChanged,
   keyAlgorithm,
   publicKeyFingerprint,
@@ -26,6 +27,12 @@ describe('SSH host keys', () => {
     expect(key.publicKey).toMatch(/^ssh-ed25519 AAAA\S+ clusterdeck@lab$/)
     expect(key.fingerprint).toBe(publicKeyFingerprint(key.publicKey))
     expect(generateClusterKey('x').fingerprint).not.toBe(key.fingerprint)
+  })
+
+  it('asks first for the pinned key type', () => {
+    expect(hostKeyAlgorithmsFor('ssh-rsa')).toEqual(['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'])
+    expect(hostKeyAlgorithmsFor('ecdsa-sha2-nistp256')).toEqual(['ecdsa-sha2-nistp256'])
+    expect(hostKeyAlgorithmsFor('sk-ssh-ed25519@openssh.com')).toEqual([])
   })
 
   it('names both fingerprints when a key changed', () => {

@@ -24,6 +24,20 @@ export function publicKeyFingerprint(publicKeyLine: string): string {
   return sshFingerprint(Buffer.from(blob, 'base64'))
 }
 
+/**
+ * The host key algorithms that present a key of the pinned type, to be negotiated first: a node
+ * with several host keys (ed25519, ECDSA, RSA) must show the pinned one, as OpenSSH prefers the
+ * types it already knows for a host. An RSA key is signed with any of three algorithms.
+ */
+export function hostKeyAlgorithmsFor(keyType: string): string[] {
+  if (keyType === 'ssh-rsa') return ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa']
+  return ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521'].includes(
+    keyType,
+  )
+    ? [keyType]
+    : []
+}
+
 export interface HostKeyPin {
   host: string
   port: number

@@ -2,9 +2,16 @@
 // use), authentication in OpenSSH's order, bounded connect time and keep-alives (docs/ssh.md).
 import { readFileSync } from 'node:fs'
 import ssh2 from 'ssh2'
-import type { AnyAuthMethod, Client as SshClient, ConnectConfig } from 'ssh2'
+import type { AnyAuthMethod, Client as SshClient, ConnectConfig, ServerHostKeyAlgorithm } from 'ssh2'
 import { AppError } from '../../src-shared/contract/app-error.ts'
-import { hostKeyChanged, hostLabel, keyAlgorithm, sshFingerprint, type HostKeyStore } from './host-keys.ts'
+import {
+  hostKeyAlgorithmsFor,
+  hostKeyChanged,
+  hostLabel,
+  keyAlgorithm,
+  sshFingerprint,
+  type HostKeyStore,
+} from './host-keys.ts'
 import { resolveSshHost, type SshConfigBlock } from './ssh-config.ts'
 import { execOnClient, type ExecOptions, type ExecResult } from './ssh-exec.ts'
 
@@ -108,6 +115,9 @@ export function connectSsh(options: SshConnectOptions): Promise<SshConnection> {
   const client: SshClient = new ssh2.Client()
   let refusal: AppError | undefined
   let hostKey = { algorithm: 'unknown', fingerprint: '' }
+  const pinned = hostKeyAlgorithmsFor(
+    options.hostKeys.find(host, port)?.algorithm ?? '',
+  ) as ServerHostKeyAlgorithm[]
 
   const config: ConnectConfig = {
     host,
@@ -117,6 +127,10 @@ export function connectSsh(options: SshConnectOptions): Promise<SshConnection> {
     keepaliveInterval: options.keepaliveIntervalMs ?? defaultKeepaliveIntervalMs,
     keepaliveCountMax,
     authHandler: authMethods(user, options.auth, settings.identityFiles),
+    // The pinned key's type moves to the front of ssh2's list (remove, then prepend).
+    ...(pinned.length > 0 && {
+      algorithms: { serverHostKey: { remove: pinned, prepend: pinned, append: [] } },
+    }),
     hostVerifier: (key: Buffer) => {
       hostKey = { algorithm: keyAlgorithm(key), fingerprint: sshFingerprint(key) }
       const pin = options.hostKeys.find(host, port)

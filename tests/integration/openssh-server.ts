@@ -43,11 +43,11 @@ export function freePort(): Promise<number> {
   })
 }
 
-/** Makes an ed25519 key pair with ssh-keygen; returns the private key's path. */
-export function sshKeygen(path: string): string {
+/** Makes a key pair with ssh-keygen (ed25519 unless told); returns the private key's path. */
+export function sshKeygen(path: string, type = 'ed25519'): string {
   rmSync(path, { force: true })
   rmSync(`${path}.pub`, { force: true })
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'test', '-f', path])
+  execFileSync('ssh-keygen', ['-q', '-t', type, '-N', '', '-C', 'test', '-f', path])
   return path
 }
 
@@ -59,6 +59,8 @@ export function keygenFingerprint(path: string): string {
 export class OpenSshServer {
   readonly dir = mkdtempSync(join(tmpdir(), 'clusterdeck-sshd-'))
   readonly hostKeyPath = join(this.dir, 'host_key')
+  /** A second host key, as most nodes have several. */
+  readonly ecdsaHostKeyPath = join(this.dir, 'host_key_ecdsa')
   readonly authorizedKeysPath = join(this.dir, 'authorized_keys')
   port = 0
   private process: ChildProcess | undefined
@@ -68,6 +70,7 @@ export class OpenSshServer {
     chmodSync(this.dir, 0o755)
     writeFileSync(this.authorizedKeysPath, '', { mode: 0o644 })
     sshKeygen(this.hostKeyPath)
+    sshKeygen(this.ecdsaHostKeyPath, 'ecdsa')
   }
 
   authorize(publicKeyLine: string): void {
@@ -86,6 +89,7 @@ export class OpenSshServer {
         `Port ${this.port}`,
         'ListenAddress 127.0.0.1',
         `HostKey ${this.hostKeyPath}`,
+        `HostKey ${this.ecdsaHostKeyPath}`,
         `PidFile ${join(this.dir, 'sshd.pid')}`,
         `AuthorizedKeysFile ${this.authorizedKeysPath}`,
         'UsePAM no',

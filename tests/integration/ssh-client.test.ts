@@ -238,6 +238,14 @@ describe.skipIf(skip !== undefined)(
       connection.close()
     })
 
+    it("checks a node with several host keys against the pinned key's type", async () => {
+      const ecdsa = keygenFingerprint(`${server.ecdsaHostKeyPath}.pub`)
+      trustHostKey(hostKeys, '127.0.0.1', server.port, 'ecdsa-sha2-nistp256', ecdsa)
+      const connection = await connect({ privateKeys: [clusterKey.privateKey] })
+      expect(connection.hostKey).toEqual({ algorithm: 'ecdsa-sha2-nistp256', fingerprint: ecdsa })
+      connection.close()
+    })
+
     it('gives up on a server that never answers the handshake, and on a closed port', async () => {
       const silent: Server = createServer(() => {})
       await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
