@@ -3,7 +3,7 @@
 // ~/.ssh/config and a password, exit codes, stderr, redacted logs, timeouts and cancellation.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
-import { tmpdir } from 'node:os'
+import { tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AppError } from '../../src-shared/contract/app-error.ts'
@@ -27,6 +27,9 @@ import {
 } from './openssh-server.ts'
 
 const skip = sshdMissing()
+// Root when the tests run as root (sshd then runs as root too); otherwise the user running them,
+// the only one an unprivileged sshd can log in.
+const loginUser = userInfo().username
 
 async function refusal(promise: Promise<unknown>): Promise<AppError> {
   const error = await promise.then(
@@ -49,7 +52,7 @@ describe.skipIf(skip !== undefined)(
 
     const connect = (auth: SshAuth, extra: Partial<SshConnectOptions> = {}) =>
       connectSsh({
-        target: { host: '127.0.0.1', port: server.port, user: 'root' },
+        target: { host: '127.0.0.1', port: server.port, user: loginUser },
         auth: { agentSocket: undefined, ...auth },
         hostKeys,
         log: (line) => log.push(line),
@@ -87,7 +90,7 @@ describe.skipIf(skip !== undefined)(
         )
         expect(await connection.exec('id -u', { timeoutMs: 10_000 })).toEqual({
           exitCode: 0,
-          stdout: '0\n',
+          stdout: `${process.getuid?.()}\n`,
           stderr: '',
         })
       } finally {
@@ -106,11 +109,12 @@ describe.skipIf(skip !== undefined)(
           timeoutMs: 10_000,
         })
         expect(result).toEqual({ exitCode: 3, stdout: 'out\n', stderr: 'K10-join-token-xyz\n' })
-        expect(log[0]).toBe(`root@[127.0.0.1]:${server.port}$ echo out; echo [redacted] >&2; exit 3`)
+        expect(log[0]).toBe(`${loginUser}@[127.0.0.1]:${server.port}$ echo out; echo [redacted] >&2; exit 3`)
         expect(log[1]).toMatch(/^exit 3 \(\d+\.\d s\)$/)
         expect(log.join('\n')).not.toContain('K10-join-token-xyz')
         // A root login needs no sudo: the command runs as it is.
-        expect((await connection.exec('id -un', { sudo: true, timeoutMs: 10_000 })).stdout).toBe('root\n')
+        if (asRoot)
+          expect((await connection.exec('id -un', { sudo: true, timeoutMs: 10_000 })).stdout).toBe('root\n')
       } finally {
         connection.close()
       }
@@ -152,7 +156,7 @@ describe.skipIf(skip !== undefined)(
         agent.stop()
       }
       const sshConfig = parseSshConfig(
-        `Host lab-node\n  HostName 127.0.0.1\n  Port ${server.port}\n  User root\n  IdentityFile ${userKey}\n`,
+        `Host lab-node\n  HostName 127.0.0.1\n  Port ${server.port}\n  User ${loginUser}\n  IdentityFile ${userKey}\n`,
       )
       const viaConfig = await connectSsh({
         target: { host: 'lab-node' },
@@ -160,7 +164,7 @@ describe.skipIf(skip !== undefined)(
         hostKeys,
         sshConfig,
       })
-      expect([viaConfig.host, viaConfig.port, viaConfig.user]).toEqual(['127.0.0.1', server.port, 'root'])
+      expect([viaConfig.host, viaConfig.port, viaConfig.user]).toEqual(['127.0.0.1', server.port, loginUser])
       expect((await viaConfig.exec('echo config', { timeoutMs: 10_000 })).stdout).toBe('config\n')
       viaConfig.close()
       // Without any usable key the node refuses, and says what to do.
