@@ -172,7 +172,7 @@ describe.skipIf(skip !== undefined)(
     })
 
     it.skipIf(!asRoot)(
-      'logs in with a password only when given one, and keeps it out of the log',
+      `logs in with a password only when given one, and keeps it out of the log${asRoot ? '' : ' (skipped: needs root to give sshd its own account files)'}`,
       async () => {
         log.length = 0
         const connection = await connect({ password: rootPassword })
