@@ -14,6 +14,10 @@ command -v gnome-keyring-daemon >/dev/null 2>&1 || missing+=(gnome-keyring)
 command -v xz >/dev/null 2>&1 || missing+=(xz-utils)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+# The SSH layer's tests run a real sshd (and sudo beside it) on loopback: tests/integration/openssh-server.ts.
+[ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+command -v ssh-agent >/dev/null 2>&1 || missing+=(openssh-client)
+command -v sudo >/dev/null 2>&1 || missing+=(sudo)
 if [ ${#missing[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
     echo "clusterdeck: installing test tools: ${missing[*]}" >&2

@@ -359,4 +359,22 @@ export const migrations: readonly Migration[] = [
       db.exec('ALTER TABLE clusters ADD COLUMN ready_at TEXT;')
     },
   },
+  {
+    version: 12,
+    name: 'pinned SSH host keys',
+    up(db) {
+      // Trust on first use, as OpenSSH's known_hosts: one pinned key per host and port, replaced only
+      // by an explicit trust (docs/ssh.md). Fingerprints are public; no secrets here.
+      db.exec(`
+        CREATE TABLE ssh_host_keys (
+          host            TEXT NOT NULL,
+          port            INTEGER NOT NULL,
+          algorithm       TEXT NOT NULL,
+          fingerprint     TEXT NOT NULL,
+          pinned_at       TEXT NOT NULL,
+          PRIMARY KEY (host, port)
+        );
+      `)
+    },
+  },
 ]

@@ -15,6 +15,10 @@ export const errorCodes = [
   'bmc_busy',
   'bmc_error',
   'bmc_unsupported',
+  'ssh_unreachable',
+  'ssh_auth_failed',
+  /** A node answered SSH with another host key than the pinned one (details: expected, actual). */
+  'ssh_host_key_changed',
   'timeout',
   'cancelled',
   'network_unreachable',

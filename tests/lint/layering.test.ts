@@ -36,6 +36,7 @@ describe('layering rules', { timeout: 60_000 }, () => {
     ['src-shared/x.ts', "import { request } from 'undici'\nexport { request }"],
     ['src-renderer/src/x.tsx', "import { KubeConfig } from '@kubernetes/client-node'\nexport { KubeConfig }"],
     ['src-renderer/src/x.tsx', "import { Client } from 'ssh2'\nexport { Client }"],
+    ['src-main/lifecycle/x.ts', "import ssh2 from 'ssh2'\nexport { ssh2 }"],
     ['src-main/talos/x.ts', "import { Server } from '@grpc/grpc-js'\nexport { Server }"],
     ['src-main/virtual-board/x.ts', "import { loadSync } from '@grpc/proto-loader'\nexport { loadSync }"],
     [
@@ -63,6 +64,7 @@ describe('layering rules', { timeout: 60_000 }, () => {
     ['src-main/tools/x.ts', "import { redact } from '../lifecycle/redact.ts'\nexport { redact }"],
     ['src-main/store/x.ts', "import Database from 'better-sqlite3'\nexport { Database }"],
     ['src-main/virtual-talos/x.ts', "import { Server } from '@grpc/grpc-js'\nexport { Server }"],
+    ['src-main/ssh/x.ts', "import ssh2 from 'ssh2'\nexport { ssh2 }"],
     [
       'src-main/transport/x.ts',
       "import { createAppCore } from '../core/app-core.ts'\nexport { createAppCore }",
