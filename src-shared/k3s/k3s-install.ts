@@ -190,6 +190,11 @@ function ipv4(text: string, what: string): string {
   return text.trim()
 }
 
+/** The API server's URL for clients: the profile's API endpoint on K3s's port 6443. */
+export function apiServerUrl(apiEndpoint: string): string {
+  return `https://${host(apiEndpoint, 'network.apiEndpoint')}:6443`
+}
+
 function host(text: string, what: string): string {
   if (
     parseIpv4(text) === null &&
