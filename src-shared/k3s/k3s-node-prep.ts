@@ -2,6 +2,7 @@
 // iscsid, the kernel modules and the multipathd blacklist, each an idempotent check/apply pair run
 // as root, in this order — iscsi_tcp is loaded before iscsid is (re)started. The NVMe drive is
 // nvme-disk.ts's.
+import { AppError } from '../contract/app-error.ts'
 import type { ProfileNode } from '../profiles/profile-schema.ts'
 import { shellQuote, writeFileCommand, type NodeAction } from './remote-command.ts'
 
@@ -20,6 +21,13 @@ const apt =
   'DEBIAN_FRONTEND=noninteractive apt-get -q -y -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold'
 
 export function nodePrepActions(node: ProfileNode): NodeAction[] {
+  // The profile schema allows only DNS labels; the name also goes into a sed replacement below.
+  if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(node.hostname))
+    throw new AppError(
+      'invalid_input',
+      `"${node.hostname}" is not a host name.`,
+      'Use lower-case letters, digits and dashes.',
+    )
   const name = shellQuote(node.hostname)
   const packages = prepPackages(node).map(shellQuote).join(' ')
   const modulesFile = `${longhornModules.join('\n')}\n`

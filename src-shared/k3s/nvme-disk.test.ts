@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { sandboxNode, type SandboxNode } from '../../tests/support/sandbox-node.ts'
+import { describe, expect, it } from 'vitest'
+import { lsblkOutput } from '../../tests/support/lsblk-output.ts'
 import {
   confirmationPhrase,
   parseLsblk,
@@ -12,37 +12,10 @@ import {
 const device = '/dev/nvme0n1'
 const mountPoint = '/var/lib/longhorn'
 const uuid = '3f1c2a9e-7d4b-4c1e-9a55-0f6e8d2b1c44'
+const lsblk = (children?: Partial<BlockDevice>[], disk?: Partial<BlockDevice>) =>
+  lsblkOutput(device, children, disk)
 const rootFstab =
   'UUID=aaaa-bbbb / ext4 defaults,noatime,commit=600,errors=remount-ro 0 1\ntmpfs /tmp tmpfs defaults,nosuid 0 0\n'
-
-/** lsblk -J -p output as util-linux 2.41 prints it for the drive. */
-function lsblk(children?: Partial<BlockDevice>[], disk: Partial<BlockDevice> = {}): string {
-  const part = (c: Partial<BlockDevice>, i: number) => ({
-    name: `${device}p${i + 1}`,
-    size: '931.5G',
-    type: 'part',
-    fstype: null,
-    label: null,
-    uuid: null,
-    mountpoints: [null],
-    ...c,
-  })
-  return JSON.stringify({
-    blockdevices: [
-      {
-        name: device,
-        size: '931.5G',
-        type: 'disk',
-        fstype: null,
-        label: null,
-        uuid: null,
-        mountpoints: [null],
-        ...disk,
-        ...(children ? { children: children.map(part) } : {}),
-      },
-    ],
-  })
-}
 
 function plan(text: string, extra: Partial<NvmeInput> = {}) {
   return planNvme({
@@ -124,24 +97,5 @@ describe('lsblk parsing', () => {
   it('names partitions as the kernel does', () => {
     expect(partitionPath('/dev/nvme0n1')).toBe('/dev/nvme0n1p1')
     expect(partitionPath('/dev/sda')).toBe('/dev/sda1')
-  })
-})
-
-describe('the fstab stage on a sandboxed node', () => {
-  let sandbox: SandboxNode
-  afterEach(() => sandbox.remove())
-
-  it('writes fstab with a backup, and planning again finds it done once mounted', () => {
-    sandbox = sandboxNode()
-    sandbox.write('etc/fstab', rootFstab)
-    sandbox.installTool('mount', 'echo "mount $*" >> "$ROOT/calls"')
-    const text = lsblk([{ fstype: 'ext4', label: 'longhorn', uuid }])
-    const p = plan(text, { fstab: sandbox.read('etc/fstab') })
-    for (const command of 'commands' in p ? p.commands : [])
-      expect(sandbox.run(command), command.command).toBe(0)
-    expect(sandbox.read('etc/fstab.clusterdeck-backup')).toBe(rootFstab)
-    expect(sandbox.calls()).toContain('systemctl daemon-reload')
-    const mounted = lsblk([{ fstype: 'ext4', label: 'longhorn', uuid, mountpoints: [mountPoint] }])
-    expect(plan(mounted, { fstab: sandbox.read('etc/fstab') })).toEqual({ kind: 'done', uuid })
   })
 })
