@@ -23,7 +23,7 @@ describe('writeFileCommand and sameFileCheck', () => {
       secret: true,
     })
     expect(write.command).toBe(
-      'umask 077 && mkdir -p /etc/rancher/k3s && cat > /etc/rancher/k3s/cluster-token.clusterdeck-new && chmod 0600 /etc/rancher/k3s/cluster-token.clusterdeck-new && mv -f /etc/rancher/k3s/cluster-token.clusterdeck-new /etc/rancher/k3s/cluster-token',
+      'mkdir -p /etc/rancher/k3s && (umask 077; cat > /etc/rancher/k3s/cluster-token.clusterdeck-new) && chmod 0600 /etc/rancher/k3s/cluster-token.clusterdeck-new && mv -f /etc/rancher/k3s/cluster-token.clusterdeck-new /etc/rancher/k3s/cluster-token',
     )
     expect(write.stdin).toBe('K10abc::server:$(id)\n')
     expect(write.secretStdin).toBe(true)

@@ -45,9 +45,10 @@ export function writeFileCommand(
   const octal = mode.toString(8).padStart(4, '0')
   return {
     command: [
-      `umask 077`,
       `mkdir -p ${shellQuote(dir)}`,
-      `cat > ${shellQuote(temporary)}`,
+      // Private from the first byte (a secret is never readable by others, even briefly); the
+      // umask stays inside the subshell, so a directory made above keeps the usual mode.
+      `(umask 077; cat > ${shellQuote(temporary)})`,
       `chmod ${octal} ${shellQuote(temporary)}`,
       `mv -f ${shellQuote(temporary)} ${shellQuote(path)}`,
     ].join(' && '),

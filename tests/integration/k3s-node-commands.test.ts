@@ -3,10 +3,9 @@
 // are written from stdin with their mode, node preparation converges and then finds nothing to
 // do, and the NVMe fstab stage leaves a backup and plans "done" afterwards.
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, statSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest'
 import { nodePrepActions } from '../../src-shared/k3s/k3s-node-prep.ts'
 import { parseLsblk, planNvme, type BlockDevice, type NvmeInput } from '../../src-shared/k3s/nvme-disk.ts'
 import {
@@ -19,6 +18,7 @@ import {
 import { profileFromTemplate } from '../../src-shared/profiles/profile-templates.ts'
 import { lsblkOutput } from '../support/lsblk-output.ts'
 import { sandboxNode, type SandboxNode } from '../support/sandbox-node.ts'
+import { makeTempDir } from '../support/temp-dir.ts'
 
 const sandboxes: SandboxNode[] = []
 afterEach(() => sandboxes.splice(0).forEach((s) => s.remove()))
@@ -63,7 +63,9 @@ describe('shellQuote', () => {
 
 describe('writeFileCommand and sameFileCheck', () => {
   it('writes stdin with the mode, and the check then finds the same content', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'k3s-remote-'))
+    const temp = makeTempDir('k3s-remote-')
+    onTestFinished(temp.remove)
+    const dir = temp.path
     const path = join(dir, "sub dir/it's.conf")
     const content = 'token: $(id)\nline two\n'
     expect(sh(sameFileCheck(path, content)).status).not.toBe(0)
@@ -73,6 +75,8 @@ describe('writeFileCommand and sameFileCheck', () => {
     expect(sh(write).status).toBe(0)
     expect(readFileSync(path, 'utf8')).toBe(content)
     expect(statSync(path).mode & 0o777).toBe(0o600)
+    // The private umask applies to the file only, not to the directory made for it.
+    expect(statSync(join(dir, 'sub dir')).mode & 0o055).toBe(0o055)
     expect(sh(sameFileCheck(path, content)).status).toBe(0)
     expect(sh(sameFileCheck(path, `${content}x`)).status).not.toBe(0)
   })
