@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process'
 import { readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest'
+import { firstLoginActions } from '../../src-shared/k3s/first-login.ts'
 import { nodePrepActions } from '../../src-shared/k3s/k3s-node-prep.ts'
 import { parseLsblk, planNvme, type BlockDevice, type NvmeInput } from '../../src-shared/k3s/nvme-disk.ts'
 import {
@@ -200,5 +201,35 @@ describe('the fstab stage on a sandboxed node', () => {
     expect(sandbox.calls()).toContain('systemctl daemon-reload')
     const mounted = lsblk([{ fstype: 'ext4', label: 'longhorn', uuid, mountpoints: [mountPoint] }])
     expect(plan(mounted, { fstab: sandbox.read('etc/fstab') })).toEqual({ kind: 'done', uuid })
+  })
+})
+
+describe('the first SSH login on a sandboxed node', () => {
+  const key = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG9mY2x1c3RlcmRlY2t0ZXN0a2V5MDEyMzQ1Njc4OQ clusterdeck@lab'
+  const preset = { timezone: 'Europe/Berlin', rootPassword: "p4ss'word $(reboot)" }
+
+  it('adds the key once, sets time zone and password, removes the preset, then has nothing to do', () => {
+    const sandbox = track(freshArmbian())
+    sandbox.write('root/.not_logged_in_yet', 'PRESET_ROOT_PASSWORD="…"\n')
+    sandbox.write('root/.ssh/authorized_keys', 'ssh-rsa AAAAB3Nza old@laptop\n')
+    sandbox.write('state/timezone', 'Etc/UTC\n')
+    expect(converge(sandbox, firstLoginActions(preset, [key]))).toEqual([
+      'ssh-key-1',
+      'timezone',
+      'root-password',
+    ])
+    expect(sandbox.read('root/.ssh/authorized_keys')).toBe(`ssh-rsa AAAAB3Nza old@laptop\n${key}\n`)
+    expect(sandbox.read('state/timezone')).toBe('Europe/Berlin\n')
+    expect(sandbox.read('state/chpasswd')).toBe("root:p4ss'word $(reboot)\n")
+    expect(sandbox.read('root/.not_logged_in_yet')).toBe('')
+    expect(converge(sandbox, firstLoginActions(preset, [key]))).toEqual([])
+    expect(sandbox.calls().filter((c) => c === 'chpasswd')).toHaveLength(1)
+  })
+
+  it('keeps the password of a person who already went through the wizard at the console', () => {
+    const sandbox = track(freshArmbian())
+    sandbox.write('state/timezone', 'Europe/Berlin\n')
+    expect(converge(sandbox, firstLoginActions(preset, [key]))).toEqual(['ssh-key-1'])
+    expect(sandbox.calls()).not.toContain('chpasswd')
   })
 })

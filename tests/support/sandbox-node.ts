@@ -1,7 +1,7 @@
 // A stand-in for a Debian node's root file system, to run the K3s steps' real shell commands with a
-// real POSIX sh in unit tests: /etc, /sys, /var and /dev in the commands point into a temporary
+// real POSIX sh in tests: /etc, /sys, /var, /dev and /root in the commands point into a temporary
 // directory, and the system tools that would change the machine (hostnamectl, dpkg-query, apt-get,
-// systemctl, modprobe, lsblk, parted, mkfs, blkid, mount) are small scripts that keep their state
+// systemctl, modprobe, timedatectl, chpasswd; others a test installs) are small scripts that keep their state
 // there. Everything else (grep, sed, cmp, cat) is the machine's own.
 import { execFileSync } from 'node:child_process'
 import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
@@ -38,6 +38,13 @@ case "$verb" in
   *) exit 0 ;;
 esac`,
   modprobe: `echo "modprobe $*" >> "$ROOT/calls"; mkdir -p "$ROOT/sys/module/$1"`,
+  timedatectl: `case "$1" in
+  show) cat "$ROOT/state/timezone" ;;
+  set-timezone) printf '%s\n' "$2" > "$ROOT/state/timezone" ;;
+  *) exit 2 ;;
+esac`,
+  // Keeps what it was given, so a test can check the password went on stdin.
+  chpasswd: `echo chpasswd >> "$ROOT/calls"; cat >> "$ROOT/state/chpasswd"`,
 }
 
 export interface SandboxNode {
@@ -55,7 +62,16 @@ export function sandboxNode(): SandboxNode {
   const temp = makeTempDir('sandbox-node-')
   const root = temp.path
   const bin = join(root, 'bin')
-  for (const dir of ['bin', 'etc', 'sys/module', 'var/lib/dpkg', 'state/enabled', 'state/active', 'dev'])
+  for (const dir of [
+    'bin',
+    'etc',
+    'root',
+    'sys/module',
+    'var/lib/dpkg',
+    'state/enabled',
+    'state/active',
+    'dev',
+  ])
     mkdirSync(join(root, dir), { recursive: true })
   symlinkSync('/dev/null', join(root, 'dev/null'))
   writeFileSync(join(root, 'calls'), '')
@@ -64,7 +80,7 @@ export function sandboxNode(): SandboxNode {
     chmodSync(join(bin, name), 0o755)
   }
   for (const [name, script] of Object.entries(stubs)) installTool(name, script)
-  const inRoot = (text: string) => text.replace(/(^|[\s'"=>])\/(etc|sys|var|dev)\//g, `$1${root}/$2/`)
+  const inRoot = (text: string) => text.replace(/(^|[\s'"=>])\/(etc|sys|var|dev|root)\//g, `$1${root}/$2/`)
   return {
     root,
     run({ command, stdin }) {
