@@ -10,13 +10,26 @@ import { AppError } from '../contract/app-error.ts'
 import { orderedNodes } from '../lifecycle/plan-builder.ts'
 import { formatIpv4, parseIpv4, parseIpv4Cidr } from '../net/ipv4.ts'
 import type { ClusterProfile, ProfileNode } from '../profiles/profile-schema.ts'
-import { sameFileCheck, shellQuote, writeFileCommand, type NodeAction } from './remote-command.ts'
+import {
+  sameFileCheck,
+  shellQuote,
+  writeFileCommand,
+  type NodeAction,
+  type RemoteCommand,
+} from './remote-command.ts'
 
 export const k3sConfigPath = '/etc/rancher/k3s/config.yaml'
 export const k3sTokenPath = '/etc/rancher/k3s/cluster-token'
 /** The first server's own token, in the secure K10<CA hash>:: format the joins use. */
 export const k3sServerTokenPath = '/var/lib/rancher/k3s/server/token'
-export const k3sInstallScriptPath = '/var/lib/clusterdeck/k3s-install.sh'
+const clusterdeckDir = '/var/lib/clusterdeck'
+export const k3sInstallScriptPath = `${clusterdeckDir}/k3s-install.sh`
+
+/** Prints the first server's token, for `parseK3sToken`. */
+export const readServerTokenCommand: RemoteCommand = {
+  command: `cat ${k3sServerTokenPath}`,
+  secretStdout: true,
+}
 
 export type K3sRole = 'first-server' | 'server' | 'agent'
 
@@ -101,7 +114,7 @@ export function k3sNodeInstall(
     apply: [
       writeFileCommand(k3sConfigPath, config, { mode: 0o600 }),
       {
-        command: `mkdir -p ${k3sInstallScriptPath.slice(0, k3sInstallScriptPath.lastIndexOf('/'))} && curl -sfL --retry 3 -o ${k3sInstallScriptPath} ${shellQuote(installScriptUrl(version))}`,
+        command: `mkdir -p ${clusterdeckDir} && curl -sfL --retry 3 -o ${k3sInstallScriptPath} ${shellQuote(installScriptUrl(version))}`,
       },
       {
         command: `env ${env.map(([key, value]) => `${key}=${shellQuote(value)}`).join(' ')} sh ${k3sInstallScriptPath}`,

@@ -7,8 +7,15 @@
 import { z } from 'zod'
 import { AppError } from '../contract/app-error.ts'
 import { apiServerUrl } from './k3s-install.ts'
+import type { RemoteCommand } from './remote-command.ts'
 
 export const k3sKubeconfigPath = '/etc/rancher/k3s/k3s.yaml'
+
+/** Prints the admin kubeconfig; the caller parses the YAML and hands it to `rewriteK3sKubeconfig`. */
+export const readKubeconfigCommand: RemoteCommand = {
+  command: `cat ${k3sKubeconfigPath}`,
+  secretStdout: true,
+}
 
 const base64 = z.string().regex(/^[A-Za-z0-9+/=\s]+$/, { message: 'must be base64 data' })
 
@@ -109,7 +116,7 @@ export interface K3sNode {
   version: string | null
 }
 
-export const getNodesCommand = { command: 'k3s kubectl get nodes -o json' }
+export const getNodesCommand: RemoteCommand = { command: 'k3s kubectl get nodes -o json' }
 
 /** `k3s kubectl get nodes -o json` on a server, as each node's name, readiness and role. */
 export function parseK3sNodes(text: string): K3sNode[] {

@@ -10,6 +10,8 @@ export interface RemoteCommand {
   stdin?: string
   /** The stdin is a secret: the SSH layer must never log or echo it. */
   secretStdin?: boolean
+  /** What the command prints is a secret (a token, a kubeconfig): returned, never logged. */
+  secretStdout?: boolean
 }
 
 /** One idempotent change: `check` exits 0 when the change is already there, so `apply` is skipped. */
