@@ -7,6 +7,7 @@ import { readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest'
 import { firstLoginActions } from '../../src-shared/k3s/first-login.ts'
+import { k3sNodeInstall } from '../../src-shared/k3s/k3s-install.ts'
 import { nodePrepActions } from '../../src-shared/k3s/k3s-node-prep.ts'
 import { parseLsblk, planNvme, type BlockDevice, type NvmeInput } from '../../src-shared/k3s/nvme-disk.ts'
 import {
@@ -231,5 +232,35 @@ describe('the first SSH login on a sandboxed node', () => {
     sandbox.write('state/timezone', 'Europe/Berlin\n')
     expect(converge(sandbox, firstLoginActions(preset, [key]))).toEqual(['ssh-key-1'])
     expect(sandbox.calls()).not.toContain('chpasswd')
+  })
+})
+
+describe('the K3s install checks on a sandboxed node', () => {
+  const profile = profileFromTemplate('k3s-rk1-armbian', { name: 'lab', board: 'tp1' })
+  const token = `K10${'ab'.repeat(32)}::server:s3cr3t`
+
+  it('finds a joined agent done, and not done once the token or the profile changes', () => {
+    const sandbox = track(freshArmbian())
+    sandbox.installTool('k3s', 'echo "k3s version v1.36.4+k3s1 (0123abcd)"; echo "go version go1.25"')
+    const install = k3sNodeInstall(profile, 'turing-w1', { token })
+    const [tokenAction, installAction] = install.actions
+    expect(sandbox.run(tokenAction!.check)).not.toBe(0)
+    expect(sandbox.run(tokenAction!.apply[0]!)).toBe(0)
+    expect(sandbox.read('etc/rancher/k3s/cluster-token')).toBe(`${token}\n`)
+    expect(sandbox.run(tokenAction!.check)).toBe(0)
+
+    // What install.sh leaves behind: config.yaml as written, the unit enabled.
+    expect(sandbox.run(installAction!.check)).not.toBe(0)
+    expect(sandbox.run(installAction!.apply[0]!)).toBe(0)
+    sandbox.write('state/enabled/k3s-agent', '')
+    expect(sandbox.run(installAction!.check)).toBe(0)
+
+    const other = k3sNodeInstall(profile, 'turing-w1', { token: token.replace('s3cr3t', 'n3w') })
+    expect(sandbox.run(other.actions[0]!.check)).not.toBe(0)
+    const moved = profileFromTemplate('k3s-rk1-armbian', { name: 'lab', board: 'tp1' })
+    moved.nodes[1]!.address = '10.10.88.99'
+    expect(sandbox.run(k3sNodeInstall(moved, 'turing-w1', { token }).actions[1]!.check)).not.toBe(0)
+    sandbox.installTool('k3s', 'echo "k3s version v1.35.2+k3s1 (0123abcd)"')
+    expect(sandbox.run(installAction!.check)).not.toBe(0)
   })
 })
