@@ -1,0 +1,61 @@
+// The first SSH login to a freshly flashed Armbian node (docs/k3s-bootstrap.md): as root with the
+// image's password, over an exec channel without a terminal, which does not start Armbian's
+// first-login wizard. It does what the wizard would have done with the preset — SSH keys, time
+// zone, the root password — and then removes the preset so the wizard never starts. The password
+// is set last: once it has changed, the image's password no longer gets in, and by then the keys
+// do. Its check is the preset's absence, so a node a person already logged into at the console
+// (the wizard removed the file) keeps the password that person chose.
+import { presetPath, sshKeyPattern, type FirstBootPreset } from '../armbian/first-boot-preset.ts'
+import { AppError } from '../contract/app-error.ts'
+import { shellQuote, type NodeAction } from './remote-command.ts'
+
+export const rootAuthorizedKeys = '/root/.ssh/authorized_keys'
+
+/** `authorizedKeys`: the cluster's own key (the app logs in with it) and any of the user's. */
+export function firstLoginActions(
+  preset: Pick<FirstBootPreset, 'timezone' | 'rootPassword'>,
+  authorizedKeys: string[],
+): NodeAction[] {
+  const keys = authorizedKeys.map((key) => key.trim())
+  const bad = keys.findIndex((key) => !sshKeyPattern.test(key))
+  if (bad >= 0)
+    throw new AppError(
+      'invalid_input',
+      `SSH key ${bad + 1} is not one OpenSSH public key line.`,
+      'Use the line of a .pub file, e.g. "ssh-ed25519 AAAA… you@host".',
+    )
+  if ([...preset.rootPassword].some((c) => c < ' ' || c === '\u007f'))
+    throw new AppError(
+      'invalid_input',
+      'The root password contains a control character.',
+      'Choose a password of printable characters.',
+    )
+  const timezone = shellQuote(preset.timezone)
+  return [
+    ...keys.map((key, i) => ({
+      id: `ssh-key-${i + 1}`,
+      title: `SSH key ${key.split(' ')[2] ?? key.split(' ')[0]} for root`,
+      check: { command: `grep -qxF ${shellQuote(key)} ${rootAuthorizedKeys}` },
+      apply: [
+        {
+          command: `mkdir -p /root/.ssh && chmod 700 /root/.ssh && printf '%s\\n' ${shellQuote(key)} >> ${rootAuthorizedKeys} && chmod 600 ${rootAuthorizedKeys}`,
+        },
+      ],
+    })),
+    {
+      id: 'timezone',
+      title: `Time zone ${preset.timezone}`,
+      check: { command: `test "$(timedatectl show -p Timezone --value)" = ${timezone}` },
+      apply: [{ command: `timedatectl set-timezone ${timezone}` }],
+    },
+    {
+      id: 'root-password',
+      title: 'Root password, and no first-login wizard',
+      check: { command: `test ! -e ${presetPath}` },
+      apply: [
+        { command: 'chpasswd', stdin: `root:${preset.rootPassword}\n`, secretStdin: true },
+        { command: `rm -f ${presetPath}` },
+      ],
+    },
+  ]
+}

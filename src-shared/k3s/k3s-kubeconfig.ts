@@ -1,0 +1,157 @@
+// The admin kubeconfig K3s writes to /etc/rancher/k3s/k3s.yaml names the cluster, user and context
+// "default" and the server https://127.0.0.1:6443 (K3s reference §1.4). Here it is checked against
+// that shape and rewritten structurally — server to the profile's API endpoint (one of the
+// certificate's SANs, see k3s-install.ts), every name to the cluster's — never by replacing text.
+// The YAML itself is parsed and written by the caller (src-shared imports no YAML library). Error
+// messages name fields, never values: the file holds the client key.
+import { z } from 'zod'
+import { AppError } from '../contract/app-error.ts'
+import { apiServerUrl } from './k3s-install.ts'
+import type { RemoteCommand } from './remote-command.ts'
+
+export const k3sKubeconfigPath = '/etc/rancher/k3s/k3s.yaml'
+
+/** Prints the admin kubeconfig; the caller parses the YAML and hands it to `rewriteK3sKubeconfig`. */
+export const readKubeconfigCommand: RemoteCommand = {
+  command: `cat ${k3sKubeconfigPath}`,
+  secretStdout: true,
+}
+
+const base64 = z.string().regex(/^[A-Za-z0-9+/=\s]+$/, { message: 'must be base64 data' })
+
+const kubeconfigSchema = z
+  .object({
+    apiVersion: z.literal('v1'),
+    kind: z.literal('Config'),
+    clusters: z
+      .array(
+        z.object({
+          name: z.string().min(1),
+          cluster: z.looseObject({
+            server: z.string().startsWith('https://'),
+            'certificate-authority-data': base64,
+          }),
+        }),
+      )
+      .length(1, { message: 'must hold exactly one cluster' }),
+    users: z
+      .array(
+        z.object({
+          name: z.string().min(1),
+          user: z.looseObject({ 'client-certificate-data': base64, 'client-key-data': base64 }),
+        }),
+      )
+      .length(1, { message: 'must hold exactly one user' }),
+    contexts: z
+      .array(
+        z.object({
+          name: z.string().min(1),
+          context: z.looseObject({ cluster: z.string(), user: z.string() }),
+        }),
+      )
+      .length(1, { message: 'must hold exactly one context' }),
+    'current-context': z.string(),
+    preferences: z.record(z.string(), z.unknown()).default({}),
+  })
+  .superRefine((config, context) => {
+    const [cluster, user, ctx] = [config.clusters[0]!, config.users[0]!, config.contexts[0]!]
+    if (ctx.context.cluster !== cluster.name || ctx.context.user !== user.name)
+      context.addIssue({
+        code: 'custom',
+        path: ['contexts', 0, 'context'],
+        message: 'does not name the file’s cluster and user',
+      })
+  })
+
+export type K3sKubeconfig = z.output<typeof kubeconfigSchema>
+
+/** The kubeconfig as the cluster's users get it: `name` everywhere, the server at `apiEndpoint`. */
+export function rewriteK3sKubeconfig(
+  document: unknown,
+  { clusterName, apiEndpoint }: { clusterName: string; apiEndpoint: string },
+): K3sKubeconfig {
+  const parsed = kubeconfigSchema.safeParse(document)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!
+    throw new AppError(
+      'tool_failed',
+      `The kubeconfig K3s wrote (${k3sKubeconfigPath}) is not as expected: ${issue.path.join('.') || 'the file'} ${issue.message}.`,
+      'Check the K3s server (systemctl status k3s); reinstalling the server writes the file anew.',
+    )
+  }
+  const config = parsed.data
+  const server = apiServerUrl(apiEndpoint)
+  return {
+    ...config,
+    clusters: [{ name: clusterName, cluster: { ...config.clusters[0]!.cluster, server } }],
+    users: [{ ...config.users[0]!, name: clusterName }],
+    contexts: [
+      {
+        name: clusterName,
+        context: { ...config.contexts[0]!.context, cluster: clusterName, user: clusterName },
+      },
+    ],
+    'current-context': clusterName,
+  }
+}
+
+const nodeListSchema = z.object({
+  items: z.array(
+    z.object({
+      metadata: z.object({ name: z.string(), labels: z.record(z.string(), z.string()).default({}) }),
+      status: z
+        .object({
+          conditions: z.array(z.object({ type: z.string(), status: z.string() })).default([]),
+          nodeInfo: z.object({ kubeletVersion: z.string() }).partial().default({}),
+        })
+        .default({ conditions: [], nodeInfo: {} }),
+    }),
+  ),
+})
+
+export interface K3sNode {
+  name: string
+  ready: boolean
+  controlPlane: boolean
+  version: string | null
+}
+
+export const getNodesCommand: RemoteCommand = { command: 'k3s kubectl get nodes -o json' }
+
+/** `k3s kubectl get nodes -o json` on a server, as each node's name, readiness and role. */
+export function parseK3sNodes(text: string): K3sNode[] {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    throw new AppError(
+      'tool_failed',
+      '`k3s kubectl get nodes -o json` did not print JSON.',
+      'Check that the K3s server runs: systemctl status k3s.',
+    )
+  }
+  const parsed = nodeListSchema.safeParse(json)
+  if (!parsed.success)
+    throw new AppError(
+      'tool_failed',
+      `\`k3s kubectl get nodes -o json\` printed an unexpected node list (${parsed.error.issues[0]?.path.join('.')}).`,
+    )
+  return parsed.data.items.map((item) => ({
+    name: item.metadata.name,
+    ready: item.status.conditions.some((c) => c.type === 'Ready' && c.status === 'True'),
+    controlPlane: item.metadata.labels['node-role.kubernetes.io/control-plane'] === 'true',
+    version: item.status.nodeInfo.kubeletVersion ?? null,
+  }))
+}
+
+/** Which of the expected nodes are not registered yet, and which are registered but not Ready. */
+export function nodesNotReady(
+  nodes: K3sNode[],
+  expected: string[],
+): { missing: string[]; notReady: string[] } {
+  const byName = new Map(nodes.map((n) => [n.name, n]))
+  return {
+    missing: expected.filter((name) => !byName.has(name)),
+    notReady: expected.filter((name) => byName.has(name) && !byName.get(name)!.ready),
+  }
+}
