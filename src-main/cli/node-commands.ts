@@ -14,11 +14,15 @@ const couldNotRun = 255
 export function registerNodeCommands(program: Command, cli: CliContext): void {
   const node = program
     .command('node')
-    .description('one node of a deployed K3s cluster over SSH: run a command, trust its host key (docs/ssh.md)')
+    .description(
+      'one node of a deployed K3s cluster over SSH: run a command, trust its host key (docs/ssh.md)',
+    )
 
   node
     .command('exec')
-    .description('run COMMAND as root on the node (after --), passing its output through; exits with its exit code')
+    .description(
+      'run COMMAND as root on the node (after --), passing its output through; exits with its exit code',
+    )
     .argument('<profile>', 'the cluster’s profile name')
     .argument('<host>', 'the node’s host name in the profile')
     .argument('<command...>', 'the command, after --; several words are joined with spaces, as ssh does')
@@ -98,7 +102,9 @@ export function registerNodeCommands(program: Command, cli: CliContext): void {
       if (options.clear) {
         const { cleared } = await cli.call('nodes.clearPassword', { profile })
         cli.io.stdout.write(
-          cleared ? `Deleted the node password of ${profile} from the keychain.\n` : `No node password of ${profile} was kept.\n`,
+          cleared
+            ? `Deleted the node password of ${profile} from the keychain.\n`
+            : `No node password of ${profile} was kept.\n`,
         )
         return
       }
@@ -123,6 +129,7 @@ async function readNodePassword(cli: CliContext, profile: string): Promise<strin
   }
   const typed = await promptHidden(cli.io, `Node password for ${profile}: `)
   if (typed === '') throw usage('the password is empty: nothing was kept')
-  if ((await promptHidden(cli.io, 'Again: ')) !== typed) throw usage('the two passwords differ: nothing was kept')
+  if ((await promptHidden(cli.io, 'Again: ')) !== typed)
+    throw usage('the two passwords differ: nothing was kept')
   return typed
 }

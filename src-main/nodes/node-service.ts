@@ -11,7 +11,12 @@ import type { ProfileService } from '../profiles/profile-service.ts'
 import { nodePasswordAccount, type SecretStore } from '../secrets/secret-store.ts'
 import { presentedHostKey } from '../ssh/host-key-probe.ts'
 import { trustHostKey, type HostKeyStore } from '../ssh/host-keys.ts'
-import { defaultCommandTimeoutMs, sshTargetOf, type NodeEndpoint, type NodeShells } from '../ssh/node-shell.ts'
+import {
+  defaultCommandTimeoutMs,
+  sshTargetOf,
+  type NodeEndpoint,
+  type NodeShells,
+} from '../ssh/node-shell.ts'
 import type { SshConfigBlock } from '../ssh/ssh-config.ts'
 import { resolveTarget } from '../ssh/ssh-connection.ts'
 
@@ -26,7 +31,9 @@ export interface NodeServiceDependencies {
 }
 
 /** The profile's login user after first boot (its K3s `nodeAccess` section, docs/k3s-bootstrap.md). */
-export function loginUserOf(profile: ClusterProfile & { nodeAccess?: { user?: string } }): string | undefined {
+export function loginUserOf(
+  profile: ClusterProfile & { nodeAccess?: { user?: string } },
+): string | undefined {
   return profile.nodeAccess?.user
 }
 
@@ -80,7 +87,9 @@ export class NodeService {
   }
 
   /** Pins the fingerprint the user confirmed, and only while the node presents exactly that key. */
-  async trustHostKey(input: RequestInput<'nodes.trustHostKey'>): Promise<RequestOutput<'nodes.trustHostKey'>> {
+  async trustHostKey(
+    input: RequestInput<'nodes.trustHostKey'>,
+  ): Promise<RequestOutput<'nodes.trustHostKey'>> {
     const { endpoint } = this.locate(input.profile, input.host)
     const { host, port } = this.sshAddress(endpoint)
     const fingerprint = input.fingerprint.trim()
@@ -104,7 +113,9 @@ export class NodeService {
     return {}
   }
 
-  async clearPassword(input: RequestInput<'nodes.clearPassword'>): Promise<RequestOutput<'nodes.clearPassword'>> {
+  async clearPassword(
+    input: RequestInput<'nodes.clearPassword'>,
+  ): Promise<RequestOutput<'nodes.clearPassword'>> {
     const saved = this.deps.profiles.get(input.profile)
     return { cleared: await this.deps.secrets.delete(nodePasswordAccount(saved.name)) }
   }
@@ -115,7 +126,9 @@ export class NodeService {
     hostname: string,
   ): { saved: SavedProfile; record: ClusterRecord | undefined; endpoint: NodeEndpoint } {
     const saved = this.deps.profiles.get(profileRef)
-    const node = saved.profile.nodes.find((candidate) => candidate.hostname.toLowerCase() === hostname.toLowerCase())
+    const node = saved.profile.nodes.find(
+      (candidate) => candidate.hostname.toLowerCase() === hostname.toLowerCase(),
+    )
     if (!node)
       throw new AppError(
         'not_found',

@@ -99,7 +99,9 @@ export function execOnClient(client: SshClient, command: string, context: ExecCo
       command,
       useSudo,
       secrets,
-      withStdin ? { bytes: Buffer.byteLength(context.stdin!), secret: context.secretStdin === true } : undefined,
+      withStdin
+        ? { bytes: Buffer.byteLength(context.stdin!), secret: context.secretStdin === true }
+        : undefined,
     ),
   )
   const started = Date.now()
@@ -189,7 +191,10 @@ export function execOnClient(client: SshClient, command: string, context: ExecCo
             finish(
               cause instanceof AppError
                 ? cause
-                : new AppError('secrets_unavailable', `The sudo password could not be read: ${String(cause)}`),
+                : new AppError(
+                    'secrets_unavailable',
+                    `The sudo password could not be read: ${String(cause)}`,
+                  ),
             ),
         )
       })

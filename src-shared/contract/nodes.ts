@@ -8,7 +8,9 @@ const hostname = z.string().trim().min(1, { message: 'is empty: name a node of t
 export const sshFingerprintSchema = z
   .string()
   .trim()
-  .regex(/^SHA256:[A-Za-z0-9+/]{43}$/, { message: 'must be an SSH fingerprint as SHA256:… (43 characters after it)' })
+  .regex(/^SHA256:[A-Za-z0-9+/]{43}$/, {
+    message: 'must be an SSH fingerprint as SHA256:… (43 characters after it)',
+  })
 
 const hostKeySchema = z.object({ algorithm: z.string(), fingerprint: z.string() })
 
