@@ -25,7 +25,7 @@ import { ProfileRepository } from '../profiles/profile-repository.ts'
 import { ProfileService } from '../profiles/profile-service.ts'
 import { HostKeyRepository } from '../ssh/host-keys.ts'
 import { createNodeShells } from '../ssh/node-shell.ts'
-import { loadSshConfig } from '../ssh/ssh-config.ts'
+import { loadSshConfig, type SshConfigBlock } from '../ssh/ssh-config.ts'
 import { SettingsStore } from '../store/settings-store.ts'
 import { pinnedTools } from '../tools/tool-manifest.ts'
 import { ToolsService } from '../tools/tools-service.ts'
@@ -92,6 +92,12 @@ export function createCoreDomains({ options, db, events, boards }: CoreBase): Co
     events,
     ...(flashPollIntervalMs ? { pollIntervalMs: flashPollIntervalMs } : {}),
   })
+  // One SSH layer for the K3s steps and the node service: the host-key pins, ~/.ssh/config (read on
+  // first use), and the keychain holding each profile's node password.
+  const hostKeys = new HostKeyRepository(db)
+  let sshConfigBlocks: SshConfigBlock[] | undefined
+  const sshConfig = () => (sshConfigBlocks ??= loadSshConfig())
+  const nodeShells = createNodeShells({ hostKeys, secrets, sshConfig })
   const lifecycle = createLifecycle({
     db,
     dataDir,
@@ -107,17 +113,13 @@ export function createCoreDomains({ options, db, events, boards }: CoreBase): Co
     chartMirror: chartMirrorFrom(process.env[chartMirrorVariable]),
     ...(bootPollMs ? { bootPollMs } : {}),
   })
-  // One SSH layer for the K3s steps and the node service: the host-key pins, ~/.ssh/config (read on
-  // first use), and the keychain holding each profile's node password.
-  const hostKeys = new HostKeyRepository(db)
-  const nodeShells = createNodeShells({ hostKeys, secrets, sshConfig: () => loadSshConfig() })
   const nodes = new NodeService({
     profiles: new ProfileService(new ProfileRepository(db), boards, events),
     clusters: lifecycle.clusters,
     shells: nodeShells,
     hostKeys,
     secrets,
-    sshConfig: () => loadSshConfig(),
+    sshConfig,
   })
   const health = new ClusterHealthService({
     clusters: lifecycle.clusters,

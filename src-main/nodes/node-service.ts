@@ -26,7 +26,7 @@ export interface NodeServiceDependencies {
   shells: NodeShells
   hostKeys: HostKeyStore
   secrets: SecretStore
-  /** The user's ~/.ssh/config, read once. */
+  /** The user's ~/.ssh/config (the composition root reads the file once). */
   sshConfig(): SshConfigBlock[]
 }
 
@@ -39,7 +39,6 @@ export function loginUserOf(
 
 export class NodeService {
   private readonly deps: NodeServiceDependencies
-  private sshConfigBlocks: SshConfigBlock[] | undefined
 
   constructor(deps: NodeServiceDependencies) {
     this.deps = deps
@@ -92,8 +91,9 @@ export class NodeService {
   ): Promise<RequestOutput<'nodes.trustHostKey'>> {
     const { endpoint } = this.locate(input.profile, input.host)
     const { host, port } = this.sshAddress(endpoint)
-    const fingerprint = input.fingerprint.trim()
-    // Asking for the confirmed key's type would need it; any type the node has is compared instead.
+    const { fingerprint } = input
+    // The pinned key's type is asked for first, as by the login that was refused, so the key
+    // compared is the one its refusal named.
     const pin = this.deps.hostKeys.find(host, port)
     const presented = await presentedHostKey(host, port, { preferredType: pin?.algorithm ?? '' })
     if (presented.fingerprint !== fingerprint)
@@ -159,8 +159,7 @@ export class NodeService {
 
   /** The address and port a login connects to (after ~/.ssh/config), under which its key is pinned. */
   private sshAddress(endpoint: NodeEndpoint): { host: string; port: number } {
-    this.sshConfigBlocks ??= this.deps.sshConfig()
-    const { host, port } = resolveTarget(sshTargetOf(endpoint), this.sshConfigBlocks)
+    const { host, port } = resolveTarget(sshTargetOf(endpoint), this.deps.sshConfig())
     return { host, port }
   }
 }

@@ -54,7 +54,7 @@ export interface NodeShellsDependencies {
   hostKeys: HostKeyStore
   /** Holds the profiles' node passwords (nodePasswordAccount). */
   secrets: Pick<SecretStore, 'get'>
-  /** The user's ~/.ssh/config, read on the first connection and kept. */
+  /** The user's ~/.ssh/config (the composition root reads the file once). */
   sshConfig(): SshConfigBlock[]
   /** ssh-agent's socket; by default SSH_AUTH_SOCK. */
   agentSocket?: string | undefined
@@ -73,10 +73,8 @@ export function sshTargetOf(endpoint: NodeEndpoint): SshTarget {
 }
 
 export function createNodeShells(deps: NodeShellsDependencies): NodeShells {
-  let sshConfig: SshConfigBlock[] | undefined
   return {
     async open(options) {
-      sshConfig ??= deps.sshConfig()
       const { endpoint } = options
       const connection = await connectSsh({
         target: { ...sshTargetOf(endpoint), ...(options.user ? { user: options.user } : {}) },
@@ -86,7 +84,7 @@ export function createNodeShells(deps: NodeShellsDependencies): NodeShells {
           ...(options.password !== undefined ? { password: options.password } : {}),
         },
         hostKeys: deps.hostKeys,
-        sshConfig,
+        sshConfig: deps.sshConfig(),
         log: options.log,
         secrets: options.secrets,
         signal: options.signal,

@@ -5,13 +5,13 @@ export const sealedNames = {
   talosSecrets: 'talos-secrets',
   talosconfig: 'talosconfig',
   kubeconfig: 'kubeconfig',
-  grafanaAdminPassword: 'grafana-admin-password',
-  /** A K3s cluster's ed25519 SSH key, OpenSSH private key format (the public key derives from it). */
+  /** The cluster's ed25519 SSH private key (OpenSSH format); the public key derives from it. */
   sshKey: 'ssh-key',
   /** The first K3s server's join token. */
   k3sToken: 'k3s-token',
-  /** The nodes' root password, when the first login generated it. */
+  /** The root password the first login set on K3s nodes, when the app generated it. */
   rootPassword: 'root-password',
+  grafanaAdminPassword: 'grafana-admin-password',
   /** A node's whole machine config: it carries the cluster's keys. */
   machineConfig: (hostname: string) => `machine-config-${hostname}`,
 } as const

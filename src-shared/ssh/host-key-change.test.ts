@@ -12,13 +12,17 @@ describe('host key change messages', () => {
       `[127.0.0.11]:2222 answered SSH with a different host key than the one you trusted (trusted ${before}, now ${after}).`,
     )
     expect(parseHostKeyChange(message)).toEqual(change)
-    expect(parseHostKeyChange(`turing-cp1: ${message} If you reinstalled it, trust the new key.`)).toEqual(change)
+    expect(parseHostKeyChange(`turing-cp1: ${message} If you reinstalled it, trust the new key.`)).toEqual(
+      change,
+    )
   })
 
   it('finds nothing in other failures', () => {
     expect(parseHostKeyChange('10.0.0.5 refused every way Clusterdeck tried to log in as root.')).toBeNull()
     expect(
-      parseHostKeyChange('n answered SSH with a different host key than the one you trusted (trusted x, now y).'),
+      parseHostKeyChange(
+        'n answered SSH with a different host key than the one you trusted (trusted x, now y).',
+      ),
     ).toBeNull()
   })
 })

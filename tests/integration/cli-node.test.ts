@@ -1,9 +1,9 @@
 // `clusterdeck node exec|ssh-trust|password` as a process against a real OpenSSH sshd on loopback:
 // a K3s profile whose cluster record says where its nodes answer SSH, the cluster's key sealed with
 // the real Secret Service (the private D-Bus session of scripts/test.sh), HOME in a temporary
-// folder with its own ~/.ssh/config. The remote output and exit code pass through; a non-root login
-// runs commands through sudo with the password `node password` kept in the keychain; a changed host
-// key is refused with both fingerprints until `node ssh-trust` pins the presented one.
+// folder with its own ~/.ssh/config. The remote output and exit code pass through; `node password`
+// keeps the password the node shells give sudo for a non-root login; a changed host key is refused
+// with both fingerprints until `node ssh-trust` pins the presented one.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -13,9 +13,12 @@ import { KeyringSecretStore } from '../../src-main/secrets/keyring-secret-store.
 import { clusterDataKeyAccount } from '../../src-main/secrets/sealed-secrets.ts'
 import { nodePasswordAccount } from '../../src-main/secrets/secret-store.ts'
 import { generateClusterKey } from '../../src-main/ssh/cluster-key.ts'
+import { HostKeyRepository } from '../../src-main/ssh/host-keys.ts'
+import { createNodeShells } from '../../src-main/ssh/node-shell.ts'
 import { openDatabase } from '../../src-main/store/database.ts'
 import { clusterNodeOf } from '../../src-shared/clusters/cluster-schema.ts'
 import { sealedNames } from '../../src-shared/clusters/sealed-names.ts'
+import type { AppError } from '../../src-shared/contract/app-error.ts'
 import type { RequestOutput } from '../../src-shared/contract/index.ts'
 import { runCli } from '../support/run-cli.ts'
 import { makeTempDir } from '../support/temp-dir.ts'
@@ -38,6 +41,7 @@ describe.skipIf(skip !== undefined)(`clusterdeck node${skip ? ` (skipped: ${skip
   let env: NodeJS.ProcessEnv
   let server: OpenSshServer
   let clusterId: string
+  let clusterKey: string
   const cli = (args: string[], stdin?: string) =>
     runCli(args, { env, ...(stdin === undefined ? {} : { stdin }) })
 
@@ -48,6 +52,7 @@ describe.skipIf(skip !== undefined)(`clusterdeck node${skip ? ` (skipped: ${skip
     mkdirSync(join(home, '.ssh'), { recursive: true })
     env = { CLUSTERDECK_HOME: dataDir, HOME: home, SSH_AUTH_SOCK: '' }
     const key = generateClusterKey('clusterdeck@lab')
+    clusterKey = key.privateKey
     server = new OpenSshServer()
     server.authorize(key.publicKey)
     await server.start()
@@ -128,24 +133,52 @@ describe.skipIf(skip !== undefined)(`clusterdeck node${skip ? ` (skipped: ${skip
   })
 
   it.skipIf(!hasSudo())(
-    'runs through sudo for a non-root login with the password kept by `node password`',
+    'keeps the node password with `node password` where the node shells read it for sudo',
     async () => {
-      const refused = await cli(['node', 'exec', 'lab', 'turing-w1', '--', 'id -u'])
-      expect(refused.code).toBe(255)
-      expect(refused.stderr).toContain(`asks for the password of ${sudoUser}`)
-
-      const kept = await cli(['node', 'password', 'lab'], `${sudoPassword}\n`)
-      expect([kept.code, kept.stdout]).toEqual([0, 'Kept the node password of lab in the keychain.\n'])
-      expect(await keychain.get(nodePasswordAccount('lab'))).toBe(sudoPassword)
-      expect(await cli(['node', 'exec', 'lab', 'turing-w1', '--', 'id -u; whoami'])).toEqual({
-        code: 0,
-        stdout: '0\nroot\n',
-        stderr: '',
+      // The shells as the app builds them, on the keychain the CLI wrote to, logging in as a sudo user.
+      const db = openDatabase(env.CLUSTERDECK_HOME!)
+      const shells = createNodeShells({
+        hostKeys: new HostKeyRepository(db),
+        secrets: keychain,
+        sshConfig: () => [],
       })
+      const asDeck = () =>
+        shells.open({
+          endpoint: { hostname: 'turing-w1', host: '127.0.0.1', port: server.port },
+          profileName: 'lab',
+          clusterKey,
+          user: sudoUser,
+          log: () => {},
+          secrets: [],
+          signal: new AbortController().signal,
+        })
+      try {
+        const before = await asDeck()
+        const refused = await before.run({ command: 'id -u' }).then(
+          () => undefined,
+          (error: unknown) => error as AppError,
+        )
+        before.close()
+        expect(refused?.message).toContain(`asks for the password of ${sudoUser}`)
 
-      expect((await cli(['node', 'password', 'lab', '--clear'])).stdout).toContain('Deleted')
-      expect(await keychain.get(nodePasswordAccount('lab'))).toBeNull()
-      expect((await cli(['node', 'password', 'lab'], '')).code).toBe(2)
+        const kept = await cli(['node', 'password', 'lab'], `${sudoPassword}\n`)
+        expect([kept.code, kept.stdout]).toEqual([0, 'Kept the node password of lab in the keychain.\n'])
+        expect(await keychain.get(nodePasswordAccount('lab'))).toBe(sudoPassword)
+        const shell = await asDeck()
+        expect(await shell.run({ command: 'id -u; whoami' })).toEqual({
+          exitCode: 0,
+          stdout: '0\nroot\n',
+          stderr: '',
+        })
+        shell.close()
+
+        expect((await cli(['node', 'password', 'lab', '--clear'])).stdout).toContain('Deleted')
+        expect(await keychain.get(nodePasswordAccount('lab'))).toBeNull()
+        expect((await cli(['node', 'password', 'lab'], '')).code).toBe(2)
+        expect((await cli(['node', 'password', 'nope'], 'x')).code).toBe(2)
+      } finally {
+        db.close()
+      }
     },
   )
 
