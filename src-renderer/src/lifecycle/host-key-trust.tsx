@@ -4,7 +4,8 @@
 import { Button, Code, Group, Stack, Text } from '@mantine/core'
 import { IconKey, IconRefresh } from '@tabler/icons-react'
 import { useState } from 'react'
-import type { HostKeyChange } from '../../../src-shared/ssh/host-key-change.ts'
+import type { Run, RunStep } from '../../../src-shared/lifecycle/run-schema.ts'
+import { parseHostKeyChange, type HostKeyChange } from '../../../src-shared/ssh/host-key-change.ts'
 import { call } from '../bridge/bridge.ts'
 import { ConfirmModal } from '../common/confirm-modal.tsx'
 import { notifyDone, notifyFailure } from '../common/notify-failure.ts'
@@ -12,14 +13,31 @@ import { notifyDone, notifyFailure } from '../common/notify-failure.ts'
 const fingerprintStyle = { whiteSpace: 'pre-wrap', wordBreak: 'break-all' } as const
 
 export interface HostKeyTrustProps {
-  profileName: string
-  /** The node's host name in the profile. */
-  hostname: string
-  change: HostKeyChange
+  run: Run
+  /** A failed step of the run: shown only when a node's changed host key refused it. */
+  step: RunStep
   onRetry(): void
 }
 
-export function HostKeyTrust({ profileName, hostname, change, onRetry }: HostKeyTrustProps) {
+export function HostKeyTrust({ run, step, onRetry }: HostKeyTrustProps) {
+  const hostname = run.plan.steps.find((planned) => planned.id === step.stepId)?.node
+  const change = step.message ? parseHostKeyChange(step.message) : null
+  return hostname && change ? (
+    <TrustPanel profileName={run.profileName} hostname={hostname} change={change} onRetry={onRetry} />
+  ) : null
+}
+
+function TrustPanel({
+  profileName,
+  hostname,
+  change,
+  onRetry,
+}: {
+  profileName: string
+  hostname: string
+  change: HostKeyChange
+  onRetry(): void
+}) {
   const [asking, setAsking] = useState(false)
   const [trusted, setTrusted] = useState(false)
 

@@ -27,7 +27,6 @@ import { useStepProgress } from './use-step-progress.ts'
 import { StepFlashProgress } from './step-flash-progress.tsx'
 import { estimateRunSecondsLeft } from '../../../src-shared/lifecycle/run-eta.ts'
 import { inWords } from '../common/error-words.ts'
-import { parseHostKeyChange } from '../../../src-shared/ssh/host-key-change.ts'
 import { HostKeyTrust } from './host-key-trust.tsx'
 
 export interface RunPanelProps {
@@ -117,25 +116,13 @@ export function RunPanel({ run, onOpenRun }: RunPanelProps) {
           data-testid="failed-steps"
         >
           <Stack gap={6}>
-            {failed.map((step) => {
-              const node = run.plan.steps.find((planned) => planned.id === step.stepId)?.node
-              const keyChange = step.message ? parseHostKeyChange(step.message) : null
-              return (
-                <Group key={step.stepId} justify="space-between" wrap="nowrap" gap="sm" align="flex-start">
-                  <Stack gap={4}>
-                    <Text size="sm">
-                      <b>{titleOf(step.stepId)}</b>
-                      {step.message && `: ${inWords(step.message)}`}
-                    </Text>
-                    {keyChange && node && (
-                      <HostKeyTrust
-                        profileName={run.profileName}
-                        hostname={node}
-                        change={keyChange}
-                        onRetry={() => retry(step.stepId)}
-                      />
-                    )}
-                  </Stack>
+            {failed.map((step) => (
+              <Stack key={step.stepId} gap={4}>
+                <Group justify="space-between" wrap="nowrap" gap="sm">
+                  <Text size="sm">
+                    <b>{titleOf(step.stepId)}</b>
+                    {step.message && `: ${inWords(step.message)}`}
+                  </Text>
                   <Group gap={4} wrap="nowrap">
                     <Button
                       size="compact-xs"
@@ -156,8 +143,9 @@ export function RunPanel({ run, onOpenRun }: RunPanelProps) {
                     </Button>
                   </Group>
                 </Group>
-              )
-            })}
+                <HostKeyTrust run={run} step={step} onRetry={() => retry(step.stepId)} />
+              </Stack>
+            ))}
           </Stack>
         </Alert>
       )}
