@@ -103,11 +103,18 @@ function nodeShell(
   const secrets = [...options.secrets, ...(options.password ? [options.password] : [])]
   let sudoPassword: Promise<string | undefined> | undefined
   const readSudoPassword = () => {
-    // Asked once per connection, and only when sudo prompts; kept out of everything logged after.
-    sudoPassword ??= nodePassword().then((password) => {
-      if (password) secrets.push(password)
-      return password ?? options.password
-    })
+    // Read once per connection, and only when sudo prompts (again after a keychain failure); then
+    // redacted from the errors this shell raises.
+    sudoPassword ??= nodePassword().then(
+      (password) => {
+        if (password) secrets.push(password)
+        return password ?? options.password
+      },
+      (error: unknown) => {
+        sudoPassword = undefined
+        throw error
+      },
+    )
     return sudoPassword
   }
 
