@@ -104,6 +104,8 @@ export class ClusterService {
           flashedAt: flash.finishedAt,
           apiAddress: kept?.apiAddress ?? null,
           configSha256: kept?.configSha256 ?? null,
+          sshAddress: kept?.sshAddress ?? null,
+          sshPort: kept?.sshPort ?? null,
         })
       }
       if (imaged.length > 0) {
@@ -161,9 +163,37 @@ export class ClusterService {
     node: ProfileNode,
     applied: { apiAddress: string; configSha256: string },
   ): void {
+    this.updateNode(profileId, profile, node, applied)
+  }
+
+  /**
+   * Records where a K3s node answers SSH as soon as a step reached it there, so that commands
+   * outside a run (`clusterdeck node exec`) find the node, and a resumed run does too.
+   */
+  recordSshEndpoint(
+    profileId: string | null,
+    profile: ClusterProfile,
+    node: ProfileNode,
+    ssh: { sshAddress: string; sshPort: number },
+  ): void {
+    this.updateNode(profileId, profile, node, ssh)
+  }
+
+  /** Where the record says the node answers SSH, if a step reached it before. */
+  sshEndpoint(profileName: string, hostname: string): { sshAddress: string; sshPort: number } | null {
+    const node = this.repository.find(profileName)?.nodes.find((n) => n.hostname === hostname)
+    return node?.sshAddress && node.sshPort ? { sshAddress: node.sshAddress, sshPort: node.sshPort } : null
+  }
+
+  private updateNode(
+    profileId: string | null,
+    profile: ClusterProfile,
+    node: ProfileNode,
+    patch: Partial<ClusterNode>,
+  ): void {
     const record = this.forProfile(profileId, profile)
     const existing = record.nodes.find((candidate) => candidate.hostname === node.hostname)
-    const entry: ClusterNode = existing ? { ...existing, ...applied } : { ...clusterNodeOf(node), ...applied }
+    const entry: ClusterNode = existing ? { ...existing, ...patch } : { ...clusterNodeOf(node), ...patch }
     this.repository.save({
       ...record,
       nodes: existing

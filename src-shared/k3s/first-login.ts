@@ -9,6 +9,9 @@ import { presetPath, sshKeyPattern, type FirstBootPreset } from '../armbian/firs
 import { AppError } from '../contract/app-error.ts'
 import { shellQuote, type NodeAction } from './remote-command.ts'
 
+/** The root password every freshly flashed Armbian image has (K3s reference §5). */
+export const armbianFirstBootPassword = '1234'
+
 export const rootAuthorizedKeys = '/root/.ssh/authorized_keys'
 
 /** `authorizedKeys`: the cluster's own key (the app logs in with it) and any of the user's. */
