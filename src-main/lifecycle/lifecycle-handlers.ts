@@ -139,9 +139,9 @@ export function createLifecycle(deps: LifecycleDependencies): {
     'lifecycle.deploy': ({ profile, throughPhase }) => engine.deploy(profile, throughPhase),
     'lifecycle.start': ({ profile, operation, throughPhase }) =>
       engine.startOperation(profile, operation, throughPhase),
-    'lifecycle.resume': ({ runId }) => engine.resume(runId),
+    'lifecycle.resume': ({ runId, confirm }) => engine.resume(runId, confirm),
     'lifecycle.cancel': ({ runId }) => engine.cancel(runId),
-    'lifecycle.retryStep': ({ runId, stepId }) => engine.retryStep(runId, stepId),
+    'lifecycle.retryStep': ({ runId, stepId, confirm }) => engine.retryStep(runId, stepId, confirm),
     'lifecycle.runs': ({ profile }) => {
       engine.markOrphans()
       return runs.list(profile === undefined ? undefined : profiles.get(profile).name)
