@@ -7,16 +7,22 @@
 // (the wizard removed the file) keeps the password that person chose.
 import { presetPath, sshKeyPattern, type FirstBootPreset } from '../armbian/first-boot-preset.ts'
 import { AppError } from '../contract/app-error.ts'
-import { shellQuote, type NodeAction } from './remote-command.ts'
+import { shellQuote, type NodeAction, type RemoteCommand } from './remote-command.ts'
 
 /** The root password every freshly flashed Armbian image has (K3s reference §5). */
 export const armbianFirstBootPassword = '1234'
 
 export const rootAuthorizedKeys = '/root/.ssh/authorized_keys'
 
-/** `authorizedKeys`: the cluster's own key (the app logs in with it) and any of the user's. */
+/** Exits 0 once the first login is over: the preset (the wizard's marker) is gone. */
+export const firstLoginDoneCheck: RemoteCommand = { command: `test ! -e ${presetPath}` }
+
+/**
+ * `authorizedKeys`: the cluster's own key (the app logs in with it) and any of the user's. Without
+ * `rootPassword` (the first login is over, `firstLoginDoneCheck`), the password is left alone.
+ */
 export function firstLoginActions(
-  preset: Pick<FirstBootPreset, 'timezone' | 'rootPassword'>,
+  preset: Pick<FirstBootPreset, 'timezone'> & { rootPassword?: string | undefined },
   authorizedKeys: string[],
 ): NodeAction[] {
   const keys = authorizedKeys.map((key) => key.trim())
@@ -27,7 +33,8 @@ export function firstLoginActions(
       `SSH key ${bad + 1} is not one OpenSSH public key line.`,
       'Use the line of a .pub file, e.g. "ssh-ed25519 AAAA… you@host".',
     )
-  if ([...preset.rootPassword].some((c) => c < ' ' || c === '\u007f'))
+  const password = preset.rootPassword
+  if (password !== undefined && [...password].some((c) => c < ' ' || c === '\u007f'))
     throw new AppError(
       'invalid_input',
       'The root password contains a control character.',
@@ -51,14 +58,18 @@ export function firstLoginActions(
       check: { command: `test "$(timedatectl show -p Timezone --value)" = ${timezone}` },
       apply: [{ command: `timedatectl set-timezone ${timezone}` }],
     },
-    {
-      id: 'root-password',
-      title: 'Root password, and no first-login wizard',
-      check: { command: `test ! -e ${presetPath}` },
-      apply: [
-        { command: 'chpasswd', stdin: `root:${preset.rootPassword}\n`, secretStdin: true },
-        { command: `rm -f ${presetPath}` },
-      ],
-    },
+    ...(password === undefined
+      ? []
+      : [
+          {
+            id: 'root-password',
+            title: 'Root password, and no first-login wizard',
+            check: firstLoginDoneCheck,
+            apply: [
+              { command: 'chpasswd', stdin: `root:${password}\n`, secretStdin: true },
+              { command: `rm -f ${presetPath}` },
+            ],
+          },
+        ]),
   ]
 }
