@@ -117,7 +117,9 @@ export function registerDeployCommand(program: Command, cli: CliContext): void {
           onRun(finished)
           out(`${time()} Run ${finished.state}: ${finished.message ?? ''}`)
           if (finished.state !== 'done') {
-            const phrase = finished.steps.find((step) => step.state === 'failed' && step.confirmPhrase)?.confirmPhrase
+            const phrase = finished.steps.find(
+              (step) => step.state === 'failed' && step.confirmPhrase,
+            )?.confirmPhrase
             const resume = `clusterdeck deploy ${finished.profileName} --resume ${finished.id}${phrase ? ` --confirm ${shellQuote(phrase)}` : ''}`
             throw finished.state === 'cancelled'
               ? new AppError('cancelled', 'The run was stopped.', `Continue it when you want with: ${resume}`)

@@ -56,7 +56,8 @@ export function k3sInstallStep<K extends InstallKind>(deps: K3sStepDependencies)
 }
 
 async function installOf(context: StepContext, node: ProfileNode): Promise<K3sNodeInstall> {
-  if (k3sRoleOf(context.profile, node) === 'first-server') return k3sNodeInstall(context.profile, node.hostname)
+  if (k3sRoleOf(context.profile, node) === 'first-server')
+    return k3sNodeInstall(context.profile, node.hostname)
   const token = await openSealed(context, sealedNames.k3sToken, 'Install the K3s server')
   return k3sNodeInstall(context.profile, node.hostname, { token })
 }

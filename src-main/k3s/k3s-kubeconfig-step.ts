@@ -7,7 +7,11 @@
 import { parse, stringify } from 'yaml'
 import { AppError } from '../../src-shared/contract/app-error.ts'
 import { sealedNames } from '../../src-shared/clusters/sealed-names.ts'
-import { k3sKubeconfigPath, readKubeconfigCommand, rewriteK3sKubeconfig } from '../../src-shared/k3s/k3s-kubeconfig.ts'
+import {
+  k3sKubeconfigPath,
+  readKubeconfigCommand,
+  rewriteK3sKubeconfig,
+} from '../../src-shared/k3s/k3s-kubeconfig.ts'
 import { orderedNodes } from '../../src-shared/lifecycle/plan-builder.ts'
 import type { StepExecutor } from '../lifecycle/step-executor.ts'
 import { waitForNodesReady, type NodesReadyDependencies } from '../lifecycle/steps/nodes-ready-wait.ts'

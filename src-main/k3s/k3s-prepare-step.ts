@@ -24,6 +24,7 @@ import {
 import type { NodeAction } from '../../src-shared/k3s/remote-command.ts'
 import { nodeAccessOf, type ProfileNode } from '../../src-shared/profiles/profile-schema.ts'
 import type { StepContext, StepExecutor, StepResult } from '../lifecycle/step-executor.ts'
+import type { ClusterKey } from '../ssh/cluster-key.ts'
 import type { NodeShell } from '../ssh/node-shell.ts'
 import { nodeOf, openIfSealed } from '../talos/talos-step-support.ts'
 import {
@@ -43,6 +44,15 @@ type Context = StepContext<'k3s.prepare-node'>
 const nvmeStages = 4
 
 export function k3sPrepareStep(deps: K3sStepDependencies): StepExecutor<'k3s.prepare-node'> {
+  // The nodes are prepared at the same time, and the cluster's key and root password are made
+  // once: the first step to need one makes it, the others wait for that and take it.
+  const making = new Map<string, Promise<string>>()
+  const once = (context: Context, name: string, make: () => Promise<string>): Promise<string> => {
+    const key = `${context.runId} ${name}`
+    const pending = making.get(key) ?? make().finally(() => making.delete(key))
+    making.set(key, pending)
+    return pending
+  }
   return {
     async alreadyDone(context) {
       const privateKey = await openIfSealed(context.sealed, sealedNames.sshKey)
@@ -52,7 +62,12 @@ export function k3sPrepareStep(deps: K3sStepDependencies): StepExecutor<'k3s.pre
       if (!shell) return null
       try {
         if ((await shell.run(firstLoginDoneCheck)).exitCode !== 0) return null
-        if (!(await allInPlace(shell, actionsFor(context, node, publicKeyOf(privateKey, clusterKeyComment(context.profile))))))
+        if (
+          !(await allInPlace(
+            shell,
+            actionsFor(context, node, publicKeyOf(privateKey, clusterKeyComment(context.profile))),
+          ))
+        )
           return null
         const nvme = node.nvme ? await planDrive(shell, context, node) : null
         if (nvme && nvme.kind !== 'done') return null
@@ -67,15 +82,19 @@ export function k3sPrepareStep(deps: K3sStepDependencies): StepExecutor<'k3s.pre
 
     async run(context) {
       const node = nodeOf(context, context.step.node!)
-      const privateKey = await clusterKey(deps, context)
+      const privateKey = await once(context, sealedNames.sshKey, () => clusterKey(deps, context))
       const publicKey = publicKeyOf(privateKey, clusterKeyComment(context.profile))
-      const shell = (await keyShell(deps, context, node, privateKey)) ?? (await firstLogin(deps, context, node, privateKey))
+      const shell =
+        (await keyShell(deps, context, node, privateKey)) ??
+        (await firstLogin(deps, context, node, privateKey))
       try {
         // Recorded as soon as the node is reached, so `clusterdeck node exec` finds it from now on.
         const endpoint = sshEndpointOf(deps, context, node)
         deps.sshEndpoints.record(context.profile, node, { sshAddress: endpoint.host, sshPort: endpoint.port })
         const firstLoginOver = (await shell.run(firstLoginDoneCheck)).exitCode === 0
-        const rootPassword = firstLoginOver ? undefined : await rootPasswordFor(deps, context)
+        const rootPassword = firstLoginOver
+          ? undefined
+          : await once(context, sealedNames.rootPassword, () => rootPasswordFor(deps, context))
         const changed = await convergeAll(shell, actionsFor(context, node, publicKey, rootPassword))
         const nvmeUuid = node.nvme ? await prepareDrive(shell, context, node) : null
         return reached(deps, context, node, {
@@ -100,7 +119,12 @@ function reached(
 }
 
 /** The first login's keys, time zone (and root password), then the node's own preparation. */
-function actionsFor(context: Context, node: ProfileNode, publicKey: string, rootPassword?: string): NodeAction[] {
+function actionsFor(
+  context: Context,
+  node: ProfileNode,
+  publicKey: string,
+  rootPassword?: string,
+): NodeAction[] {
   const access = nodeAccessOf(context.profile)
   return [
     ...firstLoginActions({ timezone: access.timezone, rootPassword }, [publicKey, ...access.authorizedKeys]),
@@ -112,10 +136,26 @@ function actionsFor(context: Context, node: ProfileNode, publicKey: string, root
 async function clusterKey(deps: K3sStepDependencies, context: Context): Promise<string> {
   const sealed = await openIfSealed(context.sealed, sealedNames.sshKey)
   if (sealed !== null) return sealed
-  const key = deps.generateKey(clusterKeyComment(context.profile))
+  const key = usableKey(deps, clusterKeyComment(context.profile))
   await context.sealed.seal(sealedNames.sshKey, key.privateKey)
   context.log(`Made the cluster’s SSH key (${key.fingerprint}) and sealed it`)
   return key.privateKey
+}
+
+/**
+ * A new key that reads back: ssh2's ed25519 generator drops a leading zero byte of the public key
+ * in about one key of 256, and writes a private key nothing can parse; such a key is made again.
+ */
+function usableKey(deps: K3sStepDependencies, comment: string): ClusterKey {
+  for (let attempt = 1; ; attempt += 1) {
+    const key = deps.generateKey(comment)
+    try {
+      publicKeyOf(key.privateKey, comment)
+      return key
+    } catch (error) {
+      if (attempt >= 5) throw error
+    }
+  }
 }
 
 /** A shell opened with the cluster's key, or null when the node does not take the key (yet). */
@@ -140,7 +180,9 @@ async function firstLogin(
   node: ProfileNode,
   privateKey: string,
 ): Promise<NodeShell> {
-  context.log(`${node.hostname} does not take the cluster’s key yet: first login as root with the image’s password`)
+  context.log(
+    `${node.hostname} does not take the cluster’s key yet: first login as root with the image’s password`,
+  )
   try {
     return await openNodeShell(deps, context, {
       node,

@@ -1,7 +1,6 @@
 // What the K3s bootstrap steps share (docs/k3s-bootstrap.md): where each node answers SSH, the
 // cluster's SSH key, a shell on a node opened with that key, and running the pure core's commands
 // (src-shared/k3s) through it — a command that fails names the node and its error output.
-import ssh2 from 'ssh2'
 import { AppError } from '../../src-shared/contract/app-error.ts'
 import { sealedNames } from '../../src-shared/clusters/sealed-names.ts'
 import type { NodeAction, RemoteCommand } from '../../src-shared/k3s/remote-command.ts'
@@ -55,7 +54,11 @@ export function nodeShellsOf(deps: K3sStepDependencies, context: StepContext): N
  * Where the node answers SSH: what its boot wait found in this run, else what the cluster record
  * says a step reached before, else the profile's address on port 22.
  */
-export function sshEndpointOf(deps: K3sStepDependencies, context: StepContext, node: ProfileNode): NodeEndpoint {
+export function sshEndpointOf(
+  deps: K3sStepDependencies,
+  context: StepContext,
+  node: ProfileNode,
+): NodeEndpoint {
   const booted = context.outputOf(stepIds.boot(node.hostname))
   if (typeof booted?.sshAddress === 'string' && typeof booted.sshPort === 'number')
     return { hostname: node.hostname, host: booted.sshAddress, port: booted.sshPort }
@@ -64,12 +67,41 @@ export function sshEndpointOf(deps: K3sStepDependencies, context: StepContext, n
   return { hostname: node.hostname, host: node.address, port: 22 }
 }
 
-/** The authorized_keys line of an OpenSSH private key. */
+/**
+ * The authorized_keys line of an unencrypted OpenSSH ed25519 private key: its public key blob,
+ * which the file carries in clear before the private part (openssh-key-v1: magic, cipher, KDF,
+ * KDF options, key count, then each public key). A blob whose key is not 32 bytes is refused.
+ */
 export function publicKeyOf(privateKey: string, comment: string): string {
-  const parsed = ssh2.utils.parseKey(privateKey)
-  if (parsed instanceof Error)
-    throw new AppError('tampered', `The cluster's sealed SSH key cannot be read: ${parsed.message}.`)
-  return `${parsed.type} ${parsed.getPublicSSH().toString('base64')} ${comment}`
+  const body = /-----BEGIN OPENSSH PRIVATE KEY-----([\s\S]*?)-----END OPENSSH PRIVATE KEY-----/.exec(
+    privateKey,
+  )
+  const bytes = Buffer.from(body?.[1]?.replace(/\s+/g, '') ?? '', 'base64')
+  const magic = 'openssh-key-v1\0'
+  try {
+    if (bytes.subarray(0, magic.length).toString('latin1') !== magic) throw new RangeError('no magic')
+    let offset = magic.length
+    // The cipher, the KDF and its options.
+    for (let field = 0; field < 3; field += 1) offset += 4 + readString(bytes, offset).length
+    const blob = readString(bytes, offset + 4) // after the number of keys
+    const type = readString(blob, 0)
+    const key = readString(blob, 4 + type.length)
+    if (type.toString('latin1') !== 'ssh-ed25519' || key.length !== 32) throw new RangeError('not ed25519')
+    return `ssh-ed25519 ${blob.toString('base64')}${comment ? ` ${comment}` : ''}`
+  } catch {
+    throw new AppError(
+      'tampered',
+      'The cluster’s SSH key cannot be read: it is not an unencrypted OpenSSH ed25519 key.',
+    )
+  }
+}
+
+/** An SSH wire-format string (a 32-bit length, then the bytes) at `at`. */
+function readString(bytes: Buffer, at: number): Buffer {
+  const length = bytes.readUInt32BE(at)
+  const value = bytes.subarray(at + 4, at + 4 + length)
+  if (value.length !== length) throw new RangeError('truncated')
+  return value
 }
 
 export function clusterKeyComment(profile: ClusterProfile): string {

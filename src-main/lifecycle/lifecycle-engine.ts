@@ -189,7 +189,8 @@ export class LifecycleEngine {
       )
     }
     const reopened = this.reopen(run, (state) => !settled.includes(state) && state !== 'not-run')
-    if (confirm !== undefined) for (const stepId of reopened) this.confirmations.set(`${runId} ${stepId}`, confirm)
+    if (confirm !== undefined)
+      for (const stepId of reopened) this.confirmations.set(`${runId} ${stepId}`, confirm)
     this.start(runId)
     return this.snapshot(runId)
   }

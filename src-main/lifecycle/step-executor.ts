@@ -54,7 +54,8 @@ export function byDistribution<K extends StepKind>(
   executors: Record<ClusterProfile['distribution'], StepExecutor<K>>,
 ): StepExecutor<K> {
   return {
-    alreadyDone: async (context) => (await executors[context.profile.distribution].alreadyDone?.(context)) ?? null,
+    alreadyDone: async (context) =>
+      (await executors[context.profile.distribution].alreadyDone?.(context)) ?? null,
     run: (context) => executors[context.profile.distribution].run(context),
   }
 }

@@ -4,10 +4,7 @@
 import { parse } from 'yaml'
 import { AppError } from '../../src-shared/contract/app-error.ts'
 import type { StepExecutor } from '../lifecycle/step-executor.ts'
-import {
-  waitForNodesReady,
-  type NodesReadyDependencies,
-} from '../lifecycle/steps/nodes-ready-wait.ts'
+import { waitForNodesReady, type NodesReadyDependencies } from '../lifecycle/steps/nodes-ready-wait.ts'
 import { listServices, type ServiceState } from './talos-node.ts'
 import {
   controlPlanesFirst,

@@ -23,11 +23,9 @@ const ipv4 = z.string().regex(/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1
   message: 'must be an IPv4 address like 192.168.1.10',
 })
 
-export const timezoneSchema = z
-  .string()
-  .regex(/^(UTC|[A-Za-z][A-Za-z_+-]*(\/[A-Za-z0-9_+-]+){1,2})$/, {
-    message: 'must be an IANA time zone such as Europe/Berlin or Etc/UTC',
-  })
+export const timezoneSchema = z.string().regex(/^(UTC|[A-Za-z][A-Za-z_+-]*(\/[A-Za-z0-9_+-]+){1,2})$/, {
+  message: 'must be an IANA time zone such as Europe/Berlin or Etc/UTC',
+})
 
 export const sshKeyPattern =
   /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) AAAA[0-9A-Za-z+/]+={0,3}( [^\r\n]*)?$/

@@ -10,7 +10,9 @@ describe('the virtual node’s SSH line', () => {
   })
 
   it('takes the last line when the node booted twice (flashed again)', () => {
-    const console = [virtualSshLine('127.0.0.11', 2222), 'reboot', virtualSshLine('127.0.0.12', 2222)].join('\n')
+    const console = [virtualSshLine('127.0.0.11', 2222), 'reboot', virtualSshLine('127.0.0.12', 2222)].join(
+      '\n',
+    )
     expect(parseVirtualSshLine(console)).toEqual({ host: '127.0.0.12', port: 2222 })
   })
 

@@ -20,7 +20,9 @@ export interface NodesReadyDependencies {
  * A distribution's own look at its nodes, once per poll: it adds problems of its own (an API that
  * did not answer) to `problems` and returns each node's problems, or null when it learnt nothing.
  */
-export type NodeLook = (problems: string[]) => Promise<((node: ProfileNode, index: number) => string[]) | null>
+export type NodeLook = (
+  problems: string[],
+) => Promise<((node: ProfileNode, index: number) => string[]) | null>
 
 const shownProblems = 8
 
@@ -43,7 +45,8 @@ export async function waitForNodesReady(
       if (readiness) {
         const found = readiness.find((candidate) => candidate.name === node.hostname)
         if (!found) problems.push(`${node.hostname} is not a Kubernetes node yet`)
-        else if (!found.ready) problems.push(`${node.hostname} is not Ready (${found.reason || 'no reason given'})`)
+        else if (!found.ready)
+          problems.push(`${node.hostname} is not Ready (${found.reason || 'no reason given'})`)
       }
       if (own) problems.push(...own(node, index))
     })
