@@ -18,6 +18,7 @@ import { cancelRunConfirmation, exportReport, runAction } from './run-actions.ts
 import { runAnnouncement } from './run-announcement.ts'
 import { RunStateBadge } from './run-state-badge.tsx'
 import { RunTimeline, TimelineLegend } from './run-timeline.tsx'
+import { ConfirmPhraseRetry } from './confirm-phrase-retry.tsx'
 import { StepLogDrawer } from './step-log-drawer.tsx'
 import { resumableRunStates } from './step-states.ts'
 import { formatStepDuration } from './time-scale.ts'
@@ -50,8 +51,10 @@ export function RunPanel({ run, onOpenRun }: RunPanelProps) {
   const failed = run.steps.filter((step) => step.state === 'failed')
   const titleOf = (stepId: string) => run.plan.steps.find((step) => step.id === stepId)?.title ?? stepId
   const follow = (next: Run) => next.id !== run.id && onOpenRun(next.id)
-  const retry = (stepId: string) =>
-    void runAction(async () => follow(await call('lifecycle.retryStep', { runId: run.id, stepId })))
+  const retry = (stepId: string, confirm?: string) =>
+    void runAction(async () =>
+      follow(await call('lifecycle.retryStep', { runId: run.id, stepId, ...(confirm ? { confirm } : {}) })),
+    )
 
   return (
     <Stack gap="sm" data-testid="run-panel" data-run-id={run.id} data-run-state={run.state}>
@@ -116,31 +119,41 @@ export function RunPanel({ run, onOpenRun }: RunPanelProps) {
         >
           <Stack gap={6}>
             {failed.map((step) => (
-              <Group key={step.stepId} justify="space-between" wrap="nowrap" gap="sm">
-                <Text size="sm">
-                  <b>{titleOf(step.stepId)}</b>
-                  {step.message && `: ${inWords(step.message)}`}
-                </Text>
-                <Group gap={4} wrap="nowrap">
-                  <Button
-                    size="compact-xs"
-                    variant="subtle"
-                    color="red"
-                    onClick={() => setOpenStep(step.stepId)}
-                  >
-                    Log
-                  </Button>
-                  <Button
-                    size="compact-xs"
-                    variant="light"
-                    color="red"
-                    leftSection={<IconRefresh size={12} />}
-                    onClick={() => retry(step.stepId)}
-                  >
-                    Retry
-                  </Button>
+              <Stack key={step.stepId} gap={4}>
+                <Group justify="space-between" wrap="nowrap" gap="sm">
+                  <Text size="sm">
+                    <b>{titleOf(step.stepId)}</b>
+                    {step.message && `: ${inWords(step.message)}`}
+                  </Text>
+                  <Group gap={4} wrap="nowrap">
+                    <Button
+                      size="compact-xs"
+                      variant="subtle"
+                      color="red"
+                      onClick={() => setOpenStep(step.stepId)}
+                    >
+                      Log
+                    </Button>
+                    {!step.confirmPhrase && (
+                      <Button
+                        size="compact-xs"
+                        variant="light"
+                        color="red"
+                        leftSection={<IconRefresh size={12} />}
+                        onClick={() => retry(step.stepId)}
+                      >
+                        Retry
+                      </Button>
+                    )}
+                  </Group>
                 </Group>
-              </Group>
+                {step.confirmPhrase && (
+                  <ConfirmPhraseRetry
+                    phrase={step.confirmPhrase}
+                    onRetry={(confirm) => retry(step.stepId, confirm)}
+                  />
+                )}
+              </Stack>
             ))}
           </Stack>
         </Alert>
