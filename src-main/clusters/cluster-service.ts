@@ -135,8 +135,9 @@ export class ClusterService {
 
   /** Seals a secret of the cluster into its own file and lists that file among the artifacts. */
   async sealSecret(clusterId: string, name: string, value: string | Uint8Array): Promise<ClusterArtifact> {
+    const path = await this.sealed.seal(this.get(clusterId).id, name, value)
+    // Read again after sealing: steps running at the same time may have changed the record since.
     const record = this.get(clusterId)
-    const path = await this.sealed.seal(record.id, name, value)
     const artifact: ClusterArtifact = { name, path, sealedAt: new Date().toISOString() }
     this.repository.save({
       ...record,

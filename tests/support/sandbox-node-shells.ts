@@ -141,6 +141,8 @@ export class SandboxShells implements NodeShells {
   readonly logins: string[] = []
   /** Shells not closed yet. */
   open_ = 0
+  /** Runs before each login; a test holds a node here (as a slow network would). */
+  beforeOpen: (options: NodeShellOptions) => Promise<void> = async () => undefined
 
   add(host: string, port: number, node: ArmbianSandbox): ArmbianSandbox {
     this.nodes.set(`${host}:${port}`, node)
@@ -148,6 +150,7 @@ export class SandboxShells implements NodeShells {
   }
 
   async open(options: NodeShellOptions): Promise<NodeShell> {
+    await this.beforeOpen(options)
     const { host, port, hostname } = options.endpoint
     const node = this.nodes.get(`${host}:${port}`)
     if (!node) throw new AppError('ssh_unreachable', `Nothing answers SSH on ${host}:${port} (${hostname}).`)
