@@ -138,7 +138,9 @@ async function clusterKey(deps: K3sStepDependencies, context: Context): Promise<
   if (sealed !== null) return sealed
   const key = usableKey(deps, clusterKeyComment(context.profile))
   await context.sealed.seal(sealedNames.sshKey, key.privateKey)
-  context.log(`Made the cluster’s SSH key (${key.fingerprint}) and sealed it`)
+  context.log(
+    `Made the cluster’s SSH key and sealed it; its public key (${key.fingerprint}): ${key.publicKey}`,
+  )
   return key.privateKey
 }
 
@@ -195,7 +197,7 @@ async function firstLogin(
     throw new AppError(
       'ssh_auth_failed',
       `${node.hostname} takes neither the cluster’s SSH key nor the image’s first-boot password for root: someone logged in to it before and changed the password.`,
-      'Add the cluster’s public key (clusters view) to its /root/.ssh/authorized_keys at the console, or flash the node again, then retry the step.',
+      'Add the cluster’s public key (in the log of the Prepare step that made it) to its /root/.ssh/authorized_keys at the console, or flash the node again, then retry the step.',
     )
   }
 }
