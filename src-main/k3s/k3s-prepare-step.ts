@@ -11,6 +11,7 @@ import {
   armbianFirstBootPassword,
   firstLoginActions,
   firstLoginDoneCheck,
+  loginUserActions,
 } from '../../src-shared/k3s/first-login.ts'
 import { nodePrepActions } from '../../src-shared/k3s/k3s-node-prep.ts'
 import {
@@ -58,6 +59,7 @@ export function k3sPrepareStep(deps: K3sStepDependencies): StepExecutor<'k3s.pre
       const privateKey = await openIfSealed(context.sealed, sealedNames.sshKey)
       if (privateKey === null) return null
       const node = nodeOf(context, context.step.node!)
+      const userPassword = await loginUserPassword(deps, context)
       const shell = await keyShell(deps, context, node, privateKey)
       if (!shell) return null
       try {
@@ -65,7 +67,9 @@ export function k3sPrepareStep(deps: K3sStepDependencies): StepExecutor<'k3s.pre
         if (
           !(await allInPlace(
             shell,
-            actionsFor(context, node, publicKeyOf(privateKey, clusterKeyComment(context.profile))),
+            actionsFor(context, node, publicKeyOf(privateKey, clusterKeyComment(context.profile)), {
+              userPassword,
+            }),
           ))
         )
           return null
@@ -82,6 +86,7 @@ export function k3sPrepareStep(deps: K3sStepDependencies): StepExecutor<'k3s.pre
 
     async run(context) {
       const node = nodeOf(context, context.step.node!)
+      const userPassword = await loginUserPassword(deps, context)
       const privateKey = await once(context, sealedNames.sshKey, () => clusterKey(deps, context))
       const publicKey = publicKeyOf(privateKey, clusterKeyComment(context.profile))
       const shell =
@@ -95,7 +100,10 @@ export function k3sPrepareStep(deps: K3sStepDependencies): StepExecutor<'k3s.pre
         const rootPassword = firstLoginOver
           ? undefined
           : await once(context, sealedNames.rootPassword, () => rootPasswordFor(deps, context))
-        const changed = await convergeAll(shell, actionsFor(context, node, publicKey, rootPassword))
+        const changed = await convergeAll(
+          shell,
+          actionsFor(context, node, publicKey, { rootPassword, userPassword }),
+        )
         const nvmeUuid = node.nvme ? await prepareDrive(shell, context, node) : null
         return reached(deps, context, node, {
           message: `Prepared ${node.hostname}${changed.length ? `: ${changed.join('; ')}` : ''}${nvmeUuid ? `; ${node.nvme!.device} mounted at ${node.nvme!.mountPoint}` : ''}`,
@@ -118,18 +126,41 @@ function reached(
   return { message, output: { sshAddress: endpoint.host, sshPort: endpoint.port, ...extra } }
 }
 
-/** The first login's keys, time zone (and root password), then the node's own preparation. */
+/**
+ * The first login's keys, time zone (and root password), the login user when it is not root,
+ * then the node's own preparation.
+ */
 function actionsFor(
   context: Context,
   node: ProfileNode,
   publicKey: string,
-  rootPassword?: string,
+  { rootPassword, userPassword }: { rootPassword?: string | undefined; userPassword: string | null },
 ): NodeAction[] {
   const access = nodeAccessOf(context.profile)
+  const keys = [publicKey, ...access.authorizedKeys]
   return [
-    ...firstLoginActions({ timezone: access.timezone, rootPassword }, [publicKey, ...access.authorizedKeys]),
+    ...firstLoginActions({ timezone: access.timezone, rootPassword }, keys),
+    ...(userPassword === null ? [] : loginUserActions(access.user, userPassword, keys)),
     ...nodePrepActions(node),
   ]
+}
+
+/**
+ * A login user other than root gets the password saved in the keychain for the profile, which
+ * sudo then asks for; without one the step stops before touching a node. Null for root.
+ */
+async function loginUserPassword(deps: K3sStepDependencies, context: Context): Promise<string | null> {
+  const { user } = nodeAccessOf(context.profile)
+  if (user === 'root') return null
+  const password = (await deps.nodePassword?.(context.profile.name)) ?? null
+  if (password === null)
+    throw new AppError(
+      'invalid_input',
+      `The profile logs in to its nodes as ${user}, who runs the steps' commands through sudo, and no password is saved for it.`,
+      `Save it first (clusterdeck node password ${context.profile.name}); the first login gives ${user} that password.`,
+    )
+  context.secret(password)
+  return password
 }
 
 /** The cluster's key, made and sealed by the first node's preparation and kept from then on. */

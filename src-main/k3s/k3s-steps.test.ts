@@ -138,6 +138,32 @@ describe('k3s.prepare-node', () => {
     expect(t.sealed[sealedNames.rootPassword]).toBeUndefined()
   })
 
+  it('makes a non-root login user with sudo and the keys, and logs in as it afterwards', async () => {
+    const t = setup({ keychain: 'admin pw 123' })
+    t.profile.nodeAccess = { user: 'admin', timezone: 'Europe/Berlin', authorizedKeys: [] }
+    const node = t.nodes['turing-w1']!
+    await t.run(t.steps['k3s.prepare-node'], t.contextFor(...prepare('turing-w1')))
+    expect(t.shells.logins).toEqual(['root@10.10.88.74:22 password'])
+    expect(node.calls()).toContain('useradd --create-home --shell /bin/bash --groups sudo admin')
+    expect(node.read('state/chpasswd')).toBe('root:admin pw 123\nadmin:admin pw 123\n')
+    expect(node.read('home/admin/.ssh/authorized_keys')).toBe(node.read('root/.ssh/authorized_keys'))
+    const again = await t.run(t.steps['k3s.prepare-node'], t.contextFor(...prepare('turing-w1')))
+    expect(again.skipped).toBe(true)
+    expect(t.shells.logins.at(-1)).toBe('admin@10.10.88.74:22 key')
+  })
+
+  it('stops before touching a node when a non-root login user has no saved password', async () => {
+    const t = setup()
+    t.profile.nodeAccess = { user: 'admin', timezone: 'UTC', authorizedKeys: [] }
+    await expect(
+      t.run(t.steps['k3s.prepare-node'], t.contextFor(...prepare('turing-w1'))),
+    ).rejects.toMatchObject({
+      code: 'invalid_input',
+      hint: 'Save it first (clusterdeck node password lab); the first login gives admin that password.',
+    })
+    expect(t.shells.logins).toEqual([])
+  })
+
   it('makes one cluster key when every node is prepared at the same time', async () => {
     const t = setup()
     await Promise.all(

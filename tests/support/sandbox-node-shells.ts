@@ -93,6 +93,14 @@ export function armbianSandbox(
     'lsblk',
     'm=; [ -e "$ROOT/state/nvme-mounted" ] && m=-mounted; cat "$ROOT/state/lsblk-$(cat "$ROOT/state/nvme")$m.json"',
   )
+  node.write('etc/passwd', 'root:x:0:0:root:/root:/bin/bash\n')
+  node.installTool(
+    'useradd',
+    'for last; do :; done; echo "useradd $*" >> "$ROOT/calls"; mkdir -p "$ROOT/home/$last"; echo "$last:x:1000:1000::$ROOT/home/$last:/bin/bash" >> "$ROOT/etc/passwd"',
+  )
+  node.installTool('getent', 'grep "^$2:" "$ROOT/etc/passwd"')
+  node.installTool('id', 'for last; do :; done; grep -q "^$last:" "$ROOT/etc/passwd"')
+  node.installTool('chown', 'exit 0')
   node.installTool('wipefs', 'echo "wipefs $*" >> "$ROOT/calls"; echo blank > "$ROOT/state/nvme"')
   node.installTool('parted', 'echo "parted $*" >> "$ROOT/calls"')
   node.installTool('udevadm', 'exit 0')
@@ -155,13 +163,14 @@ export class SandboxShells implements NodeShells {
     const node = this.nodes.get(`${host}:${port}`)
     if (!node) throw new AppError('ssh_unreachable', `Nothing answers SSH on ${host}:${port} (${hostname}).`)
     const user = options.user ?? 'root'
-    if (user !== 'root') throw new Error('the sandboxed nodes know only root')
     const [type, data] = publicKeyOf(options.clusterKey, '').split(' ')
+    const home = user === 'root' ? 'root' : `home/${user}`
     const keyIn = node
-      .read('root/.ssh/authorized_keys')
+      .read(`${home}/.ssh/authorized_keys`)
       .split('\n')
       .some((line) => line.startsWith(`${type} ${data}`))
-    const passwordIn = options.password !== undefined && options.password === rootPassword(node)
+    const passwordIn =
+      user === 'root' && options.password !== undefined && options.password === rootPassword(node)
     if (!keyIn && !passwordIn)
       throw new AppError('ssh_auth_failed', `${hostname} (${host}:${port}) refused root's key and password.`)
     this.logins.push(`${user}@${host}:${port} ${keyIn ? 'key' : 'password'}`)
