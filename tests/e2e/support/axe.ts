@@ -13,11 +13,15 @@ interface Violation {
   nodes: { target: unknown[]; html: string; failureSummary?: string }[]
 }
 
-/** The serious and critical findings on the page now, one readable line each (none: []). */
-export async function seriousAxeFindings(page: Page): Promise<string[]> {
+/**
+ * The serious and critical findings on the page now (or inside the element `within` selects), one
+ * readable line each (none: []).
+ */
+export async function seriousAxeFindings(page: Page, within?: string): Promise<string[]> {
   if (!(await page.evaluate('typeof window.axe === "object"'))) await page.evaluate(axeSource)
+  const context = within === undefined ? 'document' : `{ include: [${JSON.stringify(within)}] }`
   const violations = (await page.evaluate(
-    'axe.run(document, { resultTypes: ["violations"] }).then((results) => results.violations)',
+    `axe.run(${context}, { resultTypes: ["violations"] }).then((results) => results.violations)`,
   )) as Violation[]
   return violations
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
