@@ -27,7 +27,7 @@ import { nodeAccessOf, type ProfileNode } from '../../src-shared/profiles/profil
 import type { StepContext, StepExecutor, StepResult } from '../lifecycle/step-executor.ts'
 import type { ClusterKey } from '../ssh/cluster-key.ts'
 import type { NodeShell } from '../ssh/node-shell.ts'
-import { nodeOf, openIfSealed } from '../talos/talos-step-support.ts'
+import { nodeOf, openIfSealed, pollUntil } from '../talos/talos-step-support.ts'
 import {
   allInPlace,
   clusterKeyComment,
@@ -191,19 +191,33 @@ function usableKey(deps: K3sStepDependencies, comment: string): ClusterKey {
   }
 }
 
-/** A shell opened with the cluster's key, or null when the node does not take the key (yet). */
+/**
+ * A shell opened with the cluster's key, or null when the node does not take the key (yet). sshd
+ * may answer a little after the login prompt the boot wait saw (a first boot makes its host keys
+ * first), so a node that does not answer is asked again until the profile's boot timeout.
+ */
 async function keyShell(
   deps: K3sStepDependencies,
   context: Context,
   node: ProfileNode,
   privateKey: string,
 ): Promise<NodeShell | null> {
-  try {
-    return await openNodeShell(deps, context, { node, clusterKey: privateKey })
-  } catch (error) {
-    if (error instanceof AppError && error.code === 'ssh_auth_failed') return null
-    throw error
-  }
+  let unreachable: AppError | undefined
+  const timeoutMs = context.profile.timeouts.bootSeconds * 1000
+  const outcome = await pollUntil(context, deps.pollMs ?? 3000, timeoutMs, async () => {
+    try {
+      return await openNodeShell(deps, context, { node, clusterKey: privateKey })
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error
+      if (error.code === 'ssh_auth_failed') return 'refused' as const
+      if (error.code !== 'ssh_unreachable') throw error
+      unreachable = error
+      context.log(`${node.hostname} does not answer SSH yet: ${error.message}`)
+      return null
+    }
+  })
+  if (outcome === null) throw unreachable!
+  return outcome === 'refused' ? null : outcome
 }
 
 /** Logs in as root with the image's first-boot password: only a node never logged into takes it. */

@@ -230,6 +230,27 @@ describe('k3s.prepare-node', () => {
     })
   })
 
+  it('waits for a node whose SSH does not answer yet, and names it when it never does', async () => {
+    const t = setup()
+    let refusals = 2
+    t.shells.beforeOpen = async ({ endpoint }) => {
+      if (refusals-- > 0)
+        throw new AppError('ssh_unreachable', `${endpoint.host}:${endpoint.port} refused the connection`)
+    }
+    const context = t.contextFor(...prepare('turing-cp1'))
+    await t.run(t.steps['k3s.prepare-node'], context)
+    expect(context.lines.filter((l) => /does not answer SSH yet/.test(l))).toHaveLength(2)
+
+    const never = setup()
+    never.profile.timeouts = { bootSeconds: 0.05, readySeconds: 30 } as typeof never.profile.timeouts
+    never.shells.beforeOpen = async () => {
+      throw new AppError('ssh_unreachable', '10.10.88.73:22 refused the connection')
+    }
+    await expect(
+      never.run(never.steps['k3s.prepare-node'], never.contextFor(...prepare('turing-cp1'))),
+    ).rejects.toMatchObject({ code: 'ssh_unreachable', message: '10.10.88.73:22 refused the connection' })
+  })
+
   it('fails clearly in a core without the SSH service', async () => {
     const t = setup()
     const steps = k3sSteps({ ...t.deps, nodeShells: undefined })
