@@ -119,7 +119,10 @@ export class ClusterService {
         next.readyAt = null
       }
       if (finished.has(stepIds.talosExport) || finished.has(stepIds.k3sKubeconfig)) {
-        next.apiEndpoint = `https://${profile.network.apiEndpoint}:${apiPort}`
+        // K3s's export says which server its kubeconfig names (on the virtual board, the loopback API).
+        const exported = outputOf(stepIds.k3sKubeconfig)?.server
+        next.apiEndpoint =
+          typeof exported === 'string' ? exported : `https://${profile.network.apiEndpoint}:${apiPort}`
       }
       const ready = finished.get(stepIds.clusterReady)
       if (ready) next.readyAt = ready.finishedAt

@@ -124,6 +124,7 @@ function makeEngine(): LifecycleEngine {
     boardNames: async () => ['rack-1'],
     executors,
     events: new EventBus(),
+    onRunSettled: (run, p, outputOf) => clusters.recordRun(run, p, outputOf),
     sealedSecrets: (run, p) => {
       const clusterId = () => clusters.forProfile(run.profileId, p).id
       return {
@@ -155,7 +156,9 @@ describe('K3s bootstrap over SSH', () => {
       clusters: [{ name: 'lab', cluster: { server: 'https://127.0.0.1:41234' } }],
     })
     expect(await openSealed(sealedNames.k3sToken)).toBe(k3sServerToken)
-    // Where each node answers SSH is on the cluster record, for commands outside runs.
+    // The record names the API the kubeconfig points at, and where each node answers SSH (for
+    // commands outside runs).
+    expect(clusters.get('lab').apiEndpoint).toBe('https://127.0.0.1:41234')
     expect(clusters.get('lab').nodes.map((n) => [n.hostname, n.sshAddress, n.sshPort])).toEqual(
       profile.nodes.map((node, index) => [node.hostname, sshOf(index).sshAddress, 2222]),
     )
