@@ -26,6 +26,7 @@ function contextFor(addon: AddonKey, opened: string[]): StepContext<'addon.insta
     },
     profile,
     signal: new AbortController().signal,
+    confirmations: [],
     log: () => undefined,
     secret: () => undefined,
     outputOf: () => undefined,

@@ -1,10 +1,13 @@
-// `clusterdeck deploy PROFILE [--dry-run] [--resume [RUN_ID]] [--through PHASE]`: the same plan and engine
-// as the app's Deploy, with the timeline as text. PROFILE is a saved profile's name or a YAML file
-// (imported first). Ctrl-C cancels the run; a killed process leaves it interrupted, for --resume.
+// `clusterdeck deploy PROFILE [--dry-run] [--resume [RUN_ID] [--confirm PHRASE]] [--through PHASE]`:
+// the same plan and engine as the app's Deploy, with the timeline as text. PROFILE is a saved
+// profile's name or a YAML file (imported first). Ctrl-C cancels the run; a killed process leaves
+// it interrupted, for --resume. A step that stops for a typed confirmation (erasing a drive that
+// holds data) names the phrase; --confirm gives it to the resumed run's next attempt of that step.
 import { existsSync } from 'node:fs'
 import type { Command } from 'commander'
 import { Option } from 'commander'
 import { AppError } from '../../src-shared/contract/app-error.ts'
+import { shellQuote } from '../../src-shared/k3s/remote-command.ts'
 import {
   operationPhases,
   phaseTitles,
@@ -37,9 +40,23 @@ export function registerDeployCommand(program: Command, cli: CliContext): void {
       '--resume [runId]',
       'continue the profile’s latest run (or the run given), skipping what is already in place',
     )
+    .option(
+      '--confirm <phrase>',
+      'with --resume: the phrase a failed step asked you to type before it erases something',
+    )
     .addOption(new Option('--through <phase>', 'stop after this phase').choices(operationPhases.deploy))
     .action(
-      async (target: string, options: { dryRun?: boolean; resume?: boolean | string; through?: PhaseId }) => {
+      async (
+        target: string,
+        options: { dryRun?: boolean; resume?: boolean | string; confirm?: string; through?: PhaseId },
+      ) => {
+        if (options.confirm !== undefined && !options.resume) {
+          throw new AppError(
+            'invalid_input',
+            '--confirm goes with --resume: it answers a step of a run that asked for it.',
+            'Run: clusterdeck deploy PROFILE --resume --confirm "PHRASE"',
+          )
+        }
         const out = (text: string) => void cli.io.stdout.write(`${text}\n`)
         const ref = existsSync(target)
           ? // The file is the profile: deploying it again takes its current content.
@@ -83,7 +100,12 @@ export function registerDeployCommand(program: Command, cli: CliContext): void {
         process.once('SIGINT', interrupt)
         try {
           const started = options.resume
-            ? await resumeRun(cli, ref, typeof options.resume === 'string' ? options.resume : undefined)
+            ? await resumeRun(
+                cli,
+                ref,
+                typeof options.resume === 'string' ? options.resume : undefined,
+                options.confirm,
+              )
             : await cli.call('lifecycle.deploy', {
                 profile: ref,
                 ...(options.through ? { throughPhase: options.through } : {}),
@@ -95,7 +117,10 @@ export function registerDeployCommand(program: Command, cli: CliContext): void {
           onRun(finished)
           out(`${time()} Run ${finished.state}: ${finished.message ?? ''}`)
           if (finished.state !== 'done') {
-            const resume = `clusterdeck deploy ${finished.profileName} --resume ${finished.id}`
+            const phrase = finished.steps.find(
+              (step) => step.state === 'failed' && step.confirmPhrase,
+            )?.confirmPhrase
+            const resume = `clusterdeck deploy ${finished.profileName} --resume ${finished.id}${phrase ? ` --confirm ${shellQuote(phrase)}` : ''}`
             throw finished.state === 'cancelled'
               ? new AppError('cancelled', 'The run was stopped.', `Continue it when you want with: ${resume}`)
               : new AppError(
@@ -113,7 +138,13 @@ export function registerDeployCommand(program: Command, cli: CliContext): void {
 }
 
 /** The latest run of the profile, or the one named: an older failed run is never picked by itself. */
-async function resumeRun(cli: CliContext, ref: string, runId: string | undefined): Promise<Run> {
+async function resumeRun(
+  cli: CliContext,
+  ref: string,
+  runId: string | undefined,
+  confirm: string | undefined,
+): Promise<Run> {
+  const resume = (id: string) => cli.call('lifecycle.resume', { runId: id, ...(confirm ? { confirm } : {}) })
   const runs = await cli.call('lifecycle.runs', { profile: ref })
   if (runId !== undefined) {
     if (!runs.some((run) => run.id === runId)) {
@@ -123,7 +154,7 @@ async function resumeRun(cli: CliContext, ref: string, runId: string | undefined
         `List its runs in the app, or resume the latest with: clusterdeck deploy ${ref} --resume`,
       )
     }
-    return cli.call('lifecycle.resume', { runId })
+    return resume(runId)
   }
   // Deploy runs only: a destroy or upgrade of the same profile is resumed by its own command.
   const latest = runs.find((run) => run.operation === 'deploy') // newest first
@@ -141,7 +172,7 @@ async function resumeRun(cli: CliContext, ref: string, runId: string | undefined
       `Start a new run with: clusterdeck deploy ${ref}, or continue an older one with --resume RUN_ID.`,
     )
   }
-  return cli.call('lifecycle.resume', { runId: latest.id })
+  return resume(latest.id)
 }
 
 function printPlan(out: (text: string) => void, plan: Plan, runnable: readonly PhaseId[]): void {

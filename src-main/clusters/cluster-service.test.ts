@@ -136,6 +136,25 @@ describe('cluster records', () => {
     expect(clusters.get('lab').nodes[0]).toMatchObject({ imageSha256: sha, configSha256: 'd'.repeat(64) })
   })
 
+  it('records where a K3s node answers SSH as soon as a step reached it, kept while secrets are sealed', async () => {
+    const k3s = profileFromTemplate('k3s-rk1-armbian', { name: 'edge', board: 'rack-1' })
+    expect(clusters.sshEndpoint('edge', 'turing-w1')).toBeNull()
+    const record = clusters.forProfile(null, k3s)
+    // A seal in flight while two nodes are reached: none of the three changes is lost.
+    const sealing = clusters.sealSecret(record.id, 'ssh-key', 'private key text')
+    clusters.recordSshEndpoint(null, k3s, k3s.nodes[1]!, { sshAddress: '127.0.0.12', sshPort: 2222 })
+    clusters.recordSshEndpoint(null, k3s, k3s.nodes[2]!, { sshAddress: '127.0.0.13', sshPort: 2222 })
+    await sealing
+    expect(clusters.sshEndpoint('edge', 'turing-w1')).toEqual({ sshAddress: '127.0.0.12', sshPort: 2222 })
+    expect(clusters.sshEndpoint('edge', 'turing-w2')).toEqual({ sshAddress: '127.0.0.13', sshPort: 2222 })
+    expect(clusters.get('edge').artifacts.map((a) => a.name)).toEqual(['ssh-key'])
+    expect(clusters.get('edge').nodes.find((n) => n.hostname === 'turing-w1')).toMatchObject({
+      address: '10.10.88.74',
+      apiAddress: null,
+      configSha256: null,
+    })
+  })
+
   it('lists sealed secrets as artifacts, by path, without their content', async () => {
     clusters.recordRun(runOf('deploy', ['flash:turing-cp1']), profile, (id) => outputs[id])
     const { id } = clusters.get('lab')

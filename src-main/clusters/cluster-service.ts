@@ -119,7 +119,10 @@ export class ClusterService {
         next.readyAt = null
       }
       if (finished.has(stepIds.talosExport) || finished.has(stepIds.k3sKubeconfig)) {
-        next.apiEndpoint = `https://${profile.network.apiEndpoint}:${apiPort}`
+        // K3s's export says which server its kubeconfig names (on the virtual board, the loopback API).
+        const exported = outputOf(stepIds.k3sKubeconfig)?.server
+        next.apiEndpoint =
+          typeof exported === 'string' ? exported : `https://${profile.network.apiEndpoint}:${apiPort}`
       }
       const ready = finished.get(stepIds.clusterReady)
       if (ready) next.readyAt = ready.finishedAt
@@ -135,8 +138,9 @@ export class ClusterService {
 
   /** Seals a secret of the cluster into its own file and lists that file among the artifacts. */
   async sealSecret(clusterId: string, name: string, value: string | Uint8Array): Promise<ClusterArtifact> {
+    const path = await this.sealed.seal(this.get(clusterId).id, name, value)
+    // Read again after sealing: steps running at the same time may have changed the record since.
     const record = this.get(clusterId)
-    const path = await this.sealed.seal(record.id, name, value)
     const artifact: ClusterArtifact = { name, path, sealedAt: new Date().toISOString() }
     this.repository.save({
       ...record,
@@ -163,9 +167,37 @@ export class ClusterService {
     node: ProfileNode,
     applied: { apiAddress: string; configSha256: string },
   ): void {
+    this.updateNode(profileId, profile, node, applied)
+  }
+
+  /**
+   * Records where a K3s node answers SSH as soon as a step reached it there, so that commands
+   * outside a run (`clusterdeck node exec`) find the node, and a resumed run does too.
+   */
+  recordSshEndpoint(
+    profileId: string | null,
+    profile: ClusterProfile,
+    node: ProfileNode,
+    ssh: { sshAddress: string; sshPort: number },
+  ): void {
+    this.updateNode(profileId, profile, node, ssh)
+  }
+
+  /** Where the record says the node answers SSH, if a step reached it before. */
+  sshEndpoint(profileName: string, hostname: string): { sshAddress: string; sshPort: number } | null {
+    const node = this.repository.find(profileName)?.nodes.find((n) => n.hostname === hostname)
+    return node?.sshAddress && node.sshPort ? { sshAddress: node.sshAddress, sshPort: node.sshPort } : null
+  }
+
+  private updateNode(
+    profileId: string | null,
+    profile: ClusterProfile,
+    node: ProfileNode,
+    patch: Partial<ClusterNode>,
+  ): void {
     const record = this.forProfile(profileId, profile)
     const existing = record.nodes.find((candidate) => candidate.hostname === node.hostname)
-    const entry: ClusterNode = existing ? { ...existing, ...applied } : { ...clusterNodeOf(node), ...applied }
+    const entry: ClusterNode = existing ? { ...existing, ...patch } : { ...clusterNodeOf(node), ...patch }
     this.repository.save({
       ...record,
       nodes: existing

@@ -26,6 +26,7 @@ import { ProfileService } from '../profiles/profile-service.ts'
 import { HostKeyRepository } from '../ssh/host-keys.ts'
 import { createNodeShells } from '../ssh/node-shell.ts'
 import { loadSshConfig, type SshConfigBlock } from '../ssh/ssh-config.ts'
+import { nodePasswordAccount } from '../secrets/secret-store.ts'
 import { SettingsStore } from '../store/settings-store.ts'
 import { pinnedTools } from '../tools/tool-manifest.ts'
 import { ToolsService } from '../tools/tools-service.ts'
@@ -112,6 +113,8 @@ export function createCoreDomains({ options, db, events, boards }: CoreBase): Co
     tools,
     chartMirror: chartMirrorFrom(process.env[chartMirrorVariable]),
     ...(bootPollMs ? { bootPollMs } : {}),
+    nodeShells,
+    nodePassword: (profileName) => secrets.get(nodePasswordAccount(profileName)),
   })
   const nodes = new NodeService({
     profiles: new ProfileService(new ProfileRepository(db), boards, events),

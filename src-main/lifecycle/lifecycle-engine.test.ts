@@ -218,6 +218,43 @@ describe('lifecycle engine scheduling', () => {
     expect(() => engine.retryStep(id, 'boot:turing-w2')).toThrow(/Only a failed step can be retried/)
   })
 
+  it('gives a typed confirmation to the retried step’s next attempt only, and shows the phrase it waits for', async () => {
+    const phrase = 'erase /dev/nvme0n1 on turing-w1'
+    const seen: string[][] = []
+    const destructive: StepExecutor<'node.flash'> = {
+      run: async ({ step, confirmations }) => {
+        if (step.id !== 'flash:turing-w1') return { message: 'ok' }
+        seen.push([...confirmations])
+        if (!confirmations.includes(phrase))
+          throw new AppError('confirmation_required', 'The drive holds data.', 'Type the phrase.', { phrase })
+        return { message: 'erased' }
+      },
+    }
+    engine = new LifecycleEngine({
+      runs,
+      profiles: { get: () => saved },
+      boardNames: async () => ['rack-1'],
+      executors: { ...fake.executors(), 'node.flash': destructive },
+      events: new EventBus(),
+    })
+    const { id } = await engine.deploy('lab', 'node-imaging')
+    const failed = await engine.settled(id)
+    const step = (run: Run) => run.steps.find((s) => s.stepId === 'flash:turing-w1')!
+    expect(step(failed)).toMatchObject({ state: 'failed', confirmPhrase: phrase })
+    expect(step(failed).message).toBe('The drive holds data. Type the phrase.')
+
+    engine.retryStep(id, 'flash:turing-w1', 'erase /dev/nvme0n1 on turing-w2')
+    expect(step(await engine.settled(id))).toMatchObject({ state: 'failed', confirmPhrase: phrase })
+    engine.retryStep(id, 'flash:turing-w1')
+    await engine.settled(id)
+    engine.resume(id, phrase)
+    const done = await engine.settled(id)
+    expect(done.state).toBe('done')
+    expect(step(done).confirmPhrase).toBeUndefined()
+    // Each phrase reached one attempt; the retry without one got none.
+    expect(seen).toEqual([[], ['erase /dev/nvme0n1 on turing-w2'], [], [phrase]])
+  })
+
   it('retries a failed first step: everything it blocked runs', async () => {
     const imageStep = compilePlan(profile).steps[0]!.id
     fake.failures.set(imageStep, 1)

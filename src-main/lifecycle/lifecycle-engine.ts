@@ -59,6 +59,8 @@ const dead: readonly StepState[] = ['failed', 'cancelled', 'blocked', 'not-run']
 export class LifecycleEngine {
   private readonly options: LifecycleEngineOptions
   private readonly active = new Map<string, Active>()
+  /** Typed confirmations waiting for the next attempt of a step, by run and step id. */
+  private readonly confirmations = new Map<string, string>()
   private readonly heartbeatMs: number
 
   constructor(options: LifecycleEngineOptions) {
@@ -173,7 +175,8 @@ export class LifecycleEngine {
     return this.snapshot(run.id)
   }
 
-  resume(runId: string): Run {
+  /** `confirm`: a phrase the user typed for a step that asked for one (given to its next attempt only). */
+  resume(runId: string, confirm?: string): Run {
     this.markOrphans()
     const run = this.snapshot(runId)
     if (this.active.has(runId)) throw new AppError('conflict', 'This run is already running.')
@@ -185,13 +188,15 @@ export class LifecycleEngine {
         'Wait for it, or cancel it there.',
       )
     }
-    this.reopen(run, (state) => !settled.includes(state) && state !== 'not-run')
+    const reopened = this.reopen(run, (state) => !settled.includes(state) && state !== 'not-run')
+    if (confirm !== undefined)
+      for (const stepId of reopened) this.confirmations.set(`${runId} ${stepId}`, confirm)
     this.start(runId)
     return this.snapshot(runId)
   }
 
   /** Runs a failed step again, and what it blocked — also while other steps of the run still run. */
-  retryStep(runId: string, stepId: string): Run {
+  retryStep(runId: string, stepId: string, confirm?: string): Run {
     this.markOrphans()
     const run = this.snapshot(runId)
     const step = run.steps.find((s) => s.stepId === stepId)
@@ -213,6 +218,7 @@ export class LifecycleEngine {
       run,
       (state, id) => id === stepId || state === 'blocked' || state === 'cancelled',
     )
+    if (confirm !== undefined) this.confirmations.set(`${runId} ${stepId}`, confirm)
     if (!active?.reopen(reopened)) this.start(runId)
     return this.snapshot(runId)
   }
@@ -400,6 +406,8 @@ export class LifecycleEngine {
       runs.updateStep(runId, step.id, { message: clean })
       events.emit('lifecycle.log', { runId, stepId: step.id, line: stamped })
     }
+    const confirmation = this.confirmations.get(`${runId} ${step.id}`)
+    this.confirmations.delete(`${runId} ${step.id}`)
     const context: StepContext = {
       runId,
       runCreatedAt,
@@ -409,11 +417,13 @@ export class LifecycleEngine {
       log,
       secret: (value) => void secrets.add(value),
       outputOf: (stepId) => runs.output(runId, stepId),
+      confirmations: confirmation === undefined ? [] : [confirmation],
       sealed: this.sealedFor(runId, profile, secrets),
     }
     const executor = this.executorOf(step.kind)
     let state: StepState
     let message: string
+    let confirmPhrase: string | undefined
     try {
       if (!executor) {
         throw new AppError(
@@ -444,10 +454,11 @@ export class LifecycleEngine {
           : new AppError('internal', (error as Error)?.message ?? String(error))
       state = signal.aborted || appError.code === 'cancelled' ? 'cancelled' : 'failed'
       message = appError.hint ? `${appError.message} ${appError.hint}` : appError.message
+      if (appError.code === 'confirmation_required') confirmPhrase = appError.details?.phrase
     }
     message = redact(message, secrets)
     runs.appendLog(runId, step.id, `${new Date().toISOString()} ${state}: ${message}`)
-    runs.updateStep(runId, step.id, { state, finishedAt: new Date().toISOString(), message })
+    runs.updateStep(runId, step.id, { state, finishedAt: new Date().toISOString(), message, confirmPhrase })
     this.announce(runId)
     return state
   }

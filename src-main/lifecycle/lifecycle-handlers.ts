@@ -19,11 +19,17 @@ import { SealedSecrets } from '../secrets/sealed-secrets.ts'
 import type { SecretStore } from '../secrets/secret-store.ts'
 import type { Db } from '../store/database.ts'
 import { listNodeReadiness } from '../kube/kube-nodes.ts'
+import { k3sWaitReadyStep } from '../k3s/k3s-kubeconfig-step.ts'
+import type { K3sStepDependencies } from '../k3s/k3s-step-support.ts'
+import { k3sSteps } from '../k3s/k3s-steps.ts'
+import { generateClusterKey } from '../ssh/cluster-key.ts'
+import type { NodeShells } from '../ssh/node-shell.ts'
 import type { TalosStepDependencies } from '../talos/talos-step-support.ts'
 import { talosSteps } from '../talos/talos-steps.ts'
 import { talosWaitReadyStep } from '../talos/talos-wait-ready.ts'
 import type { ToolsService } from '../tools/tools-service.ts'
 import { LifecycleEngine } from './lifecycle-engine.ts'
+import { byDistribution } from './step-executor.ts'
 import { RunRepository } from './run-repository.ts'
 import { imagePrepareStep, type ImagePrepareDependencies } from './steps/image-prepare-step.ts'
 import { nodeFlashStep } from './steps/node-flash-step.ts'
@@ -47,8 +53,12 @@ export interface LifecycleDependencies {
   tools: Pick<ToolsService, 'resolve'>
   /** One chart repository serving every add-on's chart (CLUSTERDECK_CHART_REPOSITORY). */
   chartMirror?: string | undefined
-  /** Tests shorten the boot poll (and the Talos steps' polls with it). */
+  /** Tests shorten the boot poll (and the Talos and K3s steps' polls with it). */
   bootPollMs?: number
+  /** Shells on K3s nodes over SSH (src-main/ssh/node-shell.ts); without it the K3s bootstrap fails, saying so. */
+  nodeShells?: NodeShells | undefined
+  /** The root password saved in the keychain for a profile's K3s nodes, if any. */
+  nodePassword?(profileName: string): Promise<string | null>
 }
 
 // The cluster view's health is answered by core-domains.ts (clusters/cluster-health-service.ts).
@@ -79,6 +89,17 @@ export function createLifecycle(deps: LifecycleDependencies): {
       sha256Of: (profileName, hostname) => clusters.appliedConfigSha256(profileName, hostname),
       record: (profile, node, applied) => clusters.recordAppliedConfig(null, profile, node, applied),
     },
+    ...(deps.bootPollMs ? { pollMs: deps.bootPollMs } : {}),
+  }
+  const k3s: K3sStepDependencies = {
+    nodeShells: deps.nodeShells,
+    boards: deps.boards,
+    sshEndpoints: {
+      find: (profileName, hostname) => clusters.sshEndpoint(profileName, hostname),
+      record: (profile, node, endpoint) => clusters.recordSshEndpoint(null, profile, node, endpoint),
+    },
+    ...(deps.nodePassword ? { nodePassword: deps.nodePassword } : {}),
+    generateKey: generateClusterKey,
     ...(deps.bootPollMs ? { pollMs: deps.bootPollMs } : {}),
   }
   const engine = new LifecycleEngine({
@@ -112,7 +133,11 @@ export function createLifecycle(deps: LifecycleDependencies): {
         ...(deps.bootPollMs ? { pollMs: deps.bootPollMs } : {}),
       }),
       ...talosSteps(talos),
-      'cluster.wait-ready': talosWaitReadyStep({ ...talos, listNodeReadiness }),
+      ...k3sSteps(k3s),
+      'cluster.wait-ready': byDistribution({
+        talos: talosWaitReadyStep({ ...talos, listNodeReadiness }),
+        k3s: k3sWaitReadyStep({ listNodeReadiness, ...(deps.bootPollMs ? { pollMs: deps.bootPollMs } : {}) }),
+      }),
       'addon.install': addonInstallStep({
         tools: deps.tools,
         dataDir: deps.dataDir,
@@ -139,9 +164,9 @@ export function createLifecycle(deps: LifecycleDependencies): {
     'lifecycle.deploy': ({ profile, throughPhase }) => engine.deploy(profile, throughPhase),
     'lifecycle.start': ({ profile, operation, throughPhase }) =>
       engine.startOperation(profile, operation, throughPhase),
-    'lifecycle.resume': ({ runId }) => engine.resume(runId),
+    'lifecycle.resume': ({ runId, confirm }) => engine.resume(runId, confirm),
     'lifecycle.cancel': ({ runId }) => engine.cancel(runId),
-    'lifecycle.retryStep': ({ runId, stepId }) => engine.retryStep(runId, stepId),
+    'lifecycle.retryStep': ({ runId, stepId, confirm }) => engine.retryStep(runId, stepId, confirm),
     'lifecycle.runs': ({ profile }) => {
       engine.markOrphans()
       return runs.list(profile === undefined ? undefined : profiles.get(profile).name)

@@ -40,6 +40,7 @@ interface StepRow {
   finished_at: string | null
   message: string | null
   output: string | null
+  confirm_phrase: string | null
 }
 
 interface AttemptRow {
@@ -207,7 +208,13 @@ export class RunRepository {
             abandoned ? 'the process running it stopped' : current.message,
           )
       }
-      this.updateStep(runId, stepId, { state: 'pending', startedAt: null, finishedAt: null, message: null })
+      this.updateStep(runId, stepId, {
+        state: 'pending',
+        startedAt: null,
+        finishedAt: null,
+        message: null,
+        confirmPhrase: undefined,
+      })
     })()
   }
 
@@ -219,9 +226,18 @@ export class RunRepository {
     const next = { ...toStep(this.stepRow(runId, stepId)), ...patch }
     this.db
       .prepare(
-        'UPDATE lifecycle_steps SET state = ?, attempts = ?, started_at = ?, finished_at = ?, message = ? WHERE run_id = ? AND step_id = ?',
+        'UPDATE lifecycle_steps SET state = ?, attempts = ?, started_at = ?, finished_at = ?, message = ?, confirm_phrase = ? WHERE run_id = ? AND step_id = ?',
       )
-      .run(next.state, next.attempts, next.startedAt, next.finishedAt, next.message, runId, stepId)
+      .run(
+        next.state,
+        next.attempts,
+        next.startedAt,
+        next.finishedAt,
+        next.message,
+        next.confirmPhrase ?? null,
+        runId,
+        stepId,
+      )
   }
 
   private stepRow(runId: string, stepId: string): StepRow {
@@ -292,5 +308,6 @@ function toStep(row: StepRow): Omit<RunStep, 'earlierAttempts'> {
     startedAt: row.started_at,
     finishedAt: row.finished_at,
     message: row.message,
+    ...(row.confirm_phrase ? { confirmPhrase: row.confirm_phrase } : {}),
   }
 }

@@ -17,6 +17,12 @@ export interface StepContext<K extends StepKind = StepKind> {
   secret(value: string): void
   /** What an earlier step of this run produced (e.g. the prepared image's hash). */
   outputOf(stepId: string): Record<string, unknown> | undefined
+  /**
+   * What the user typed to allow this attempt something destructive (lifecycle.retryStep's
+   * `confirm`): a step that needs it throws `confirmation_required` with the phrase to type.
+   * Given to one attempt only, never remembered.
+   */
+  readonly confirmations: readonly string[]
   /** The cluster's sealed secrets: where a step keeps what it generates (never in its output). */
   readonly sealed: StepSecrets
 }
@@ -42,3 +48,14 @@ export interface StepExecutor<K extends StepKind = StepKind> {
 
 /** The executor of each step kind this version can run. */
 export type StepExecutors = { [K in StepKind]?: StepExecutor<K> }
+
+/** A step kind both distributions run, each its own way (the wait for every node Ready). */
+export function byDistribution<K extends StepKind>(
+  executors: Record<ClusterProfile['distribution'], StepExecutor<K>>,
+): StepExecutor<K> {
+  return {
+    alreadyDone: async (context) =>
+      (await executors[context.profile.distribution].alreadyDone?.(context)) ?? null,
+    run: (context) => executors[context.profile.distribution].run(context),
+  }
+}

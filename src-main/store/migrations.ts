@@ -377,4 +377,12 @@ export const migrations: readonly Migration[] = [
       `)
     },
   },
+  {
+    version: 13,
+    name: 'step confirmation phrases',
+    up(db) {
+      // The phrase a failed destructive step waits for the user to type (never what was typed).
+      db.exec('ALTER TABLE lifecycle_steps ADD COLUMN confirm_phrase TEXT')
+    },
+  },
 ]

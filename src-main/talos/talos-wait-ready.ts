@@ -1,42 +1,25 @@
-// The end of a Talos bootstrap (and of an upgrade): every node of the profile Ready in Kubernetes,
-// and on every node the Talos services that carry the cluster running and healthy — apid and
-// kubelet everywhere, etcd on the control planes. Asked again until the timeout; then the failure
-// names each node and what it still lacks.
+// The end of a Talos bootstrap (and of an upgrade): every node of the profile Ready in Kubernetes
+// (lifecycle/steps/nodes-ready-wait.ts), and on every node the Talos services that carry the
+// cluster running and healthy — apid and kubelet everywhere, etcd on the control planes.
 import { parse } from 'yaml'
 import { AppError } from '../../src-shared/contract/app-error.ts'
-import type { listNodeReadiness } from '../kube/kube-nodes.ts'
 import type { StepExecutor } from '../lifecycle/step-executor.ts'
+import { waitForNodesReady, type NodesReadyDependencies } from '../lifecycle/steps/nodes-ready-wait.ts'
 import { listServices, type ServiceState } from './talos-node.ts'
 import {
   controlPlanesFirst,
   openSealed,
-  pollUntil,
   talosctlFor,
   type TalosStepDependencies,
 } from './talos-step-support.ts'
 import { sealedNames } from '../../src-shared/clusters/sealed-names.ts'
 
-export interface TalosWaitReadyDependencies extends TalosStepDependencies {
-  /** The Kubernetes nodes and their Ready condition, read with the cluster's kubeconfig. */
-  listNodeReadiness: typeof listNodeReadiness
-  /** How long to wait for the whole cluster; by default the profile's `timeouts.readySeconds`. */
-  readyTimeoutMs?: number
-}
-
-const shownProblems = 8
+export interface TalosWaitReadyDependencies extends TalosStepDependencies, NodesReadyDependencies {}
 
 export function talosWaitReadyStep(deps: TalosWaitReadyDependencies): StepExecutor<'cluster.wait-ready'> {
-  const pollMs = deps.pollMs ?? 5000
   return {
     async run(context) {
       const { profile } = context
-      const timeoutMs = deps.readyTimeoutMs ?? profile.timeouts.readySeconds * 1000
-      if (profile.distribution !== 'talos') {
-        throw new AppError(
-          'not_implemented',
-          `This version of Clusterdeck waits for ${profile.distribution} clusters only as far as their bootstrap goes.`,
-        )
-      }
       const kubeconfig = await openSealed(
         context,
         sealedNames.kubeconfig,
@@ -49,41 +32,20 @@ export function talosWaitReadyStep(deps: TalosWaitReadyDependencies): StepExecut
       )
       const { endpoints, nodes } = talosTargets(talosconfig)
       const talosctl = await talosctlFor(deps, context)
-
-      let problems: string[] = []
-      const ready = await pollUntil(context, pollMs, timeoutMs, async () => {
-        problems = []
-        const readiness = await deps.listNodeReadiness(kubeconfig, context.signal).catch((error: unknown) => {
-          problems.push(`the Kubernetes API: ${(error as Error).message}`)
-          return null
-        })
-        const services = await listServices(talosctl, endpoints[0]!, nodes, talosconfig).catch(
-          (error: unknown) => {
-            if (!(error instanceof AppError) || error.code === 'cancelled') throw error
-            problems.push(`the Talos API: ${error.message}`)
-            return null
-          },
-        )
-        controlPlanesFirst(profile.nodes).forEach((node, index) => {
-          if (readiness) {
-            const found = readiness.find((candidate) => candidate.name === node.hostname)
-            if (!found) problems.push(`${node.hostname} is not a Kubernetes node yet`)
-            else if (!found.ready)
-              problems.push(`${node.hostname} is not Ready (${found.reason || 'no reason given'})`)
-          }
-          if (services) problems.push(...serviceProblems(node, nodes[index], services))
-        })
-        if (problems.length === 0) return true
-        context.log(`Not ready yet: ${problems.slice(0, shownProblems).join('; ')}`)
-        return null
+      await waitForNodesReady(context, deps, {
+        kubeconfig,
+        nodes: controlPlanesFirst(profile.nodes),
+        look: async (problems) => {
+          const services = await listServices(talosctl, endpoints[0]!, nodes, talosconfig).catch(
+            (error: unknown) => {
+              if (!(error instanceof AppError) || error.code === 'cancelled') throw error
+              problems.push(`the Talos API: ${error.message}`)
+              return null
+            },
+          )
+          return services && ((node, index) => serviceProblems(node, nodes[index], services))
+        },
       })
-      if (!ready) {
-        throw new AppError(
-          'timeout',
-          `The cluster was not ready within ${Math.round(timeoutMs / 1000)} s: ${problems.slice(0, shownProblems).join('; ')}${problems.length > shownProblems ? `; and ${problems.length - shownProblems} more` : ''}.`,
-          'The step log lists what was missing at each look; retry the step to wait again.',
-        )
-      }
       return {
         message: `All ${profile.nodes.length} nodes are Ready in Kubernetes, with apid, kubelet and (on control planes) etcd running healthy`,
       }

@@ -23,6 +23,10 @@ const ipv4 = z.string().regex(/^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1
   message: 'must be an IPv4 address like 192.168.1.10',
 })
 
+export const timezoneSchema = z.string().regex(/^(UTC|[A-Za-z][A-Za-z_+-]*(\/[A-Za-z0-9_+-]+){1,2})$/, {
+  message: 'must be an IANA time zone such as Europe/Berlin or Etc/UTC',
+})
+
 export const sshKeyPattern =
   /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) AAAA[0-9A-Za-z+/]+={0,3}( [^\r\n]*)?$/
 
@@ -47,9 +51,7 @@ export const firstBootPresetSchema = z
             'must be one DNS label: letters, digits and hyphens, at most 63, not starting or ending with a hyphen',
         }),
       ),
-    timezone: z.string().regex(/^(UTC|[A-Za-z][A-Za-z_+-]*(\/[A-Za-z0-9_+-]+){1,2})$/, {
-      message: 'must be an IANA time zone such as Europe/Berlin or Etc/UTC',
-    }),
+    timezone: timezoneSchema,
     locale: z
       .string()
       .regex(/^[a-z]{2,3}_[A-Z]{2}\.UTF-8$/, { message: 'must be a UTF-8 locale such as en_US.UTF-8' })

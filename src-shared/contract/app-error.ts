@@ -33,6 +33,11 @@ export const errorCodes = [
   'tool_failed',
   /** The Kubernetes API kept refusing a change (a webhook that never answered, a missing CRD). */
   'cluster_refused',
+  /**
+   * A destructive step stopped before changing anything: it runs once the user types the phrase in
+   * details.phrase (lifecycle.retryStep's `confirm`, `clusterdeck deploy --resume --confirm`).
+   */
+  'confirmation_required',
   /** Planned but not in this version yet (a step kind without its executor). */
   'not_implemented',
   /** A sealed file failed its authenticity check. */

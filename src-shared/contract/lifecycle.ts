@@ -7,6 +7,7 @@ import { defineEvent, defineRequest } from './define.ts'
 
 const profileRef = z.string().trim().min(1, { message: 'is empty: name a profile by its name or id' })
 const runRef = z.object({ runId: z.string() })
+const confirmation = z.string().max(300).optional()
 
 export const lifecycleRequests = {
   'lifecycle.plan': defineRequest({
@@ -33,8 +34,8 @@ export const lifecycleRequests = {
   }),
   'lifecycle.resume': defineRequest({
     description:
-      'Continues an interrupted, failed or cancelled run; steps whose effect is already in place are skipped.',
-    input: runRef,
+      'Continues an interrupted, failed or cancelled run; steps whose effect is already in place are skipped. `confirm`: the phrase a failed step asked the user to type (its confirmPhrase).',
+    input: runRef.extend({ confirm: confirmation }),
     output: runSchema,
   }),
   'lifecycle.cancel': defineRequest({
@@ -44,8 +45,9 @@ export const lifecycleRequests = {
     output: runSchema,
   }),
   'lifecycle.retryStep': defineRequest({
-    description: 'Runs a failed step again (and then what waits for it).',
-    input: z.object({ runId: z.string(), stepId: z.string() }),
+    description:
+      'Runs a failed step again (and then what waits for it). `confirm`: the phrase the step asked the user to type (its confirmPhrase) before something destructive, given to this attempt only.',
+    input: z.object({ runId: z.string(), stepId: z.string(), confirm: confirmation }),
     output: runSchema,
   }),
   'lifecycle.runs': defineRequest({

@@ -26,6 +26,13 @@ users:
 const target = { clusterName: 'lab', apiEndpoint: '10.10.88.73' }
 
 describe('rewriteK3sKubeconfig', () => {
+  it('keeps the server the file names when asked (a virtual node on the loopback API), renaming the rest', () => {
+    const loopback = k3sYaml.replace('https://127.0.0.1:6443', 'https://127.0.0.1:41234')
+    const config = rewriteK3sKubeconfig(parse(loopback), { ...target, keepServer: true })
+    expect(config.clusters[0]).toMatchObject({ name: 'lab', cluster: { server: 'https://127.0.0.1:41234' } })
+    expect(config['current-context']).toBe('lab')
+  })
+
   it('points the server at the API endpoint and names cluster, user and context after the cluster', () => {
     const config = rewriteK3sKubeconfig(parse(k3sYaml), target)
     expect(config.clusters).toEqual([

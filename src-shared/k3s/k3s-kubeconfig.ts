@@ -65,10 +65,18 @@ const kubeconfigSchema = z
 
 export type K3sKubeconfig = z.output<typeof kubeconfigSchema>
 
-/** The kubeconfig as the cluster's users get it: `name` everywhere, the server at `apiEndpoint`. */
+/**
+ * The kubeconfig as the cluster's users get it: `name` everywhere, the server at `apiEndpoint` —
+ * or, with `keepServer`, where the file says (a virtual node's kubeconfig names the loopback API
+ * the test peers run, which is where the cluster answers on a virtual board).
+ */
 export function rewriteK3sKubeconfig(
   document: unknown,
-  { clusterName, apiEndpoint }: { clusterName: string; apiEndpoint: string },
+  {
+    clusterName,
+    apiEndpoint,
+    keepServer = false,
+  }: { clusterName: string; apiEndpoint: string; keepServer?: boolean },
 ): K3sKubeconfig {
   const parsed = kubeconfigSchema.safeParse(document)
   if (!parsed.success) {
@@ -80,7 +88,7 @@ export function rewriteK3sKubeconfig(
     )
   }
   const config = parsed.data
-  const server = apiServerUrl(apiEndpoint)
+  const server = keepServer ? config.clusters[0]!.cluster.server : apiServerUrl(apiEndpoint)
   return {
     ...config,
     clusters: [{ name: clusterName, cluster: { ...config.clusters[0]!.cluster, server } }],

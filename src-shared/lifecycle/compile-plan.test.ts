@@ -77,6 +77,39 @@ describe('compilePlan', () => {
     ])
   })
 
+  it('joins extra K3s servers one after another and the agents at once, each step on its node', () => {
+    const profile = profileFromTemplate('k3s-rk1-armbian', { name: 'lab', board: 'rack-1' })
+    profile.nodes[1]!.role = 'control-plane'
+    profile.nodes[2]!.role = 'control-plane'
+    profile.nodes[0]!.nvme = undefined
+    const plan = compilePlan(profile)
+    assertRunnable(plan)
+    const byId = new Map(plan.steps.map((step) => [step.id, step]))
+    expect(byId.get('k3s:join:turing-w1')).toMatchObject({
+      kind: 'k3s.install-server',
+      title: 'Join turing-w1 as a server',
+      dependsOn: ['k3s:prepare:turing-w1', 'k3s:server:turing-cp1'],
+      resources: ['node:turing-w1'],
+      params: { address: '10.10.88.74', role: 'control-plane' },
+    })
+    expect(byId.get('k3s:join:turing-w2')!.dependsOn).toEqual(['k3s:prepare:turing-w2', 'k3s:join:turing-w1'])
+    expect(byId.get('k3s:join:turing-w3')).toMatchObject({
+      kind: 'k3s.install-agent',
+      dependsOn: ['k3s:prepare:turing-w3', 'k3s:server:turing-cp1'],
+    })
+    // The first server holds the whole cluster while it installs; NVMe only where the node has one.
+    expect(byId.get('k3s:server:turing-cp1')!.resources).toEqual(['node:turing-cp1', 'cluster'])
+    expect(byId.get('k3s:prepare:turing-cp1')).toMatchObject({
+      title: 'Prepare turing-cp1 (SSH key, host name, open-iscsi)',
+      params: { address: '10.10.88.73' },
+    })
+    expect(byId.get('k3s:prepare:turing-w1')!.params).toEqual({
+      address: '10.10.88.74',
+      nvme: { device: '/dev/nvme0n1', mountPoint: '/var/lib/longhorn' },
+    })
+    expect(byId.get('cluster:nodes-ready')!.kind).toBe('cluster.wait-ready')
+  })
+
   it('prepares each distinct image once and leaves disabled add-ons out', () => {
     const profile = profileFromTemplate('talos-rk1-longhorn', { name: 'lab', board: 'rack-1' })
     profile.nodes[3]!.image = { url: 'https://example.org/other.raw.xz' }

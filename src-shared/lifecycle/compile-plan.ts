@@ -149,18 +149,27 @@ function compileDeploy(profile: ClusterProfile): Plan {
       resources: [resourceKeys.node(first.hostname), resourceKeys.cluster],
       params: { address: first.address, role: first.role },
     })
+    // Extra servers join one after another (each adds an etcd member, and the cluster keeps its
+    // quorum while one joins); agents join at the same time.
+    let lastServer = stepIds.k3sServer(first.hostname)
     for (const node of [...controlPlanes.slice(1), ...workers]) {
       const join = {
         id: stepIds.k3sJoin(node.hostname),
         phase: 'cluster-bootstrap' as const,
         title: `Join ${node.hostname} as ${node.role === 'worker' ? 'an agent' : 'a server'}`,
         node: node.hostname,
-        dependsOn: [stepIds.k3sPrepare(node.hostname), stepIds.k3sServer(first.hostname)],
+        dependsOn: [
+          stepIds.k3sPrepare(node.hostname),
+          node.role === 'worker' ? stepIds.k3sServer(first.hostname) : lastServer,
+        ],
         resources: [resourceKeys.node(node.hostname)],
         params: { address: node.address, role: node.role },
       }
       if (node.role === 'worker') b.step('k3s.install-agent', join)
-      else b.step('k3s.install-server', join)
+      else {
+        b.step('k3s.install-server', join)
+        lastServer = join.id
+      }
     }
     clusterStep(stepIds.k3sKubeconfig, 'k3s.export-kubeconfig', 'Export the kubeconfig', [
       stepIds.k3sServer(first.hostname),

@@ -42,6 +42,11 @@ export const runStepSchema = z.object({
   finishedAt: z.string().nullable(),
   /** The latest line of the step's log, or why it failed, was skipped or did not run. */
   message: z.string().nullable(),
+  /**
+   * A failed step that waits for the user to type this phrase before it does something destructive
+   * (erasing a drive that holds data); retrying with it typed lets the step go on.
+   */
+  confirmPhrase: z.string().optional(),
   /** The attempts before the latest one, oldest first. */
   earlierAttempts: z.array(stepAttemptSchema),
 })

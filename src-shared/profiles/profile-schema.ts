@@ -3,6 +3,7 @@
 // exported to YAML and kept in Git next to the rest of a home lab's infrastructure code. Boards are
 // named, not referenced by id, so a profile moves between machines.
 import { z } from 'zod'
+import { sshKeyPattern, timezoneSchema } from '../armbian/first-boot-preset.ts'
 import { nodeNumberSchema } from '../bmc/node-number.ts'
 import { sha256Schema } from '../images/image-schemas.ts'
 
@@ -112,6 +113,36 @@ export const addonsSchema = z
   .strict()
 export type Addons = z.infer<typeof addonsSchema>
 
+/**
+ * How the app logs in to K3s nodes after their first boot (docs/k3s-bootstrap.md). The root
+ * password is not here (a profile holds no secrets): it is the one saved in the keychain for the
+ * profile, or one the first login generates and seals with the cluster.
+ */
+export const nodeAccessSchema = z
+  .object({
+    /** The login user after the first boot; anyone but root runs the steps' commands through sudo. */
+    user: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_-]{0,31}$/, { message: 'must be a Linux user name such as root or admin' })
+      .default('root'),
+    timezone: timezoneSchema.default('UTC'),
+    /** The user's own public keys, installed beside the cluster's key. */
+    authorizedKeys: z
+      .array(
+        z.string().trim().regex(sshKeyPattern, {
+          message: 'must be one OpenSSH public key line, e.g. "ssh-ed25519 AAAA… you@host"',
+        }),
+      )
+      .default([]),
+  })
+  .strict()
+export type NodeAccess = z.output<typeof nodeAccessSchema>
+
+/** The node access of a profile that does not say (K3s). */
+export function nodeAccessOf(profile: { nodeAccess?: NodeAccess | undefined }): NodeAccess {
+  return profile.nodeAccess ?? nodeAccessSchema.parse({})
+}
+
 export const clusterProfileSchema = z
   .object({
     apiVersion: z
@@ -156,6 +187,8 @@ export const clusterProfileSchema = z
     image: imageSourceSchema,
     nodes: z.array(profileNodeSchema).min(1, { message: 'needs at least one node' }),
     addons: addonsSchema.default(addonsSchema.parse({})),
+    /** K3s only: the login after the first boot. */
+    nodeAccess: nodeAccessSchema.optional(),
     timeouts: z
       .object({
         bootSeconds: z.number().int().min(10).max(3600).default(300),

@@ -54,6 +54,7 @@ export function profileFromTemplate(
     })),
     // Traefik rather than the retired ingress-nginx; the monitoring volume's size follows the platform.
     addons: { ingressNginx: { enabled: false }, traefik: { enabled: true } },
+    ...(talos ? {} : { nodeAccess: { user: 'root', timezone: 'UTC', authorizedKeys: [] } }),
   }
   return clusterProfileSchema.parse(input)
 }

@@ -24,6 +24,20 @@ describe('validateProfile', () => {
     expect(messages(k3s(), ['Rack-1'])).toEqual([])
   })
 
+  it('takes a K3s profile’s node access with its defaults, and warns that Talos ignores it', () => {
+    const profile = clusterProfileSchema.parse({ ...k3s(), nodeAccess: { user: 'admin' } })
+    expect(profile.nodeAccess).toEqual({ user: 'admin', timezone: 'UTC', authorizedKeys: [] })
+    expect(() =>
+      clusterProfileSchema.parse({ ...k3s(), nodeAccess: { authorizedKeys: ['not a key'] } }),
+    ).toThrow(/must be one OpenSSH public key line/)
+    const warned = validateProfile(edit(talos(), (p) => (p.nodeAccess = profile.nodeAccess)))
+    expect(warned).toContainEqual({
+      path: 'nodeAccess',
+      message: 'is ignored for a Talos profile: Talos nodes have no SSH login',
+      severity: 'warning',
+    })
+  })
+
   it('finds duplicate host names, addresses and slots', () => {
     const profile = edit(talos(), (p) => {
       p.nodes[1]!.hostname = 'turing-cp1'

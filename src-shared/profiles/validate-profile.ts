@@ -187,6 +187,8 @@ export function validateProfile(profile: ClusterProfile, context: ValidationCont
     if (!profile.versions.kubernetes)
       error('versions.kubernetes', 'a Talos profile needs a Kubernetes version, e.g. 1.36.1')
     if (profile.versions.k3s) warning('versions.k3s', 'is ignored for a Talos profile')
+    if (profile.nodeAccess)
+      warning('nodeAccess', 'is ignored for a Talos profile: Talos nodes have no SSH login')
   } else {
     if (!profile.versions.k3s) error('versions.k3s', 'a K3s profile needs a K3s version, e.g. v1.36.4+k3s1')
     if (profile.versions.talos) warning('versions.talos', 'is ignored for a K3s profile')

@@ -154,6 +154,14 @@ describe('clusterdeck deploy', () => {
     expect(unknown.stderr).toMatch(/"lab" has no run no-such-run/)
   })
 
+  it('takes a typed confirmation only with --resume', async () => {
+    const run = await runCli(['deploy', 'lab', '--confirm', 'erase /dev/nvme0n1 on turing-w1'], { env })
+    expect(run.code).toBe(2)
+    expect(run.stderr).toMatch(/--confirm goes with --resume: it answers a step of a run that asked for it\./)
+    // Refused before anything starts.
+    expect(run.stdout).not.toMatch(/^Run /m)
+  })
+
   it('reports a Ctrl-C as a stopped run to continue, not as a cause to fix', async () => {
     const child = spawn(process.execPath, [bin, 'deploy', 'lab', '--through', 'node-imaging'], {
       env: { ...process.env, ...env },

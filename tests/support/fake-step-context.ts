@@ -19,7 +19,11 @@ export function fakeStepContext<K extends StepKind>(
   profile: ClusterProfile,
   stepId: string,
   kind: K,
-  options: { outputs?: Record<string, Record<string, unknown>>; sealed?: Record<string, string> } = {},
+  options: {
+    outputs?: Record<string, Record<string, unknown>>
+    sealed?: Record<string, string>
+    confirmations?: string[]
+  } = {},
 ): FakeStepContext<K> {
   const step = compilePlan(profile).steps.find((candidate) => candidate.id === stepId)
   if (!step || step.kind !== kind) throw new Error(`the plan has no ${kind} step ${stepId}`)
@@ -37,6 +41,7 @@ export function fakeStepContext<K extends StepKind>(
     log: (line) => void lines.push(line),
     secret: (value) => void secrets.add(value),
     outputOf: (id) => outputs.get(id),
+    confirmations: options.confirmations ?? [],
     sealed: {
       async seal(name, value) {
         secrets.add(value)

@@ -3,7 +3,7 @@
 // directory, and the system tools that would change the machine (hostnamectl, dpkg-query, apt-get,
 // systemctl, modprobe, timedatectl, chpasswd; others a test installs) are small scripts that keep their state
 // there. Everything else (grep, sed, cmp, cat) is the machine's own.
-import { execFileSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { RemoteCommand } from '../../src-shared/k3s/remote-command.ts'
@@ -50,6 +50,8 @@ esac`,
 export interface SandboxNode {
   root: string
   run(command: RemoteCommand): number
+  /** Runs the command and returns what an SSH exec would: exit status, stdout and stderr. */
+  exec(command: RemoteCommand): { exitCode: number; stdout: string; stderr: string }
   /** Every stubbed tool call so far, one per line. */
   calls(): string[]
   write(path: string, content: string): void
@@ -81,20 +83,18 @@ export function sandboxNode(): SandboxNode {
   }
   for (const [name, script] of Object.entries(stubs)) installTool(name, script)
   const inRoot = (text: string) => text.replace(/(^|[\s'"=>])\/(etc|sys|var|dev|root)\//g, `$1${root}/$2/`)
+  const exec = ({ command, stdin }: RemoteCommand) => {
+    const result = spawnSync('sh', ['-c', inRoot(command)], {
+      input: stdin ?? '',
+      env: { PATH: `${bin}:/usr/bin:/bin`, ROOT: root },
+      encoding: 'utf8',
+    })
+    return { exitCode: result.status ?? -1, stdout: result.stdout, stderr: result.stderr }
+  }
   return {
     root,
-    run({ command, stdin }) {
-      try {
-        execFileSync('sh', ['-c', inRoot(command)], {
-          input: stdin ?? '',
-          env: { PATH: `${bin}:/usr/bin:/bin`, ROOT: root },
-          stdio: ['pipe', 'pipe', 'pipe'],
-        })
-        return 0
-      } catch (error) {
-        return (error as { status: number }).status
-      }
-    },
+    run: (command) => exec(command).exitCode,
+    exec,
     calls: () => readFileSync(join(root, 'calls'), 'utf8').split('\n').filter(Boolean),
     write(path, content) {
       const full = join(root, path)

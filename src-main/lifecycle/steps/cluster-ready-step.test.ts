@@ -30,6 +30,7 @@ function contextFor(
     },
     profile,
     signal: new AbortController().signal,
+    confirmations: [],
     log: (line) => void lines.push(line),
     secret: () => undefined,
     outputOf: () => undefined,

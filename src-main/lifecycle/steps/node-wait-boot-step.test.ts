@@ -1,11 +1,13 @@
 // The boot wait for Talos: the node has booted when its API answers (a TLS handshake on 50000) at
 // the address its console reports, or on a real board at its profile address; console text alone
-// is not enough, and a node that never gets there ends in a named timeout.
+// is not enough, and a node that never gets there ends in a named timeout. For Armbian (K3s): a
+// virtual node's SSH line on its console, a real node's login prompt or port 22.
 import { describe, expect, it } from 'vitest'
 import { AppError } from '../../../src-shared/contract/app-error.ts'
 import { profileFromTemplate } from '../../../src-shared/profiles/profile-templates.ts'
 import { fakeStepContext } from '../../../tests/support/fake-step-context.ts'
 import { nodeWaitBootStep } from './node-wait-boot-step.ts'
+import { virtualSshLine } from '../../../src-shared/k3s/ssh-endpoint.ts'
 
 const profile = profileFromTemplate('talos-rk1-longhorn', { name: 'lab', board: 'rack-1' })
 const maintenanceConsole = [
@@ -84,5 +86,52 @@ describe('node.wait-boot for Talos', () => {
       /its console stopped at "U-Boot 2024\.01", and it never printed the address it is reachable at\.$/,
     )
     expect(probes).toEqual([])
+  })
+})
+
+describe('node.wait-boot for K3s (Armbian)', () => {
+  const k3s = profileFromTemplate('k3s-rk1-armbian', { name: 'lab', board: 'rack-1' })
+  const sshLine = `${virtualSshLine('127.0.0.12', 2222)}\n`
+
+  it('on a virtual board waits for the console’s SSH line and for that port to answer', async () => {
+    const { step, probes } = setup(
+      'https://127.0.0.1:8443',
+      ['Starting kernel ...\n', 'turing-w1 login: \n', sshLine],
+      new Set(['127.0.0.12']),
+    )
+    const result = await step.run(fakeStepContext(k3s, 'boot:turing-w1', 'node.wait-boot'))
+    expect(result.output).toEqual({ sshAddress: '127.0.0.12', sshPort: 2222 })
+    expect(result.message).toMatch(/^turing-w1 booted: its SSH answers on 127\.0\.0\.12:2222 after \d+ s$/)
+    // The login prompt alone is not enough there, and the profile's address is never probed.
+    expect(probes).toEqual(['tcp://127.0.0.12:2222'])
+  })
+
+  it('on a real board reaches the node at its profile address, port 22', async () => {
+    const { step, probes } = setup('https://10.10.88.10', ['Armbian booting\n'], new Set(['10.10.88.74']))
+    const result = await step.run(fakeStepContext(k3s, 'boot:turing-w1', 'node.wait-boot'))
+    expect(result.output).toEqual({ sshAddress: '10.10.88.74', sshPort: 22 })
+    expect(probes).toEqual(['tcp://10.10.88.74:22'])
+  })
+
+  it('on a real board a login prompt on the console is enough', async () => {
+    const { step, probes } = setup('https://10.10.88.10', ['turing-w1 login: '], new Set())
+    const result = await step.run(fakeStepContext(k3s, 'boot:turing-w1', 'node.wait-boot'))
+    expect(result.output).toEqual({ sshAddress: '10.10.88.74', sshPort: 22 })
+    expect(result.message).toMatch(/its console shows "login:"/)
+    expect(probes).toEqual([])
+  })
+
+  it('says when a virtual node never printed where its SSH answers', async () => {
+    const { step } = setup('https://127.0.0.1:8443', ['turing-w1 login: \n'], new Set())
+    const context = fakeStepContext(
+      { ...k3s, timeouts: { bootSeconds: 0.05, readySeconds: 900 } },
+      'boot:turing-w1',
+      'node.wait-boot',
+    )
+    const error = (await step.run(context).catch((caught: unknown) => caught)) as AppError
+    expect(error.code).toBe('timeout')
+    expect(error.message).toBe(
+      'turing-w1 did not boot within 0.05 s: its console stopped at "turing-w1 login:", and it never printed where its SSH answers.',
+    )
   })
 })

@@ -1,12 +1,16 @@
 // Node imaging, part two: wait until the freshly flashed node has booted, or fail after the
-// profile's timeout, saying what was seen. An Armbian node has booted when its serial console shows
-// a login prompt or SSH answers on its address. A Talos node has booted when its API answers (a TLS
-// handshake on port 50000) — in maintenance mode, at the address its console says it is reachable
-// at, or the profile's address; console text alone is not enough. That address is the step's
-// output (`apiAddress`), where the bootstrap steps reach the node.
+// profile's timeout, saying what was seen. An Armbian node on a real board has booted when its
+// serial console shows a login prompt or SSH answers on its address; it is then reached at that
+// address on port 22 (the user's ~/.ssh/config may still change the port). A virtual Armbian node
+// has booted when its console names where its SSH answers (src-shared/k3s/ssh-endpoint.ts) and
+// that port answers; the output `{ sshAddress, sshPort }` is where the K3s steps reach the node. A
+// Talos node has booted when its API answers (a TLS handshake on port 50000) — in maintenance
+// mode, at the address its console says it is reachable at, or the profile's address; console text
+// alone is not enough. That address is the step's output (`apiAddress`).
 import { connect } from 'node:net'
 import { connect as connectTls } from 'node:tls'
 import { AppError } from '../../../src-shared/contract/app-error.ts'
+import { parseVirtualSshLine } from '../../../src-shared/k3s/ssh-endpoint.ts'
 import { stepIds } from '../../../src-shared/lifecycle/step-ids.ts'
 import type { BmcService } from '../../bmc/bmc-service.ts'
 import type { BoardService } from '../../boards/board-service.ts'
@@ -64,15 +68,28 @@ export function nodeWaitBootStep(deps: NodeWaitBootDependencies): StepExecutor<'
               }
             }
           }
+        } else if (onLoopback) {
+          const ssh = parseVirtualSshLine(console)
+          if (ssh && (await answers(ssh.host, ssh.port, Math.min(1500, pollMs), false))) {
+            return {
+              message: `${step.node} booted: its SSH answers on ${ssh.host}:${ssh.port} after ${seconds(started)} s`,
+              output: { sshAddress: ssh.host, sshPort: ssh.port },
+            }
+          }
         } else {
+          const output = { sshAddress: address, sshPort: port }
           const marker = armbianBootMarkers.map((pattern) => pattern.exec(console)).find(Boolean)
           if (marker) {
             return {
               message: `${step.node} booted: its console shows "${marker[0].trim()}" after ${seconds(started)} s`,
+              output,
             }
           }
-          if (!onLoopback && (await answers(address, port, Math.min(1500, pollMs), false))) {
-            return { message: `${step.node} booted: ${address}:${port} answers after ${seconds(started)} s` }
+          if (await answers(address, port, Math.min(1500, pollMs), false)) {
+            return {
+              message: `${step.node} booted: ${address}:${port} answers after ${seconds(started)} s`,
+              output,
+            }
           }
         }
         if (Date.now() - started > timeoutMs) {
@@ -91,9 +108,21 @@ export function nodeWaitBootStep(deps: NodeWaitBootDependencies): StepExecutor<'
               `Open the node's console on the board view: a node that does not reach maintenance mode did not boot the Talos image (flash it again) or has no network${onLoopback ? '' : ` (check that ${address} is the address it gets)`}.`,
             )
           }
+          if (onLoopback) {
+            const ssh = parseVirtualSshLine(console)
+            throw new AppError(
+              'timeout',
+              `${step.node} did not boot within ${timeoutMs / 1000} s: ${seen}, and ${
+                ssh
+                  ? `nothing answers SSH on ${ssh.host}:${ssh.port}`
+                  : 'it never printed where its SSH answers'
+              }.`,
+              'Open the node’s console on the board view: a virtual node that does not get there did not boot the Armbian image (flash it again).',
+            )
+          }
           throw new AppError(
             'timeout',
-            `${step.node} did not boot within ${timeoutMs / 1000} s: ${seen}${onLoopback ? '' : ` and nothing answers on ${address}:${port}`}.`,
+            `${step.node} did not boot within ${timeoutMs / 1000} s: ${seen} and nothing answers on ${address}:${port}.`,
             `Open the node's console on the board view; check the image and that ${address} is the address the node gets (DHCP reservation or static configuration).`,
           )
         }

@@ -18,6 +18,7 @@ import { cancelRunConfirmation, exportReport, runAction } from './run-actions.ts
 import { runAnnouncement } from './run-announcement.ts'
 import { RunStateBadge } from './run-state-badge.tsx'
 import { RunTimeline, TimelineLegend } from './run-timeline.tsx'
+import { ConfirmPhraseRetry } from './confirm-phrase-retry.tsx'
 import { StepLogDrawer } from './step-log-drawer.tsx'
 import { resumableRunStates } from './step-states.ts'
 import { formatStepDuration } from './time-scale.ts'
@@ -51,8 +52,10 @@ export function RunPanel({ run, onOpenRun }: RunPanelProps) {
   const failed = run.steps.filter((step) => step.state === 'failed')
   const titleOf = (stepId: string) => run.plan.steps.find((step) => step.id === stepId)?.title ?? stepId
   const follow = (next: Run) => next.id !== run.id && onOpenRun(next.id)
-  const retry = (stepId: string) =>
-    void runAction(async () => follow(await call('lifecycle.retryStep', { runId: run.id, stepId })))
+  const retry = (stepId: string, confirm?: string) =>
+    void runAction(async () =>
+      follow(await call('lifecycle.retryStep', { runId: run.id, stepId, ...(confirm ? { confirm } : {}) })),
+    )
 
   return (
     <Stack gap="sm" data-testid="run-panel" data-run-id={run.id} data-run-state={run.state}>
@@ -132,18 +135,26 @@ export function RunPanel({ run, onOpenRun }: RunPanelProps) {
                     >
                       Log
                     </Button>
-                    <Button
-                      size="compact-xs"
-                      variant="light"
-                      color="red"
-                      leftSection={<IconRefresh size={12} />}
-                      onClick={() => retry(step.stepId)}
-                    >
-                      Retry
-                    </Button>
+                    {!step.confirmPhrase && (
+                      <Button
+                        size="compact-xs"
+                        variant="light"
+                        color="red"
+                        leftSection={<IconRefresh size={12} />}
+                        onClick={() => retry(step.stepId)}
+                      >
+                        Retry
+                      </Button>
+                    )}
                   </Group>
                 </Group>
                 <HostKeyTrust run={run} step={step} onRetry={() => retry(step.stepId)} />
+                {step.confirmPhrase && (
+                  <ConfirmPhraseRetry
+                    phrase={step.confirmPhrase}
+                    onRetry={(confirm) => retry(step.stepId, confirm)}
+                  />
+                )}
               </Stack>
             ))}
           </Stack>

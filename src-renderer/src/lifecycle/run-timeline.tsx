@@ -272,20 +272,24 @@ function TimelineRowView({
         })}
         {waiting.length > 0 && (
           <div className={classes.chips} style={chipsStyle}>
-            {waiting.map((step) => (
-              <StepTooltip key={step.plan.id} step={step} durationMs={null}>
-                <UnstyledButton
-                  className={`${classes.chip} ${classes.painted}`}
-                  data-testid="step-bar"
-                  data-step-id={step.plan.id}
-                  data-state={step.state.state}
-                  aria-label={`${chipText(row.node, step)} — ${step.plan.title}`}
-                  onClick={() => onOpenStep(step.plan.id)}
-                >
-                  {chipText(row.node, step)}
-                </UnstyledButton>
-              </StepTooltip>
-            ))}
+            {waiting.map((step) => {
+              const text = chipText(row.node, step)
+              return (
+                <StepTooltip key={step.plan.id} step={step} durationMs={null}>
+                  <UnstyledButton
+                    className={`${classes.chip} ${classes.painted}`}
+                    data-testid="step-bar"
+                    data-step-id={step.plan.id}
+                    data-state={step.state.state}
+                    // The visible text first: a spoken name that starts with what is seen.
+                    aria-label={`${text}: ${step.plan.title}`}
+                    onClick={() => onOpenStep(step.plan.id)}
+                  >
+                    {text}
+                  </UnstyledButton>
+                </StepTooltip>
+              )
+            })}
           </div>
         )}
       </div>

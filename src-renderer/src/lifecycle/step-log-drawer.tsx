@@ -5,6 +5,7 @@ import { IconRefresh } from '@tabler/icons-react'
 import { useEffect, useRef } from 'react'
 import type { Run } from '../../../src-shared/lifecycle/run-schema.ts'
 import { FailureAlert } from '../common/failure-alert.tsx'
+import { ConfirmPhraseRetry } from './confirm-phrase-retry.tsx'
 import { StepStateBadge } from './run-state-badge.tsx'
 import { formatStepDuration } from './time-scale.ts'
 import { useStepLog } from './use-step-log.ts'
@@ -14,7 +15,8 @@ export interface StepLogDrawerProps {
   run: Run
   stepId: string | undefined
   now: number
-  onRetry(stepId: string): void
+  /** `confirm`: the phrase a step asked for, typed by the user. */
+  onRetry(stepId: string, confirm?: string): void
   onClose(): void
 }
 
@@ -57,7 +59,7 @@ export function StepLogDrawer({ run, stepId, now, onRetry, onClose }: StepLogDra
                 attempt {state.attempts}
               </Text>
             )}
-            {state.state === 'failed' && stepId && (
+            {state.state === 'failed' && stepId && !state.confirmPhrase && (
               <Button
                 size="xs"
                 variant="light"
@@ -74,6 +76,9 @@ export function StepLogDrawer({ run, stepId, now, onRetry, onClose }: StepLogDra
           <Text size="sm" c={state.state === 'failed' ? 'red' : 'dimmed'} data-testid="step-message">
             {inWords(state.message)}
           </Text>
+        )}
+        {state?.state === 'failed' && state.confirmPhrase && stepId && (
+          <ConfirmPhraseRetry phrase={state.confirmPhrase} onRetry={(confirm) => onRetry(stepId, confirm)} />
         )}
         {failure && <FailureAlert failure={failure} />}
         {!lines && !failure && <Loader size="sm" />}

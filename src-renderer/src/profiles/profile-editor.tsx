@@ -26,6 +26,7 @@ import { AddonsSection } from './addons-section.tsx'
 import { fieldIssues, IssueLines, monoInput } from './field-issues.tsx'
 import { ImageSourceField } from './image-source-field.tsx'
 import { NetworkSection } from './network-section.tsx'
+import { NodeAccessSection } from './node-access-section.tsx'
 import { NodesTable } from './nodes-table.tsx'
 import { countBySeverity, unplacedIssues } from './profile-issues.ts'
 import { useCachedImages } from './use-cached-images.ts'
@@ -258,6 +259,16 @@ export function ProfileEditor({ saved, onSaved, onDirtyChange }: ProfileEditorPr
           onChange={(nodes) => setDraft((current) => ({ ...current, nodes }))}
         />
       </Section>
+
+      {draft.distribution === 'k3s' && (
+        <Section title="Node access" hint="How Clusterdeck logs in to the nodes after their first boot">
+          <NodeAccessSection
+            nodeAccess={draft.nodeAccess}
+            issues={issues}
+            onChange={(nodeAccess) => setDraft((current) => ({ ...current, nodeAccess }))}
+          />
+        </Section>
+      )}
 
       <Section title="Add-ons" hint="Installed once the cluster is up">
         <AddonsSection

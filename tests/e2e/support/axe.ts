@@ -14,12 +14,12 @@ interface Violation {
 }
 
 /**
- * The serious and critical findings on the page now, one readable line each (none: []); within the
- * elements matching `selector` only, when given.
+ * The serious and critical findings on the page now (or inside the element `within` selects), one
+ * readable line each (none: []).
  */
-export async function seriousAxeFindings(page: Page, selector?: string): Promise<string[]> {
+export async function seriousAxeFindings(page: Page, within?: string): Promise<string[]> {
   if (!(await page.evaluate('typeof window.axe === "object"'))) await page.evaluate(axeSource)
-  const context = selector === undefined ? 'document' : `{ include: [${JSON.stringify(selector)}] }`
+  const context = within === undefined ? 'document' : `{ include: [${JSON.stringify(within)}] }`
   const violations = (await page.evaluate(
     `axe.run(${context}, { resultTypes: ["violations"] }).then((results) => results.violations)`,
   )) as Violation[]

@@ -1,0 +1,102 @@
+// "Install the K3s server" and "Join <node>" (docs/k3s-bootstrap.md): the pinned K3s release with
+// the profile's options in config.yaml (src-shared/k3s/k3s-install.ts). The first server's join
+// token is read from it once K3s has written it, sealed as `k3s-token` and redacted; agents and
+// extra servers get it from the seal. A node whose K3s shows the pinned release, whose unit is
+// enabled and whose config.yaml (and token file) are unchanged is skipped — so a run stopped while
+// the agents join is resumed without installing the server again.
+import { AppError } from '../../src-shared/contract/app-error.ts'
+import { sealedNames } from '../../src-shared/clusters/sealed-names.ts'
+import {
+  k3sNodeInstall,
+  k3sRoleOf,
+  k3sServerTokenPath,
+  parseK3sToken,
+  readServerTokenCommand,
+  type K3sNodeInstall,
+} from '../../src-shared/k3s/k3s-install.ts'
+import type { ProfileNode } from '../../src-shared/profiles/profile-schema.ts'
+import type { StepContext, StepExecutor } from '../lifecycle/step-executor.ts'
+import type { NodeShell } from '../ssh/node-shell.ts'
+import { nodeOf, openIfSealed, openSealed, pollUntil } from '../talos/talos-step-support.ts'
+import { allInPlace, convergeAll, withNodeShell, type K3sStepDependencies } from './k3s-step-support.ts'
+
+type InstallKind = 'k3s.install-server' | 'k3s.install-agent'
+
+export function k3sInstallStep<K extends InstallKind>(deps: K3sStepDependencies): StepExecutor<K> {
+  return {
+    async alreadyDone(context) {
+      const node = nodeOf(context, context.step.node!)
+      const first = k3sRoleOf(context.profile, node) === 'first-server'
+      const install = await installOf(context, node)
+      return withNodeShell(deps, context, node, async (shell) => {
+        if (!(await allInPlace(shell, install.actions))) return null
+        // The first server is done once the agents can join it: its token is the sealed one.
+        if (first) {
+          const sealed = await openIfSealed(context.sealed, sealedNames.k3sToken)
+          const token = await readToken(shell, context)
+          if (sealed === null || token === null || parseK3sToken(sealed) !== token) return null
+        }
+        return { message: `${node.hostname} runs ${describe(install, context)}`, output: outputOf(install) }
+      })
+    },
+
+    async run(context) {
+      const node = nodeOf(context, context.step.node!)
+      const install = await installOf(context, node)
+      return withNodeShell(deps, context, node, async (shell) => {
+        const changed = await convergeAll(shell, install.actions)
+        if (install.role === 'first-server') await sealServerToken(deps, shell, context, node)
+        return {
+          message: `${changed.length ? 'Installed' : 'Already in place:'} ${describe(install, context)} on ${node.hostname}`,
+          output: outputOf(install),
+        }
+      })
+    },
+  }
+}
+
+async function installOf(context: StepContext, node: ProfileNode): Promise<K3sNodeInstall> {
+  if (k3sRoleOf(context.profile, node) === 'first-server')
+    return k3sNodeInstall(context.profile, node.hostname)
+  const token = await openSealed(context, sealedNames.k3sToken, 'Install the K3s server')
+  return k3sNodeInstall(context.profile, node.hostname, { token })
+}
+
+function describe(install: K3sNodeInstall, context: StepContext): string {
+  const role = { 'first-server': 'the first server', server: 'a server', agent: 'an agent' }[install.role]
+  return `K3s ${context.profile.versions.k3s} as ${role} (${install.unit})`
+}
+
+function outputOf(install: K3sNodeInstall): Record<string, unknown> {
+  return { role: install.role, unit: install.unit }
+}
+
+/** The server's token, or null while K3s has not written it yet. */
+async function readToken(shell: NodeShell, context: StepContext): Promise<string | null> {
+  const result = await shell.run(readServerTokenCommand)
+  if (result.exitCode !== 0) return null
+  const token = parseK3sToken(result.stdout)
+  context.secret(token)
+  return token
+}
+
+/** Waits for the started server to write its token, then seals it for the nodes that join. */
+async function sealServerToken(
+  deps: K3sStepDependencies,
+  shell: NodeShell,
+  context: StepContext,
+  node: ProfileNode,
+): Promise<void> {
+  const timeoutMs = context.profile.timeouts.bootSeconds * 1000
+  const token = await pollUntil(context, deps.pollMs ?? 3000, timeoutMs, () => readToken(shell, context))
+  if (token === null)
+    throw new AppError(
+      'timeout',
+      `K3s on ${node.hostname} did not write its join token (${k3sServerTokenPath}) within ${timeoutMs / 1000} s.`,
+      'K3s may not start: look at `systemctl status k3s` and `journalctl -u k3s` on the node (clusterdeck node exec), then retry the step.',
+    )
+  if ((await openIfSealed(context.sealed, sealedNames.k3sToken)) !== token) {
+    await context.sealed.seal(sealedNames.k3sToken, token)
+    context.log('Sealed the server’s join token')
+  }
+}
