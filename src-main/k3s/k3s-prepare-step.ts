@@ -25,7 +25,7 @@ import {
 import type { NodeAction } from '../../src-shared/k3s/remote-command.ts'
 import { nodeAccessOf, type ProfileNode } from '../../src-shared/profiles/profile-schema.ts'
 import type { StepContext, StepExecutor, StepResult } from '../lifecycle/step-executor.ts'
-import type { ClusterKey } from '../ssh/cluster-key.ts'
+import { publicKeyOf } from '../ssh/cluster-key.ts'
 import type { NodeShell } from '../ssh/node-shell.ts'
 import { nodeOf, openIfSealed, pollUntil } from '../talos/talos-step-support.ts'
 import {
@@ -33,7 +33,6 @@ import {
   clusterKeyComment,
   convergeAll,
   openNodeShell,
-  publicKeyOf,
   runOrFail,
   sshEndpointOf,
   type K3sStepDependencies,
@@ -167,28 +166,12 @@ async function loginUserPassword(deps: K3sStepDependencies, context: Context): P
 async function clusterKey(deps: K3sStepDependencies, context: Context): Promise<string> {
   const sealed = await openIfSealed(context.sealed, sealedNames.sshKey)
   if (sealed !== null) return sealed
-  const key = usableKey(deps, clusterKeyComment(context.profile))
+  const key = deps.generateKey(clusterKeyComment(context.profile))
   await context.sealed.seal(sealedNames.sshKey, key.privateKey)
   context.log(
     `Made the cluster’s SSH key and sealed it; its public key (${key.fingerprint}): ${key.publicKey}`,
   )
   return key.privateKey
-}
-
-/**
- * A new key that reads back: ssh2's ed25519 generator drops a leading zero byte of the public key
- * in about one key of 256, and writes a private key nothing can parse; such a key is made again.
- */
-function usableKey(deps: K3sStepDependencies, comment: string): ClusterKey {
-  for (let attempt = 1; ; attempt += 1) {
-    const key = deps.generateKey(comment)
-    try {
-      publicKeyOf(key.privateKey, comment)
-      return key
-    } catch (error) {
-      if (attempt >= 5) throw error
-    }
-  }
 }
 
 /**

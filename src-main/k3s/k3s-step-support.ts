@@ -67,43 +67,6 @@ export function sshEndpointOf(
   return { hostname: node.hostname, host: node.address, port: 22 }
 }
 
-/**
- * The authorized_keys line of an unencrypted OpenSSH ed25519 private key: its public key blob,
- * which the file carries in clear before the private part (openssh-key-v1: magic, cipher, KDF,
- * KDF options, key count, then each public key). A blob whose key is not 32 bytes is refused.
- */
-export function publicKeyOf(privateKey: string, comment: string): string {
-  const body = /-----BEGIN OPENSSH PRIVATE KEY-----([\s\S]*?)-----END OPENSSH PRIVATE KEY-----/.exec(
-    privateKey,
-  )
-  const bytes = Buffer.from(body?.[1]?.replace(/\s+/g, '') ?? '', 'base64')
-  const magic = 'openssh-key-v1\0'
-  try {
-    if (bytes.subarray(0, magic.length).toString('latin1') !== magic) throw new RangeError('no magic')
-    let offset = magic.length
-    // The cipher, the KDF and its options.
-    for (let field = 0; field < 3; field += 1) offset += 4 + readString(bytes, offset).length
-    const blob = readString(bytes, offset + 4) // after the number of keys
-    const type = readString(blob, 0)
-    const key = readString(blob, 4 + type.length)
-    if (type.toString('latin1') !== 'ssh-ed25519' || key.length !== 32) throw new RangeError('not ed25519')
-    return `ssh-ed25519 ${blob.toString('base64')}${comment ? ` ${comment}` : ''}`
-  } catch {
-    throw new AppError(
-      'tampered',
-      'The cluster’s SSH key cannot be read: it is not an unencrypted OpenSSH ed25519 key.',
-    )
-  }
-}
-
-/** An SSH wire-format string (a 32-bit length, then the bytes) at `at`. */
-function readString(bytes: Buffer, at: number): Buffer {
-  const length = bytes.readUInt32BE(at)
-  const value = bytes.subarray(at + 4, at + 4 + length)
-  if (value.length !== length) throw new RangeError('truncated')
-  return value
-}
-
 export function clusterKeyComment(profile: ClusterProfile): string {
   return `clusterdeck-${profile.name}`
 }

@@ -22,7 +22,7 @@ import {
 import type { NodeReadiness } from '../kube/kube-nodes.ts'
 import { generateClusterKey } from '../ssh/cluster-key.ts'
 import { k3sWaitReadyStep } from './k3s-kubeconfig-step.ts'
-import { publicKeyOf, type K3sStepDependencies, type SshEndpoint } from './k3s-step-support.ts'
+import { type K3sStepDependencies, type SshEndpoint } from './k3s-step-support.ts'
 import { k3sSteps } from './k3s-steps.ts'
 
 /** One server (turing-cp1, with NVMe) and one agent (turing-w1) of the template. */
@@ -401,47 +401,5 @@ describe('K3s server, agent, kubeconfig and readiness', () => {
       message:
         'The cluster was not ready within 0 s: turing-cp1 is not a Kubernetes node yet; turing-w1 is not a Kubernetes node yet.',
     })
-  })
-})
-
-describe('the cluster key', () => {
-  it('is made again when ssh2 writes one that does not read back (a public key with a leading zero byte)', async () => {
-    const t = setup()
-    const good = generateClusterKey('clusterdeck-lab')
-    // Such a key as ssh2 writes it: the public key's length field says 31 bytes.
-    const broken = {
-      ...good,
-      privateKey: good.privateKey.replace(/[A-Za-z0-9+/=\n]+(?=-----END)/, (body) => {
-        const bytes = Buffer.from(body.replace(/\n/g, ''), 'base64')
-        bytes.writeUInt32BE(31, bytes.indexOf(Buffer.from('ssh-ed25519')) + 11)
-        return `${bytes.toString('base64')}\n`
-      }),
-    }
-    const made = [broken, good]
-    const steps = k3sSteps({ ...t.deps, generateKey: () => made.shift()! })
-    await t.run(steps['k3s.prepare-node'], t.contextFor(...prepare('turing-cp1')))
-    expect(t.sealed[sealedNames.sshKey]).toBe(good.privateKey)
-    expect(made).toEqual([])
-  })
-})
-
-describe('publicKeyOf', () => {
-  it('gives the authorized_keys line ssh2 made for the key', () => {
-    for (let i = 0; i < 20; i++) {
-      const key = generateClusterKey('clusterdeck-lab')
-      let line: string
-      try {
-        line = publicKeyOf(key.privateKey, 'clusterdeck-lab')
-      } catch {
-        continue // one of ssh2's broken keys (see above)
-      }
-      expect(line).toBe(key.publicKey)
-    }
-  })
-
-  it('refuses what is not an OpenSSH ed25519 key', () => {
-    expect(() =>
-      publicKeyOf('-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----', 'x'),
-    ).toThrow(/not an unencrypted OpenSSH ed25519 key/)
   })
 })

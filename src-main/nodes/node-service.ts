@@ -1,11 +1,12 @@
 // One node of a profile's cluster outside runs (nodes.* requests, `clusterdeck node …`): found by
 // profile and host name, reached where the cluster record says it answers SSH (else the profile's
 // address, port 22), logged into with the cluster's sealed key (docs/ssh.md).
+import { nodeAccessOf } from '../../src-shared/profiles/profile-schema.ts'
 import { AppError } from '../../src-shared/contract/app-error.ts'
 import type { RequestInput, RequestOutput } from '../../src-shared/contract/index.ts'
 import type { ClusterRecord } from '../../src-shared/clusters/cluster-schema.ts'
 import { sealedNames } from '../../src-shared/clusters/sealed-names.ts'
-import type { ClusterProfile, SavedProfile } from '../../src-shared/profiles/profile-schema.ts'
+import type { SavedProfile } from '../../src-shared/profiles/profile-schema.ts'
 import type { ClusterService } from '../clusters/cluster-service.ts'
 import type { ProfileService } from '../profiles/profile-service.ts'
 import { nodePasswordAccount, type SecretStore } from '../secrets/secret-store.ts'
@@ -30,13 +31,6 @@ export interface NodeServiceDependencies {
   sshConfig(): SshConfigBlock[]
 }
 
-/** The profile's login user after first boot (its K3s `nodeAccess` section, docs/k3s-bootstrap.md). */
-export function loginUserOf(
-  profile: ClusterProfile & { nodeAccess?: { user?: string } },
-): string | undefined {
-  return profile.nodeAccess?.user
-}
-
 export class NodeService {
   private readonly deps: NodeServiceDependencies
 
@@ -53,12 +47,11 @@ export class NodeService {
         'Deploy the profile through the preparation of its nodes first; that generates and installs the key.',
       )
     const clusterKey = (await this.deps.clusters.openSecret(record.id, sealedNames.sshKey)).toString('utf8')
-    const user = loginUserOf(saved.profile)
     const shell = await this.deps.shells.open({
       endpoint,
       profileName: saved.name,
       clusterKey,
-      ...(user ? { user } : {}),
+      user: nodeAccessOf(saved.profile).user,
       // Outside a run there is no step log: the caller gets the command's own output.
       log: () => {},
       secrets: [],

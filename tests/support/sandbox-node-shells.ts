@@ -7,7 +7,7 @@
 // stand-in (a server writes its token and admin kubeconfig).
 import { AppError } from '../../src-shared/contract/app-error.ts'
 import type { NodeAction, RemoteCommand } from '../../src-shared/k3s/remote-command.ts'
-import { publicKeyOf } from '../../src-main/k3s/k3s-step-support.ts'
+import { publicKeyOf } from '../../src-main/ssh/cluster-key.ts'
 import type { NodeShell, NodeShellOptions, NodeShells } from '../../src-main/ssh/node-shell.ts'
 import { lsblkOutput } from './lsblk-output.ts'
 import { sandboxNode, type SandboxNode } from './sandbox-node.ts'
