@@ -404,8 +404,10 @@ export function armbianCommands(system: ArmbianSystem): Command[] {
         const all = { ...ctx.exportedEnv, ...vars }
         return ok(Object.entries(all).map(([k, v]) => `${k}=${v}\n`).join(''))
       }
-      const [name, ...rest] = args
-      return ctx.exec!(shellQuote(name!), { cwd: ctx.cwd, env: vars, args: rest, stdin: text(ctx) })
+      // Exported, so that they reach a script the command runs (`env K=V sh install.sh`).
+      const exports = Object.entries(vars).map(([k, v]) => `${k}=${shellQuote(v)}`)
+      const script = `export ${exports.join(' ')}; ${args.map(shellQuote).join(' ')}`
+      return ctx.exec!(script, { cwd: ctx.cwd, stdin: text(ctx) })
     }),
 
     command('umask', async (args) => ok(args.length === 0 ? '0022\n' : '')),

@@ -19,7 +19,7 @@ export const k3sApiPort = 6443
 const versionPattern = /^v\d+\.\d+\.\d+\+k3s\d+$/
 const binaryPath = '/usr/local/bin/k3s'
 const noApi =
-  'error: no Kubernetes API behind this virtual node: start the loopback cluster (npm run virtual-cluster) and give the virtual board its kubeconfig in CLUSTERDECK_VIRTUAL_KUBECONFIG (docs/virtual-board.md)'
+  'error: no Kubernetes API behind this virtual node (npm run virtual-cluster starts a loopback cluster; give the virtual board its kubeconfig in CLUSTERDECK_VIRTUAL_KUBECONFIG, docs/virtual-board.md)'
 
 type K3sUnit = 'k3s' | 'k3s-agent'
 
