@@ -24,6 +24,9 @@ export async function startArmbianSshd(system: ArmbianSystem, hostKey: string): 
   const clients = new Set<Connection>()
   const server = new ssh2.Server({ hostKeys: [hostKey], ident: 'OpenSSH_10.0p2 Debian-7' }, (client) => {
     clients.add(client)
+    // Each command is a few small packets each way; Nagle's delay would hold every one back.
+    // (ssh2's Connection has the method; its type declarations do not.)
+    ;(client as Connection & { setNoDelay(noDelay: boolean): void }).setNoDelay(true)
     client.on('close', () => clients.delete(client))
     client.on('error', () => client.end())
     let user: SystemUser | undefined
