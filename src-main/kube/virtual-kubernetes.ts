@@ -31,7 +31,9 @@ const joinSchema = z
         talosVersion: z.string().regex(/^v\d+\.\d+\.\d+/, 'expected a Talos version such as v1.12.0'),
       }),
       z.object({
-        k3sVersion: z.string().regex(/^v\d+\.\d+\.\d+\+k3s\d+$/, 'expected a K3s release such as v1.33.4+k3s1'),
+        k3sVersion: z
+          .string()
+          .regex(/^v\d+\.\d+\.\d+\+k3s\d+$/, 'expected a K3s release such as v1.33.4+k3s1'),
         osImage: z.string().min(1).max(200),
       }),
     ]),
@@ -122,7 +124,10 @@ export function loopbackKubernetes(kubeconfigPath: string): VirtualKubernetes {
               kubeletVersion: join.k3sVersion,
               // K3s labels its servers with "true" (K3s reference §1.4).
               labels: controlPlane
-                ? { 'node-role.kubernetes.io/control-plane': 'true', 'node-role.kubernetes.io/master': 'true' }
+                ? {
+                    'node-role.kubernetes.io/control-plane': 'true',
+                    'node-role.kubernetes.io/master': 'true',
+                  }
                 : {},
             }),
       })

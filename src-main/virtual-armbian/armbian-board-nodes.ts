@@ -6,8 +6,8 @@
 // The board calls boot/halt/forget; `shutdown` and `reboot` call back into the board for power.
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { InMemoryFs } from 'just-bash'
-import ssh2 from 'ssh2'
 import { virtualSshLine } from '../../src-shared/k3s/ssh-endpoint.ts'
+import { generateClusterKey } from '../ssh/cluster-key.ts'
 import { publicKeyFingerprint } from '../ssh/host-keys.ts'
 import type { NodeAddresses } from '../virtual-board/node-addresses.ts'
 import type { VirtualTalosBackends } from '../virtual-talos/virtual-talos-backends.ts'
@@ -91,9 +91,13 @@ export class ArmbianBoardNodes {
   boot(index: number, io: ArmbianNodeIo): Promise<void> {
     const slot = this.#slot(index)
     const halts = slot.halts
-    slot.lifecycle = slot.lifecycle.then(() => this.#boot(index, slot, halts, io)).catch((error: unknown) => {
-      io.print(`\r\nclusterdeck virtual node: could not start: ${error instanceof Error ? error.message : String(error)}\r\n`)
-    })
+    slot.lifecycle = slot.lifecycle
+      .then(() => this.#boot(index, slot, halts, io))
+      .catch((error: unknown) => {
+        io.print(
+          `\r\nclusterdeck virtual node: could not start: ${error instanceof Error ? error.message : String(error)}\r\n`,
+        )
+      })
     return slot.lifecycle
   }
 
@@ -113,7 +117,7 @@ export class ArmbianBoardNodes {
     }
     const fs = slot.disk.fs
     const hostKey = await this.#hostKey(fs)
-    slot.hostKeyFingerprint = publicKeyFingerprint((await readText(fs, `${hostKeyPath}.pub`)) ?? '')
+    slot.hostKeyFingerprint = hostKey.fingerprint
     const k3s = new VirtualK3s({ address, backends: this.#backends })
     const system = new ArmbianSystem({
       disk: slot.disk,
@@ -128,22 +132,26 @@ export class ArmbianBoardNodes {
     await system.boot()
     if (slot.halts !== halts) return void (await system.halt())
     slot.system = system
-    slot.sshd = await startArmbianSshd(system, hostKey)
+    slot.sshd = await startArmbianSshd(system, hostKey.privateKey)
     if (slot.halts !== halts) return this.#halt(slot)
     const hostname = await system.hostname()
-    io.print(`${virtualSshLine(address, armbianSshPort)}\r\n\r\n${osPrettyName} ttyS2\r\n\r\n${hostname} login: `)
+    io.print(
+      `${virtualSshLine(address, armbianSshPort)}\r\n\r\n${osPrettyName} ttyS2\r\n\r\n${hostname} login: `,
+    )
   }
 
   /** The host key sshd made at its first start after the flash (ssh-keygen -A). */
-  async #hostKey(fs: InMemoryFs): Promise<string> {
+  async #hostKey(fs: InMemoryFs): Promise<{ privateKey: string; fingerprint: string }> {
     const existing = await readText(fs, hostKeyPath)
-    if (existing) return existing
-    const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'root@rk1' })
+    const publicKey = await readText(fs, `${hostKeyPath}.pub`)
+    if (existing && publicKey) return { privateKey: existing, fingerprint: publicKeyFingerprint(publicKey) }
+    // An ed25519 pair as the app makes its cluster keys.
+    const pair = generateClusterKey('root@rk1')
     await fs.mkdir('/etc/ssh', { recursive: true })
-    await fs.writeFile(hostKeyPath, pair.private)
+    await fs.writeFile(hostKeyPath, pair.privateKey)
     await fs.chmod(hostKeyPath, 0o600)
-    await fs.writeFile(`${hostKeyPath}.pub`, `${pair.public}\n`)
-    return pair.private
+    await fs.writeFile(`${hostKeyPath}.pub`, `${pair.publicKey}\n`)
+    return pair
   }
 
   /** Power went away: sshd and every unit stop; the file system stays. */

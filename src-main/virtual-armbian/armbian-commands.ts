@@ -4,16 +4,16 @@
 // script, K3s itself, sudo and the power commands. Each answers with the real tool's output and
 // exit status for the cases the steps meet; anything needing root refuses other users.
 import { defineCommand, type Command, type ExecResult, type ResolvedCommandContext } from 'just-bash'
-import { dpkgStanza, dpkgStatusPath, packageUnitDir, readText, setPassword, sudoRule } from './armbian-disk.ts'
-import { kernelModules, kernelRelease, type ArmbianSystem } from './armbian-system.ts'
 import {
-  lsblkJson,
-  newExt4,
-  nvmeDevice,
-  nvmeFileSystems,
-  nvmeTarget,
-  type NvmeDrive,
-} from './nvme-drive.ts'
+  dpkgStanza,
+  dpkgStatusPath,
+  packageUnitDir,
+  readText,
+  setPassword,
+  sudoRule,
+} from './armbian-disk.ts'
+import { kernelModules, kernelRelease, type ArmbianSystem } from './armbian-system.ts'
+import { lsblkJson, newExt4, nvmeDevice, nvmeFileSystems, nvmeTarget, type NvmeDrive } from './nvme-drive.ts'
 import { fstabEntries } from '../../src-shared/k3s/nvme-disk.ts'
 import { shellQuote } from '../../src-shared/k3s/remote-command.ts'
 
@@ -96,7 +96,8 @@ export function armbianCommands(system: ArmbianSystem): Command[] {
       if (verb === 'set-timezone') {
         if (!isRoot(ctx)) return fail('Failed to set time zone: Access denied')
         const wanted = args[1] ?? ''
-        if (!knownTimeZone(wanted)) return fail(`Failed to set time zone: Invalid or not installed time zone '${wanted}'`)
+        if (!knownTimeZone(wanted))
+          return fail(`Failed to set time zone: Invalid or not installed time zone '${wanted}'`)
         await system.fs.writeFile('/etc/timezone', `${wanted}\n`)
         return ok()
       }
@@ -112,7 +113,8 @@ export function armbianCommands(system: ArmbianSystem): Command[] {
           const at = line.indexOf(':')
           if (at <= 0) return fail(`chpasswd: line ${i + 1}: missing new password`)
           const user = line.slice(0, at)
-          if (!(await system.user(user))) return fail(`chpasswd: line ${i + 1}: user '${user}' does not exist`)
+          if (!(await system.user(user)))
+            return fail(`chpasswd: line ${i + 1}: user '${user}' does not exist`)
           await setPassword(system.fs, user, line.slice(at + 1))
         }
         return ok()
@@ -129,7 +131,8 @@ export function armbianCommands(system: ArmbianSystem): Command[] {
           return ok(
             'Hit:1 http://deb.debian.org/debian trixie InRelease\nHit:2 http://apt.armbian.com trixie InRelease\nReading package lists...\n',
           )
-        if (verb !== 'install' && verb !== 'remove' && verb !== 'purge') return fail(`E: Invalid operation ${verb}`, 100)
+        if (verb !== 'install' && verb !== 'remove' && verb !== 'purge')
+          return fail(`E: Invalid operation ${verb}`, 100)
         const names = words.slice(1)
         const unknown = names.find((name) => !packageCatalog[name])
         if (unknown) return fail(`E: Unable to locate package ${unknown}`, 100, 'Reading package lists...\n')
@@ -201,7 +204,9 @@ export function armbianCommands(system: ArmbianSystem): Command[] {
     command('systemctl', async (args, ctx) => systemctl(system, args, ctx)),
 
     command('journalctl', async (args) => {
-      const units = args.flatMap((a, i) => (a === '-u' ? [args[i + 1] ?? ''] : a.startsWith('--unit=') ? [a.slice(7)] : []))
+      const units = args.flatMap((a, i) =>
+        a === '-u' ? [args[i + 1] ?? ''] : a.startsWith('--unit=') ? [a.slice(7)] : [],
+      )
       const count = Number(args[args.indexOf('-n') + 1])
       let lines = units.flatMap((u) => system.journals.get(u.replace(/\.service$/, '')) ?? [])
       if (args.includes('-n') && Number.isFinite(count)) lines = lines.slice(-count)
@@ -214,7 +219,9 @@ export function armbianCommands(system: ArmbianSystem): Command[] {
         for (const name of args.filter((a) => !a.startsWith('-'))) {
           const module = name.replaceAll('-', '_')
           if (!kernelModules.has(module))
-            return fail(`modprobe: FATAL: Module ${name} not found in directory /lib/modules/${kernelRelease}`)
+            return fail(
+              `modprobe: FATAL: Module ${name} not found in directory /lib/modules/${kernelRelease}`,
+            )
           await system.loadModule(module)
         }
         return ok()
@@ -223,7 +230,9 @@ export function armbianCommands(system: ArmbianSystem): Command[] {
     ),
 
     command('lsmod', async () =>
-      ok(`Module                  Size  Used by\n${[...system.modules].map((m) => `${m.padEnd(24)}16384  0`).join('\n')}\n`),
+      ok(
+        `Module                  Size  Used by\n${[...system.modules].map((m) => `${m.padEnd(24)}16384  0`).join('\n')}\n`,
+      ),
     ),
 
     command('udevadm', async () => ok()),
@@ -241,8 +250,10 @@ export function armbianCommands(system: ArmbianSystem): Command[] {
         let out = ''
         for (const device of args.filter((a) => a.startsWith('/dev/'))) {
           const target = nvmeTarget(nvme(), device)
-          if (!target) return fail(`wipefs: error: ${device}: probing initialization failed: No such file or directory`)
-          if (busy(device)) return fail(`wipefs: error: ${device}: probing initialization failed: Device or resource busy`)
+          if (!target)
+            return fail(`wipefs: error: ${device}: probing initialization failed: No such file or directory`)
+          if (busy(device))
+            return fail(`wipefs: error: ${device}: probing initialization failed: Device or resource busy`)
           if (target.kind === 'part') {
             if (target.partition.fileSystem)
               out += `${device}: 2 bytes were erased at offset 0x00000438 (${target.partition.fileSystem.fstype})\n`
@@ -262,7 +273,8 @@ export function armbianCommands(system: ArmbianSystem): Command[] {
       'parted',
       async (args) => {
         const device = args.find((a) => a.startsWith('/dev/'))
-        if (device !== nvmeDevice) return fail(`Error: Could not stat device ${device ?? ''} - No such file or directory.`)
+        if (device !== nvmeDevice)
+          return fail(`Error: Could not stat device ${device ?? ''} - No such file or directory.`)
         if (busy(device))
           return fail(
             `Error: Partition(s) on ${device} are being used. You should reboot now before making further changes.`,
@@ -290,7 +302,9 @@ export function armbianCommands(system: ArmbianSystem): Command[] {
         if (args.includes('--zap-all') || args.includes('-Z')) {
           if (busy(device)) return fail('Unable to zap a disk in use.', 2)
           nvme().partitions = null
-          return ok('GPT data structures destroyed! You may now partition the disk using fdisk or\nother utilities.\n')
+          return ok(
+            'GPT data structures destroyed! You may now partition the disk using fdisk or\nother utilities.\n',
+          )
         }
         return ok()
       },
@@ -303,15 +317,23 @@ export function armbianCommands(system: ArmbianSystem): Command[] {
         const device = args.at(-1) ?? ''
         const label = args.includes('-L') ? (args[args.indexOf('-L') + 1] ?? null) : null
         const target = nvmeTarget(nvme(), device)
-        if (!target) return fail(`mke2fs 1.47.2 (1-Jan-2025)\nThe file ${device} does not exist and no size was specified.`)
-        if (busy(device)) return fail(`mke2fs 1.47.2 (1-Jan-2025)\n${device} contains a ext4 file system\n${device} is mounted; will not make a filesystem here!`)
+        if (!target)
+          return fail(
+            `mke2fs 1.47.2 (1-Jan-2025)\nThe file ${device} does not exist and no size was specified.`,
+          )
+        if (busy(device))
+          return fail(
+            `mke2fs 1.47.2 (1-Jan-2025)\n${device} contains a ext4 file system\n${device} is mounted; will not make a filesystem here!`,
+          )
         const fs = newExt4(label)
         if (target.kind === 'part') target.partition.fileSystem = fs
         else {
           nvme().partitions = null
           nvme().fileSystem = fs
         }
-        return ok(`mke2fs 1.47.2 (1-Jan-2025)\nCreating filesystem with 244190208 4k blocks\nFilesystem UUID: ${fs.uuid}\nWriting superblocks and filesystem accounting information: done\n`)
+        return ok(
+          `mke2fs 1.47.2 (1-Jan-2025)\nCreating filesystem with 244190208 4k blocks\nFilesystem UUID: ${fs.uuid}\nWriting superblocks and filesystem accounting information: done\n`,
+        )
       },
       { root: 'mke2fs: Permission denied while trying to determine filesystem size' },
     ),
@@ -322,11 +344,20 @@ export function armbianCommands(system: ArmbianSystem): Command[] {
       if (all.length === 0) return fail('', 2)
       if (args.includes('-o') && args[args.indexOf('-o') + 1] === 'value') {
         const tag = args.includes('-s') ? args[args.indexOf('-s') + 1] : 'UUID'
-        return ok(all.map((f) => `${tag === 'TYPE' ? f.fs.fstype : tag === 'LABEL' ? (f.fs.label ?? '') : f.fs.uuid}\n`).join(''))
+        return ok(
+          all
+            .map(
+              (f) => `${tag === 'TYPE' ? f.fs.fstype : tag === 'LABEL' ? (f.fs.label ?? '') : f.fs.uuid}\n`,
+            )
+            .join(''),
+        )
       }
       return ok(
         all
-          .map((f) => `${f.device}: ${f.fs.label ? `LABEL="${f.fs.label}" ` : ''}UUID="${f.fs.uuid}" TYPE="${f.fs.fstype}"\n`)
+          .map(
+            (f) =>
+              `${f.device}: ${f.fs.label ? `LABEL="${f.fs.label}" ` : ''}UUID="${f.fs.uuid}" TYPE="${f.fs.fstype}"\n`,
+          )
           .join(''),
       )
     }),
@@ -335,7 +366,10 @@ export function armbianCommands(system: ArmbianSystem): Command[] {
       const words = args.filter((a) => !a.startsWith('-'))
       if (words.length === 0 && !args.includes('-a'))
         return ok(
-          ['/dev/mmcblk0p1 on / type ext4 (rw,noatime)', ...[...system.mounts].map(([d, m]) => `${d} on ${m} type ext4 (rw,noatime)`)]
+          [
+            '/dev/mmcblk0p1 on / type ext4 (rw,noatime)',
+            ...[...system.mounts].map(([d, m]) => `${d} on ${m} type ext4 (rw,noatime)`),
+          ]
             .map((l) => `${l}\n`)
             .join(''),
         )
@@ -360,7 +394,8 @@ export function armbianCommands(system: ArmbianSystem): Command[] {
         if (!device) return fail(`mount: ${target}: special device ${words[0]} does not exist.`, 32)
       }
       if (!(await system.fs.exists(target))) return fail(`mount: ${target}: mount point does not exist.`, 32)
-      if (mountedAt(device)) return fail(`mount: ${target}: ${device} already mounted on ${mountedAt(device)}.`, 32)
+      if (mountedAt(device))
+        return fail(`mount: ${target}: ${device} already mounted on ${mountedAt(device)}.`, 32)
       system.mounts.set(device, target)
       return ok()
     }),
@@ -377,13 +412,22 @@ export function armbianCommands(system: ArmbianSystem): Command[] {
 
     command('findmnt', async (args) => {
       const words = args.filter((a, i) => !a.startsWith('-') && args[i - 1] !== '-o')
-      const rows = [['/', '/dev/mmcblk0p1', 'ext4'], ...[...system.mounts].map(([d, m]) => [m, d, 'ext4'])].filter(
-        ([m, d]) => words.length === 0 || words.includes(m!) || words.includes(d!),
-      )
+      const rows = [
+        ['/', '/dev/mmcblk0p1', 'ext4'],
+        ...[...system.mounts].map(([d, m]) => [m, d, 'ext4']),
+      ].filter(([m, d]) => words.length === 0 || words.includes(m!) || words.includes(d!))
       if (rows.length === 0) return fail('', 1)
-      const columns = (args.includes('-o') ? args[args.indexOf('-o') + 1]! : 'TARGET,SOURCE,FSTYPE').split(',')
+      const columns = (args.includes('-o') ? args[args.indexOf('-o') + 1]! : 'TARGET,SOURCE,FSTYPE').split(
+        ',',
+      )
       const pick = (row: string[], column: string) =>
-        column === 'SOURCE' ? row[1]! : column === 'FSTYPE' ? row[2]! : column === 'OPTIONS' ? 'rw,noatime' : row[0]!
+        column === 'SOURCE'
+          ? row[1]!
+          : column === 'FSTYPE'
+            ? row[2]!
+            : column === 'OPTIONS'
+              ? 'rw,noatime'
+              : row[0]!
       const lines = rows.map((row) => columns.map((c) => pick(row, c)).join(' '))
       return ok(`${args.includes('-n') ? '' : `${columns.join(' ')}\n`}${lines.join('\n')}\n`)
     }),
@@ -402,7 +446,11 @@ export function armbianCommands(system: ArmbianSystem): Command[] {
       }
       if (args.length === 0) {
         const all = { ...ctx.exportedEnv, ...vars }
-        return ok(Object.entries(all).map(([k, v]) => `${k}=${v}\n`).join(''))
+        return ok(
+          Object.entries(all)
+            .map(([k, v]) => `${k}=${v}\n`)
+            .join(''),
+        )
       }
       // Exported, so that they reach a script the command runs (`env K=V sh install.sh`).
       const exports = Object.entries(vars).map(([k, v]) => `${k}=${shellQuote(v)}`)
@@ -421,7 +469,9 @@ export function armbianCommands(system: ArmbianSystem): Command[] {
       if (left === undefined || right === undefined)
         return silent ? fail('', 2) : fail(`cmp: ${left === undefined ? a : b}: No such file or directory`, 2)
       if (left === right) return ok()
-      return silent ? fail('', 1) : { stdout: `${a} ${b ?? '-'} differ: byte 1, line 1\n`, stderr: '', exitCode: 1 }
+      return silent
+        ? fail('', 1)
+        : { stdout: `${a} ${b ?? '-'} differ: byte 1, line 1\n`, stderr: '', exitCode: 1 }
     }),
 
     command('id', async (args, ctx) => {
@@ -452,7 +502,9 @@ export function armbianCommands(system: ArmbianSystem): Command[] {
         '-o': 'GNU/Linux',
       }
       if (args.includes('-a')) return ok(`Linux ${host} ${kernelRelease} #1 SMP PREEMPT aarch64 GNU/Linux\n`)
-      const picked = args.flatMap((a) => (a.startsWith('-') ? [...a.slice(1)].map((c) => fields[`-${c}`] ?? '') : []))
+      const picked = args.flatMap((a) =>
+        a.startsWith('-') ? [...a.slice(1)].map((c) => fields[`-${c}`] ?? '') : [],
+      )
       return ok(`${(picked.length ? picked : ['Linux']).join(' ')}\n`)
     }),
 
@@ -474,14 +526,19 @@ export function armbianCommands(system: ArmbianSystem): Command[] {
       const rule = await sudoRule(system.fs, user)
       if (rule === 'none') return fail(`${user} is not in the sudoers file.`)
       if (rule === 'password') {
-        if (!args.includes('-S')) return fail('sudo: a terminal is required to read the password; either use the -S option to read from standard input or configure an askpass helper')
+        if (!args.includes('-S'))
+          return fail(
+            'sudo: a terminal is required to read the password; either use the -S option to read from standard input or configure an askpass helper',
+          )
         const newline = stdin.indexOf('\n')
         const password = newline >= 0 ? stdin.slice(0, newline) : stdin
         stdin = newline >= 0 ? stdin.slice(newline + 1) : ''
         if (!(await system.passwordOk(user, password))) return fail('sudo: 1 incorrect password attempt')
       }
       const root = (await system.user('root'))!
-      return system.shellFor(root).exec(rest.map(shellQuote).join(' '), { cwd: ctx.cwd, stdin, rawScript: true })
+      return system
+        .shellFor(root)
+        .exec(rest.map(shellQuote).join(' '), { cwd: ctx.cwd, stdin, rawScript: true })
     }),
 
     ...(['shutdown', 'reboot', 'poweroff', 'halt'] as const).map((name) =>
@@ -499,14 +556,27 @@ export function armbianCommands(system: ArmbianSystem): Command[] {
   ]
 }
 
-async function systemctl(system: ArmbianSystem, args: string[], ctx: ResolvedCommandContext): Promise<ExecResult> {
+async function systemctl(
+  system: ArmbianSystem,
+  args: string[],
+  ctx: ResolvedCommandContext,
+): Promise<ExecResult> {
   const quiet = args.includes('--quiet') || args.includes('-q')
   const now = args.includes('--now')
   const noBlock = args.includes('--no-block')
   const [verb, ...rest] = args.filter((a) => !a.startsWith('-'))
   const units = rest.map((u) => u.replace(/\.service$/, ''))
   const say = (line: string) => (quiet ? '' : `${line}\n`)
-  const privileged = ['enable', 'disable', 'start', 'stop', 'restart', 'try-restart', 'reload-or-restart', 'daemon-reload']
+  const privileged = [
+    'enable',
+    'disable',
+    'start',
+    'stop',
+    'restart',
+    'try-restart',
+    'reload-or-restart',
+    'daemon-reload',
+  ]
   if (privileged.includes(verb ?? '') && !isRoot(ctx))
     return fail(`Failed to ${verb} ${units.join(' ')}: Access denied`, 4)
   switch (verb) {
@@ -517,7 +587,10 @@ async function systemctl(system: ArmbianSystem, args: string[], ctx: ResolvedCom
       let code = 0
       for (const unit of units) {
         if (!(await system.unitFile(unit))) {
-          return fail(quiet ? '' : `Failed to get unit file state for ${unit}.service: No such file or directory`, 1)
+          return fail(
+            quiet ? '' : `Failed to get unit file state for ${unit}.service: No such file or directory`,
+            1,
+          )
         }
         const enabled = await system.unitEnabled(unit)
         out += say(enabled ? 'enabled' : 'disabled')
@@ -547,7 +620,8 @@ async function systemctl(system: ArmbianSystem, args: string[], ctx: ResolvedCom
         await system.setEnabled(unit, verb === 'enable')
         if (verb === 'enable' && !before)
           err += `Created symlink '/etc/systemd/system/multi-user.target.wants/${unit}.service' → '${await system.unitFile(unit)}'.\n`
-        if (verb === 'disable' && before) err += `Removed '/etc/systemd/system/multi-user.target.wants/${unit}.service'.\n`
+        if (verb === 'disable' && before)
+          err += `Removed '/etc/systemd/system/multi-user.target.wants/${unit}.service'.\n`
         if (now) {
           if (verb === 'enable') await system.startUnit(unit)
           else await system.stopUnit(unit)
@@ -617,7 +691,9 @@ function aptWords(args: string[]): string[] {
 function knownTimeZone(zone: string): boolean {
   if (zone === 'UTC' || zone === 'Etc/UTC') return true
   try {
-    return Intl.supportedValuesOf('timeZone').includes(zone) || new Intl.DateTimeFormat('en', { timeZone: zone }) !== null
+    // Throws a RangeError for a zone the time zone database does not have.
+    new Intl.DateTimeFormat('en', { timeZone: zone })
+    return true
   } catch {
     return false
   }

@@ -43,9 +43,11 @@ export async function seedArmbianFs(fs: InMemoryFs): Promise<void> {
       'HOME_URL="https://www.armbian.com"',
       '',
     ].join('\n'),
-    '/etc/armbian-release': 'BOARD=turing-rk1\nBOARD_NAME="Turing RK1"\nVERSION=25.8.1\nDISTRIBUTION_CODENAME=trixie\n',
+    '/etc/armbian-release':
+      'BOARD=turing-rk1\nBOARD_NAME="Turing RK1"\nVERSION=25.8.1\nDISTRIBUTION_CODENAME=trixie\n',
     '/etc/timezone': 'Etc/UTC\n',
-    '/etc/fstab': 'UUID=5b9f8a1e-3c1d-4e0a-9a57-0d2c6f1e7a10 / ext4 defaults,noatime,commit=120,errors=remount-ro 0 1\ntmpfs /tmp tmpfs defaults,nosuid 0 0\n',
+    '/etc/fstab':
+      'UUID=5b9f8a1e-3c1d-4e0a-9a57-0d2c6f1e7a10 / ext4 defaults,noatime,commit=120,errors=remount-ro 0 1\ntmpfs /tmp tmpfs defaults,nosuid 0 0\n',
     '/etc/passwd': 'root:x:0:0:root:/root:/bin/bash\n',
     '/etc/group': 'root:x:0:\nsudo:x:27:\n',
     '/etc/shadow': `root:${passwordHash(firstBootRootPassword)}:20300:0:99999:7:::\n`,
@@ -61,7 +63,15 @@ export async function seedArmbianFs(fs: InMemoryFs): Promise<void> {
   }
   await fs.chmod('/etc/shadow', 0o640)
   await fs.chmod('/root', 0o700)
-  for (const dir of ['/tmp', '/var/tmp', '/usr/local/bin', '/var/lib/rancher', '/home', '/sys/module', '/mnt'])
+  for (const dir of [
+    '/tmp',
+    '/var/tmp',
+    '/usr/local/bin',
+    '/var/lib/rancher',
+    '/home',
+    '/sys/module',
+    '/mnt',
+  ])
     await fs.mkdir(dir, { recursive: true })
 }
 
@@ -151,7 +161,10 @@ export async function addUser(
   const group = (await readText(fs, '/etc/group')) ?? ''
   await fs.writeFile(
     '/etc/group',
-    group.replace(/^sudo:x:27:(.*)$/m, (_, members: string) => `sudo:x:27:${members ? `${members},` : ''}${name}`),
+    group.replace(
+      /^sudo:x:27:(.*)$/m,
+      (_, members: string) => `sudo:x:27:${members ? `${members},` : ''}${name}`,
+    ),
   )
   if (options.sudo === 'nopasswd') {
     await fs.mkdir('/etc/sudoers.d', { recursive: true })

@@ -62,7 +62,10 @@ export async function startArmbianSshd(system: ArmbianSystem, hostKey: string): 
 }
 
 /** The user when the credentials are right; 'ok' for a public key query (no signature yet). */
-async function authenticate(system: ArmbianSystem, ctx: ssh2.AuthContext): Promise<SystemUser | 'ok' | undefined> {
+async function authenticate(
+  system: ArmbianSystem,
+  ctx: ssh2.AuthContext,
+): Promise<SystemUser | 'ok' | undefined> {
   const user = await system.user(ctx.username)
   if (!user) return undefined
   if (ctx.method === 'password') return (await system.passwordOk(user.name, ctx.password)) ? user : undefined

@@ -41,14 +41,21 @@ export function nvmeFromLayout(layout: NvmeLayout): NvmeDrive {
   return {
     fileSystem: fileSystem(layout.fileSystem),
     partitions:
-      layout.partitions?.map((spec, i) => ({ name: `${nvmeDevice}p${i + 1}`, fileSystem: fileSystem(spec) })) ??
-      null,
+      layout.partitions?.map((spec, i) => ({
+        name: `${nvmeDevice}p${i + 1}`,
+        fileSystem: fileSystem(spec),
+      })) ?? null,
   }
 }
 
 /** ext4 and XFS have UUIDs; vfat and NTFS shorter serial numbers, as blkid shows them. */
 function uuidFor(fstype: string): string {
-  if (fstype === 'vfat') return randomUUID().slice(0, 9).replace('-', '').toUpperCase().replace(/^(.{4})/, '$1-')
+  if (fstype === 'vfat')
+    return randomUUID()
+      .slice(0, 9)
+      .replace('-', '')
+      .toUpperCase()
+      .replace(/^(.{4})/, '$1-')
   if (fstype === 'ntfs') return randomUUID().replaceAll('-', '').slice(0, 16).toUpperCase()
   return randomUUID()
 }

@@ -98,10 +98,12 @@ export class VirtualK3s {
       exitCode: code,
     })
     if (url === undefined) return error('no URL specified', 2)
-    const version = /^https:\/\/raw\.githubusercontent\.com\/k3s-io\/k3s\/([^/]+)\/install\.sh$/.exec(url)?.[1]
+    const version = /^https:\/\/raw\.githubusercontent\.com\/k3s-io\/k3s\/([^/]+)\/install\.sh$/.exec(
+      url,
+    )?.[1]
     const release = version === undefined ? undefined : decodeURIComponent(version)
     if (release === undefined || !versionPattern.test(release) || installScriptUrl(release) !== url) {
-      let host = url
+      let host: string
       try {
         host = new URL(url).hostname
       } catch {
@@ -126,7 +128,9 @@ export class VirtualK3s {
     if (ctx.env.get('USER') !== 'root') return fail('[ERROR]  You need to be root to perform this install')
     const version = env('INSTALL_K3S_VERSION') || args[0] || ''
     if (!versionPattern.test(version))
-      return fail(`[ERROR]  Failed to download https://github.com/k3s-io/k3s/releases/download/${version}/k3s-arm64`)
+      return fail(
+        `[ERROR]  Failed to download https://github.com/k3s-io/k3s/releases/download/${version}/k3s-arm64`,
+      )
     const exec = env('INSTALL_K3S_EXEC').trim()
     const first = exec.split(/\s+/)[0] ?? ''
     const role = first === 'agent' || first === 'server' ? first : env('K3S_URL') ? 'agent' : 'server'
@@ -221,7 +225,8 @@ export class VirtualK3s {
     if (version === undefined) return `Failed to locate executable ${binaryPath}: No such file or directory`
     const config = await this.#config()
     if (typeof config === 'string') return config
-    const nodeName = typeof config['node-name'] === 'string' ? config['node-name'] : await this.#system!.hostname()
+    const nodeName =
+      typeof config['node-name'] === 'string' ? config['node-name'] : await this.#system!.hostname()
     const env = await this.#unitEnv(unit)
     let clusterId: string
     if (unit === 'k3s-agent' || env.K3S_URL) {
@@ -253,7 +258,9 @@ export class VirtualK3s {
     }
     try {
       if (unit === 'k3s') await this.#writeKubeconfig(kubernetes, config)
-      const osImage = /^PRETTY_NAME="?([^"\n]+)"?$/m.exec((await readText(this.#fs, '/etc/os-release')) ?? '')?.[1]
+      const osImage = /^PRETTY_NAME="?([^"\n]+)"?$/m.exec(
+        (await readText(this.#fs, '/etc/os-release')) ?? '',
+      )?.[1]
       await kubernetes.joinNode({
         hostname: nodeName,
         role: unit === 'k3s' ? 'control-plane' : 'worker',
@@ -288,7 +295,8 @@ export class VirtualK3s {
     if (!running?.joined) return
     this.#registry.clusters.get(running.clusterId)?.delete(running.nodeName)
     await this.#backends.kubernetes?.leaveNode(running.nodeName).catch((error: unknown) => {
-      if (!uninstalling) this.#system?.journal(running.unit, `could not remove node ${running.nodeName}: ${String(error)}`)
+      if (!uninstalling)
+        this.#system?.journal(running.unit, `could not remove node ${running.nodeName}: ${String(error)}`)
     })
   }
 
@@ -373,7 +381,10 @@ export class VirtualK3s {
       context.context = { cluster: 'default', user: 'default' }
     }
     document['current-context'] = 'default'
-    const mode = typeof config['write-kubeconfig-mode'] === 'string' ? Number.parseInt(config['write-kubeconfig-mode'], 8) : 0o600
+    const mode =
+      typeof config['write-kubeconfig-mode'] === 'string'
+        ? Number.parseInt(config['write-kubeconfig-mode'], 8)
+        : 0o600
     await this.#fs.mkdir('/etc/rancher/k3s', { recursive: true })
     await this.#fs.writeFile(k3sKubeconfigPath, stringify(document))
     await this.#fs.chmod(k3sKubeconfigPath, Number.isNaN(mode) ? 0o600 : mode)
@@ -391,7 +402,9 @@ export class VirtualK3s {
     }
     if (sub === 'kubectl') return this.#kubectl(rest, ctx)
     if (sub === 'server' || sub === 'agent')
-      return fail(`k3s ${sub} runs from its systemd unit on this virtual node: systemctl start ${sub === 'server' ? 'k3s' : 'k3s-agent'}`)
+      return fail(
+        `k3s ${sub} runs from its systemd unit on this virtual node: systemctl start ${sub === 'server' ? 'k3s' : 'k3s-agent'}`,
+      )
     if (sub === 'check-config') return ok('System: pass\n')
     return fail(
       `k3s ${sub ?? ''}: not simulated on this virtual node (it answers --version, kubectl get nodes; the join token is in ${k3sServerTokenPath})`,
@@ -404,11 +417,15 @@ export class VirtualK3s {
         `error: error loading config file "${k3sKubeconfigPath}": open ${k3sKubeconfigPath}: permission denied`,
       )
     if (!this.runningServer)
-      return fail('The connection to the server 127.0.0.1:6443 was refused - did you specify the right host or port?')
+      return fail(
+        'The connection to the server 127.0.0.1:6443 was refused - did you specify the right host or port?',
+      )
     const kubernetes = this.#backends.kubernetes
     if (!kubernetes) return fail(noApi)
     const words = args.filter((a, i) => !a.startsWith('-') && args[i - 1] !== '-o')
-    const output = args.includes('-o') ? args[args.indexOf('-o') + 1] : /^-o(\S+)$/.exec(args.find((a) => a.startsWith('-o')) ?? '')?.[1]
+    const output = args.includes('-o')
+      ? args[args.indexOf('-o') + 1]
+      : /^-o(\S+)$/.exec(args.find((a) => a.startsWith('-o')) ?? '')?.[1]
     if (words[0] !== 'get' || !['nodes', 'node', 'no'].includes(words[1] ?? ''))
       return fail('error: the kubectl of this virtual node answers only "get nodes"')
     const members = this.#registry.clusters.get(this.#running!.clusterId) ?? new Set<string>()
@@ -418,18 +435,40 @@ export class VirtualK3s {
       if (nodes.length === 0) return fail(`Error from server (NotFound): nodes "${words[2]}" not found`)
     }
     if (output === 'json') {
-      const body = words[2] ? nodes[0] : { apiVersion: 'v1', items: nodes, kind: 'List', metadata: { resourceVersion: '' } }
+      const body = words[2]
+        ? nodes[0]
+        : { apiVersion: 'v1', items: nodes, kind: 'List', metadata: { resourceVersion: '' } }
       return ok(`${JSON.stringify(body, null, 4)}\n`)
     }
     const rows = nodes.map((node) => {
-      const n = node as { metadata?: { labels?: Record<string, string> }; status?: { conditions?: { type: string; status: string }[]; nodeInfo?: { kubeletVersion?: string } } }
+      const n = node as {
+        metadata?: { labels?: Record<string, string> }
+        status?: { conditions?: { type: string; status: string }[]; nodeInfo?: { kubeletVersion?: string } }
+      }
       const ready = n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')
-      const roles = n.metadata?.labels?.['node-role.kubernetes.io/control-plane'] ? 'control-plane,master' : '<none>'
-      return [nodeNameOf(node), ready ? 'Ready' : 'NotReady', roles, '1m', n.status?.nodeInfo?.kubeletVersion ?? '']
+      const roles = n.metadata?.labels?.['node-role.kubernetes.io/control-plane']
+        ? 'control-plane,master'
+        : '<none>'
+      return [
+        nodeNameOf(node),
+        ready ? 'Ready' : 'NotReady',
+        roles,
+        '1m',
+        n.status?.nodeInfo?.kubeletVersion ?? '',
+      ]
     })
     const table = [['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION'], ...rows]
     const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)) + 3)
-    return ok(table.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('').trimEnd()).join('\n') + '\n')
+    return ok(
+      table
+        .map((r) =>
+          r
+            .map((c, i) => c.padEnd(widths[i]!))
+            .join('')
+            .trimEnd(),
+        )
+        .join('\n') + '\n',
+    )
   }
 }
 

@@ -51,7 +51,8 @@ describe('virtual Armbian nodes', () => {
     return connection
   }
   const asRoot = (index: number) => connect(index, { privateKeys: [clusterKey.privateKey] })
-  const sh = async (connection: SshConnection, command: string) => connection.exec(command, { timeoutMs: 30_000 })
+  const sh = async (connection: SshConnection, command: string) =>
+    connection.exec(command, { timeoutMs: 30_000 })
 
   beforeAll(async () => {
     board = await startBoard({ firmware: '2.1' })
@@ -88,9 +89,19 @@ describe('virtual Armbian nodes', () => {
     expect(await sh(first, 'whoami && id -u')).toEqual({ exitCode: 0, stdout: 'root\n0\n', stderr: '' })
     expect((await sh(first, 'cat /etc/os-release')).stdout).toMatch(/VERSION_CODENAME=trixie/)
     expect((await sh(first, 'test -e /root/.not_logged_in_yet')).exitCode).toBe(0)
-    expect(await sh(first, 'k3s --version')).toMatchObject({ exitCode: 127, stderr: 'sh: 1: k3s: not found\n' })
-    expect(await sh(first, 'frobnicate --now')).toMatchObject({ exitCode: 127, stderr: 'sh: 1: frobnicate: not found\n' })
-    expect(await sh(first, 'echo out; echo err >&2; exit 7')).toEqual({ exitCode: 7, stdout: 'out\n', stderr: 'err\n' })
+    expect(await sh(first, 'k3s --version')).toMatchObject({
+      exitCode: 127,
+      stderr: 'sh: 1: k3s: not found\n',
+    })
+    expect(await sh(first, 'frobnicate --now')).toMatchObject({
+      exitCode: 127,
+      stderr: 'sh: 1: frobnicate: not found\n',
+    })
+    expect(await sh(first, 'echo out; echo err >&2; exit 7')).toEqual({
+      exitCode: 7,
+      stdout: 'out\n',
+      stderr: 'err\n',
+    })
     const wrong = await rejection(connect(1, { password: 'turing' }))
     expect(wrong.code).toBe('ssh_auth_failed')
   })
@@ -104,7 +115,9 @@ describe('virtual Armbian nodes', () => {
       first.close()
     }
     expect((await rejection(connect(0, { password: '1234' }))).code).toBe('ssh_auth_failed')
-    expect(await sh(await connect(0, { password: rootPassword }), 'timedatectl show -p Timezone --value')).toMatchObject({
+    expect(
+      await sh(await connect(0, { password: rootPassword }), 'timedatectl show -p Timezone --value'),
+    ).toMatchObject({
       stdout: 'Europe/Berlin\n',
     })
     const node = board.armbian.node(0)!
@@ -115,12 +128,19 @@ describe('virtual Armbian nodes', () => {
   it('prepares the node for K3s and Longhorn, and a second run finds nothing to do', async () => {
     const root = await asRoot(0)
     const node = { ...profile.nodes[0]!, hostname: 'k3s-cp1' }
-    expect(await converge(root, nodePrepActions(node))).toEqual(['hostname', 'packages', 'kernel-modules', 'iscsid'])
+    expect(await converge(root, nodePrepActions(node))).toEqual([
+      'hostname',
+      'packages',
+      'kernel-modules',
+      'iscsid',
+    ])
     expect(await converge(root, nodePrepActions(node))).toEqual([])
     const state = board.armbian.node(0)!
     expect(await state.read('/etc/hostname')).toBe('k3s-cp1\n')
     expect(await state.read('/etc/hosts')).toMatch(/^127\.0\.1\.1\tk3s-cp1$/m)
-    expect(await state.packages()).toEqual(expect.arrayContaining(['open-iscsi', 'nfs-common', 'curl', 'parted']))
+    expect(await state.packages()).toEqual(
+      expect.arrayContaining(['open-iscsi', 'nfs-common', 'curl', 'parted']),
+    )
     expect((await state.units()).active).toContain('iscsid')
     expect((await state.units()).enabled).toContain('iscsid')
     expect((await sh(root, 'lsmod')).stdout).toMatch(/^iscsi_tcp /m)
@@ -147,7 +167,8 @@ describe('virtual Armbian nodes', () => {
       const next = await plan()
       stages.push(next.kind)
       if (next.kind === 'done' || next.kind === 'needs-confirmation') break
-      for (const command of next.commands) expect((await run(root, command)).exitCode, command.command).toBe(0)
+      for (const command of next.commands)
+        expect((await run(root, command)).exitCode, command.command).toBe(0)
     }
     expect(stages).toEqual(['format', 'mount', 'done'])
     expect((await sh(root, `findmnt -n -o SOURCE ${mountPoint}`)).stdout).toBe(`${device}p1\n`)
@@ -168,7 +189,9 @@ describe('virtual Armbian nodes', () => {
     expect(await converge(server, serverInstall.actions)).toEqual(['k3s-install'])
     expect(await converge(server, serverInstall.actions)).toEqual([])
     expect(await sh(server, 'systemctl is-active k3s')).toMatchObject({ exitCode: 0, stdout: 'active\n' })
-    expect((await sh(server, 'k3s --version')).stdout).toMatch(/^k3s version v1\.36\.4\+k3s1 \([0-9a-f]{8}\)\n/)
+    expect((await sh(server, 'k3s --version')).stdout).toMatch(
+      /^k3s version v1\.36\.4\+k3s1 \([0-9a-f]{8}\)\n/,
+    )
     const joinToken = parseK3sToken((await run(server, readServerTokenCommand)).stdout)
     expect(joinToken).toMatch(/^K10[0-9a-f]{64}::server:[0-9a-f]{32}$/)
     expect(await run(server, getNodesCommand)).toMatchObject({
@@ -234,10 +257,16 @@ describe('virtual Armbian nodes', () => {
     const deploy = await connect(0, { password: 'dep-pass' }, 'deploy')
     expect((await sh(deploy, 'whoami')).stdout).toBe('deploy\n')
     expect(
-      await deploy.exec('whoami && hostnamectl --static', { sudo: true, sudoPassword: 'dep-pass', timeoutMs: 30_000 }),
+      await deploy.exec('whoami && hostnamectl --static', {
+        sudo: true,
+        sudoPassword: 'dep-pass',
+        timeoutMs: 30_000,
+      }),
     ).toMatchObject({ exitCode: 0, stdout: `root\n${await node.read('/etc/hostname')}` })
     expect((await sh(deploy, 'hostnamectl set-hostname x')).stderr).toMatch(/Access denied/)
-    const refused = await rejection(deploy.exec('whoami', { sudo: true, sudoPassword: 'nope', timeoutMs: 30_000 }))
+    const refused = await rejection(
+      deploy.exec('whoami', { sudo: true, sudoPassword: 'nope', timeoutMs: 30_000 }),
+    )
     expect(refused.code).toBe('ssh_auth_failed')
 
     const client = new ssh2.Client()
@@ -257,7 +286,10 @@ describe('virtual Armbian nodes', () => {
           stream.end(stdin)
         }),
       )
-    expect(await exec('cat > /root/note && wc -l < /root/note', 'one\ntwo\n')).toEqual({ code: 0, out: '2\n' })
+    expect(await exec('cat > /root/note && wc -l < /root/note', 'one\ntwo\n')).toEqual({
+      code: 0,
+      out: '2\n',
+    })
     expect(await exec('chpasswd', 'deploy:other-pass\n')).toMatchObject({ code: 0 })
     expect((await rejection(connect(0, { password: 'dep-pass' }, 'deploy'))).code).toBe('ssh_auth_failed')
     const shell = await new Promise<string>((resolve, reject) =>

@@ -76,7 +76,10 @@ describe.skipIf(skip !== undefined)(
           hostKeys,
         })
         connections.push(first)
-        await converge(first, firstLoginActions({ timezone: 'UTC', rootPassword: `pw-${suffix}` }, [clusterKey.publicKey]))
+        await converge(
+          first,
+          firstLoginActions({ timezone: 'UTC', rootPassword: `pw-${suffix}` }, [clusterKey.publicKey]),
+        )
         const root = await connectSsh({
           target: { host: endpoint.host, port: endpoint.port, user: 'root' },
           auth: { agentSocket: undefined, privateKeys: [clusterKey.privateKey] },
@@ -97,20 +100,21 @@ describe.skipIf(skip !== undefined)(
     it('a server and a joined agent register their Nodes, which turn Ready', async () => {
       expect(await converge(server, k3sNodeInstall(profile, serverName).actions)).toEqual(['k3s-install'])
       const joinToken = parseK3sToken((await run(server, readServerTokenCommand)).stdout)
-      expect(await converge(agent, k3sNodeInstall(profile, agentName, { token: joinToken }).actions)).toEqual([
-        'k3s-token',
-        'k3s-install',
-      ])
+      expect(await converge(agent, k3sNodeInstall(profile, agentName, { token: joinToken }).actions)).toEqual(
+        ['k3s-token', 'k3s-install'],
+      )
 
       const kubeconfig = (await run(server, readKubeconfigCommand)).stdout
       const document = parse(kubeconfig)
       expect(document['current-context']).toBe('default')
-      expect(document.contexts).toEqual([{ name: 'default', context: { cluster: 'default', user: 'default' } }])
+      expect(document.contexts).toEqual([
+        { name: 'default', context: { cluster: 'default', user: 'default' } },
+      ])
       expect(document.clusters[0].cluster.server).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/)
       // The app's own rewrite accepts what the node wrote.
-      expect(rewriteK3sKubeconfig(document, { clusterName: 'lab', apiEndpoint: 'k8s.lab' })['current-context']).toBe(
-        'lab',
-      )
+      expect(
+        rewriteK3sKubeconfig(document, { clusterName: 'lab', apiEndpoint: 'k8s.lab' })['current-context'],
+      ).toBe('lab')
       await vi.waitFor(
         async () => {
           const nodes = await listNodeReadiness(kubeconfig)
@@ -140,7 +144,10 @@ describe.skipIf(skip !== undefined)(
         { timeout: 60_000, interval: 500 },
       )
       const node = await core.readNode({ name: agentName })
-      expect(node.status?.addresses).toContainEqual({ type: 'InternalIP', address: profile.nodes[1]!.address })
+      expect(node.status?.addresses).toContainEqual({
+        type: 'InternalIP',
+        address: profile.nodes[1]!.address,
+      })
       expect(node.status?.nodeInfo?.osImage).toBe('Armbian 25.8.1 trixie')
     })
 

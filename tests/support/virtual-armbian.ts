@@ -55,7 +55,13 @@ export function memoryHostKeys(): HostKeyStore & { pins: Map<string, HostKeyPin>
     pins,
     find: (host, port) => pins.get(`${host}:${port}`),
     pin: (host, port, algorithm, fingerprint) =>
-      void pins.set(`${host}:${port}`, { host, port, algorithm, fingerprint, pinnedAt: new Date().toISOString() }),
+      void pins.set(`${host}:${port}`, {
+        host,
+        port,
+        algorithm,
+        fingerprint,
+        pinnedAt: new Date().toISOString(),
+      }),
   }
 }
 
@@ -66,7 +72,9 @@ export function memoryHostKeys(): HostKeyStore & { pins: Map<string, HostKeyPin>
  */
 export function run(connection: SshConnection, command: RemoteCommand): Promise<ExecResult> {
   const line =
-    command.stdin === undefined ? command.command : `printf '%s' ${shellQuote(command.stdin)} | { ${command.command}; }`
+    command.stdin === undefined
+      ? command.command
+      : `printf '%s' ${shellQuote(command.stdin)} | { ${command.command}; }`
   return connection.exec(line, { timeoutMs: 60_000 })
 }
 
@@ -81,7 +89,8 @@ export async function converge(connection: SshConnection, actions: NodeAction[])
         throw new Error(`${action.id}: "${command.command}" exited ${result.exitCode}: ${result.stderr}`)
     }
     const check = await run(connection, action.check)
-    if (check.exitCode !== 0) throw new Error(`${action.id}: the check still fails after apply: ${check.stderr}`)
+    if (check.exitCode !== 0)
+      throw new Error(`${action.id}: the check still fails after apply: ${check.stderr}`)
     applied.push(action.id)
   }
   return applied
