@@ -52,7 +52,8 @@ export async function readPassword(
   throw usage(`no BMC password given: pipe it with --password-stdin or set ${passwordEnvVar}`)
 }
 
-async function promptHidden(io: CliIo, question: string): Promise<string> {
+/** Asks on the terminal without echoing what is typed. */
+export async function promptHidden(io: CliIo, question: string): Promise<string> {
   io.stderr.write(question)
   const rl = createInterface({ input: io.stdin, output: undefined, terminal: true })
   try {

@@ -12,6 +12,7 @@ import { registerBoardCommands } from './board-commands.ts'
 import { registerClusterCommands } from './cluster-commands.ts'
 import { registerDeployCommand } from './deploy-command.ts'
 import { registerImageCommands } from './image-commands.ts'
+import { registerNodeCommands } from './node-commands.ts'
 import { registerProfileCommands } from './profile-commands.ts'
 import { registerToolsCommands } from './tools-commands.ts'
 import { CliExit, passwordEnvVar, printError, processIo, type CliIo } from './cli-io.ts'
@@ -27,7 +28,9 @@ export interface CliContext {
 
 /** Runs the CLI; resolves the exit code (0 success, 1 failure, 2 bad input or usage; a command may say more). */
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
-  if (argv.some((arg) => /^--password(=|$)/.test(arg))) {
+  // After `--` come a remote command's own words (`node exec … -- cmd --password-file x`).
+  const ownArgs = argv.includes('--') ? argv.slice(0, argv.indexOf('--')) : argv
+  if (ownArgs.some((arg) => /^--password(=|$)/.test(arg))) {
     printError(io, {
       code: 'invalid_input',
       message:
@@ -74,6 +77,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   registerProfileCommands(program, context)
   registerDeployCommand(program, context)
   registerClusterCommands(program, context)
+  registerNodeCommands(program, context)
   registerToolsCommands(program, context)
   registerVirtualBoardCommand(program, io)
 

@@ -104,6 +104,8 @@ export class ClusterService {
           flashedAt: flash.finishedAt,
           apiAddress: kept?.apiAddress ?? null,
           configSha256: kept?.configSha256 ?? null,
+          sshAddress: kept?.sshAddress ?? null,
+          sshPort: kept?.sshPort ?? null,
         })
       }
       if (imaged.length > 0) {

@@ -20,7 +20,12 @@ import { TalosFactoryService } from '../images/talos-factory-service.ts'
 import type { LifecycleEngine } from '../lifecycle/lifecycle-engine.ts'
 import { createLifecycle } from '../lifecycle/lifecycle-handlers.ts'
 import { createImageFetcher } from '../lifecycle/steps/fetch-image.ts'
+import { NodeService } from '../nodes/node-service.ts'
 import { ProfileRepository } from '../profiles/profile-repository.ts'
+import { ProfileService } from '../profiles/profile-service.ts'
+import { HostKeyRepository } from '../ssh/host-keys.ts'
+import { createNodeShells } from '../ssh/node-shell.ts'
+import { loadSshConfig, type SshConfigBlock } from '../ssh/ssh-config.ts'
 import { SettingsStore } from '../store/settings-store.ts'
 import { pinnedTools } from '../tools/tool-manifest.ts'
 import { ToolsService } from '../tools/tools-service.ts'
@@ -87,6 +92,12 @@ export function createCoreDomains({ options, db, events, boards }: CoreBase): Co
     events,
     ...(flashPollIntervalMs ? { pollIntervalMs: flashPollIntervalMs } : {}),
   })
+  // One SSH layer for the K3s steps and the node service: the host-key pins, ~/.ssh/config (read on
+  // first use), and the keychain holding each profile's node password.
+  const hostKeys = new HostKeyRepository(db)
+  let sshConfigBlocks: SshConfigBlock[] | undefined
+  const sshConfig = () => (sshConfigBlocks ??= loadSshConfig())
+  const nodeShells = createNodeShells({ hostKeys, secrets, sshConfig })
   const lifecycle = createLifecycle({
     db,
     dataDir,
@@ -101,6 +112,14 @@ export function createCoreDomains({ options, db, events, boards }: CoreBase): Co
     tools,
     chartMirror: chartMirrorFrom(process.env[chartMirrorVariable]),
     ...(bootPollMs ? { bootPollMs } : {}),
+  })
+  const nodes = new NodeService({
+    profiles: new ProfileService(new ProfileRepository(db), boards, events),
+    clusters: lifecycle.clusters,
+    shells: nodeShells,
+    hostKeys,
+    secrets,
+    sshConfig,
   })
   const health = new ClusterHealthService({
     clusters: lifecycle.clusters,
@@ -171,6 +190,11 @@ export function createCoreDomains({ options, db, events, boards }: CoreBase): Co
       },
       ...lifecycle.handlers,
       'clusters.health': ({ ref }) => health.health(ref),
+      'nodes.exec': (input) => nodes.exec(input),
+      'nodes.hostKey': (input) => nodes.hostKey(input),
+      'nodes.trustHostKey': (input) => nodes.trustHostKey(input),
+      'nodes.setPassword': (input) => nodes.setPassword(input),
+      'nodes.clearPassword': (input) => nodes.clearPassword(input),
     },
     async close() {
       await lifecycle.engine.stopAll()

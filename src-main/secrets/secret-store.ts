@@ -16,3 +16,11 @@ export interface SecretStore {
 export function boardPasswordAccount(boardId: string): string {
   return `board:${boardId}:bmc-password`
 }
+
+/**
+ * The keychain account that holds a profile's node password: the root password the first login
+ * sets, and the sudo password of a non-root login user (docs/ssh.md).
+ */
+export function nodePasswordAccount(profileName: string): string {
+  return `profile:${profileName}:node-password`
+}

@@ -1,6 +1,7 @@
 // Host keys as OpenSSH shows them, and the pins that make a changed key an error (docs/ssh.md).
 import { createHash } from 'node:crypto'
 import { AppError } from '../../src-shared/contract/app-error.ts'
+import { hostKeyChangedMessage } from '../../src-shared/ssh/host-key-change.ts'
 import type { Db } from '../store/database.ts'
 
 /** `SHA256:` and the unpadded base64 of the key blob's SHA-256, as `ssh-keygen -lf` prints it. */
@@ -66,7 +67,7 @@ export function hostKeyChanged(
 ): AppError {
   return new AppError(
     'ssh_host_key_changed',
-    `${hostLabel(host, port)} answered SSH with a different host key than the one you trusted (trusted ${expected}, now ${actual}).`,
+    hostKeyChangedMessage({ label: hostLabel(host, port), expected, actual }),
     'A reinstalled node gets a new host key; so does someone else answering at that address. If you reinstalled it, trust the new key; otherwise check the network.',
     { expected, actual, algorithm, host, port: String(port) },
   )

@@ -105,11 +105,22 @@ function connectError(
   )
 }
 
+/** Where a target connects and as whom: the app's settings, then ~/.ssh/config, then 22 and root. */
+export function resolveTarget(
+  target: SshTarget,
+  sshConfig: SshConfigBlock[],
+): { host: string; port: number; user: string; identityFiles: string[] } {
+  const settings = resolveSshHost(sshConfig, target.host)
+  return {
+    host: settings.hostName ?? target.host,
+    port: target.port ?? settings.port ?? 22,
+    user: target.user ?? settings.user ?? 'root',
+    identityFiles: settings.identityFiles,
+  }
+}
+
 export function connectSsh(options: SshConnectOptions): Promise<SshConnection> {
-  const settings = resolveSshHost(options.sshConfig ?? [], options.target.host)
-  const host = settings.hostName ?? options.target.host
-  const port = options.target.port ?? settings.port ?? 22
-  const user = options.target.user ?? settings.user ?? 'root'
+  const { host, port, user, identityFiles } = resolveTarget(options.target, options.sshConfig ?? [])
   const label = hostLabel(host, port)
   const redacted = [...(options.secrets ?? []), ...(options.auth.password ? [options.auth.password] : [])]
   const client: SshClient = new ssh2.Client()
@@ -126,7 +137,7 @@ export function connectSsh(options: SshConnectOptions): Promise<SshConnection> {
     readyTimeout: options.connectTimeoutMs ?? defaultConnectTimeoutMs,
     keepaliveInterval: options.keepaliveIntervalMs ?? defaultKeepaliveIntervalMs,
     keepaliveCountMax,
-    authHandler: authMethods(user, options.auth, settings.identityFiles),
+    authHandler: authMethods(user, options.auth, identityFiles),
     // The pinned key's type moves to the front of ssh2's list (remove, then prepend).
     ...(pinned.length > 0 && {
       algorithms: { serverHostKey: { remove: pinned, prepend: pinned, append: [] } },

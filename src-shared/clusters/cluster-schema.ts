@@ -18,6 +18,9 @@ export const clusterNodeSchema = z.object({
   apiAddress: z.string().nullable().default(null),
   /** The sha256 of the machine config last applied to the node: an unchanged config is not applied again. */
   configSha256: z.string().nullable().default(null),
+  /** Where a K3s node answers SSH, once a step reached it (on the virtual board 127.0.0.N:2222). */
+  sshAddress: z.string().nullable().default(null),
+  sshPort: z.number().int().nullable().default(null),
 })
 export type ClusterNode = z.infer<typeof clusterNodeSchema>
 
@@ -34,6 +37,8 @@ export function clusterNodeOf(node: ProfileNode): ClusterNode {
     flashedAt: null,
     apiAddress: null,
     configSha256: null,
+    sshAddress: null,
+    sshPort: null,
   }
 }
 

@@ -19,6 +19,8 @@ export const errorCodes = [
   'ssh_auth_failed',
   /** A node answered SSH with another host key than the pinned one (details: expected, actual). */
   'ssh_host_key_changed',
+  /** A command on a node exited non-zero where it had to succeed (a node action's apply). */
+  'node_command_failed',
   'timeout',
   'cancelled',
   'network_unreachable',

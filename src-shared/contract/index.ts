@@ -9,6 +9,7 @@ import type { EventDefinition, RequestDefinition } from './define.ts'
 import { flashEvents, flashRequests } from './flash.ts'
 import { imageEvents, imageRequests } from './images.ts'
 import { lifecycleEvents, lifecycleRequests } from './lifecycle.ts'
+import { nodeRequests } from './nodes.ts'
 import { profileEvents, profileRequests } from './profiles.ts'
 import { systemRequests } from './system.ts'
 import { talosFactoryRequests } from './talos-factory.ts'
@@ -28,6 +29,7 @@ export const requests = {
   ...lifecycleRequests,
   ...toolsRequests,
   ...clusterRequests,
+  ...nodeRequests,
 } satisfies Record<string, RequestDefinition>
 
 export const events = {

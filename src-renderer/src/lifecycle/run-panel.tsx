@@ -27,6 +27,7 @@ import { useStepProgress } from './use-step-progress.ts'
 import { StepFlashProgress } from './step-flash-progress.tsx'
 import { estimateRunSecondsLeft } from '../../../src-shared/lifecycle/run-eta.ts'
 import { inWords } from '../common/error-words.ts'
+import { HostKeyTrust } from './host-key-trust.tsx'
 
 export interface RunPanelProps {
   run: Run
@@ -116,31 +117,34 @@ export function RunPanel({ run, onOpenRun }: RunPanelProps) {
         >
           <Stack gap={6}>
             {failed.map((step) => (
-              <Group key={step.stepId} justify="space-between" wrap="nowrap" gap="sm">
-                <Text size="sm">
-                  <b>{titleOf(step.stepId)}</b>
-                  {step.message && `: ${inWords(step.message)}`}
-                </Text>
-                <Group gap={4} wrap="nowrap">
-                  <Button
-                    size="compact-xs"
-                    variant="subtle"
-                    color="red"
-                    onClick={() => setOpenStep(step.stepId)}
-                  >
-                    Log
-                  </Button>
-                  <Button
-                    size="compact-xs"
-                    variant="light"
-                    color="red"
-                    leftSection={<IconRefresh size={12} />}
-                    onClick={() => retry(step.stepId)}
-                  >
-                    Retry
-                  </Button>
+              <Stack key={step.stepId} gap={4}>
+                <Group justify="space-between" wrap="nowrap" gap="sm">
+                  <Text size="sm">
+                    <b>{titleOf(step.stepId)}</b>
+                    {step.message && `: ${inWords(step.message)}`}
+                  </Text>
+                  <Group gap={4} wrap="nowrap">
+                    <Button
+                      size="compact-xs"
+                      variant="subtle"
+                      color="red"
+                      onClick={() => setOpenStep(step.stepId)}
+                    >
+                      Log
+                    </Button>
+                    <Button
+                      size="compact-xs"
+                      variant="light"
+                      color="red"
+                      leftSection={<IconRefresh size={12} />}
+                      onClick={() => retry(step.stepId)}
+                    >
+                      Retry
+                    </Button>
+                  </Group>
                 </Group>
-              </Group>
+                <HostKeyTrust run={run} step={step} onRetry={() => retry(step.stepId)} />
+              </Stack>
             ))}
           </Stack>
         </Alert>

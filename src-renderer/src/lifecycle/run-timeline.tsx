@@ -245,7 +245,8 @@ function TimelineRowView({
                   data-testid="step-bar"
                   data-step-id={step.plan.id}
                   data-state={step.state.state}
-                  aria-label={`${step.plan.title}: ${stepLooks[step.state.state].label}`}
+                  // The words the bar shows come first in its name (WCAG 2.5.3), then what it is.
+                  aria-label={`${aside ? '' : `${text} — `}${step.plan.title}: ${stepLooks[step.state.state].label}`}
                   style={{ left: `${left}%`, width: `${width}%` }}
                   onClick={() => onOpenStep(step.plan.id)}
                 >
@@ -278,12 +279,10 @@ function TimelineRowView({
                   data-testid="step-bar"
                   data-step-id={step.plan.id}
                   data-state={step.state.state}
-                  aria-label={`${step.plan.title}: ${stepLooks[step.state.state].label}`}
+                  aria-label={`${chipText(row.node, step)} — ${step.plan.title}`}
                   onClick={() => onOpenStep(step.plan.id)}
                 >
-                  {row.node
-                    ? `${shortStepName(step.plan)} · ${stepLooks[step.state.state].label}`
-                    : stepLooks[step.state.state].label}
+                  {chipText(row.node, step)}
                 </UnstyledButton>
               </StepTooltip>
             ))}
@@ -292,6 +291,12 @@ function TimelineRowView({
       </div>
     </div>
   )
+}
+
+/** What a step that has not started shows: on a node's row its short name too. */
+function chipText(node: string | undefined, step: TimelineStep): string {
+  const state = stepLooks[step.state.state].label
+  return node ? `${shortStepName(step.plan)} · ${state}` : state
 }
 
 function StepTooltip({

@@ -13,11 +13,15 @@ interface Violation {
   nodes: { target: unknown[]; html: string; failureSummary?: string }[]
 }
 
-/** The serious and critical findings on the page now, one readable line each (none: []). */
-export async function seriousAxeFindings(page: Page): Promise<string[]> {
+/**
+ * The serious and critical findings on the page now, one readable line each (none: []); within the
+ * elements matching `selector` only, when given.
+ */
+export async function seriousAxeFindings(page: Page, selector?: string): Promise<string[]> {
   if (!(await page.evaluate('typeof window.axe === "object"'))) await page.evaluate(axeSource)
+  const context = selector === undefined ? 'document' : `{ include: [${JSON.stringify(selector)}] }`
   const violations = (await page.evaluate(
-    'axe.run(document, { resultTypes: ["violations"] }).then((results) => results.violations)',
+    `axe.run(${context}, { resultTypes: ["violations"] }).then((results) => results.violations)`,
   )) as Violation[]
   return violations
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
