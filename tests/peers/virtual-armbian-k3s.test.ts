@@ -1,6 +1,6 @@
 // K3s on virtual Armbian nodes standing on the loopback cluster (loopbackBackends, as the virtual
-// Talos nodes use it): the K3s steps' real actions install a server and an agent over the app's
-// SSH client; the server's k3s.yaml names everything "default" and reaches the loopback API,
+// Talos nodes use it): the K3s steps' real actions install a server and an agent through the app's
+// node shells; the server's k3s.yaml names everything "default" and reaches the loopback API,
 // where both Nodes turn Ready; `k3s kubectl get nodes -o json` lists them for the app's parser;
 // an uninstalled agent leaves. Host names are unique per run: the loopback cluster is shared.
 // Skipped, with the reason, where scripts/peers.sh could not build the peers.
@@ -21,11 +21,18 @@ import { profileFromTemplate } from '../../src-shared/profiles/profile-templates
 import type { ClusterProfile } from '../../src-shared/profiles/profile-schema.ts'
 import { listNodeReadiness } from '../../src-main/kube/kube-nodes.ts'
 import { generateClusterKey } from '../../src-main/ssh/cluster-key.ts'
-import { connectSsh, type SshConnection } from '../../src-main/ssh/ssh-connection.ts'
+import type { NodeShell } from '../../src-main/ssh/node-shell.ts'
 import type { VirtualBoard } from '../../src-main/virtual-board/virtual-board-server.ts'
 import { loopbackBackends } from '../../src-main/virtual-talos/loopback-backends.ts'
 import { login } from '../integration/virtual-board-helpers.ts'
-import { converge, flashArmbian, memoryHostKeys, powerOnArmbian, run } from '../support/virtual-armbian.ts'
+import {
+  converge,
+  flashArmbian,
+  memoryHostKeys,
+  memoryNodeShells,
+  openShell,
+  powerOnArmbian,
+} from '../support/virtual-armbian.ts'
 import { closeAll, startBoard } from '../support/virtual-bmc.ts'
 
 const cluster = inject('loopbackCluster')
@@ -38,12 +45,12 @@ describe.skipIf(skip !== undefined)(
     const serverName = `k3s-cp1-${suffix}`
     const agentName = `k3s-w1-${suffix}`
     const clusterKey = generateClusterKey('clusterdeck@lab')
-    const hostKeys = memoryHostKeys()
-    const connections: SshConnection[] = []
+    const shells = memoryNodeShells(memoryHostKeys())
+    const opened: NodeShell[] = []
     let board: VirtualBoard
     let profile: ClusterProfile
-    let server: SshConnection
-    let agent: SshConnection
+    let server: NodeShell
+    let agent: NodeShell
     let core: CoreV1Api
 
     beforeAll(async () => {
@@ -70,41 +77,36 @@ describe.skipIf(skip !== undefined)(
         })),
       }
       for (const [i, endpoint] of endpoints.entries()) {
-        const first = await connectSsh({
-          target: { host: endpoint.host, port: endpoint.port, user: 'root' },
-          auth: { agentSocket: undefined, password: '1234' },
-          hostKeys,
+        const first = await openShell(shells, endpoint, {
+          clusterKey: clusterKey.privateKey,
+          password: '1234',
         })
-        connections.push(first)
+        opened.push(first)
         await converge(
           first,
           firstLoginActions({ timezone: 'UTC', rootPassword: `pw-${suffix}` }, [clusterKey.publicKey]),
         )
-        const root = await connectSsh({
-          target: { host: endpoint.host, port: endpoint.port, user: 'root' },
-          auth: { agentSocket: undefined, privateKeys: [clusterKey.privateKey] },
-          hostKeys,
-        })
-        connections.push(root)
+        const root = await openShell(shells, endpoint, { clusterKey: clusterKey.privateKey })
+        opened.push(root)
         if (i === 0) server = root
         else agent = root
       }
     })
 
     afterAll(async () => {
-      for (const connection of connections) connection.close()
+      for (const shell of opened) shell.close()
       await closeAll()
       for (const name of [serverName, agentName]) await core.deleteNode({ name }).catch(() => undefined)
     })
 
     it('a server and a joined agent register their Nodes, which turn Ready', async () => {
       expect(await converge(server, k3sNodeInstall(profile, serverName).actions)).toEqual(['k3s-install'])
-      const joinToken = parseK3sToken((await run(server, readServerTokenCommand)).stdout)
+      const joinToken = parseK3sToken((await server.run(readServerTokenCommand)).stdout)
       expect(await converge(agent, k3sNodeInstall(profile, agentName, { token: joinToken }).actions)).toEqual(
         ['k3s-token', 'k3s-install'],
       )
 
-      const kubeconfig = (await run(server, readKubeconfigCommand)).stdout
+      const kubeconfig = (await server.run(readKubeconfigCommand)).stdout
       const document = parse(kubeconfig)
       expect(document['current-context']).toBe('default')
       expect(document.contexts).toEqual([
@@ -128,7 +130,7 @@ describe.skipIf(skip !== undefined)(
     it('`k3s kubectl get nodes -o json` on the server lists its cluster’s nodes for the app’s parser', async () => {
       await vi.waitFor(
         async () => {
-          const result = await run(server, getNodesCommand)
+          const result = await server.run(getNodesCommand)
           expect(result.exitCode, result.stderr).toBe(0)
           const nodes = parseK3sNodes(result.stdout)
           // Only this cluster's: not the other nodes the shared loopback cluster holds.
@@ -152,10 +154,10 @@ describe.skipIf(skip !== undefined)(
     })
 
     it('an uninstalled agent leaves the cluster', async () => {
-      expect((await agent.exec('k3s-agent-uninstall.sh', { timeoutMs: 30_000 })).exitCode).toBe(0)
+      expect((await agent.run({ command: 'k3s-agent-uninstall.sh' })).exitCode).toBe(0)
       await vi.waitFor(
         async () => {
-          const names = parseK3sNodes((await run(server, getNodesCommand)).stdout).map((n) => n.name)
+          const names = parseK3sNodes((await server.run(getNodesCommand)).stdout).map((n) => n.name)
           expect(names).toEqual([serverName])
         },
         { timeout: 30_000, interval: 500 },

@@ -1,15 +1,14 @@
 // Virtual Armbian nodes for tests: flash an Armbian image onto a virtual board's node, power it on,
-// read where its SSH answers from its console, and run the K3s steps' commands on it with the
-// app's own SSH client, as the step runner does (check, apply, check again).
-import type { NodeAction, RemoteCommand } from '../../src-shared/k3s/remote-command.ts'
-import { shellQuote } from '../../src-shared/k3s/remote-command.ts'
+// read where its SSH answers from its console, and run the K3s steps' actions on it through the
+// app's own node shells, as the step runner does (check, apply, check again).
+import type { NodeAction } from '../../src-shared/k3s/remote-command.ts'
 import { parseVirtualSshLine } from '../../src-shared/k3s/ssh-endpoint.ts'
 import type { HostKeyPin, HostKeyStore } from '../../src-main/ssh/host-keys.ts'
-import type { ExecResult } from '../../src-main/ssh/ssh-exec.ts'
-import type { SshConnection } from '../../src-main/ssh/ssh-connection.ts'
+import { createNodeShells, type NodeShell, type NodeShells } from '../../src-main/ssh/node-shell.ts'
 import type { VirtualBoard } from '../../src-main/virtual-board/virtual-board-server.ts'
 import { api, isFinished, pollFlash, startFlash, upload } from '../integration/virtual-board-helpers.ts'
 import { armbianDiskImage, sha256 } from './make-image.ts'
+import { MemorySecretStore } from './memory-secret-store.ts'
 import { waitFor } from './virtual-bmc.ts'
 
 export const armbianFileName = 'Armbian_25.8.1_Turing-rk1_trixie_vendor_6.1.115_minimal.img'
@@ -65,30 +64,35 @@ export function memoryHostKeys(): HostKeyStore & { pins: Map<string, HostKeyPin>
   }
 }
 
-/**
- * One step command. Its stdin goes through a pipe inside the command, since the SSH layer runs
- * commands with stdin from /dev/null (src-main/ssh/ssh-exec.ts); the channel's own stdin is
- * tested separately with ssh2's client.
- */
-export function run(connection: SshConnection, command: RemoteCommand): Promise<ExecResult> {
-  const line =
-    command.stdin === undefined
-      ? command.command
-      : `printf '%s' ${shellQuote(command.stdin)} | { ${command.command}; }`
-  return connection.exec(line, { timeoutMs: 60_000 })
+/** The app's node shells (src-main/ssh/node-shell.ts) with pins and node passwords held in memory. */
+export function memoryNodeShells(hostKeys: HostKeyStore, secrets = new MemorySecretStore()): NodeShells {
+  return createNodeShells({ hostKeys, secrets, sshConfig: () => [], agentSocket: undefined })
 }
 
-/** What the step runner does: apply where the check fails, then require the check to pass. */
-export async function converge(connection: SshConnection, actions: NodeAction[]): Promise<string[]> {
+/** A node shell to a virtual node, as a K3s step opens it. */
+export function openShell(
+  shells: NodeShells,
+  endpoint: { host: string; port: number },
+  options: { clusterKey: string; password?: string; user?: string; log?: string[] },
+): Promise<NodeShell> {
+  return shells.open({
+    endpoint: { hostname: endpoint.host, ...endpoint },
+    profileName: 'lab',
+    clusterKey: options.clusterKey,
+    ...(options.password !== undefined ? { password: options.password } : {}),
+    ...(options.user !== undefined ? { user: options.user } : {}),
+    log: (line) => options.log?.push(line),
+    secrets: [],
+    signal: new AbortController().signal,
+  })
+}
+
+/** What the step runner does: converge each action, and require its check to pass afterwards. */
+export async function converge(shell: NodeShell, actions: NodeAction[]): Promise<string[]> {
   const applied: string[] = []
   for (const action of actions) {
-    if ((await run(connection, action.check)).exitCode === 0) continue
-    for (const command of action.apply) {
-      const result = await run(connection, command)
-      if (result.exitCode !== 0)
-        throw new Error(`${action.id}: "${command.command}" exited ${result.exitCode}: ${result.stderr}`)
-    }
-    const check = await run(connection, action.check)
+    if ((await shell.converge(action)) === 'already') continue
+    const check = await shell.run(action.check)
     if (check.exitCode !== 0)
       throw new Error(`${action.id}: the check still fails after apply: ${check.stderr}`)
     applied.push(action.id)
