@@ -435,6 +435,7 @@ export function armbianCommands(system: ArmbianSystem): Command[] {
     command('curl', async (args, ctx) => system.k3s.curl(args, ctx)),
 
     command('k3s', async (args, ctx) => system.k3s.cli(args, ctx)),
+    command('virtual-k3s', async (args, ctx) => system.k3s.cli(args, ctx)),
     command('virtual-k3s-install', async (args, ctx) => system.k3s.install(args, ctx)),
     command('virtual-k3s-uninstall', async (args, ctx) => system.k3s.uninstall(args[0] ?? '', ctx)),
 

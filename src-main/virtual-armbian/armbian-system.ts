@@ -69,6 +69,8 @@ export class ArmbianSystem {
   readonly mounts = new Map<string, string>()
   readonly #shells = new Map<string, Bash>()
   readonly #commands = armbianCommands(this)
+  /** The host name journal lines carry, as of the last unit start. */
+  #journalHost = 'localhost'
   /** Units being started or stopped, so `systemctl start` waits for what a --no-block one began. */
   #transitions = new Map<string, Promise<void>>()
 
@@ -210,11 +212,9 @@ export class ArmbianSystem {
   journal(unit: string, line: string): void {
     const lines = this.journals.get(unit) ?? []
     const stamp = new Date().toUTCString().slice(5, 25)
-    lines.push(`${stamp} ${this.#hostnameCache} ${unit}[${1000 + lines.length}]: ${line}`)
+    lines.push(`${stamp} ${this.#journalHost} ${unit}[${1000 + lines.length}]: ${line}`)
     this.journals.set(unit, lines.slice(-200))
   }
-
-  #hostnameCache = 'rk1'
 
   /** Starts the unit (a restart when it runs); resolves once it is active or has failed. */
   startUnit(unit: string, restart = false): Promise<void> {
@@ -222,7 +222,7 @@ export class ArmbianSystem {
     const next = previous
       .catch(() => undefined)
       .then(async () => {
-        this.#hostnameCache = await this.hostname()
+        this.#journalHost = await this.hostname()
         if (this.active.has(unit)) {
           if (!restart) return
           await this.#stop(unit)

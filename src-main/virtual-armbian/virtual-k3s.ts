@@ -47,6 +47,8 @@ export class VirtualK3s {
   readonly #registry: K3sRegistry
   #system: ArmbianSystem | undefined
   #running: Running | undefined
+  /** Started with `cluster-init` (embedded etcd): further servers may join it. */
+  #clusterInit = false
 
   constructor(options: { address: string; backends: VirtualTalosBackends; registry?: K3sRegistry }) {
     this.#address = options.address
@@ -144,7 +146,8 @@ export class VirtualK3s {
     const uninstall = unit === 'k3s' ? 'k3s-uninstall.sh' : 'k3s-agent-uninstall.sh'
     const fs = this.#fs
     const commit = createHash('sha256').update(version).digest('hex').slice(0, 8)
-    await fs.writeFile(binaryPath, `#!/bin/sh\n# k3s ${version}\n# commit ${commit}\n`)
+    // Found on PATH or called by its path, the binary hands over to the simulated K3s.
+    await fs.writeFile(binaryPath, `#!/bin/sh\n# k3s ${version}\n# commit ${commit}\nvirtual-k3s "$@"\n`)
     await fs.chmod(binaryPath, 0o755)
     for (const tool of ['kubectl', 'crictl', 'ctr']) {
       await fs.writeFile(`/usr/local/bin/${tool}`, `#!/bin/sh\nk3s ${tool} "$@"\n`)
@@ -279,8 +282,6 @@ export class VirtualK3s {
     }
     return undefined
   }
-
-  #clusterInit = false
 
   async stop(unit: string): Promise<void> {
     if (this.#running?.unit !== unit) return
