@@ -328,6 +328,14 @@ describe('virtual Armbian nodes', () => {
     client.end()
   })
 
+  it('stops a command whose deadline passed, before it does anything more', async () => {
+    const root = await connect(0, { privateKeys: [clusterKey.privateKey] })
+    const late = await rejection(root.exec('sleep 2; touch /root/late', { timeoutMs: 500 }))
+    expect(late.code).toBe('timeout')
+    await new Promise((resolve) => setTimeout(resolve, 2500))
+    expect(await board.armbian.node(0)!.read('/root/late')).toBeUndefined()
+  })
+
   it('uninstalls K3s with the script the install left', async () => {
     const server = await shell(0)
     expect((await exec(server, '/usr/local/bin/k3s-uninstall.sh')).exitCode).toBe(0)
