@@ -159,7 +159,8 @@ export class ArmbianBoardNodes {
     const slot = this.#slots.get(index)
     if (!slot) return Promise.resolve()
     slot.halts++
-    slot.lifecycle = slot.lifecycle.then(() => this.#halt(slot))
+    // Power is gone whatever stopping the services met.
+    slot.lifecycle = slot.lifecycle.then(() => this.#halt(slot)).catch(() => undefined)
     return slot.lifecycle
   }
 

@@ -130,7 +130,7 @@ export class ArmbianSystem {
 
   /** Power went away: every unit stops (K3s nodes leave the loopback cluster). */
   async halt(): Promise<void> {
-    await Promise.all([...this.#transitions.values()].map((t) => t.catch(() => undefined)))
+    await Promise.all(this.#transitions.values())
     for (const unit of [...this.active]) await this.stopUnit(unit)
     this.failed.clear()
     this.modules.clear()
@@ -219,34 +219,38 @@ export class ArmbianSystem {
   /** Starts the unit (a restart when it runs); resolves once it is active or has failed. */
   startUnit(unit: string, restart = false): Promise<void> {
     const previous = this.#transitions.get(unit) ?? Promise.resolve()
-    const next = previous
-      .catch(() => undefined)
-      .then(async () => {
+    // Never rejects: whatever goes wrong fails the unit, as systemd records it.
+    const next = previous.then(async () => {
+      let failure: string | undefined
+      try {
         this.#journalHost = await this.hostname()
         if (this.active.has(unit)) {
           if (!restart) return
           await this.#stop(unit)
         }
         this.failed.delete(unit)
-        const failure = await this.k3s.start(unit)
-        if (failure === undefined) {
-          this.active.add(unit)
-          this.journal(unit, `Started ${unit}.service.`)
-        } else {
-          this.failed.set(unit, failure)
-          for (const line of failure.split('\n')) this.journal(unit, line)
-          this.journal(unit, `${unit}.service: Failed with result 'exit-code'.`)
-        }
-      })
+        failure = await this.k3s.start(unit)
+      } catch (error) {
+        failure = `${unit}.service: ${error instanceof Error ? error.message : String(error)}`
+      }
+      if (failure === undefined) {
+        this.active.add(unit)
+        this.journal(unit, `Started ${unit}.service.`)
+      } else {
+        this.failed.set(unit, failure)
+        for (const line of failure.split('\n')) this.journal(unit, line)
+        this.journal(unit, `${unit}.service: Failed with result 'exit-code'.`)
+      }
+    })
     this.#transitions.set(unit, next)
-    void next.finally(() => {
+    void next.then(() => {
       if (this.#transitions.get(unit) === next) this.#transitions.delete(unit)
     })
     return next
   }
 
   async stopUnit(unit: string): Promise<void> {
-    await this.#transitions.get(unit)?.catch(() => undefined)
+    await this.#transitions.get(unit)
     this.failed.delete(unit)
     if (this.active.has(unit)) await this.#stop(unit)
   }
