@@ -19,7 +19,10 @@ const confinedPackages = {
   ws: ['src-main/transport/', 'src-main/bmc/', 'src-main/virtual-board/'],
   commander: ['src-main/cli/'],
   '@kubernetes/client-node': ['src-main/kube/'],
-  ssh2: ['src-main/ssh/'],
+  // The app's SSH client, and the SSH server of the virtual Armbian nodes.
+  ssh2: ['src-main/ssh/', 'src-main/virtual-armbian/'],
+  // The virtual Armbian nodes' simulated shell; nothing else runs commands in it.
+  'just-bash': ['src-main/virtual-armbian/'],
   // The virtual Talos nodes speak gRPC and sign Ed25519 certificates; nothing else should.
   '@grpc/grpc-js': ['src-main/virtual-talos/'],
   '@grpc/proto-loader': ['src-main/virtual-talos/'],

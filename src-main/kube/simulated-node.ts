@@ -17,6 +17,10 @@ export interface SimulatedNodeSpec {
   address?: string
   /** What the node's status names as its OS, e.g. `Talos (v1.12.0)`. */
   osImage?: string
+  /** The kubelet's version in the node's status, e.g. `v1.33.4+k3s1` on K3s. */
+  kubeletVersion?: string
+  /** Further labels, e.g. K3s's own role labels (value "true"). */
+  labels?: Record<string, string>
   arch?: 'amd64' | 'arm64'
 }
 
@@ -35,6 +39,7 @@ export function simulatedNode(spec: SimulatedNodeSpec): V1Node {
         'kubernetes.io/arch': spec.arch ?? 'amd64',
         type: 'kwok',
         ...(spec.controlPlane ? { 'node-role.kubernetes.io/control-plane': '' } : {}),
+        ...spec.labels,
       },
     },
     spec: {},
@@ -57,7 +62,7 @@ export function simulatedNode(spec: SimulatedNodeSpec): V1Node {
               containerRuntimeVersion: '',
               kernelVersion: '',
               kubeProxyVersion: '',
-              kubeletVersion: '',
+              kubeletVersion: spec.kubeletVersion ?? '',
               machineID: '',
               operatingSystem: 'linux',
               osImage: spec.osImage,

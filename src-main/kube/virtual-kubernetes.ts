@@ -19,12 +19,25 @@ const nodeName = z
   .max(253)
   .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'expected a lower-case host name (letters, digits, "-", ".")')
 
-const joinSchema = z.object({
-  hostname: nodeName,
-  role: z.enum(['control-plane', 'worker']),
-  address: z.union([z.ipv4(), z.ipv6()]),
-  talosVersion: z.string().regex(/^v\d+\.\d+\.\d+/, 'expected a Talos version such as v1.12.0'),
-})
+const joinSchema = z
+  .object({
+    hostname: nodeName,
+    role: z.enum(['control-plane', 'worker']),
+    address: z.union([z.ipv4(), z.ipv6()]),
+  })
+  .and(
+    z.union([
+      z.object({
+        talosVersion: z.string().regex(/^v\d+\.\d+\.\d+/, 'expected a Talos version such as v1.12.0'),
+      }),
+      z.object({
+        k3sVersion: z
+          .string()
+          .regex(/^v\d+\.\d+\.\d+\+k3s\d+$/, 'expected a K3s release such as v1.33.4+k3s1'),
+        osImage: z.string().min(1).max(200),
+      }),
+    ]),
+  )
 
 const clusterNameSchema = z
   .string()
@@ -96,13 +109,27 @@ export function loopbackKubernetes(kubeconfigPath: string): VirtualKubernetes {
     },
 
     async joinNode(node) {
-      const { hostname, role, address, talosVersion } = parsed(joinSchema, node, 'Cannot join the node')
+      const join = parsed(joinSchema, node, 'Cannot join the node')
+      const { hostname, role, address } = join
+      const controlPlane = role === 'control-plane'
       const body = simulatedNode({
         name: hostname,
-        controlPlane: role === 'control-plane',
+        controlPlane,
         address,
-        osImage: `Talos (${talosVersion})`,
         arch: 'arm64',
+        ...('talosVersion' in join
+          ? { osImage: `Talos (${join.talosVersion})` }
+          : {
+              osImage: join.osImage,
+              kubeletVersion: join.k3sVersion,
+              // K3s labels its servers with "true" (K3s reference §1.4).
+              labels: controlPlane
+                ? {
+                    'node-role.kubernetes.io/control-plane': 'true',
+                    'node-role.kubernetes.io/master': 'true',
+                  }
+                : {},
+            }),
       })
       await callKubeApi({ server, what: `register node ${hostname}` }, async (options) => {
         try {
@@ -113,8 +140,9 @@ export function loopbackKubernetes(kubeconfigPath: string): VirtualKubernetes {
           // over again through its annotation. The status goes first: once kwok sees the
           // annotation it writes the node's status from what it saw, which must be the new one.
           const { addresses, nodeInfo } = body.status!
+          const { osImage, kubeletVersion } = nodeInfo!
           await core.patchNodeStatus(
-            { name: hostname, body: { status: { addresses, nodeInfo: { osImage: nodeInfo!.osImage } } } },
+            { name: hostname, body: { status: { addresses, nodeInfo: { osImage, kubeletVersion } } } },
             mergePatch(options),
           )
           const { labels, annotations } = body.metadata!
@@ -134,6 +162,14 @@ export function loopbackKubernetes(kubeconfigPath: string): VirtualKubernetes {
         } catch (error) {
           if (!(error instanceof ApiException && error.code === 404)) throw error
         }
+      })
+    },
+
+    async listNodes() {
+      return callKubeApi({ server, what: 'list the nodes' }, async (options) => {
+        const list = await core.listNode({}, options)
+        // As kubectl prints them: plain JSON, dates as strings.
+        return list.items.map((item) => JSON.parse(JSON.stringify(item)) as unknown)
       })
     },
   }

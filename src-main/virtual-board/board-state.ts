@@ -2,7 +2,10 @@
 // and whether the node really runs), usbboot pins, the USB switch, node_info, fans, the serial
 // ring buffers and what was flashed. It knows nothing about HTTP. A node that boots a Talos image
 // hands over, after the kernel's part of the log, to its virtual Talos node (TalosBoardNodes),
-// which prints the rest and serves the Talos API until the node loses power.
+// which prints the rest and serves the Talos API until the node loses power. One that boots an
+// Armbian image it was flashed with hands over to its virtual Armbian node (ArmbianBoardNodes),
+// which prints where its SSH answers and the login prompt, and serves SSH.
+import type { ArmbianBoardNodes } from '../virtual-armbian/armbian-board-nodes.ts'
 import type { TalosBoardNodes } from '../virtual-talos/talos-board-nodes.ts'
 import { bootLogForOneBoot, bootLogKindFor, kernelLine, loadBootLog, type BootLogKind } from './boot-logs.ts'
 import type { VirtualBoardClock } from './clock.ts'
@@ -61,6 +64,8 @@ export interface BoardStateOptions {
   bootDelayMs: number
   /** Runs the Talos API of nodes that boot a Talos image, after the kernel's boot log. */
   talos: TalosBoardNodes
+  /** Runs the SSH server and shell of nodes that boot an Armbian image they were flashed with. */
+  armbian: ArmbianBoardNodes
 }
 
 export class BoardState {
@@ -142,6 +147,7 @@ export class BoardState {
     const log = bootLogForOneBoot(loadBootLog(kind))
     state.bootTimer = setTimeout(() => {
       state.bootTimer = undefined
+      if (kind === 'armbian' && flashed) return this.#bootArmbian(node, log)
       state.uart.append(log)
       if (kind !== 'talos') return
       // The kernel printed its part (its last line ended); Talos then reports what it comes up as.
@@ -156,6 +162,19 @@ export class BoardState {
     state.bootTimer.unref()
   }
 
+  /** The kernel and systemd part of the log; the virtual node prints its SSH line and the prompt. */
+  #bootArmbian(node: number, log: Buffer): void {
+    const state = this.#node(node)
+    const text = log.toString('utf8')
+    const banner = text.lastIndexOf('\r\n\r\nArmbian ')
+    state.uart.append(Buffer.from(`${banner >= 0 ? text.slice(0, banner) : text}\r\n`))
+    void this.#options.armbian.boot(node, {
+      print: (output) => state.uart.append(Buffer.from(output)),
+      powerCycle: () => this.resetNode(node),
+      powerOff: () => this.setPower(node, false),
+    })
+  }
+
   #stopNode(node: number): void {
     const state = this.#node(node)
     clearTimeout(state.bootTimer)
@@ -163,6 +182,7 @@ export class BoardState {
     state.running = false
     state.poweredOnAt = undefined
     void this.#options.talos.halt(node)
+    void this.#options.armbian.halt(node)
   }
 
   /** Seconds since power-on, null when off (node_info's `power_on_time`). */
@@ -246,6 +266,7 @@ export class BoardState {
   recordFlash(node: number, image: FlashedImage): void {
     this.#node(node).flashed = { ...image }
     this.#options.talos.forget(node)
+    this.#options.armbian.forget(node)
   }
 
   dispose(): void {

@@ -32,6 +32,8 @@ import { createSerialSockets } from './serial-socket.ts'
 import type { FlashStatusJson } from './transfer-slot.ts'
 import { TransferSlot } from './transfer-slot.ts'
 import { decodeUart } from './uart-buffer.ts'
+import { ArmbianBoardNodes, type VirtualArmbianNodeHandle } from '../virtual-armbian/armbian-board-nodes.ts'
+import { NodeAddresses } from './node-addresses.ts'
 import { TalosBoardNodes, type VirtualTalosNodeState } from '../virtual-talos/talos-board-nodes.ts'
 import type { VirtualTalosBackends } from '../virtual-talos/virtual-talos-backends.ts'
 
@@ -42,6 +44,7 @@ export type { VirtualBoardClock } from './clock.ts'
 export type { FlashStatusJson } from './transfer-slot.ts'
 export type { VirtualFirmware } from './firmware-profiles.ts'
 export type { VirtualTalosNodeState } from '../virtual-talos/talos-board-nodes.ts'
+export type { VirtualArmbianNodeHandle } from '../virtual-armbian/armbian-board-nodes.ts'
 export type { VirtualTalosBackends } from '../virtual-talos/virtual-talos-backends.ts'
 
 export interface VirtualBoardOptions {
@@ -70,7 +73,10 @@ export interface VirtualBoardOptions {
   certificate?: VirtualBoardCertificate
   /** Drives lockout, token expiry and node uptime; default a monotonic real-time clock. */
   clock?: VirtualBoardClock
-  /** What stands behind the board's virtual Talos control planes (docs/virtual-board.md). */
+  /**
+   * What stands behind the board's virtual Talos control planes and the K3s of its virtual
+   * Armbian nodes (docs/virtual-board.md).
+   */
   talosBackends?: VirtualTalosBackends
 }
 
@@ -133,6 +139,12 @@ export interface VirtualBoard {
    * mode, version, wiped partitions, bootstraps. Undefined until the node first booted Talos.
    */
   talos: { node(index: number): VirtualTalosNodeState | undefined }
+  /**
+   * What a real board would not show of a node flashed with Armbian (0-based index): its SSH
+   * address, host key fingerprint, files, packages, units, and a hook to fill its NVMe drive.
+   * Undefined until the node first booted its Armbian image.
+   */
+  armbian: { node(index: number): VirtualArmbianNodeHandle | undefined }
   close(): Promise<void>
 }
 
@@ -152,8 +164,10 @@ export async function startVirtualBoard(options: VirtualBoardOptions): Promise<V
     tokenTtlMs: options.tokenTtlMs ?? 3 * 60 * 60 * 1000,
     clock,
   })
-  const talos = new TalosBoardNodes(options.talosBackends)
-  const board = new BoardState({ clock, bootDelayMs: options.bootDelayMs ?? 2000, talos })
+  const addresses = new NodeAddresses()
+  const talos = new TalosBoardNodes(addresses, options.talosBackends)
+  const armbian = new ArmbianBoardNodes(addresses, options.talosBackends)
+  const board = new BoardState({ clock, bootDelayMs: options.bootDelayMs ?? 2000, talos, armbian })
   const slot = new TransferSlot({
     writeBytesPerSecond: options.writeSpeedBytesPerSecond,
     verifyBytesPerSecond: options.verifySpeedBytesPerSecond,
@@ -347,11 +361,14 @@ export async function startVirtualBoard(options: VirtualBoardOptions): Promise<V
       pendingFault = fault
     },
     talos: { node: (index) => talos.state(index) },
+    armbian: { node: (index) => armbian.node(index) },
     async close() {
       clearTimeout(comeBackTimer)
       slot.reset()
       board.dispose()
       await talos.close()
+      await armbian.close()
+      await addresses.close()
       serial.closeAll()
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       server.closeAllConnections()

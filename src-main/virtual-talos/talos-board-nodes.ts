@@ -1,9 +1,9 @@
 // The Talos side of a virtual board's nodes: per board node, the disk a Talos image left (kept
-// across power cycles, dropped when another image is flashed), the loopback address allocated on
-// its first boot (kept for the board's lifetime) and the VirtualTalosNode that runs while it has
-// power. The board calls boot/halt/forget; the node calls back into the board for power.
+// across power cycles, dropped when another image is flashed) and the VirtualTalosNode that runs
+// while it has power, on the board node's loopback address (NodeAddresses, kept for the board's
+// lifetime whatever the node boots). The board calls boot/halt/forget; the node calls back into the board for power.
+import type { NodeAddresses } from '../virtual-board/node-addresses.ts'
 import { freshTalosDisk, type TalosDisk } from './talos-disk.ts'
-import { reserveTalosAddress, type AddressReservation } from './talos-addresses.ts'
 import { TalosFleet } from './talos-fleet.ts'
 import type { VirtualTalosBackends } from './virtual-talos-backends.ts'
 import { VirtualTalosNode, type TalosMode } from './virtual-talos-node.ts'
@@ -32,7 +32,6 @@ const processFleet = new TalosFleet<VirtualTalosNode>()
 
 interface Slot {
   disk: TalosDisk | undefined
-  reservation: Promise<AddressReservation> | undefined
   node: VirtualTalosNode | undefined
   /** Counts halts, so that a boot still waiting for its address does not outlive a power-off. */
   halts: number
@@ -40,11 +39,13 @@ interface Slot {
 
 export class TalosBoardNodes {
   readonly #backends: VirtualTalosBackends
+  readonly #addresses: NodeAddresses
   readonly #fleet: TalosFleet<VirtualTalosNode>
   readonly #slots = new Map<number, Slot>()
   #closed = false
 
-  constructor(backends: VirtualTalosBackends = {}, fleet = processFleet) {
+  constructor(addresses: NodeAddresses, backends: VirtualTalosBackends = {}, fleet = processFleet) {
+    this.#addresses = addresses
     this.#backends = backends
     this.#fleet = fleet
   }
@@ -52,7 +53,7 @@ export class TalosBoardNodes {
   #slot(index: number): Slot {
     let slot = this.#slots.get(index)
     if (!slot) {
-      slot = { disk: undefined, reservation: undefined, node: undefined, halts: 0 }
+      slot = { disk: undefined, node: undefined, halts: 0 }
       this.#slots.set(index, slot)
     }
     return slot
@@ -65,13 +66,11 @@ export class TalosBoardNodes {
       slot.disk = freshTalosDisk(imageFileName)
       this.#fleet.addDisk(slot.disk)
     }
-    slot.reservation ??= reserveTalosAddress()
     const halts = slot.halts
     let address: string
     try {
-      address = (await slot.reservation).address
+      address = await this.#addresses.address(index)
     } catch (error) {
-      slot.reservation = undefined
       io.print(`network setup failed: ${error instanceof Error ? error.message : String(error)}`)
       return
     }
@@ -126,8 +125,6 @@ export class TalosBoardNodes {
     for (const [index, slot] of this.#slots) {
       await slot.node?.halt()
       this.forget(index)
-      const reservation = await slot.reservation?.catch(() => undefined)
-      await reservation?.release()
     }
   }
 }

@@ -5,15 +5,19 @@ export interface VirtualKubernetes {
   /** A kubeconfig (YAML) for the loopback API, its cluster/user/context renamed for `clusterName`,
    *  current context `admin@<clusterName>` (what talosctl kubeconfig hands out). */
   kubeconfigFor(clusterName: string): Promise<string>
-  /** A configured node is up: a Node named `hostname` appears and turns Ready. */
-  joinNode(node: {
-    hostname: string
-    role: 'control-plane' | 'worker'
-    address: string
-    talosVersion: string
-  }): Promise<void>
+  /**
+   * A configured Talos node is up, or a virtual Armbian node's K3s unit started: a Node named
+   * `hostname` appears and turns Ready, labelled and described as that OS would.
+   */
+  joinNode(
+    node: { hostname: string; role: 'control-plane' | 'worker'; address: string } & (
+      { talosVersion: string } | { k3sVersion: string; osImage: string }
+    ),
+  ): Promise<void>
   /** The node was reset or powered off: its Node goes away. */
   leaveNode(hostname: string): Promise<void>
+  /** Every Node of the loopback cluster, as `kubectl get nodes -o json` lists them. */
+  listNodes(): Promise<unknown[]>
 }
 
 export interface VirtualEtcd {

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startVirtualBoard, type VirtualBoard } from '../../src-main/virtual-board/virtual-board-server.ts'
-import { talosDiskImage } from '../support/make-image.ts'
+import { armbianDiskImage, talosDiskImage } from '../support/make-image.ts'
 import { api, isFinished, login, pollFlash, startFlash, upload } from './virtual-board-helpers.ts'
 
 let board: VirtualBoard | undefined
@@ -13,18 +13,6 @@ afterEach(async () => {
   await board?.close()
   board = undefined
 })
-
-function armbianDisk(): Buffer {
-  // One Linux partition 16 MiB in (after the boot loader), holding ext4 labelled armbi_root.
-  const disk = Buffer.alloc(17 * 1024 * 1024)
-  const start = 16 * 1024 * 1024
-  disk[446 + 4] = 0x83
-  disk.writeUInt32LE(start / 512, 446 + 8)
-  disk.writeUInt16LE(0xaa55, 510)
-  disk.writeUInt16LE(0xef53, start + 1024 + 0x38)
-  disk.write('armbi_root', start + 1024 + 0x78, 'latin1')
-  return disk
-}
 
 async function flashAndBoot(image: Buffer, fileName: string): Promise<string> {
   board = await startVirtualBoard({ firmware: '2.1', bootDelayMs: 10 })
@@ -55,7 +43,7 @@ describe('what a virtual node boots', () => {
   })
 
   it('boots Armbian from an Armbian disk, even one whose name says metal-arm64', async () => {
-    const console = await flashAndBoot(armbianDisk(), 'metal-arm64.raw')
+    const console = await flashAndBoot(armbianDiskImage(), 'metal-arm64.raw')
     expect(console).toMatch(/U-Boot .*-armbian/)
     expect(console).not.toMatch(/-talos/)
     expect(board!.state.snapshot().nodes[0]!.flashed).toMatchObject({

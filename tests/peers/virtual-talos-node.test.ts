@@ -59,10 +59,14 @@ function recordingKubernetes(events: string[]): VirtualKubernetes {
       ].join('\n')
     },
     async joinNode(node) {
-      events.push(`join ${node.hostname} ${node.role} ${node.address} ${node.talosVersion}`)
+      const version = 'talosVersion' in node ? node.talosVersion : node.k3sVersion
+      events.push(`join ${node.hostname} ${node.role} ${node.address} ${version}`)
     },
     async leaveNode(hostname) {
       events.push(`leave ${hostname}`)
+    },
+    async listNodes() {
+      return []
     },
   }
 }

@@ -58,3 +58,15 @@ export function talosDiskImage(): Buffer {
   }
   return disk
 }
+
+/** The head of an Armbian disk: one Linux partition 16 MiB in, holding ext4 labelled armbi_root. */
+export function armbianDiskImage(): Buffer {
+  const disk = Buffer.alloc(17 * 1024 * 1024)
+  const start = 16 * 1024 * 1024
+  disk[446 + 4] = 0x83
+  disk.writeUInt32LE(start / 512, 446 + 8)
+  disk.writeUInt16LE(0xaa55, 510)
+  disk.writeUInt16LE(0xef53, start + 1024 + 0x38)
+  disk.write('armbi_root', start + 1024 + 0x78, 'latin1')
+  return disk
+}

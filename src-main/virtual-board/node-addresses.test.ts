@@ -1,10 +1,10 @@
 import { createServer } from 'node:net'
 import { describe, expect, it } from 'vitest'
-import { reserveTalosAddress } from './talos-addresses.ts'
+import { reserveNodeAddress } from './node-addresses.ts'
 
-describe('reserveTalosAddress', () => {
-  it('hands out distinct loopback addresses from 127.0.0.11, skipping one whose API port is taken', async () => {
-    const first = await reserveTalosAddress()
+describe('reserveNodeAddress', () => {
+  it('hands out distinct loopback addresses from 127.0.0.11, skipping one whose Talos API port is taken', async () => {
+    const first = await reserveNodeAddress()
     const host = Number(first.address.split('.')[3])
     expect(host).toBeGreaterThanOrEqual(11)
     // Something else listens on the Talos API port of the next address.
@@ -14,7 +14,7 @@ describe('reserveTalosAddress', () => {
       squatter.once('error', () => resolve(false))
       squatter.listen(50000, next, () => resolve(true))
     })
-    const second = await reserveTalosAddress()
+    const second = await reserveNodeAddress()
     try {
       expect(second.address).not.toBe(first.address)
       if (squatting) expect(second.address).not.toBe(next)

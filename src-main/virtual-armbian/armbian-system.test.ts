@@ -1,0 +1,188 @@
+import { InMemoryFs } from 'just-bash'
+import { describe, expect, it } from 'vitest'
+import { installScriptUrl } from '../../src-shared/k3s/k3s-install.ts'
+import { lsblkCommand, parseLsblk } from '../../src-shared/k3s/nvme-disk.ts'
+import { addUser, seedArmbianFs } from './armbian-disk.ts'
+import { ArmbianSystem } from './armbian-system.ts'
+import { blankNvme } from './nvme-drive.ts'
+import { K3sRegistry, VirtualK3s } from './virtual-k3s.ts'
+
+/** A booted node without SSH: commands run straight in its shell. */
+async function node(address = '127.0.0.201', registry = new K3sRegistry()) {
+  const fs = new InMemoryFs()
+  await seedArmbianFs(fs)
+  const k3s = new VirtualK3s({ address, backends: {}, registry })
+  const power: string[] = []
+  const system = new ArmbianSystem({
+    disk: { fs, nvme: blankNvme() },
+    address,
+    k3s,
+    power: { reboot: () => power.push('reboot'), powerOff: () => power.push('off') },
+  })
+  k3s.attach(system)
+  await system.boot()
+  const as = async (name: string, command: string, stdin = '') =>
+    system.run((await system.user(name))!, command, stdin)
+  return { system, power, root: (command: string, stdin = '') => as('root', command, stdin), as }
+}
+
+const release = 'v1.36.4+k3s1'
+
+/** Installs K3s as the K3s step does, with the unit started; returns the node. */
+async function withK3s(n: Awaited<ReturnType<typeof node>>, env: string, config = '') {
+  await n.root(`mkdir -p /etc/rancher/k3s && cat > /etc/rancher/k3s/config.yaml`, config)
+  const fetched = await n.root(`curl -sfL -o /tmp/install.sh '${installScriptUrl(release)}'`)
+  expect(fetched.exitCode).toBe(0)
+  return n.root(`env INSTALL_K3S_VERSION='${release}' ${env} sh /tmp/install.sh`)
+}
+
+describe('a virtual Armbian node’s system', () => {
+  it('starts in Armbian’s first-boot state', async () => {
+    const { root, system } = await node()
+    expect((await root('hostnamectl --static; test -e /root/.not_logged_in_yet && echo preset')).stdout).toBe(
+      'rk1\npreset\n',
+    )
+    expect(await root("dpkg-query -W -f='${db:Status-Abbrev}' open-iscsi")).toMatchObject({
+      exitCode: 1,
+      stderr: 'dpkg-query: no packages found matching open-iscsi\n',
+    })
+    expect((await root("dpkg-query -W -f='${db:Status-Abbrev}' curl")).stdout).toBe('ii ')
+    expect(await system.passwordOk('root', '1234')).toBe(true)
+    expect(await root('frobnicate')).toMatchObject({
+      exitCode: 127,
+      stderr: 'sh: 1: frobnicate: not found\n',
+    })
+  })
+
+  it('installs packages and runs their units as systemd would', async () => {
+    const { root } = await node()
+    expect(await root('systemctl is-enabled iscsid')).toMatchObject({ exitCode: 1 })
+    expect(await root('apt-get -y install open-iscsi no-such-package')).toMatchObject({
+      exitCode: 100,
+      stderr: 'E: Unable to locate package no-such-package\n',
+    })
+    expect((await root('apt-get -q -y -o Dpkg::Options::=--force-confold install open-iscsi')).exitCode).toBe(
+      0,
+    )
+    expect((await root('systemctl is-enabled iscsid; systemctl is-active iscsid')).stdout).toBe(
+      'disabled\ninactive\n',
+    )
+    expect((await root('systemctl enable --now iscsid')).exitCode).toBe(0)
+    expect(
+      (await root('systemctl is-enabled --quiet iscsid && systemctl is-active --quiet iscsid')).exitCode,
+    ).toBe(0)
+    // try-restart leaves a unit alone that is not running, even one that does not exist.
+    expect((await root('systemctl try-restart multipathd')).exitCode).toBe(0)
+    expect(await root('systemctl restart multipathd')).toMatchObject({ exitCode: 5 })
+    expect((await root('systemctl stop iscsid; systemctl status iscsid')).exitCode).toBe(3)
+  })
+
+  it('refuses root’s tools to other users, and lets sudo users in with their password', async () => {
+    const { as, system } = await node()
+    await addUser(system.fs, 'pi', { password: 'raspberry', sudo: 'password' })
+    expect(await as('pi', 'hostnamectl set-hostname x')).toMatchObject({ exitCode: 1 })
+    expect((await as('pi', 'whoami')).stdout).toBe('pi\n')
+    expect((await as('pi', 'sudo whoami')).stderr).toMatch(/a terminal is required/)
+    expect((await as('pi', 'sudo -S whoami', 'raspberry\n')).stdout).toBe('root\n')
+    expect((await as('pi', 'sudo -S whoami', 'wrong\n')).exitCode).toBe(1)
+    await addUser(system.fs, 'guest', { password: 'g', sudo: 'none' })
+    expect((await as('guest', 'sudo -S whoami', 'g\n')).stderr).toMatch(/not in the sudoers file/)
+  })
+
+  it('never repartitions or wipes a mounted NVMe drive', async () => {
+    const { root } = await node()
+    const device = '/dev/nvme0n1'
+    await root('apt-get -y install parted')
+    expect((await root(`parted -s ${device} mklabel gpt mkpart longhorn ext4 0% 100%`)).exitCode).toBe(0)
+    expect((await root(`mkfs.ext4 -F -L longhorn ${device}p1 && mkdir -p /mnt/x`)).exitCode).toBe(0)
+    expect((await root(`mount ${device}p1 /mnt/x && findmnt -n -o SOURCE /mnt/x`)).stdout).toBe(
+      `${device}p1\n`,
+    )
+    const disk = parseLsblk((await root(lsblkCommand(device).command)).stdout, device)
+    expect(disk.children).toEqual([
+      expect.objectContaining({
+        name: `${device}p1`,
+        fstype: 'ext4',
+        label: 'longhorn',
+        mountpoints: ['/mnt/x'],
+      }),
+    ])
+    expect((await root(`wipefs -a ${device}p1`)).stderr).toMatch(/Device or resource busy/)
+    expect((await root(`parted -s ${device} mklabel gpt`)).exitCode).toBe(1)
+    expect((await root(`mkfs.ext4 -F ${device}p1`)).stderr).toMatch(
+      /is mounted; will not make a filesystem here/,
+    )
+    expect((await root(`umount /mnt/x && wipefs -a ${device}p1 ${device}`)).exitCode).toBe(0)
+    const wiped = parseLsblk((await root(lsblkCommand(device).command)).stdout, device)
+    expect([wiped.fstype, wiped.children]).toEqual([null, undefined])
+  })
+
+  it('reaches only the pinned K3s install script', async () => {
+    const { root } = await node()
+    expect(await root('curl -sSf https://get.k3s.io')).toMatchObject({
+      exitCode: 6,
+      stderr: 'curl: (6) Could not resolve host: get.k3s.io\n',
+    })
+    expect((await root('curl -sf https://example.com/install.sh')).stderr).toBe('')
+    const script = await root(`curl -sfL '${installScriptUrl(release)}'`)
+    expect(script.stdout).toMatch(/^#!\/bin\/sh\n/)
+  })
+
+  it('joins an agent to a running server with its token, and fails it otherwise', async () => {
+    const registry = new K3sRegistry()
+    const server = await node('127.0.0.201', registry)
+    await withK3s(server, 'INSTALL_K3S_EXEC=server')
+    expect((await server.root('systemctl is-active k3s')).exitCode).toBe(0)
+    const token = (await server.root('cat /var/lib/rancher/k3s/server/token')).stdout.trim()
+
+    const agent = await node('127.0.0.202', registry)
+    await agent.root('mkdir -p /etc/rancher/k3s && cat > /etc/rancher/k3s/cluster-token', `${token}\n`)
+    const installed = await withK3s(
+      agent,
+      'K3S_URL=https://127.0.0.201:6443 K3S_TOKEN_FILE=/etc/rancher/k3s/cluster-token',
+    )
+    expect(installed).toMatchObject({ exitCode: 0, stdout: expect.stringContaining('Starting k3s-agent') })
+    expect((await agent.root('systemctl is-active k3s-agent')).exitCode).toBe(0)
+    expect((await agent.root('k3s kubectl get nodes')).stderr).toMatch(
+      /connection to the server .* was refused/,
+    )
+
+    await server.root('systemctl stop k3s')
+    expect((await agent.root('systemctl restart k3s-agent')).exitCode).toBe(1)
+    expect((await agent.root('journalctl -u k3s-agent')).stdout).toMatch(
+      /dial tcp 127\.0\.0\.201:6443: connect: connection refused/,
+    )
+    await server.root('systemctl start k3s')
+    await agent.root('cat > /etc/rancher/k3s/cluster-token', `${token.replace(/:[^:]+$/, ':wrong')}\n`)
+    expect((await agent.root('systemctl restart k3s-agent')).exitCode).toBe(1)
+    expect((await agent.root('journalctl -u k3s-agent -n 2')).stdout).toMatch(/401 Unauthorized/)
+  })
+
+  it('adds a server only to a first server started with cluster-init', async () => {
+    const registry = new K3sRegistry()
+    const first = await node('127.0.0.201', registry)
+    await withK3s(first, 'INSTALL_K3S_EXEC=server')
+    const token = (await first.root('cat /var/lib/rancher/k3s/server/token')).stdout.trim()
+    const second = await node('127.0.0.202', registry)
+    await second.root('mkdir -p /etc/rancher/k3s && cat > /tmp/token', token)
+    const join = 'INSTALL_K3S_EXEC=server K3S_URL=https://127.0.0.201:6443 K3S_TOKEN_FILE=/tmp/token'
+    expect((await withK3s(second, join)).exitCode).toBe(1)
+    expect((await second.root('journalctl -u k3s')).stdout).toMatch(/cluster-init/)
+
+    await first.root('cat > /etc/rancher/k3s/config.yaml && systemctl restart k3s', 'cluster-init: true\n')
+    expect((await second.root('systemctl restart k3s')).exitCode).toBe(0)
+    expect((await second.root('cat /var/lib/rancher/k3s/server/token')).stdout.trim()).toBe(token)
+  })
+
+  it('uninstalls K3s and answers power commands after replying', async () => {
+    const { root, power } = await node()
+    const n = await node('127.0.0.203')
+    await withK3s(n, 'INSTALL_K3S_EXEC=server')
+    expect((await n.root('k3s --version')).stdout).toMatch(/^k3s version v1\.36\.4\+k3s1 \(/)
+    expect((await n.root('k3s-uninstall.sh && k3s --version')).exitCode).toBe(127)
+    expect(await n.system.unitFile('k3s')).toBeUndefined()
+    expect((await root('reboot')).exitCode).toBe(0)
+    expect((await root('shutdown -h now')).exitCode).toBe(0)
+    expect(power).toEqual(['reboot', 'off'])
+  })
+})
