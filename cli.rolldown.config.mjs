@@ -16,7 +16,8 @@ export default defineConfig({
     'image-import-worker': resolve(root, 'src-main/images/image-import-worker.ts'),
   },
   platform: 'node',
-  external: [/^node:/, /^better-sqlite3$/, /^@napi-rs\//],
+  // ssh2 loads its optional native crypto by relative path; just-bash loads WebAssembly beside it.
+  external: [/^node:/, /^better-sqlite3$/, /^@napi-rs\//, /^ssh2$/, /^just-bash(\/|$)/],
   output: {
     // Two levels below the repository, like the sources, so paths relative to a module hold.
     dir: resolve(root, 'out/cli'),
