@@ -234,8 +234,8 @@ export const unaryMethods: Record<string, Unary> = {
         'upgrade --preserve, --stage, and --force are not supported in maintenance mode',
       )
     node.host.print(`upgrade request received: image ${image}`)
-    node.host.disk.version = tag
-    node.afterReply('reboot')
+    // Like Talos, the node reports the new version only once it rebooted into it.
+    node.afterReply('reboot', () => (node.host.disk.version = tag))
     return { ack: 'Upgrade request received', actorId: randomUUID() }
   },
 }

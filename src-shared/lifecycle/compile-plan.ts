@@ -5,7 +5,7 @@
 import { addonDependencies, enabledAddons } from '../addons/addon-catalogue.ts'
 import type { ClusterProfile, ImageSource, ProfileNode } from '../profiles/profile-schema.ts'
 import { compileBackup, compileDestroy, compileUpgrade } from './compile-operations.ts'
-import { resourceKeys, type OperationId, type Plan } from './plan.ts'
+import { resourceKeys, type OperationId, type OperationOptions, type Plan } from './plan.ts'
 import { orderedNodes, PlanBuilder } from './plan-builder.ts'
 import { stepIds } from './step-ids.ts'
 
@@ -25,16 +25,20 @@ type ParameterlessKind =
   | 'k3s.export-kubeconfig'
   | 'cluster.wait-ready'
 
-export function compilePlan(profile: ClusterProfile, operation: OperationId = 'deploy'): Plan {
+export function compilePlan(
+  profile: ClusterProfile,
+  operation: OperationId = 'deploy',
+  options: OperationOptions = {},
+): Plan {
   switch (operation) {
     case 'deploy':
       return compileDeploy(profile)
     case 'upgrade':
-      return compileUpgrade(profile)
+      return compileUpgrade(profile, options)
     case 'backup':
-      return compileBackup(profile)
+      return compileBackup(profile, options)
     case 'destroy':
-      return compileDestroy(profile)
+      return compileDestroy(profile, options)
   }
 }
 

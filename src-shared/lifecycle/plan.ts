@@ -22,12 +22,20 @@ export const operationTitles: Record<OperationId, string> = {
 /** Each operation's phases, in the order they run. */
 export const operationPhases = {
   deploy: ['image-preparation', 'node-imaging', 'cluster-bootstrap', 'addon-deployment', 'ready'],
-  upgrade: ['upgrade-nodes', 'upgrade-kubernetes', 'upgrade-verify'],
+  // An upgrade, and a destroy asked to back up first, snapshot etcd before they touch a node.
+  upgrade: ['backup-snapshot', 'backup-save', 'upgrade-nodes', 'upgrade-kubernetes', 'upgrade-verify'],
   backup: ['backup-snapshot', 'backup-save'],
-  destroy: ['uninstall-addons', 'reset-nodes', 'power-off'],
+  destroy: [
+    'backup-snapshot',
+    'backup-save',
+    'uninstall-addons',
+    'reset-nodes',
+    'power-off',
+    'forget-cluster',
+  ],
 } as const satisfies Record<OperationId, readonly string[]>
 
-export const phaseIds = Object.values(operationPhases).flat()
+export const phaseIds = [...new Set(Object.values(operationPhases).flat())]
 export const phaseIdSchema = z.enum(phaseIds as [PhaseId, ...PhaseId[]])
 export type PhaseId = (typeof operationPhases)[OperationId][number]
 
@@ -45,6 +53,7 @@ export const phaseTitles: Record<PhaseId, string> = {
   'uninstall-addons': 'Uninstall add-ons',
   'reset-nodes': 'Reset nodes',
   'power-off': 'Power off',
+  'forget-cluster': 'Forget the cluster',
 }
 
 export const addonKeys = [
@@ -96,11 +105,41 @@ const stepParams = {
   'node.upgrade-os': z.object({ ...onNode, distribution, version: z.string() }),
   'cluster.upgrade-kubernetes': z.object({ ...onNode, version: z.string() }),
   'cluster.etcd-snapshot': z.object({ ...onNode, distribution }),
-  'cluster.save-backup': none,
+  'cluster.save-backup': z.object({ retention: z.number().int().min(1) }),
   'addon.uninstall': z.object({ addon: z.enum(addonKeys) }),
-  'node.reset': z.object({ ...onSlot, ...onNode, distribution }),
+  'node.reset': z.object({
+    ...onSlot,
+    ...onNode,
+    distribution,
+    /** The system partitions wiped (Talos labels), named before the step starts. */
+    wipe: z.array(z.string()),
+    /** Data disks wiped too (the NVMe drive), only when the destroy asked for it. */
+    userDisks: z.array(z.string()),
+  }),
   'node.power-off': z.object({ ...onSlot }),
+  /** The end of a destroy: the record marked destroyed; its sealed files deleted unless kept. */
+  'cluster.forget': z.object({ keepSecrets: z.boolean() }),
 } as const
+
+/** What an operation is asked to do beyond the profile (the CLI's flags, the app's dialog). */
+export const operationOptionsSchema = z
+  .object({
+    /** Upgrade: the Talos version to move the nodes to (default: the profile's). */
+    talosVersion: z.string().optional(),
+    /** Upgrade: the Kubernetes version (Talos' upgrade-k8s); none by default. */
+    kubernetesVersion: z.string().optional(),
+    /** Destroy: wipe each node's NVMe drive (its data volume) too. */
+    wipeNvme: z.boolean().optional(),
+    /** Destroy: snapshot etcd first and keep the sealed secrets, so the cluster can be restored. */
+    backupFirst: z.boolean().optional(),
+    /** Backup: how many snapshots to keep (the oldest are deleted). */
+    retention: z.number().int().min(1).max(100).optional(),
+  })
+  .strict()
+export type OperationOptions = z.infer<typeof operationOptionsSchema>
+
+/** Snapshots kept per cluster unless the operation says otherwise. */
+export const defaultBackupRetention = 5
 
 export type StepKind = keyof typeof stepParams
 export const stepKinds = Object.keys(stepParams) as StepKind[]
@@ -138,6 +177,8 @@ export type PlanStep = PlanStepOf<StepKind>
 
 export const planSchema = z.object({
   operation: operationIdSchema,
+  /** Absent in runs recorded before operations took options. */
+  options: operationOptionsSchema.optional(),
   profileName: z.string(),
   distribution,
   steps: z.array(planStepSchema),
