@@ -103,7 +103,9 @@ export function registerDay2Commands(program: Command, cli: CliContext): void {
     .argument('<file>', 'the file backup --secrets-to wrote')
     .option('--passphrase-stdin', 'the passphrase, read from stdin')
     .option('--identity <file>', 'an age identity file (AGE-SECRET-KEY-1…)')
-    .action(async (file: string, flags: { passphraseStdin?: boolean; identity?: string }) => {
+    .action(async (file: string, _options: unknown, command: Command) => {
+      // `backup` has a --passphrase-stdin of its own, which commander hands to the parent.
+      const flags = command.optsWithGlobals<{ passphraseStdin?: boolean; identity?: string }>()
       if (!flags.passphraseStdin === !flags.identity)
         throw new AppError('invalid_input', 'Give exactly one of --passphrase-stdin and --identity FILE.')
       const key = flags.identity

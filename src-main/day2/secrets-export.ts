@@ -44,6 +44,8 @@ export async function exportSecrets(
   record: ClusterRecord,
   open: (name: string) => Promise<string | null>,
   key: ExportKey,
+  /** scrypt's log2 work factor for a passphrase: age's 18 by default; unit tests lower it. */
+  scryptWorkFactor = 18,
 ): Promise<{ content: string; summary: SecretsSummary }> {
   const files: Record<string, string> = {}
   for (const name of exportedNames) {
@@ -62,6 +64,7 @@ export async function exportSecrets(
   const encrypter = new Encrypter()
   if ('passphrase' in key) {
     encrypter.setPassphrase(checkedPassphrase(key.passphrase))
+    encrypter.setScryptWorkFactor(scryptWorkFactor)
   } else {
     try {
       encrypter.addRecipient(key.ageRecipient.trim())
