@@ -63,7 +63,12 @@ export async function talosTarget(
     node,
     address: recordedApiAddress(deps, context, node),
     talosconfig,
-    talosctl: await talosctlFor(deps, context, talosVersion),
+    // talosctl for what the nodes run (the record's version after an upgrade), unless told otherwise.
+    talosctl: await talosctlFor(
+      deps,
+      context,
+      talosVersion ?? deps.clusterRecord(context.profile.name)?.versions.talos,
+    ),
   }
 }
 

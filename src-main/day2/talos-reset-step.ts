@@ -22,7 +22,12 @@ export function talosResetStep(deps: Day2Dependencies): StepExecutor<'node.reset
         return { message: `${context.step.node} is powered off (${board} slot ${slot})` }
       const node = nodeOf(context, context.step.node!)
       const address = recordedApiAddress(deps, context, node)
-      if (await answersInMaintenance(await talosctlFor(deps, context), address))
+      const talosctl = await talosctlFor(
+        deps,
+        context,
+        deps.clusterRecord(context.profile.name)?.versions.talos,
+      )
+      if (await answersInMaintenance(talosctl, address))
         return { message: `${node.hostname} answers in maintenance mode at ${address}: it holds no cluster` }
       return null
     },
