@@ -33,9 +33,10 @@ export interface PlanModalProps {
   opened: boolean
   onClose(): void
   onDeploy(): void
+  onDestroy(): void
 }
 
-export function PlanModal({ profileId, profileName, opened, onClose, onDeploy }: PlanModalProps) {
+export function PlanModal({ profileId, profileName, opened, onClose, onDeploy, onDestroy }: PlanModalProps) {
   const [operation, setOperation] = useState<OperationId>('deploy')
   const { plan, failure } = usePlan(profileId, opened, operation)
   const titles = new Map(plan?.plan.steps.map((step) => [step.id, step.title]))
@@ -126,6 +127,11 @@ export function PlanModal({ profileId, profileName, opened, onClose, onDeploy }:
           {operation === 'deploy' && (
             <Button leftSection={<IconRocket size={16} />} disabled={!plan} onClick={onDeploy}>
               Deploy…
+            </Button>
+          )}
+          {operation === 'destroy' && (
+            <Button color="red" disabled={!plan} onClick={onDestroy}>
+              Destroy…
             </Button>
           )}
         </Group>
