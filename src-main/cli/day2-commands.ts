@@ -3,7 +3,7 @@
 //   clusterdeck upgrade PROFILE [--talos V] [--kubernetes V] [--dry-run] [--resume [RUN_ID]]
 //   clusterdeck backup PROFILE [--keep N] [--secrets-to FILE (--age-recipient R | --passphrase-stdin)]
 //   clusterdeck backup verify FILE (--passphrase-stdin | --identity FILE)
-//   clusterdeck destroy PROFILE --confirm NAME [--wipe-nvme] [--backup-first] [--dry-run] [--resume [RUN_ID]]
+//   clusterdeck destroy PROFILE --confirm NAME [--wipe-nvme] [--keep-addons] [--backup-first] [--dry-run] [--resume [RUN_ID]]
 import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import { AppError } from '../../src-shared/contract/app-error.ts'
@@ -123,13 +123,19 @@ export function registerDay2Commands(program: Command, cli: CliContext): void {
     .argument('<profile>', 'the profile of a deployed cluster')
     .option('--confirm <name>', 'the cluster’s name, typed: required to start')
     .option('--wipe-nvme', 'wipe each node’s NVMe drive (its data volume) too')
+    .option('--keep-addons', 'do not uninstall the add-ons first (a cluster whose API is gone)')
     .option('--backup-first', 'snapshot etcd first and keep the secrets and backups for a restore')
     .option('--dry-run', 'show the plan (what each node loses) and change nothing')
     .option('--resume [runId]', resumeHelp)
     .action(
       async (
         ref: string,
-        flags: RunFlags & { confirm?: string; wipeNvme?: boolean; backupFirst?: boolean },
+        flags: RunFlags & {
+          confirm?: string
+          wipeNvme?: boolean
+          backupFirst?: boolean
+          keepAddons?: boolean
+        },
       ) =>
         await runOperation(
           cli,
@@ -138,6 +144,7 @@ export function registerDay2Commands(program: Command, cli: CliContext): void {
           flags,
           {
             ...(flags.wipeNvme ? { wipeNvme: true } : {}),
+            ...(flags.keepAddons ? { keepAddons: true } : {}),
             ...(flags.backupFirst ? { backupFirst: true } : {}),
           },
           flags.confirm,

@@ -38,7 +38,7 @@ import { kubernetesUpgradeStep } from '../day2/kubernetes-upgrade-step.ts'
 import { nodePowerOffStep } from '../day2/node-power-off-step.ts'
 import { talosResetStep } from '../day2/talos-reset-step.ts'
 import { talosUpgradeStep } from '../day2/talos-upgrade-step.ts'
-import { checkUpgradeSkew } from '../day2/upgrade-checks.ts'
+import { checkDay2Start } from '../day2/upgrade-checks.ts'
 import { day2Handlers } from '../day2/day2-handlers.ts'
 
 export interface LifecycleDependencies {
@@ -105,7 +105,7 @@ export function createLifecycle(deps: LifecycleDependencies): {
   const engine = new LifecycleEngine({
     runs,
     onRunSettled: (run, profile, outputOf) => clusters.recordRun(run, profile, outputOf),
-    checkStart: (profile, plan) => checkUpgradeSkew(clusters.find(profile.name), profile, plan),
+    checkStart: (profile, plan) => checkDay2Start(clusters.find(profile.name), profile, plan),
     sealedSecrets: (run, profile) => {
       const clusterId = () => clusters.forProfile(run.profileId, profile).id
       return {

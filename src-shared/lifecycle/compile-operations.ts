@@ -94,7 +94,7 @@ export function compileDestroy(profile: ClusterProfile, options: OperationOption
   const talos = profile.distribution === 'talos'
   if (options.backupFirst) snapshotSteps(b, profile, defaultBackupRetention)
   const backedUp = options.backupFirst ? [stepIds.saveBackup] : []
-  const enabled = enabledAddons(profile)
+  const enabled = options.keepAddons ? [] : enabledAddons(profile)
   // An add-on goes after those installed on top of it: the reverse of the install layers.
   for (const addon of [...enabled].reverse()) {
     const dependents = enabled

@@ -157,6 +157,8 @@ describe('compilePlan', () => {
     expect(reset.dependsOn).toContain('backup:save')
     expect(plan.steps.at(-1)).toMatchObject({ params: { keepSecrets: true } })
     expect(plan.options).toEqual({ backupFirst: true, wipeNvme: true })
+    const kept = compilePlan(profile, 'destroy', { keepAddons: true })
+    expect(planPhases(kept)).toEqual(['reset-nodes', 'power-off', 'forget-cluster'])
   })
 
   it('compiles an upgrade one node at a time, control planes first, and a backup', () => {

@@ -128,6 +128,8 @@ export const operationOptionsSchema = z
     talosVersion: z.string().optional(),
     /** Upgrade: the Kubernetes version (Talos' upgrade-k8s); none by default. */
     kubernetesVersion: z.string().optional(),
+    /** Destroy: leave the add-ons' releases alone (a cluster whose API is gone cannot uninstall them). */
+    keepAddons: z.boolean().optional(),
     /** Destroy: wipe each node's NVMe drive (its data volume) too. */
     wipeNvme: z.boolean().optional(),
     /** Destroy: snapshot etcd first and keep the sealed secrets, so the cluster can be restored. */
