@@ -204,8 +204,18 @@ describe.skipIf(skip)(`day 2 of a virtual Talos cluster${skip ? ` (skipped: ${sk
     }
     expect(record().versions.talos).toBe('v1.12.1')
     const log = await runCli(['cluster', 'backups', 'lab', '--json'], { env })
-    // The upgrade snapshotted etcd first: a second snapshot is kept.
-    expect(JSON.parse(log.stdout)).toHaveLength(2)
+    // The upgrade snapshotted etcd first: a second snapshot is kept, newest first.
+    const kept = JSON.parse(log.stdout) as { file: string; takenAt: string }[]
+    expect(kept).toHaveLength(2)
+    // A backup keeping one deletes the older two.
+    const trimmed = await runCli(['backup', 'lab', '--keep', '1'], { env })
+    expect(trimmed.code, trimmed.stdout + trimmed.stderr).toBe(0)
+    expect(trimmed.stdout).toMatch(/deleted 2 older beyond the newest 1/)
+    const left = JSON.parse((await runCli(['cluster', 'backups', 'lab', '--json'], { env })).stdout) as {
+      file: string
+    }[]
+    expect(left).toHaveLength(1)
+    expect(kept.map((backup) => existsSync(backup.file))).toEqual([false, false])
     // Each node was upgraded with the installer of the schematic its image came from.
     expect(resumed.stderr).toContain(
       `turing-w3 runs Talos v1.12.0: upgrading it with ${new URL(images.url('/')).host}/metal-installer/${testSchematicId}:v1.12.1`,
