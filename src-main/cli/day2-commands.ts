@@ -1,7 +1,7 @@
 // The day-2 commands (docs/upgrades.md, docs/backups.md, docs/destroy.md), each a run of its
 // operation's plan on the same engine as a deploy, with the same timeline as text:
 //   clusterdeck upgrade PROFILE [--talos V] [--kubernetes V] [--dry-run] [--resume [RUN_ID]]
-//   clusterdeck backup PROFILE [--keep N] [--secrets-to FILE (--age-recipient R | --passphrase-stdin)]
+//   clusterdeck backup PROFILE [--keep N] [--secrets-to FILE (--age-recipient R | --passphrase-stdin) [--secrets-only]]
 //   clusterdeck backup verify FILE (--passphrase-stdin | --identity FILE)
 //   clusterdeck destroy PROFILE --confirm NAME [--wipe-nvme] [--keep-addons] [--backup-first] [--dry-run] [--resume [RUN_ID]]
 import { readFileSync } from 'node:fs'
@@ -75,6 +75,7 @@ export function registerDay2Commands(program: Command, cli: CliContext): void {
     .option('--secrets-to <file>', 'also write the cluster’s secrets there, encrypted with age')
     .option('--age-recipient <recipient>', 'encrypt the secrets to this age public key (age1…)')
     .option('--passphrase-stdin', 'encrypt the secrets to a passphrase read from stdin')
+    .option('--secrets-only', 'with --secrets-to: export the secrets without taking a snapshot')
     .option('--dry-run', 'show the plan and change nothing')
     .option('--resume [runId]', resumeHelp)
     .action(
@@ -85,10 +86,14 @@ export function registerDay2Commands(program: Command, cli: CliContext): void {
           secretsTo?: string
           ageRecipient?: string
           passphraseStdin?: boolean
+          secretsOnly?: boolean
         },
       ) => {
+        if (flags.secretsOnly && !flags.secretsTo)
+          throw new AppError('invalid_input', '--secrets-only goes with --secrets-to FILE.')
         const to = flags.secretsTo ? await exportKey(cli, flags) : undefined
-        await runOperation(cli, ref, 'backup', flags, flags.keep ? { retention: flags.keep } : {})
+        if (!flags.secretsOnly)
+          await runOperation(cli, ref, 'backup', flags, flags.keep ? { retention: flags.keep } : {})
         if (!flags.secretsTo || !to || flags.dryRun) return
         const exported = await cli.call('clusters.exportSecrets', { ref, to })
         writePrivateFile(flags.secretsTo, exported.content, { replace: false })
