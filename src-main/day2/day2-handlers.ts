@@ -2,7 +2,6 @@
 // export of the cluster's secrets (docs/backups.md).
 import type { Handlers } from '../core/dispatcher.ts'
 import type { ClusterService } from '../clusters/cluster-service.ts'
-import { openIfSealed } from '../talos/talos-step-support.ts'
 import { listBackups } from './backup-store.ts'
 import { exportSecrets } from './secrets-export.ts'
 
@@ -15,11 +14,11 @@ export function day2Handlers(deps: {
     'clusters.backups': ({ ref }) => listBackups(deps.dataDir, clusters.get(ref).id),
     'clusters.exportSecrets': async ({ ref, to }) => {
       const record = clusters.get(ref)
-      const sealed = {
-        open: async (name: string) => (await clusters.openSecret(record.id, name)).toString('utf8'),
-        seal: () => Promise.reject(new Error('read only')),
-      }
-      const { content, summary } = await exportSecrets(record, (name) => openIfSealed(sealed, name), to)
+      // Only the sealed files there are opened: a missing one is left out of the export.
+      const sealed = new Set(clusters.sealedNames(record.id))
+      const open = async (name: string) =>
+        sealed.has(name) ? (await clusters.openSecret(record.id, name)).toString('utf8') : null
+      const { content, summary } = await exportSecrets(record, open, to)
       return { fileName: `${record.profileName}-secrets.age`, content, names: summary.names }
     },
   }
