@@ -3,11 +3,18 @@
 //   clusterdeck upgrade PROFILE [--talos V] [--kubernetes V] [--dry-run] [--resume [RUN_ID]]
 //   clusterdeck backup PROFILE [--keep N] [--secrets-to FILE (--age-recipient R | --passphrase-stdin) [--secrets-only]]
 //   clusterdeck backup verify FILE (--passphrase-stdin | --identity FILE)
+//   clusterdeck restore PROFILE --snapshot FILE [--secrets FILE (--passphrase-stdin | --identity FILE)] [--through PHASE]
 //   clusterdeck destroy PROFILE --confirm NAME [--wipe-nvme] [--keep-addons] [--backup-first] [--dry-run] [--resume [RUN_ID]]
 import { readFileSync } from 'node:fs'
-import type { Command } from 'commander'
+import { resolve } from 'node:path'
+import { Option, type Command } from 'commander'
 import { AppError } from '../../src-shared/contract/app-error.ts'
-import type { OperationId, OperationOptions } from '../../src-shared/lifecycle/plan.ts'
+import {
+  operationPhases,
+  type OperationId,
+  type OperationOptions,
+  type PhaseId,
+} from '../../src-shared/lifecycle/plan.ts'
 import { writePrivateFile } from '../clusters/private-file.ts'
 import { verifySecretsExport } from '../day2/secrets-export.ts'
 import { readStdinSecret } from './cli-io.ts'
@@ -26,6 +33,7 @@ async function runOperation(
   flags: RunFlags,
   options: OperationOptions,
   confirm?: string,
+  throughPhase?: PhaseId,
 ): Promise<void> {
   const out = (text: string) => void cli.io.stdout.write(`${text}\n`)
   if (flags.dryRun) {
@@ -43,6 +51,7 @@ async function runOperation(
             operation,
             options,
             ...(confirm === undefined ? {} : { confirm }),
+            ...(throughPhase ? { throughPhase } : {}),
           }),
     (run) => `clusterdeck ${operation} ${run.profileName} --resume ${run.id}`,
   )
@@ -51,6 +60,7 @@ async function runOperation(
 const resumeHelp = 'continue the latest run of this operation (or the run given), skipping what is in place'
 
 export function registerDay2Commands(program: Command, cli: CliContext): void {
+  registerRestoreCommand(program, cli)
   program
     .command('upgrade')
     .description('upgrade a cluster node by node (control planes first), after an etcd snapshot')
@@ -154,6 +164,74 @@ export function registerDay2Commands(program: Command, cli: CliContext): void {
           },
           flags.confirm,
         ),
+    )
+}
+
+/** The restore command: a deploy whose bootstrap recovers etcd from a snapshot (docs/backups.md). */
+function registerRestoreCommand(program: Command, cli: CliContext): void {
+  program
+    .command('restore')
+    .description(
+      'rebuild a Talos cluster from its profile, etcd recovered from a snapshot (and the secrets of an export)',
+    )
+    .argument('<profile>', 'the profile to rebuild the cluster from')
+    .option(
+      '--snapshot <file>',
+      'the etcd snapshot to recover from (clusterdeck cluster backups lists the kept ones)',
+    )
+    .option(
+      '--secrets <file>',
+      'first seal the secrets of this export (backup --secrets-to) into the cluster',
+    )
+    .option('--passphrase-stdin', 'the export’s passphrase, read from stdin')
+    .option('--identity <file>', 'an age identity file that opens the export')
+    .addOption(new Option('--through <phase>', 'stop after this phase').choices(operationPhases.restore))
+    .option('--dry-run', 'show the plan and change nothing')
+    .option('--resume [runId]', resumeHelp)
+    .action(
+      async (
+        ref: string,
+        flags: RunFlags & {
+          snapshot?: string
+          secrets?: string
+          passphraseStdin?: boolean
+          identity?: string
+          through?: PhaseId
+        },
+      ) => {
+        if (!flags.resume && !flags.snapshot)
+          throw new AppError(
+            'invalid_input',
+            'A restore needs --snapshot FILE: the etcd snapshot to recover from.',
+          )
+        if (flags.secrets && !flags.dryRun && !flags.resume) {
+          if (!flags.passphraseStdin === !flags.identity)
+            throw new AppError(
+              'invalid_input',
+              '--secrets needs exactly one of --passphrase-stdin and --identity FILE.',
+            )
+          const key = flags.identity
+            ? { identity: identityIn(readFileSync(flags.identity, 'utf8')) }
+            : { passphrase: await readStdinSecret(cli.io.stdin) }
+          const imported = await cli.call('clusters.importSecrets', {
+            profile: ref,
+            content: readFileSync(flags.secrets, 'utf8'),
+            key,
+          })
+          cli.io.stdout.write(
+            `Sealed the secrets of "${imported.cluster}" (${imported.names.join(', ')}) into ${ref}\n`,
+          )
+        }
+        await runOperation(
+          cli,
+          ref,
+          'restore',
+          flags,
+          flags.snapshot ? { restoreSnapshot: resolve(flags.snapshot) } : {},
+          undefined,
+          flags.through,
+        )
+      },
     )
 }
 

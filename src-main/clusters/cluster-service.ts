@@ -88,12 +88,14 @@ export class ClusterService {
     )
     if (finished.size === 0) return
     const existing = this.repository.find(run.profileId ?? run.profileName)
-    if (!existing && run.operation !== 'deploy') return
+    // A restore is a deploy whose bootstrap recovers etcd: it records what it imaged the same way.
+    const deploying = run.operation === 'deploy' || run.operation === 'restore'
+    if (!existing && !deploying) return
     const record = existing ?? this.forProfile(run.profileId, profile)
     const now = new Date().toISOString()
     const next: ClusterRecord = { ...record, lastRunId: run.id, updatedAt: now }
 
-    if (run.operation === 'deploy') {
+    if (deploying) {
       const imaged: ClusterNode[] = []
       for (const node of profile.nodes) {
         const flash = finished.get(stepIds.flash(node.hostname))

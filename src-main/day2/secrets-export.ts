@@ -114,6 +114,14 @@ export async function verifySecretsExport(
   content: string,
   key: { passphrase: string } | { identity: string },
 ): Promise<SecretsSummary> {
+  return (await openSecretsExport(content, key)).summary
+}
+
+/** Decrypts and checks an export: what it holds, and the files themselves (for a restore to seal). */
+export async function openSecretsExport(
+  content: string,
+  key: { passphrase: string } | { identity: string },
+): Promise<{ summary: SecretsSummary; files: Record<string, string> }> {
   let encrypted: Uint8Array
   try {
     encrypted = content.includes('-----BEGIN AGE ENCRYPTED FILE-----')
@@ -146,5 +154,9 @@ export async function verifySecretsExport(
   if (missing.length > 0) {
     throw new AppError('invalid_input', `The export of "${cluster}" lacks ${missing.join(', ')}.`)
   }
-  return { cluster, distribution, createdAt, names: Object.keys(files) }
+  // Only the names an export is made of: nothing else is sealed from it.
+  const known = Object.fromEntries(
+    Object.entries(files).filter(([name]) => (exportedNames as readonly string[]).includes(name)),
+  )
+  return { summary: { cluster, distribution, createdAt, names: Object.keys(known) }, files: known }
 }

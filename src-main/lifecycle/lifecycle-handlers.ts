@@ -189,7 +189,7 @@ export function createLifecycle(deps: LifecycleDependencies): {
     'clusters.list': () => clusters.list(),
     'clusters.get': ({ ref }) => clusters.get(ref),
     ...clusterAccessHandlers(clusters),
-    ...day2Handlers({ clusters, dataDir: deps.dataDir }),
+    ...day2Handlers({ clusters, profiles, dataDir: deps.dataDir }),
     'lifecycle.report': ({ runId, format }) => {
       const run = engine.snapshot(runId)
       const stamp = run.createdAt.replace(/[:.]/g, '-')

@@ -103,6 +103,28 @@ export const clusterRequests = {
       names: z.array(z.string()),
     }),
   }),
+  'clusters.importSecrets': defineRequest({
+    description:
+      'Seals the secrets of an export (clusters.exportSecrets) into the cluster of a profile, for a restore that rebuilds it: decrypted with the passphrase or age identity given, refused when the cluster already holds other secrets. Returns the names sealed.',
+    input: z
+      .object({
+        profile: refSchema,
+        content: z.string().min(1),
+        key: z.union([
+          z.object({ passphrase: z.string().min(1) }).strict(),
+          z
+            .object({
+              identity: z
+                .string()
+                .trim()
+                .regex(/^AGE-SECRET-KEY-/, { message: 'must be an age identity' }),
+            })
+            .strict(),
+        ]),
+      })
+      .strict(),
+    output: z.object({ cluster: z.string(), names: z.array(z.string()) }),
+  }),
   'clusters.addonSecret': defineRequest({
     description:
       'An add-on’s login as sealed at its install: Grafana’s admin user and password (for the user to see on request, never to log).',

@@ -8,7 +8,7 @@ import { z } from 'zod'
 import { nodeNumberSchema } from '../bmc/node-number.ts'
 import { imageSourceSchema } from '../profiles/profile-schema.ts'
 
-export const operationIds = ['deploy', 'upgrade', 'backup', 'destroy'] as const
+export const operationIds = ['deploy', 'upgrade', 'backup', 'destroy', 'restore'] as const
 export const operationIdSchema = z.enum(operationIds)
 export type OperationId = z.infer<typeof operationIdSchema>
 
@@ -17,6 +17,7 @@ export const operationTitles: Record<OperationId, string> = {
   upgrade: 'Upgrade',
   backup: 'Backup',
   destroy: 'Destroy',
+  restore: 'Restore',
 }
 
 /** Each operation's phases, in the order they run. */
@@ -33,6 +34,8 @@ export const operationPhases = {
     'power-off',
     'forget-cluster',
   ],
+  // A deploy whose bootstrap recovers etcd from a snapshot (docs/backups.md).
+  restore: ['image-preparation', 'node-imaging', 'cluster-bootstrap', 'addon-deployment', 'ready'],
 } as const satisfies Record<OperationId, readonly string[]>
 
 export const phaseIds = [...new Set(Object.values(operationPhases).flat())]
@@ -90,7 +93,11 @@ const stepParams = {
   'talos.generate-secrets': none,
   'talos.generate-configs': none,
   'talos.apply-config': z.object({ ...onNode, role }),
-  'talos.bootstrap': z.object({ ...onNode }),
+  'talos.bootstrap': z.object({
+    ...onNode,
+    /** A restore: the etcd snapshot the bootstrap recovers from (`talosctl bootstrap --recover-from`). */
+    recoverFrom: z.string().optional(),
+  }),
   'talos.export-configs': none,
   'k3s.prepare-node': z.object({
     ...onNode,
@@ -134,6 +141,8 @@ export const operationOptionsSchema = z
     wipeNvme: z.boolean().optional(),
     /** Destroy: snapshot etcd first and keep the sealed secrets, so the cluster can be restored. */
     backupFirst: z.boolean().optional(),
+    /** Restore: the etcd snapshot file the first control plane recovers from. */
+    restoreSnapshot: z.string().optional(),
     /** Backup: how many snapshots to keep (the oldest are deleted). */
     retention: z.number().int().min(1).max(100).optional(),
   })

@@ -3,9 +3,10 @@
 // schematic is known), then `clusterdeck backup` (an etcd snapshot the peers' etcdutl reads, and
 // the secrets exported to a passphrase and verified), `clusterdeck upgrade --talos` rolled one node
 // at a time, killed mid-way and resumed, and `clusterdeck destroy` ending with every slot off on
-// the board and the cluster's sealed files gone. Skipped where the peers are not built.
+// the board and the cluster's sealed files gone; then `clusterdeck restore` rebuilding it from the
+// profile, the exported secrets and the snapshot. Skipped where the peers are not built.
 import { execFile, spawn } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { copyFileSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
@@ -34,6 +35,8 @@ let board: VirtualBoard
 let images: ImageServer
 let dir: ReturnType<typeof makeTempDir>
 let env: NodeJS.ProcessEnv
+let secretsFile: string
+let savedSnapshot: string
 
 function record(): ClusterRecord {
   const db = openDatabase(env.CLUSTERDECK_HOME!)
@@ -61,6 +64,8 @@ describe.skipIf(skip)(`day 2 of a virtual Talos cluster${skip ? ` (skipped: ${sk
     images = await startImageServer()
     dir = makeTempDir()
     env = { CLUSTERDECK_HOME: join(dir.path, 'home'), CLUSTERDECK_BMC_PASSWORD: '' }
+    secretsFile = join(dir.path, 'lab-secrets.age')
+    savedSnapshot = join(dir.path, 'lab-etcd.snapshot')
     await setUpTalosDeploy({
       env,
       board,
@@ -79,7 +84,6 @@ describe.skipIf(skip)(`day 2 of a virtual Talos cluster${skip ? ` (skipped: ${sk
   })
 
   it('backs up etcd into the data directory and exports the secrets encrypted to a passphrase', async () => {
-    const secretsFile = join(dir.path, 'lab-secrets.age')
     const backup = await runCli(['backup', 'lab', '--secrets-to', secretsFile, '--passphrase-stdin'], {
       env,
       stdin: passphrase,
@@ -101,6 +105,8 @@ describe.skipIf(skip)(`day 2 of a virtual Talos cluster${skip ? ` (skipped: ${sk
       true,
     )
     expect(readFileSync(snapshot.file).length).toBe(snapshot.sizeBytes)
+    // Kept apart for the restore at the end: a destroy deletes the cluster's backups.
+    copyFileSync(snapshot.file, savedSnapshot)
     if (etcdutl.ok) {
       const { stdout } = await run(etcdutl.binaries.etcdutl, [
         'snapshot',
@@ -284,5 +290,45 @@ describe.skipIf(skip)(`day 2 of a virtual Talos cluster${skip ? ` (skipped: ${sk
     expect(existsSync(secretsDir)).toBe(false)
     expect(existsSync(join(env.CLUSTERDECK_HOME!, 'clusters', id, 'backups'))).toBe(false)
     expect(record()).toMatchObject({ artifacts: [], apiEndpoint: null, destroyedAt: expect.any(String) })
+  })
+  it('rebuilds the destroyed cluster from its profile, the exported secrets and the etcd snapshot', async () => {
+    const restored = await runCli(
+      [
+        'restore',
+        'lab',
+        '--snapshot',
+        savedSnapshot,
+        '--secrets',
+        secretsFile,
+        '--passphrase-stdin',
+        '--through',
+        'cluster-bootstrap',
+      ],
+      { env, stdin: passphrase },
+    )
+    expect(restored.code, restored.stdout + restored.stderr).toBe(0)
+    expect(restored.stdout).toMatch(
+      /Sealed the secrets of "lab" \(talos-secrets, talosconfig, kubeconfig\) into lab/,
+    )
+    expect(restored.stdout).toMatch(/↷ Generate the cluster secrets — already in place/)
+    expect(restored.stdout).toMatch(
+      /✓ Bootstrap etcd on turing-cp1, recovered from the snapshot lab-etcd\.snapshot — .*recovered from /,
+    )
+    expect(restored.stdout).toMatch(/Run done: Finished Cluster bootstrap\./)
+    // The first control plane took the snapshot (its integrity hash checked) and recovered from it.
+    expect(board.talos.node(0)!.recoveredFrom).toEqual([{ bytes: statSync(savedSnapshot).size }])
+    // Same secrets, same cluster: the talosconfig exported before the destroy still opens it.
+    const address = board.talos.node(0)!.address
+    const { stdout } = await run(peers.ok ? peers.binaries.talosctl : '', [
+      '--talosconfig',
+      join(dir.path, 'lab-talosconfig'),
+      'version',
+      '-n',
+      address,
+      '-e',
+      address,
+    ])
+    expect(stdout.split(/^Server:/m)[1]).toMatch(/Tag:\s+v1\.12\.0/)
+    expect(record()).toMatchObject({ destroyedAt: null, apiEndpoint: expect.stringMatching(/^https:/) })
   })
 })

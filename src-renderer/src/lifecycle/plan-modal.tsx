@@ -48,7 +48,10 @@ export function PlanModal({ profileId, profileName, opened, onClose, onDeploy, o
           data-testid="plan-operation"
           value={operation}
           onChange={(value) => setOperation(value as OperationId)}
-          data={operationIds.map((id) => ({ value: id, label: operationTitles[id] }))}
+          // A restore needs its snapshot named: it is planned from the CLI (docs/backups.md).
+          data={operationIds
+            .filter((id) => id !== 'restore')
+            .map((id) => ({ value: id, label: operationTitles[id] }))}
         />
         <Text size="sm" c="dimmed">
           The steps {operation === 'upgrade' ? 'an' : 'a'} {operationTitles[operation].toLowerCase()} takes,
