@@ -1,7 +1,7 @@
 import { generateX25519Identity, identityToRecipient } from 'age-encryption'
 import { describe, expect, it } from 'vitest'
 import type { ClusterRecord } from '../../src-shared/clusters/cluster-schema.ts'
-import { exportSecrets, verifySecretsExport } from './secrets-export.ts'
+import { exportSecrets, openSecretsExport, verifySecretsExport } from './secrets-export.ts'
 
 const record = {
   id: 'c-1',
@@ -34,6 +34,10 @@ describe('the secrets export', () => {
       cluster: 'lab',
       names: ['talos-secrets', 'talosconfig', 'kubeconfig'],
     })
+    // A restore takes the files themselves.
+    expect((await openSecretsExport(content, { passphrase: 'a long enough passphrase' })).files).toEqual(
+      sealed,
+    )
     await expect(verifySecretsExport(content, { passphrase: 'another passphrase' })).rejects.toThrow(
       /could not be decrypted with that passphrase/,
     )

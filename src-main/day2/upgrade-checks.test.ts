@@ -1,4 +1,7 @@
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { makeTempDir } from '../../tests/support/temp-dir.ts'
 import type { ClusterRecord } from '../../src-shared/clusters/cluster-schema.ts'
 import { compilePlan } from '../../src-shared/lifecycle/compile-plan.ts'
 import { profileFromTemplate } from '../../src-shared/profiles/profile-templates.ts'
@@ -34,5 +37,27 @@ describe('checkDay2Start', () => {
     expect(() => checkDay2Start(deployed, profile, upgrade('v1.12.0', 'v1.34.0'))).toThrow(
       /Kubernetes v1\.34\.0 is older than the cluster’s v1\.35\.0/,
     )
+  })
+  it('starts a restore only with a readable snapshot, and for Talos only', () => {
+    const dir = makeTempDir()
+    try {
+      const snapshot = join(dir.path, 'etcd.snapshot')
+      writeFileSync(snapshot, 'etcd')
+      const restore = (path?: string) =>
+        compilePlan(profile, 'restore', path === undefined ? {} : { restoreSnapshot: path })
+      expect(() => checkDay2Start(null, profile, restore(snapshot))).not.toThrow()
+      expect(() => checkDay2Start(null, profile, restore())).toThrow(
+        /needs the etcd snapshot to recover from/,
+      )
+      expect(() => checkDay2Start(null, profile, restore(join(dir.path, 'missing')))).toThrow(
+        /is not a readable file/,
+      )
+      const k3s = profileFromTemplate('k3s-rk1-armbian', { name: 'k', board: 'rack-1' })
+      expect(() =>
+        checkDay2Start(null, k3s, compilePlan(k3s, 'restore', { restoreSnapshot: snapshot })),
+      ).toThrow(/restores Talos clusters only: not yet for K3s/)
+    } finally {
+      dir.remove()
+    }
   })
 })

@@ -192,6 +192,22 @@ describe('compilePlan', () => {
     ])
   })
 
+  it('compiles a restore as a deploy whose bootstrap recovers etcd from the snapshot', () => {
+    const profile = profileFromTemplate('talos-rk1-longhorn', { name: 'lab', board: 'rack-1' })
+    const restore = compilePlan(profile, 'restore', { restoreSnapshot: '/backups/lab-etcd.snapshot' })
+    const deploy = compilePlan(profile)
+    expect(restore.operation).toBe('restore')
+    expect(restore.steps.map((step) => step.id)).toEqual(deploy.steps.map((step) => step.id))
+    expect(restore.steps.find((step) => step.kind === 'talos.bootstrap')).toMatchObject({
+      title: 'Bootstrap etcd on turing-cp1, recovered from the snapshot lab-etcd.snapshot',
+      params: { address: '10.10.88.73', recoverFrom: '/backups/lab-etcd.snapshot' },
+    })
+    expect(deploy.steps.find((step) => step.kind === 'talos.bootstrap')!.params).toEqual({
+      address: '10.10.88.73',
+    })
+    expect(planSchema.parse(restore)).toEqual(restore)
+  })
+
   it('refuses a step whose parameters do not fit its kind', () => {
     const plan = compilePlan(profileFromTemplate('talos-rk1-longhorn', { name: 'lab', board: 'rack-1' }))
     const flash = plan.steps.find((s) => s.kind === 'node.flash')!
