@@ -162,10 +162,12 @@ const maxRecoverBytes = 512 * 1024 * 1024
 function recoverHandler(node: VirtualTalosNode) {
   return (call: ServerReadableStream<{ bytes?: Buffer }, unknown>, callback: sendUnaryData<unknown>) => {
     const run = async () => {
+      // talosctl names the node in `nodes`: one of them may be named, not several.
       const route = routeOf(node, call.metadata)
-      const target = route.kind === 'one' ? reach(node, route.target) : node
-      if (route.kind === 'many')
+      if (route.kind === 'many' && route.targets.length > 1)
         throw new RpcError(rpcCode.INVALID_ARGUMENT, 'etcd recover is aimed at one node')
+      const named = route.kind === 'one' ? route.target : route.kind === 'many' ? route.targets[0]! : null
+      const target = named ? reach(node, named) : node
       authorize(target, 'EtcdRecover', callerOf(node, call))
       const chunks: Buffer[] = []
       let size = 0
