@@ -1,6 +1,6 @@
 // The day-2 commands (docs/upgrades.md, docs/backups.md, docs/destroy.md), each a run of its
 // operation's plan on the same engine as a deploy, with the same timeline as text:
-//   clusterdeck upgrade PROFILE [--talos V] [--kubernetes V] [--dry-run] [--resume [RUN_ID]]
+//   clusterdeck upgrade PROFILE [--talos V] [--kubernetes V] [--addons] [--dry-run] [--resume [RUN_ID]]
 //   clusterdeck backup PROFILE [--keep N] [--secrets-to FILE (--age-recipient R | --passphrase-stdin) [--secrets-only]]
 //   clusterdeck backup verify FILE (--passphrase-stdin | --identity FILE)
 //   clusterdeck restore PROFILE --snapshot FILE [--secrets FILE (--passphrase-stdin | --identity FILE)] [--through PHASE]
@@ -67,11 +67,13 @@ export function registerDay2Commands(program: Command, cli: CliContext): void {
     .argument('<profile>', 'the profile of a deployed cluster')
     .option('--talos <version>', 'the Talos version to move to (one minor release at most)')
     .option('--kubernetes <version>', 'then upgrade Kubernetes (talosctl upgrade-k8s)')
+    .option('--addons', 'then bring every enabled add-on to the catalogue’s pinned chart')
     .option('--dry-run', 'show the plan and change nothing')
     .option('--resume [runId]', resumeHelp)
     .action(
-      async (ref: string, flags: RunFlags & { talos?: string; kubernetes?: string }) =>
+      async (ref: string, flags: RunFlags & { talos?: string; kubernetes?: string; addons?: boolean }) =>
         await runOperation(cli, ref, 'upgrade', flags, {
+          ...(flags.addons ? { addons: true } : {}),
           ...(flags.talos ? { talosVersion: normalized(flags.talos) } : {}),
           ...(flags.kubernetes ? { kubernetesVersion: normalized(flags.kubernetes) } : {}),
         }),

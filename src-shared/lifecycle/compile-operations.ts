@@ -60,6 +60,20 @@ export function compileUpgrade(profile: ClusterProfile, options: OperationOption
     dependsOn: [previous],
     params: {},
   })
+  // The add-ons to the catalogue's pins, in the deploy's layers: the install step upgrades a release
+  // whose chart or values differ and skips one already at its pin.
+  if (options.addons) {
+    for (const addon of enabledAddons(profile)) {
+      const after = addonDependencies(addon.key, profile).map((key) => stepIds.addonInstall(key))
+      b.step('addon.install', {
+        id: stepIds.addonInstall(addon.key),
+        phase: 'upgrade-addons',
+        title: `Upgrade ${addon.title} to chart ${addon.chart.version}`,
+        dependsOn: [stepIds.nodesReady, ...after],
+        params: { addon: addon.key },
+      })
+    }
+  }
   return b.plan('upgrade', profile, options)
 }
 

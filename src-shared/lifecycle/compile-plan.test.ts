@@ -180,6 +180,14 @@ describe('compilePlan', () => {
       resources: ['node:turing-cp1', 'cluster'],
       params: { address: '10.10.88.73', distribution: 'talos', version: 'v1.14.0' },
     })
+    // With --addons, each enabled add-on goes to the catalogue's pin after the nodes, in its layer.
+    const addons = compilePlan(profile, 'upgrade', { addons: true })
+    expect(planPhases(addons).at(-1)).toBe('upgrade-addons')
+    expect(addons.steps.find((step) => step.id === 'addon:traefik')).toMatchObject({
+      kind: 'addon.install',
+      title: expect.stringMatching(/^Upgrade Traefik to chart \S+$/),
+      dependsOn: ['cluster:nodes-ready', 'addon:metallb'],
+    })
     // Without a target the profile's versions are the target, and Kubernetes is left alone.
     expect(compilePlan(profile, 'upgrade').steps[2]!.params).toMatchObject({ version: 'v1.13.9' })
     expect(planPhases(compilePlan(profile, 'upgrade'))).not.toContain('upgrade-kubernetes')

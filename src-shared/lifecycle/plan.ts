@@ -24,7 +24,14 @@ export const operationTitles: Record<OperationId, string> = {
 export const operationPhases = {
   deploy: ['image-preparation', 'node-imaging', 'cluster-bootstrap', 'addon-deployment', 'ready'],
   // An upgrade, and a destroy asked to back up first, snapshot etcd before they touch a node.
-  upgrade: ['backup-snapshot', 'backup-save', 'upgrade-nodes', 'upgrade-kubernetes', 'upgrade-verify'],
+  upgrade: [
+    'backup-snapshot',
+    'backup-save',
+    'upgrade-nodes',
+    'upgrade-kubernetes',
+    'upgrade-verify',
+    'upgrade-addons',
+  ],
   backup: ['backup-snapshot', 'backup-save'],
   destroy: [
     'backup-snapshot',
@@ -51,6 +58,7 @@ export const phaseTitles: Record<PhaseId, string> = {
   'upgrade-nodes': 'Node upgrades',
   'upgrade-kubernetes': 'Kubernetes upgrade',
   'upgrade-verify': 'Verification',
+  'upgrade-addons': 'Add-on upgrades',
   'backup-snapshot': 'etcd snapshot',
   'backup-save': 'Saving the backup',
   'uninstall-addons': 'Uninstall add-ons',
@@ -133,6 +141,8 @@ export const operationOptionsSchema = z
   .object({
     /** Upgrade: the Talos version to move the nodes to (default: the profile's). */
     talosVersion: z.string().optional(),
+    /** Upgrade: bring every enabled add-on to the catalogue's pinned chart version. */
+    addons: z.boolean().optional(),
     /** Upgrade: the Kubernetes version (Talos' upgrade-k8s); none by default. */
     kubernetesVersion: z.string().optional(),
     /** Destroy: leave the add-ons' releases alone (a cluster whose API is gone cannot uninstall them). */
