@@ -6,7 +6,7 @@
 // the board and the cluster's sealed files gone; then `clusterdeck restore` rebuilding it from the
 // profile, the exported secrets and the snapshot. Skipped where the peers are not built.
 import { execFile, spawn } from 'node:child_process'
-import { copyFileSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
@@ -291,13 +291,19 @@ describe.skipIf(skip)(`day 2 of a virtual Talos cluster${skip ? ` (skipped: ${sk
     expect(existsSync(join(env.CLUSTERDECK_HOME!, 'clusters', id, 'backups'))).toBe(false)
     expect(record()).toMatchObject({ artifacts: [], apiEndpoint: null, destroyedAt: expect.any(String) })
   })
+
   it('rebuilds the destroyed cluster from its profile, the exported secrets and the etcd snapshot', async () => {
-    const restored = await runCli(
+    // First from a copy whose integrity hash (etcd's sha256 trailer) is broken: the node refuses it.
+    const snapshot = join(dir.path, 'restore-etcd.snapshot')
+    const bytes = readFileSync(savedSnapshot)
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0xff, bytes.length - 1)
+    writeFileSync(snapshot, bytes)
+    const corrupt = await runCli(
       [
         'restore',
         'lab',
         '--snapshot',
-        savedSnapshot,
+        snapshot,
         '--secrets',
         secretsFile,
         '--passphrase-stdin',
@@ -306,13 +312,22 @@ describe.skipIf(skip)(`day 2 of a virtual Talos cluster${skip ? ` (skipped: ${sk
       ],
       { env, stdin: passphrase },
     )
-    expect(restored.code, restored.stdout + restored.stderr).toBe(0)
-    expect(restored.stdout).toMatch(
+    expect(corrupt.code).not.toBe(0)
+    expect(corrupt.stdout).toMatch(
       /Sealed the secrets of "lab" \(talos-secrets, talosconfig, kubeconfig\) into lab/,
     )
-    expect(restored.stdout).toMatch(/↷ Generate the cluster secrets — already in place/)
+    expect(corrupt.stdout).toMatch(
+      /✗ Bootstrap etcd on turing-cp1, recovered from .*snapshot file integrity check failed/,
+    )
+    expect(corrupt.stdout).toMatch(/↷ Generate the cluster secrets — already in place/)
+    expect(board.talos.node(0)!.recoveredFrom).toEqual([])
+
+    // The intact snapshot in its place, the run resumed: the bootstrap recovers etcd from it.
+    copyFileSync(savedSnapshot, snapshot)
+    const restored = await runCli(['restore', 'lab', '--resume'], { env })
+    expect(restored.code, restored.stdout + restored.stderr).toBe(0)
     expect(restored.stdout).toMatch(
-      /✓ Bootstrap etcd on turing-cp1, recovered from the snapshot lab-etcd\.snapshot — .*recovered from /,
+      /✓ Bootstrap etcd on turing-cp1, recovered from the snapshot restore-etcd\.snapshot — .*recovered from /,
     )
     expect(restored.stdout).toMatch(/Run done: Finished Cluster bootstrap\./)
     // The first control plane took the snapshot (its integrity hash checked) and recovered from it.
