@@ -156,7 +156,10 @@ export const unaryMethods: Record<string, Unary> = {
       // sha256 of what precedes it, checked unless told not to (a copied database file has none).
       const snapshot = disk.recoverSnapshot
       if (!snapshot)
-        throw new RpcError(rpcCode.FAILED_PRECONDITION, 'etcd recovery requested, but no snapshot was uploaded')
+        throw new RpcError(
+          rpcCode.FAILED_PRECONDITION,
+          'etcd recovery requested, but no snapshot was uploaded',
+        )
       if (!request.recoverSkipHashCheck && !snapshotHashMatches(snapshot))
         throw new RpcError(rpcCode.UNKNOWN, 'failed to recover etcd: snapshot file integrity check failed')
       disk.recoveredFrom.push({ bytes: snapshot.length })
@@ -264,7 +267,10 @@ export function receiveEtcdSnapshot(node: VirtualTalosNode, snapshot: Buffer): M
 function snapshotHashMatches(snapshot: Buffer): boolean {
   if (snapshot.length <= 32) return false
   const body = snapshot.subarray(0, snapshot.length - 32)
-  return createHash('sha256').update(body).digest().equals(snapshot.subarray(snapshot.length - 32))
+  return createHash('sha256')
+    .update(body)
+    .digest()
+    .equals(snapshot.subarray(snapshot.length - 32))
 }
 
 const noBackend =
