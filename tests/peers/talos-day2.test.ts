@@ -317,7 +317,7 @@ describe.skipIf(skip)(`day 2 of a virtual Talos cluster${skip ? ` (skipped: ${sk
       /Sealed the secrets of "lab" \(talos-secrets, talosconfig, kubeconfig\) into lab/,
     )
     expect(corrupt.stdout).toMatch(
-      /✗ Bootstrap etcd on turing-cp1, recovered from .*snapshot file integrity check failed/,
+      /✗ Bootstrap etcd on turing-cp1, recovered from [\s\S]*snapshot file integrity check failed/,
     )
     expect(corrupt.stdout).toMatch(/↷ Generate the cluster secrets — already in place/)
     expect(board.talos.node(0)!.recoveredFrom).toEqual([])
