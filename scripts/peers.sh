@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the real peers the `peers` test tier runs (helm, talosctl, etcd, kube-apiserver,
+# Builds the real peers the `peers` test tier runs (helm, talosctl, etcd, etcdutl, kube-apiserver,
 # kube-controller-manager, kube-scheduler, kwok, kwokctl) from the Go module proxy with the
 # machine's Go, at the versions pinned in scripts/peers.versions, and caches each one under
 # ~/.cache/clusterdeck-peers/<name>-<version>/ so a rerun costs nothing. Prints what it built and how
@@ -116,6 +116,17 @@ build_etcd() {
   store etcd "$v" "$scratch/etcd"
 }
 
+# etcdutl (offline snapshot tools: `etcdutl snapshot status`) from its own module at etcd's version;
+# it shares etcd's requirements, so the build reuses most of etcd's cache.
+build_etcdutl() {
+  local v=$1
+  probe go.etcd.io/etcd/etcdutl/v3 "$v" >/dev/null
+  wrapper "etcdutl-$v"
+  run get "go.etcd.io/etcd/etcdutl/v3@$v"
+  run build -trimpath -ldflags "-s -w" -o "$scratch/etcdutl" go.etcd.io/etcd/etcdutl/v3
+  store etcdutl "$v" "$scratch/etcdutl"
+}
+
 # k8s.io/kubernetes requires every staging module (k8s.io/api, …) at v0.0.0 and replaces it with
 # ./staging/src/…; the wrapper replaces each with its published v0.<minor>.<patch> instead.
 build_kubernetes() {
@@ -184,6 +195,11 @@ if want etcd; then
     fi
   fi
 fi
+if want etcdutl; then
+  if have etcdutl "$etcd_version"; then summary+=("cached  etcdutl $etcd_version"); else
+    timed "etcdutl-$etcd_version" build_etcdutl "$etcd_version"
+  fi
+fi
 if want kube-apiserver || want kube-controller-manager || want kube-scheduler; then
   if have kube-apiserver "$KUBERNETES_VERSION" && have kube-controller-manager "$KUBERNETES_VERSION" &&
     have kube-scheduler "$KUBERNETES_VERSION"; then
@@ -204,7 +220,7 @@ fi
 # current.env: the binaries available now, for the test support to find.
 {
   echo "kubernetes_version=$KUBERNETES_VERSION"
-  for entry in kwok:$KWOK_VERSION kwokctl:$KWOK_VERSION etcd:$etcd_version kube-apiserver:$KUBERNETES_VERSION \
+  for entry in kwok:$KWOK_VERSION kwokctl:$KWOK_VERSION etcd:$etcd_version etcdutl:$etcd_version kube-apiserver:$KUBERNETES_VERSION \
     kube-controller-manager:$KUBERNETES_VERSION kube-scheduler:$KUBERNETES_VERSION helm:$HELM_VERSION \
     talosctl:$TALOS_VERSION; do
     name=${entry%%:*} version=${entry#*:}

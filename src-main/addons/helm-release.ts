@@ -109,6 +109,33 @@ export async function upgradeInstall(target: HelmTarget, install: UpgradeInstall
   })
 }
 
+/** `helm uninstall`, waiting until the release's resources are gone (or the timeout). */
+export async function uninstall(
+  target: HelmTarget,
+  release: { release: string; namespace: string; timeoutSeconds: number },
+): Promise<void> {
+  const args = [
+    'uninstall',
+    release.release,
+    '--namespace',
+    release.namespace,
+    '--wait',
+    '--timeout',
+    `${release.timeoutSeconds}s`,
+    ...kube(target),
+  ]
+  target.log(`helm uninstall ${release.release} --namespace ${release.namespace}`)
+  await runProcess({
+    command: target.helm,
+    args,
+    env: target.env,
+    signal: target.signal,
+    secrets: target.secrets,
+    onLine: (line) => target.log(line),
+    timeoutMs: (release.timeoutSeconds + 60) * 1000,
+  })
+}
+
 const listSchema = z.array(z.object({ name: z.string(), namespace: z.string(), chart: z.string() }))
 
 /** The chart of every release in the cluster (`helm list -A`), by "namespace/release". */

@@ -57,6 +57,20 @@ export function registerClusterCommands(program: Command, cli: CliContext): void
       })
   }
   registerHealthCommand(cluster, cli)
+  cluster
+    .command('backups')
+    .description('the etcd snapshots kept for the cluster (docs/backups.md), newest first')
+    .argument('<profile>', 'the cluster’s profile name')
+    .option('--json', 'print JSON')
+    .action(async (ref: string, options: { json?: boolean }) => {
+      const backups = await cli.call('clusters.backups', { ref })
+      if (options.json) return void cli.io.stdout.write(`${JSON.stringify(backups, null, 2)}\n`)
+      if (backups.length === 0) return void cli.io.stdout.write(`No snapshots of ${ref} are kept.\n`)
+      for (const b of backups)
+        cli.io.stdout.write(
+          `${b.takenAt}  ${String(b.sizeBytes).padStart(10)} B  sha256 ${b.sha256.slice(0, 16)}…  ${b.node} ${b.version ?? ''}  ${b.file}\n`,
+        )
+    })
 }
 
 function checkOptions(options: ConfigOptions): void {

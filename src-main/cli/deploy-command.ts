@@ -12,6 +12,7 @@ import {
   operationPhases,
   phaseTitles,
   planPhases,
+  type OperationId,
   type PhaseId,
   type Plan,
 } from '../../src-shared/lifecycle/plan.ts'
@@ -70,79 +71,98 @@ export function registerDeployCommand(program: Command, cli: CliContext): void {
           return
         }
 
-        const core = cli.core()
-        // Every lifecycle.run event carries the whole run, so events before the id is known can be dropped.
-        let runId: string | undefined
-        const printed = new Map<string, string>()
-        const onRun = (run: Run) => {
-          for (const step of run.steps) {
-            const key = `${step.state}|${step.attempts}`
-            if (printed.get(step.stepId) === key || step.state === 'pending' || step.state === 'not-run')
-              continue
-            printed.set(step.stepId, key)
-            const title = run.plan.steps.find((s) => s.id === step.stepId)!.title
-            out(
-              `${time()} ${marks[step.state]} ${title}${step.message && step.state !== 'running' ? ` — ${step.message}` : ''}`,
-            )
-          }
-        }
-        const stopRuns = core.events.on('lifecycle.run', (run) => {
-          if (run.id === runId) onRun(run)
-        })
-        const stopLogs = core.events.on('lifecycle.log', ({ runId: id, line }) => {
-          if (id === runId) cli.io.stderr.write(`    ${line.replace(/^\S+ /, '')}\n`)
-        })
-        const stop = () => {
-          stopRuns()
-          stopLogs()
-        }
-        const interrupt = () => void (runId && cli.call('lifecycle.cancel', { runId }).catch(() => undefined))
-        process.once('SIGINT', interrupt)
-        try {
-          const started = options.resume
-            ? await resumeRun(
-                cli,
-                ref,
-                typeof options.resume === 'string' ? options.resume : undefined,
-                options.confirm,
-              )
-            : await cli.call('lifecycle.deploy', {
-                profile: ref,
-                ...(options.through ? { throughPhase: options.through } : {}),
-              })
-          runId = started.id
-          out(`Run ${started.id} of "${started.profileName}" through ${phaseTitles[started.throughPhase]}`)
-          onRun(await cli.call('lifecycle.run', { runId: started.id }))
-          const finished = await (await core.domains()).lifecycle.settled(started.id)
-          onRun(finished)
-          out(`${time()} Run ${finished.state}: ${finished.message ?? ''}`)
-          if (finished.state !== 'done') {
-            const phrase = finished.steps.find(
-              (step) => step.state === 'failed' && step.confirmPhrase,
-            )?.confirmPhrase
-            const resume = `clusterdeck deploy ${finished.profileName} --resume ${finished.id}${phrase ? ` --confirm ${shellQuote(phrase)}` : ''}`
-            throw finished.state === 'cancelled'
-              ? new AppError('cancelled', 'The run was stopped.', `Continue it when you want with: ${resume}`)
-              : new AppError(
-                  'internal',
-                  `The run did not finish (${finished.state}).`,
-                  `Fix the cause, then continue with: ${resume}`,
+        await followRun(
+          cli,
+          () =>
+            options.resume
+              ? resumeRun(
+                  cli,
+                  ref,
+                  typeof options.resume === 'string' ? options.resume : undefined,
+                  'deploy',
+                  options.confirm,
                 )
-          }
-        } finally {
-          process.off('SIGINT', interrupt)
-          stop()
-        }
+              : cli.call('lifecycle.deploy', {
+                  profile: ref,
+                  ...(options.through ? { throughPhase: options.through } : {}),
+                }),
+          (run) => `clusterdeck deploy ${run.profileName} --resume ${run.id}`,
+        )
       },
     )
 }
 
-/** The latest run of the profile, or the one named: an older failed run is never picked by itself. */
-async function resumeRun(
+/**
+ * Starts (or resumes) a run and prints its timeline until it settles: one line per step change,
+ * the step logs on stderr. Ctrl-C cancels the run; a run that does not finish is an error whose
+ * hint is the command that continues it.
+ */
+export async function followRun(
+  cli: CliContext,
+  start: () => Promise<Run>,
+  resumeCommand: (run: Run) => string,
+): Promise<Run> {
+  const out = (text: string) => void cli.io.stdout.write(`${text}\n`)
+  const core = cli.core()
+  // Every lifecycle.run event carries the whole run, so events before the id is known can be dropped.
+  let runId: string | undefined
+  const printed = new Map<string, string>()
+  const onRun = (run: Run) => {
+    for (const step of run.steps) {
+      const key = `${step.state}|${step.attempts}`
+      if (printed.get(step.stepId) === key || step.state === 'pending' || step.state === 'not-run') continue
+      printed.set(step.stepId, key)
+      const title = run.plan.steps.find((s) => s.id === step.stepId)!.title
+      out(
+        `${time()} ${marks[step.state]} ${title}${step.message && step.state !== 'running' ? ` — ${step.message}` : ''}`,
+      )
+    }
+  }
+  const stopRuns = core.events.on('lifecycle.run', (run) => {
+    if (run.id === runId) onRun(run)
+  })
+  const stopLogs = core.events.on('lifecycle.log', ({ runId: id, line }) => {
+    if (id === runId) cli.io.stderr.write(`    ${line.replace(/^\S+ /, '')}\n`)
+  })
+  const interrupt = () => void (runId && cli.call('lifecycle.cancel', { runId }).catch(() => undefined))
+  process.once('SIGINT', interrupt)
+  try {
+    const started = await start()
+    runId = started.id
+    out(`Run ${started.id} of "${started.profileName}" through ${phaseTitles[started.throughPhase]}`)
+    onRun(await cli.call('lifecycle.run', { runId: started.id }))
+    const finished = await (await core.domains()).lifecycle.settled(started.id)
+    onRun(finished)
+    out(`${time()} Run ${finished.state}: ${finished.message ?? ''}`)
+    if (finished.state !== 'done') {
+      // A step waiting for a typed phrase: the command that continues the run gives it.
+      const phrase = finished.steps.find(
+        (step) => step.state === 'failed' && step.confirmPhrase,
+      )?.confirmPhrase
+      const resume = `${resumeCommand(finished)}${phrase ? ` --confirm ${shellQuote(phrase)}` : ''}`
+      throw finished.state === 'cancelled'
+        ? new AppError('cancelled', 'The run was stopped.', `Continue it when you want with: ${resume}`)
+        : new AppError(
+            'internal',
+            `The run did not finish (${finished.state}).`,
+            `Fix the cause, then continue with: ${resume}`,
+          )
+    }
+    return finished
+  } finally {
+    process.off('SIGINT', interrupt)
+    stopRuns()
+    stopLogs()
+  }
+}
+
+/** The latest run of the operation on the profile, or the one named: an older failed run is never picked by itself. */
+export async function resumeRun(
   cli: CliContext,
   ref: string,
   runId: string | undefined,
-  confirm: string | undefined,
+  operation: OperationId = 'deploy',
+  confirm?: string,
 ): Promise<Run> {
   const resume = (id: string) => cli.call('lifecycle.resume', { runId: id, ...(confirm ? { confirm } : {}) })
   const runs = await cli.call('lifecycle.runs', { profile: ref })
@@ -151,31 +171,31 @@ async function resumeRun(
       throw new AppError(
         'not_found',
         `"${ref}" has no run ${runId}.`,
-        `List its runs in the app, or resume the latest with: clusterdeck deploy ${ref} --resume`,
+        `List its runs in the app, or resume the latest with: clusterdeck ${operation} ${ref} --resume`,
       )
     }
     return resume(runId)
   }
-  // Deploy runs only: a destroy or upgrade of the same profile is resumed by its own command.
-  const latest = runs.find((run) => run.operation === 'deploy') // newest first
+  // Runs of this operation only: a destroy or upgrade of the same profile is resumed by its own command.
+  const latest = runs.find((run) => run.operation === operation) // newest first
   if (!latest) {
     throw new AppError(
       'not_found',
-      `"${ref}" has no run to resume.`,
-      `Start one with: clusterdeck deploy ${ref}`,
+      `"${ref}" has no ${operation} run to resume.`,
+      `Start one with: clusterdeck ${operation} ${ref}`,
     )
   }
   if (latest.state === 'done') {
     throw new AppError(
       'invalid_input',
-      `The latest run of "${ref}" (${latest.id}) finished; there is nothing to resume.`,
-      `Start a new run with: clusterdeck deploy ${ref}, or continue an older one with --resume RUN_ID.`,
+      `The latest ${operation} run of "${ref}" (${latest.id}) finished; there is nothing to resume.`,
+      `Start a new run with: clusterdeck ${operation} ${ref}, or continue an older one with --resume RUN_ID.`,
     )
   }
   return resume(latest.id)
 }
 
-function printPlan(out: (text: string) => void, plan: Plan, runnable: readonly PhaseId[]): void {
+export function printPlan(out: (text: string) => void, plan: Plan, runnable: readonly PhaseId[]): void {
   out(`Plan for "${plan.profileName}" (${plan.distribution}), ${plan.steps.length} steps:`)
   for (const phase of planPhases(plan)) {
     const steps = plan.steps.filter((step) => step.phase === phase)

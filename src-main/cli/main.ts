@@ -10,6 +10,7 @@ import { resolveDataDir } from '../store/data-dir.ts'
 import { registerBmcCommands } from './bmc-commands.ts'
 import { registerBoardCommands } from './board-commands.ts'
 import { registerClusterCommands } from './cluster-commands.ts'
+import { registerDay2Commands } from './day2-commands.ts'
 import { registerDeployCommand } from './deploy-command.ts'
 import { registerImageCommands } from './image-commands.ts'
 import { registerNodeCommands } from './node-commands.ts'
@@ -76,6 +77,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   registerImageCommands(program, context)
   registerProfileCommands(program, context)
   registerDeployCommand(program, context)
+  registerDay2Commands(program, context)
   registerClusterCommands(program, context)
   registerNodeCommands(program, context)
   registerToolsCommands(program, context)

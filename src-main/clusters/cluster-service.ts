@@ -44,6 +44,11 @@ export class ClusterService {
     return found
   }
 
+  /** The record of a cluster by its id or profile name, or null. */
+  find(ref: string): ClusterRecord | null {
+    return this.repository.find(ref) ?? null
+  }
+
   /** The record of the profile's cluster, created empty on first use. */
   forProfile(profileId: string | null, profile: ClusterProfile): ClusterRecord {
     const existing = this.repository.find(profileId ?? profile.name)
@@ -83,12 +88,14 @@ export class ClusterService {
     )
     if (finished.size === 0) return
     const existing = this.repository.find(run.profileId ?? run.profileName)
-    if (!existing && run.operation !== 'deploy') return
+    // A restore is a deploy whose bootstrap recovers etcd: it records what it imaged the same way.
+    const deploying = run.operation === 'deploy' || run.operation === 'restore'
+    if (!existing && !deploying) return
     const record = existing ?? this.forProfile(run.profileId, profile)
     const now = new Date().toISOString()
     const next: ClusterRecord = { ...record, lastRunId: run.id, updatedAt: now }
 
-    if (run.operation === 'deploy') {
+    if (deploying) {
       const imaged: ClusterNode[] = []
       for (const node of profile.nodes) {
         const flash = finished.get(stepIds.flash(node.hostname))
@@ -127,7 +134,12 @@ export class ClusterService {
       const ready = finished.get(stepIds.clusterReady)
       if (ready) next.readyAt = ready.finishedAt
     } else if (run.operation === 'upgrade' && run.state === 'done') {
-      next.versions = profile.versions
+      // The versions the run moved the nodes to: its options, else the profile's.
+      next.versions = {
+        ...profile.versions,
+        ...(run.plan.options?.talosVersion ? { talos: run.plan.options.talosVersion } : {}),
+        ...(run.plan.options?.kubernetesVersion ? { kubernetes: run.plan.options.kubernetesVersion } : {}),
+      }
     } else if (run.operation === 'destroy' && run.state === 'done') {
       next.destroyedAt = now
       next.apiEndpoint = null
@@ -205,6 +217,18 @@ export class ClusterService {
         : [...record.nodes, entry],
       updatedAt: new Date().toISOString(),
     })
+  }
+
+  /** Deletes the cluster's sealed files and their data key (a destroy); the record stays as history. */
+  async forgetSecrets(clusterId: string): Promise<void> {
+    const record = this.get(clusterId)
+    await this.sealed.forget(record.id)
+    this.repository.save({ ...record, artifacts: [], updatedAt: new Date().toISOString() })
+  }
+
+  /** The names of the cluster's sealed files as they are on disk. */
+  sealedNames(clusterId: string): string[] {
+    return this.sealed.list(this.get(clusterId).id)
   }
 
   async openSecret(clusterId: string, name: string): Promise<Buffer> {

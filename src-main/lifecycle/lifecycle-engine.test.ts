@@ -351,8 +351,8 @@ describe('lifecycle engine operations', () => {
 
   it('runs an operation this version only plans: every first step fails with not_implemented', async () => {
     engine = makeEngine(deployKinds)
-    const started = await engine.startOperation('lab', 'destroy')
-    expect(started).toMatchObject({ operation: 'destroy', throughPhase: 'power-off' })
+    const started = await engine.startOperation('lab', 'destroy', undefined, { confirm: 'lab' })
+    expect(started).toMatchObject({ operation: 'destroy', throughPhase: 'forget-cluster' })
     const run = await engine.settled(started.id)
     expect(run.state).toBe('failed')
     expect(run.steps.find((s) => s.stepId === 'uninstall:portainer')!.message).toBe(
@@ -369,15 +369,26 @@ describe('lifecycle engine operations', () => {
     await expect(engine.deploy('lab', 'cluster-bootstrap')).rejects.toThrow(
       /cannot run the Cluster bootstrap phase yet \(no talos\.generate-secrets.*only through Node imaging/,
     )
-    await expect(engine.startOperation('lab', 'destroy', 'node-imaging')).rejects.toThrow(
+    await expect(engine.startOperation('lab', 'destroy', 'node-imaging', { confirm: 'lab' })).rejects.toThrow(
       /A destroy has no phase "Node imaging"/,
     )
     expect(runs.list()).toEqual([])
   })
 
+  it('starts a destroy only with the cluster’s name typed as confirmation', async () => {
+    await expect(engine.startOperation('lab', 'destroy')).rejects.toThrow(
+      /needs the cluster’s name typed as confirmation/,
+    )
+    await expect(engine.startOperation('lab', 'destroy', undefined, { confirm: 'Lab' })).rejects.toThrow(
+      /The confirmation "Lab" is not the cluster’s name "lab"; nothing was destroyed/,
+    )
+    expect(runs.list()).toEqual([])
+    expect(fake.starts).toEqual([])
+  })
+
   it('serializes steps on every resource they hold: power-offs share the board, resets run together', async () => {
     for (const node of nodes) fake.hold.add(`reset:${node}`)
-    const { id } = await engine.startOperation('lab', 'destroy')
+    const { id } = await engine.startOperation('lab', 'destroy', undefined, { confirm: 'lab' })
     const workers = nodes.slice(1)
     await until(() => workers.every((node) => fake.isRunning(`reset:${node}`)), 'the workers reset together')
     expect(fake.isRunning('reset:turing-cp1')).toBe(false)

@@ -11,6 +11,7 @@ import {
   planPhases,
   stepsOfPhase,
   type OperationId,
+  type OperationOptions,
   type PhaseId,
   type Plan,
   type PlanStep,
@@ -41,6 +42,15 @@ export interface LifecycleEngineOptions {
   sealedSecrets?(run: Run, profile: ClusterProfile): StepSecrets
   /** How often a running run proves its process is alive; three missed beats make it interrupted. */
   heartbeatMs?: number
+  /** Refuses an operation before it starts (an upgrade skipping versions); throws an AppError. */
+  checkStart?(profile: ClusterProfile, plan: Plan): void
+}
+
+/** How a run is asked for beyond its profile and scope. */
+export interface StartOptions {
+  options?: OperationOptions
+  /** A destroy's typed confirmation: the profile's name. */
+  confirm?: string | undefined
 }
 
 interface Active {
@@ -92,8 +102,12 @@ export class LifecycleEngine {
     return runnable
   }
 
-  plan(profileRef: string, operation: OperationId = 'deploy'): { plan: Plan; runnablePhases: PhaseId[] } {
-    const plan = compilePlan(this.options.profiles.get(profileRef).profile, operation)
+  plan(
+    profileRef: string,
+    operation: OperationId = 'deploy',
+    options: OperationOptions = {},
+  ): { plan: Plan; runnablePhases: PhaseId[] } {
+    const plan = compilePlan(this.options.profiles.get(profileRef).profile, operation, options)
     return { plan, runnablePhases: this.runnablePhases(plan) }
   }
 
@@ -107,8 +121,23 @@ export class LifecycleEngine {
    * cannot, it is refused. When none can (an operation this version only plans), the run starts
    * and each step fails with not_implemented, naming its kind — touching nothing.
    */
-  async startOperation(profileRef: string, operation: OperationId, throughPhase?: PhaseId): Promise<Run> {
+  async startOperation(
+    profileRef: string,
+    operation: OperationId,
+    throughPhase?: PhaseId,
+    start: StartOptions = {},
+  ): Promise<Run> {
     const saved = this.options.profiles.get(profileRef)
+    // A destroy wipes every node: it starts only when the cluster's name was typed (docs/destroy.md).
+    if (operation === 'destroy' && start.confirm !== saved.name) {
+      throw new AppError(
+        'invalid_input',
+        start.confirm === undefined
+          ? `A destroy of "${saved.name}" wipes and powers off all its nodes, so it needs the cluster’s name typed as confirmation.`
+          : `The confirmation "${start.confirm}" is not the cluster’s name "${saved.name}"; nothing was destroyed.`,
+        `Type the name exactly: clusterdeck destroy ${saved.name} --confirm ${saved.name}`,
+      )
+    }
     const issues = validateProfile(saved.profile, { boardNames: await this.options.boardNames() })
     if (hasErrors(issues)) {
       throw new AppError(
@@ -120,7 +149,8 @@ export class LifecycleEngine {
         'Correct the profile and try again.',
       )
     }
-    const plan = compilePlan(saved.profile, operation)
+    const plan = compilePlan(saved.profile, operation, start.options ?? {})
+    this.options.checkStart?.(saved.profile, plan)
     const phases = planPhases(plan)
     if (throughPhase && !phases.includes(throughPhase)) {
       throw new AppError(

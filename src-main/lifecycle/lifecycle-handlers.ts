@@ -35,6 +35,17 @@ import { imagePrepareStep, type ImagePrepareDependencies } from './steps/image-p
 import { nodeFlashStep } from './steps/node-flash-step.ts'
 import { nodeWaitBootStep } from './steps/node-wait-boot-step.ts'
 import { clusterReadyStep } from './steps/cluster-ready-step.ts'
+import { addonUninstallStep } from '../day2/addon-uninstall-step.ts'
+import { removeBackups } from '../day2/backup-store.ts'
+import { clusterForgetStep } from '../day2/cluster-forget-step.ts'
+import type { Day2Dependencies } from '../day2/day2-support.ts'
+import { etcdSnapshotStep, saveBackupStep } from '../day2/etcd-snapshot-step.ts'
+import { kubernetesUpgradeStep } from '../day2/kubernetes-upgrade-step.ts'
+import { nodePowerOffStep } from '../day2/node-power-off-step.ts'
+import { talosResetStep } from '../day2/talos-reset-step.ts'
+import { talosUpgradeStep } from '../day2/talos-upgrade-step.ts'
+import { checkDay2Start } from '../day2/upgrade-checks.ts'
+import { day2Handlers } from '../day2/day2-handlers.ts'
 
 export interface LifecycleDependencies {
   db: Db
@@ -102,9 +113,20 @@ export function createLifecycle(deps: LifecycleDependencies): {
     generateKey: generateClusterKey,
     ...(deps.bootPollMs ? { pollMs: deps.bootPollMs } : {}),
   }
+  const day2: Day2Dependencies = {
+    ...talos,
+    bmc: deps.bmc,
+    dataDir: deps.dataDir,
+    clusterRecord: (profileName) => clusters.find(profileName),
+    forgetSecrets: async (clusterId) => {
+      await clusters.forgetSecrets(clusterId)
+      await removeBackups(deps.dataDir, clusterId)
+    },
+  }
   const engine = new LifecycleEngine({
     runs,
     onRunSettled: (run, profile, outputOf) => clusters.recordRun(run, profile, outputOf),
+    checkStart: (profile, plan) => checkDay2Start(clusters.find(profile.name), profile, plan),
     sealedSecrets: (run, profile) => {
       const clusterId = () => clusters.forProfile(run.profileId, profile).id
       return {
@@ -147,6 +169,14 @@ export function createLifecycle(deps: LifecycleDependencies): {
         listNodeReadiness,
         ...(deps.bootPollMs ? { pollMs: deps.bootPollMs } : {}),
       }),
+      'cluster.etcd-snapshot': etcdSnapshotStep(day2),
+      'cluster.save-backup': saveBackupStep(day2),
+      'node.upgrade-os': talosUpgradeStep({ ...day2, listNodeReadiness }),
+      'cluster.upgrade-kubernetes': kubernetesUpgradeStep(day2),
+      'addon.uninstall': addonUninstallStep({ tools: deps.tools, dataDir: deps.dataDir }),
+      'node.reset': talosResetStep(day2),
+      'node.power-off': nodePowerOffStep(day2),
+      'cluster.forget': clusterForgetStep(day2),
     },
   })
 
@@ -160,10 +190,10 @@ export function createLifecycle(deps: LifecycleDependencies): {
     'profiles.templates': () => profiles.templates(),
     'profiles.fromTemplate': ({ template, name, board }) => profiles.fromTemplate(template, name, board),
     'profiles.remove': ({ id }) => profiles.remove(id),
-    'lifecycle.plan': ({ profile, operation }) => engine.plan(profile, operation),
+    'lifecycle.plan': ({ profile, operation, options }) => engine.plan(profile, operation, options),
     'lifecycle.deploy': ({ profile, throughPhase }) => engine.deploy(profile, throughPhase),
-    'lifecycle.start': ({ profile, operation, throughPhase }) =>
-      engine.startOperation(profile, operation, throughPhase),
+    'lifecycle.start': ({ profile, operation, throughPhase, options, confirm }) =>
+      engine.startOperation(profile, operation, throughPhase, { options, confirm }),
     'lifecycle.resume': ({ runId, confirm }) => engine.resume(runId, confirm),
     'lifecycle.cancel': ({ runId }) => engine.cancel(runId),
     'lifecycle.retryStep': ({ runId, stepId, confirm }) => engine.retryStep(runId, stepId, confirm),
@@ -184,6 +214,7 @@ export function createLifecycle(deps: LifecycleDependencies): {
     'clusters.list': () => clusters.list(),
     'clusters.get': ({ ref }) => clusters.get(ref),
     ...clusterAccessHandlers(clusters),
+    ...day2Handlers({ clusters, profiles, dataDir: deps.dataDir }),
     'lifecycle.report': ({ runId, format }) => {
       const run = engine.snapshot(runId)
       const stamp = run.createdAt.replace(/[:.]/g, '-')

@@ -63,9 +63,16 @@ export async function bootstrapEtcd(
   talosctl: Talosctl,
   address: string,
   talosconfig: string,
+  /** An etcd snapshot to recover from (a restore): talosctl uploads it, then bootstraps from it. */
+  recoverFrom?: string,
 ): Promise<'bootstrapped' | 'already' | { notYet: string }> {
   try {
-    await talosctl({ args: ['bootstrap', ...target(address)], talosconfig })
+    await talosctl({
+      args: ['bootstrap', ...(recoverFrom ? ['--recover-from', recoverFrom] : []), ...target(address)],
+      talosconfig,
+      // Uploading a snapshot takes longer than the bootstrap call alone.
+      ...(recoverFrom ? { timeoutMs: 10 * 60_000 } : {}),
+    })
     return 'bootstrapped'
   } catch (error) {
     const message = error instanceof AppError ? error.message : ''

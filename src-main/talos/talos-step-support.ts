@@ -40,8 +40,10 @@ export interface TalosStepDependencies {
 export async function resolveTalosctl(
   deps: TalosStepDependencies,
   context: StepContext,
+  /** Another Talos version than the profile's: an upgrade's target (a newer talosctl drives older nodes). */
+  forVersion?: string,
 ): Promise<TalosctlContext> {
-  const version = context.profile.versions.talos
+  const version = forVersion ?? context.profile.versions.talos
   if (!version) {
     throw new AppError('invalid_input', `The profile "${context.profile.name}" names no Talos version.`)
   }
@@ -59,8 +61,12 @@ export async function resolveTalosctl(
   return { talosctl: path, signal: context.signal, log: context.log }
 }
 
-export async function talosctlFor(deps: TalosStepDependencies, context: StepContext): Promise<Talosctl> {
-  return (deps.runner ?? talosctlRunner)(await resolveTalosctl(deps, context))
+export async function talosctlFor(
+  deps: TalosStepDependencies,
+  context: StepContext,
+  forVersion?: string,
+): Promise<Talosctl> {
+  return (deps.runner ?? talosctlRunner)(await resolveTalosctl(deps, context, forVersion))
 }
 
 /** The profile's nodes, control planes first: the order of the talosconfig's nodes. */

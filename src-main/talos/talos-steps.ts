@@ -213,7 +213,7 @@ function bootstrapStep(deps: TalosStepDependencies): StepExecutor<'talos.bootstr
       const timeoutMs = context.profile.timeouts.bootSeconds * 1000
       let lastAnswer = ''
       const outcome = await pollUntil(context, pollMs, timeoutMs, async () => {
-        const answer = await bootstrapEtcd(talosctl, configured, talosconfig)
+        const answer = await bootstrapEtcd(talosctl, configured, talosconfig, context.step.params.recoverFrom)
         if (typeof answer === 'string') return answer
         lastAnswer = answer.notYet
         context.log(`${first.hostname} cannot be bootstrapped yet: ${answer.notYet}`)
@@ -229,7 +229,9 @@ function bootstrapStep(deps: TalosStepDependencies): StepExecutor<'talos.bootstr
       return {
         message:
           outcome === 'bootstrapped'
-            ? `Bootstrapped etcd on ${first.hostname} (${configured})`
+            ? context.step.params.recoverFrom
+              ? `Bootstrapped etcd on ${first.hostname} (${configured}), recovered from ${context.step.params.recoverFrom}`
+              : `Bootstrapped etcd on ${first.hostname} (${configured})`
             : `${first.hostname} was bootstrapped before: it refused a second bootstrap, as it should`,
         output: { node: first.hostname, apiAddress: configured },
       }

@@ -6,12 +6,19 @@
 import type {
   Metadata,
   sendUnaryData,
+  ServerReadableStream,
   ServerUnaryCall,
   ServerWritableStream,
   UntypedServiceImplementation,
 } from '@grpc/grpc-js'
 import { once } from 'node:events'
-import { authorize, streamMethods, unaryMethods, type Caller } from './machine-service.ts'
+import {
+  authorize,
+  receiveEtcdSnapshot,
+  streamMethods,
+  unaryMethods,
+  type Caller,
+} from './machine-service.ts'
 import { failureMetadata, RpcError, rpcCode, toRpcError } from './rpc-error.ts'
 import { rolesOf } from './talos-certs.ts'
 import { talosApiPort } from './talos-fleet.ts'
@@ -62,7 +69,10 @@ function reach(from: VirtualTalosNode, target: string): VirtualTalosNode {
   return node
 }
 
-function callerOf(node: VirtualTalosNode, call: ServerUnaryCall<unknown, unknown>): Caller {
+function callerOf(
+  node: VirtualTalosNode,
+  call: Pick<ServerUnaryCall<unknown, unknown>, 'getAuthContext'>,
+): Caller {
   if (node.mode === 'maintenance') return { roles: new Set(['os:reader']) }
   return { roles: rolesOf(call.getAuthContext().sslPeerCertificate?.subject?.O) }
 }
@@ -145,10 +155,42 @@ function streamHandler(node: VirtualTalosNode, method: string) {
   }
 }
 
+/** The largest snapshot EtcdRecover takes: far above a home lab's etcd, well below the memory. */
+const maxRecoverBytes = 512 * 1024 * 1024
+
+/** EtcdRecover: the client streams a snapshot to the node it names (no forwarding, as talosctl aims it). */
+function recoverHandler(node: VirtualTalosNode) {
+  return (call: ServerReadableStream<{ bytes?: Buffer }, unknown>, callback: sendUnaryData<unknown>) => {
+    const run = async () => {
+      // talosctl names the node in `nodes`: one of them may be named, not several.
+      const route = routeOf(node, call.metadata)
+      if (route.kind === 'many' && route.targets.length > 1)
+        throw new RpcError(rpcCode.INVALID_ARGUMENT, 'etcd recover is aimed at one node')
+      const named = route.kind === 'one' ? route.target : route.kind === 'many' ? route.targets[0]! : null
+      const target = named ? reach(node, named) : node
+      authorize(target, 'EtcdRecover', callerOf(node, call))
+      const chunks: Buffer[] = []
+      let size = 0
+      for await (const message of call as AsyncIterable<{ bytes?: Buffer }>) {
+        size += message.bytes?.length ?? 0
+        if (size > maxRecoverBytes)
+          throw new RpcError(rpcCode.RESOURCE_EXHAUSTED, 'the snapshot is larger than a virtual node takes')
+        if (message.bytes) chunks.push(message.bytes)
+      }
+      return { messages: [receiveEtcdSnapshot(target, Buffer.concat(chunks))] }
+    }
+    run().then(
+      (response) => callback(null, response),
+      (error: unknown) => callback(toRpcError(error)),
+    )
+  }
+}
+
 /** The grpc-js implementation of machine.MachineService for one node. */
 export function machineServiceImplementation(node: VirtualTalosNode): UntypedServiceImplementation {
   const implementation: UntypedServiceImplementation = {}
   for (const method of Object.keys(unaryMethods)) implementation[method] = unaryHandler(node, method)
   for (const method of Object.keys(streamMethods)) implementation[method] = streamHandler(node, method)
+  implementation.EtcdRecover = recoverHandler(node)
   return implementation
 }

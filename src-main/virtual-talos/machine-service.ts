@@ -2,7 +2,7 @@
 // node that is). Permissions follow Talos's rules for machined: each call names the roles it
 // admits; a maintenance node serves an unauthenticated client as os:reader, so only
 // ApplyConfiguration works there, and calls it does not have at all answer "not implemented".
-import { randomUUID } from 'node:crypto'
+import { createHash, randomUUID } from 'node:crypto'
 import { kubeconfigArchive } from './kubeconfig-archive.ts'
 import { MachineConfigError, parseMachineConfig } from './machine-config.ts'
 import { RpcError, rpcCode } from './rpc-error.ts'
@@ -32,6 +32,7 @@ interface Rule {
 const rules: Record<string, Rule> = {
   ApplyConfiguration: { roles: admin, maintenance: true },
   Bootstrap: { roles: admin },
+  EtcdRecover: { roles: admin },
   EtcdSnapshot: { roles: [...operator, 'os:etcd:backup'] },
   Kubeconfig: { roles: admin },
   Reboot: { roles: operator },
@@ -140,7 +141,7 @@ export const unaryMethods: Record<string, Unary> = {
     return { mode, modeDetails: modeDetails[mode] }
   },
 
-  async Bootstrap(node) {
+  async Bootstrap(node, request) {
     const config = configured(node)
     if (config.type !== 'controlplane')
       throw new RpcError(
@@ -150,6 +151,21 @@ export const unaryMethods: Record<string, Unary> = {
     const { disk, fleet } = node.host
     if (disk.etcdData || fleet.hasEtcd(config.clusterId))
       throw new RpcError(rpcCode.ALREADY_EXISTS, 'etcd data directory is not empty')
+    if (request.recoverEtcd) {
+      // Talos recovers from the snapshot EtcdRecover uploaded; etcd's own snapshot ends with the
+      // sha256 of what precedes it, checked unless told not to (a copied database file has none).
+      const snapshot = disk.recoverSnapshot
+      if (!snapshot)
+        throw new RpcError(
+          rpcCode.FAILED_PRECONDITION,
+          'etcd recovery requested, but no snapshot was uploaded',
+        )
+      if (!request.recoverSkipHashCheck && !snapshotHashMatches(snapshot))
+        throw new RpcError(rpcCode.UNKNOWN, 'failed to recover etcd: snapshot file integrity check failed')
+      disk.recoveredFrom.push({ bytes: snapshot.length })
+      disk.recoverSnapshot = undefined
+      node.host.print(`recovering etcd from the uploaded snapshot (${snapshot.length} bytes)`)
+    }
     disk.etcdData = true
     disk.bootstraps++
     node.host.print('bootstrap request received')
@@ -234,10 +250,27 @@ export const unaryMethods: Record<string, Unary> = {
         'upgrade --preserve, --stage, and --force are not supported in maintenance mode',
       )
     node.host.print(`upgrade request received: image ${image}`)
-    node.host.disk.version = tag
-    node.afterReply('reboot')
+    // Like Talos, the node reports the new version only once it rebooted into it.
+    node.afterReply('reboot', () => (node.host.disk.version = tag))
     return { ack: 'Upgrade request received', actorId: randomUUID() }
   },
+}
+
+/** An uploaded etcd snapshot, kept for the bootstrap that recovers from it. */
+export function receiveEtcdSnapshot(node: VirtualTalosNode, snapshot: Buffer): Message {
+  configured(node)
+  node.host.disk.recoverSnapshot = snapshot
+  node.host.print(`etcd snapshot received for recovery (${snapshot.length} bytes)`)
+  return {}
+}
+
+function snapshotHashMatches(snapshot: Buffer): boolean {
+  if (snapshot.length <= 32) return false
+  const body = snapshot.subarray(0, snapshot.length - 32)
+  return createHash('sha256')
+    .update(body)
+    .digest()
+    .equals(snapshot.subarray(snapshot.length - 32))
 }
 
 const noBackend =

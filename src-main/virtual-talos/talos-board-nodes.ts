@@ -24,6 +24,8 @@ export interface VirtualTalosNodeState {
   wipedPartitions: string[]
   wipedUserDisks: string[]
   bootstraps: number
+  /** The snapshot sizes bootstraps recovered etcd from. */
+  recoveredFrom: { bytes: number }[]
   etcdData: boolean
 }
 
@@ -116,6 +118,7 @@ export class TalosBoardNodes {
       wipedPartitions: [...disk.wipedPartitions],
       wipedUserDisks: [...disk.wipedUserDisks],
       bootstraps: disk.bootstraps,
+      recoveredFrom: disk.recoveredFrom,
       etcdData: disk.etcdData,
     }
   }

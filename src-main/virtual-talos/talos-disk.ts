@@ -14,6 +14,10 @@ export interface TalosDisk {
   etcdData: boolean
   /** Successful bootstrap calls on this node. */
   bootstraps: number
+  /** An etcd snapshot uploaded for the next `bootstrap --recover-from` (EtcdRecover). */
+  recoverSnapshot: Buffer | undefined
+  /** Bootstraps that recovered etcd from an uploaded snapshot, with the snapshot's size. */
+  recoveredFrom: { bytes: number }[]
   /** Partition labels wiped by resets, in order. */
   wipedPartitions: string[]
   /** User disks wiped by resets, in order. */
@@ -29,6 +33,8 @@ export function freshTalosDisk(imageFileName: string | undefined): TalosDisk {
     staged: undefined,
     etcdData: false,
     bootstraps: 0,
+    recoverSnapshot: undefined,
+    recoveredFrom: [],
     wipedPartitions: [],
     wipedUserDisks: [],
   }

@@ -233,11 +233,12 @@ export class VirtualTalosNode {
     }
   }
 
-  /** After the answer is out: reboot, or power off. */
-  afterReply(action: 'reboot' | 'power-off'): void {
+  /** After the answer is out: reboot, or power off — first doing `then` (an upgrade's new version). */
+  afterReply(action: 'reboot' | 'power-off', then?: () => void): void {
     clearTimeout(this.#pendingAction)
     this.#pendingAction = setTimeout(() => {
       this.#pendingAction = undefined
+      then?.()
       if (action === 'reboot') this.host.powerCycle()
       else this.host.powerOff()
     }, actionDelayMs)

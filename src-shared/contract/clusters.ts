@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { clusterBackupSchema } from '../clusters/cluster-backups.ts'
 import { clusterRecordSchema } from '../clusters/cluster-schema.ts'
 import { clusterHealthSchema } from '../clusters/health-schema.ts'
 import { defineEvent, defineRequest } from './define.ts'
@@ -73,6 +74,56 @@ export const clusterRequests = {
       'The cluster’s health: nodes, pods that are not Ready, each enabled add-on, recent warnings, and a verdict (healthy, degraded, unreachable) with reasons. Asking starts watching the cluster; changes come as clusters.healthChanged while it is asked for again within a minute.',
     input: clusterRef,
     output: clusterHealthSchema,
+  }),
+  'clusters.backups': defineRequest({
+    description:
+      'The cluster’s etcd snapshots kept in the data directory, newest first: file, time, size, sha256, node and version.',
+    input: clusterRef,
+    output: z.array(clusterBackupSchema),
+  }),
+  'clusters.exportSecrets': defineRequest({
+    description:
+      'The cluster’s secrets (Talos secrets bundle, talosconfig, kubeconfig, K3s token, SSH key — those sealed) as one age-encrypted, armored file, to a passphrase (scrypt) or an age recipient. Only the encrypted file leaves the core.',
+    input: z
+      .object({
+        ref: refSchema,
+        to: z.union([
+          z.object({ passphrase: z.string().min(1) }).strict(),
+          z
+            .object({
+              ageRecipient: z.string().trim().regex(/^age1/, { message: 'must be an age recipient (age1…)' }),
+            })
+            .strict(),
+        ]),
+      })
+      .strict(),
+    output: z.object({
+      fileName: z.string(),
+      content: z.string(),
+      names: z.array(z.string()),
+    }),
+  }),
+  'clusters.importSecrets': defineRequest({
+    description:
+      'Seals the secrets of an export (clusters.exportSecrets) into the cluster of a profile, for a restore that rebuilds it: decrypted with the passphrase or age identity given, refused when the cluster already holds other secrets. Returns the names sealed.',
+    input: z
+      .object({
+        profile: refSchema,
+        content: z.string().min(1),
+        key: z.union([
+          z.object({ passphrase: z.string().min(1) }).strict(),
+          z
+            .object({
+              identity: z
+                .string()
+                .trim()
+                .regex(/^AGE-SECRET-KEY-/, { message: 'must be an age identity' }),
+            })
+            .strict(),
+        ]),
+      })
+      .strict(),
+    output: z.object({ cluster: z.string(), names: z.array(z.string()) }),
   }),
   'clusters.addonSecret': defineRequest({
     description:

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { flashPhaseSchema } from '../flash/flash-schemas.ts'
-import { operationIdSchema, phaseIdSchema, planSchema } from '../lifecycle/plan.ts'
+import { operationIdSchema, operationOptionsSchema, phaseIdSchema, planSchema } from '../lifecycle/plan.ts'
 import { byteProgressSchema } from '../progress/progress.ts'
 import { runSchema, runSummarySchema } from '../lifecycle/run-schema.ts'
 import { defineEvent, defineRequest } from './define.ts'
@@ -13,7 +13,11 @@ export const lifecycleRequests = {
   'lifecycle.plan': defineRequest({
     description:
       'A dry run: the plan of one operation on the profile (default: deploy), which phases this version can run, and what stands in the way. Touches nothing.',
-    input: z.object({ profile: profileRef, operation: operationIdSchema.default('deploy') }),
+    input: z.object({
+      profile: profileRef,
+      operation: operationIdSchema.default('deploy'),
+      options: operationOptionsSchema.default({}),
+    }),
     output: z.object({ plan: planSchema, runnablePhases: z.array(phaseIdSchema) }),
   }),
   'lifecycle.deploy': defineRequest({
@@ -24,11 +28,14 @@ export const lifecycleRequests = {
   }),
   'lifecycle.start': defineRequest({
     description:
-      'Starts a run of one operation on the profile’s cluster (deploy, upgrade, backup, destroy) through the given phase. Steps this version cannot run fail with not_implemented, naming their kind.',
+      'Starts a run of one operation on the profile’s cluster (deploy, upgrade, backup, destroy) through the given phase. Steps this version cannot run fail with not_implemented, naming their kind. An upgrade is refused when its versions skip a minor release or go back; a destroy only starts with `confirm` set to the cluster’s name.',
     input: z.object({
       profile: profileRef,
       operation: operationIdSchema,
       throughPhase: phaseIdSchema.optional(),
+      options: operationOptionsSchema.default({}),
+      /** A destroy's typed confirmation: the cluster's (profile's) name. */
+      confirm: z.string().optional(),
     }),
     output: runSchema,
   }),

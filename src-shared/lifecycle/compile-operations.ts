@@ -1,25 +1,32 @@
-// The plans of the operations after a deploy, compiled from the same profile (the desired state):
-// an upgrade moves the nodes, one at a time, to the profile's versions; a backup snapshots etcd
-// and saves it with the cluster's sealed files; a destroy removes the add-ons (what depends on an
-// add-on first), resets the nodes (workers before control planes) and powers them off.
+// The plans of the operations after a deploy, compiled from the same profile (the desired state)
+// and the operation's options: an upgrade snapshots etcd, then moves the nodes, one at a time, to
+// the target versions; a backup snapshots etcd and keeps it with a retention count; a destroy
+// (optionally after a backup) removes the add-ons (what depends on an add-on first), resets the
+// nodes (workers before control planes), powers them off and forgets the cluster. Every
+// destructive step names its node and what it wipes in its title (docs/destroy.md).
 import { addonDependencies, enabledAddons } from '../addons/addon-catalogue.ts'
 import type { ClusterProfile } from '../profiles/profile-schema.ts'
 import { orderedNodes, PlanBuilder } from './plan-builder.ts'
-import { resourceKeys, type Plan } from './plan.ts'
+import { defaultBackupRetention, resourceKeys, type OperationOptions, type Plan } from './plan.ts'
 import { stepIds } from './step-ids.ts'
+
+/** What a Talos destroy wipes on every node: its config (STATE) and its data (EPHEMERAL, etcd's too). */
+export const talosResetLabels = ['STATE', 'EPHEMERAL'] as const
 
 function controlPlanesFirst(profile: ClusterProfile) {
   const nodes = orderedNodes(profile)
   return [...nodes.filter((n) => n.role === 'control-plane'), ...nodes.filter((n) => n.role === 'worker')]
 }
 
-export function compileUpgrade(profile: ClusterProfile): Plan {
+export function compileUpgrade(profile: ClusterProfile, options: OperationOptions = {}): Plan {
   const b = new PlanBuilder()
   const talos = profile.distribution === 'talos'
-  const version = (talos ? profile.versions.talos : profile.versions.k3s) ?? ''
+  const version = (talos ? (options.talosVersion ?? profile.versions.talos) : profile.versions.k3s) ?? ''
+  const kubernetes = talos ? options.kubernetesVersion : undefined
+  snapshotSteps(b, profile, defaultBackupRetention)
+  let previous: string = stepIds.saveBackup
   // Rolling: every node upgrade holds the cluster, so one node at a time leaves the cluster;
   // control planes go first (a newer control plane serves older kubelets, not the other way round).
-  let previous: string | undefined
   for (const node of controlPlanesFirst(profile)) {
     const id = stepIds.upgradeNode(node.hostname)
     b.step('node.upgrade-os', {
@@ -27,7 +34,7 @@ export function compileUpgrade(profile: ClusterProfile): Plan {
       phase: 'upgrade-nodes',
       title: `Upgrade ${node.hostname} to ${talos ? 'Talos' : 'K3s'} ${version}`,
       node: node.hostname,
-      dependsOn: previous ? [previous] : [],
+      dependsOn: [previous],
       resources: [resourceKeys.node(node.hostname), resourceKeys.cluster],
       params: { address: node.address, distribution: profile.distribution, version },
     })
@@ -35,14 +42,14 @@ export function compileUpgrade(profile: ClusterProfile): Plan {
   }
   // K3s carries Kubernetes in its own version; Talos upgrades Kubernetes on its own.
   const first = controlPlanesFirst(profile)[0]!
-  if (talos && profile.versions.kubernetes) {
+  if (kubernetes) {
     b.step('cluster.upgrade-kubernetes', {
       id: stepIds.upgradeKubernetes,
       phase: 'upgrade-kubernetes',
-      title: `Upgrade Kubernetes to ${profile.versions.kubernetes}`,
-      dependsOn: previous ? [previous] : [],
+      title: `Upgrade Kubernetes to ${kubernetes}`,
+      dependsOn: [previous],
       resources: [resourceKeys.cluster],
-      params: { address: first.address, version: profile.versions.kubernetes },
+      params: { address: first.address, version: kubernetes },
     })
     previous = stepIds.upgradeKubernetes
   }
@@ -50,14 +57,28 @@ export function compileUpgrade(profile: ClusterProfile): Plan {
     id: stepIds.nodesReady,
     phase: 'upgrade-verify',
     title: 'Wait for every node to be Ready',
-    dependsOn: previous ? [previous] : [],
+    dependsOn: [previous],
     params: {},
   })
-  return b.plan('upgrade', profile)
+  // The add-ons to the catalogue's pins, in the deploy's layers: the install step upgrades a release
+  // whose chart or values differ and skips one already at its pin.
+  if (options.addons) {
+    for (const addon of enabledAddons(profile)) {
+      const after = addonDependencies(addon.key, profile).map((key) => stepIds.addonInstall(key))
+      b.step('addon.install', {
+        id: stepIds.addonInstall(addon.key),
+        phase: 'upgrade-addons',
+        title: `Upgrade ${addon.title} to chart ${addon.chart.version}`,
+        dependsOn: [stepIds.nodesReady, ...after],
+        params: { addon: addon.key },
+      })
+    }
+  }
+  return b.plan('upgrade', profile, options)
 }
 
-export function compileBackup(profile: ClusterProfile): Plan {
-  const b = new PlanBuilder()
+/** An etcd snapshot from the first control plane, then kept in the cluster's backups. */
+function snapshotSteps(b: PlanBuilder, profile: ClusterProfile, retention: number): void {
   const first = controlPlanesFirst(profile)[0]!
   b.step('cluster.etcd-snapshot', {
     id: stepIds.etcdSnapshot,
@@ -70,16 +91,24 @@ export function compileBackup(profile: ClusterProfile): Plan {
   b.step('cluster.save-backup', {
     id: stepIds.saveBackup,
     phase: 'backup-save',
-    title: 'Save the snapshot with the cluster’s sealed files',
+    title: `Keep the snapshot in the cluster’s backups (the newest ${retention})`,
     dependsOn: [stepIds.etcdSnapshot],
-    params: {},
+    params: { retention },
   })
-  return b.plan('backup', profile)
 }
 
-export function compileDestroy(profile: ClusterProfile): Plan {
+export function compileBackup(profile: ClusterProfile, options: OperationOptions = {}): Plan {
   const b = new PlanBuilder()
-  const enabled = enabledAddons(profile)
+  snapshotSteps(b, profile, options.retention ?? defaultBackupRetention)
+  return b.plan('backup', profile, options)
+}
+
+export function compileDestroy(profile: ClusterProfile, options: OperationOptions = {}): Plan {
+  const b = new PlanBuilder()
+  const talos = profile.distribution === 'talos'
+  if (options.backupFirst) snapshotSteps(b, profile, defaultBackupRetention)
+  const backedUp = options.backupFirst ? [stepIds.saveBackup] : []
+  const enabled = options.keepAddons ? [] : enabledAddons(profile)
   // An add-on goes after those installed on top of it: the reverse of the install layers.
   for (const addon of [...enabled].reverse()) {
     const dependents = enabled
@@ -89,7 +118,7 @@ export function compileDestroy(profile: ClusterProfile): Plan {
       id: stepIds.addonUninstall(addon.key),
       phase: 'uninstall-addons',
       title: `Uninstall ${addon.title}`,
-      dependsOn: dependents,
+      dependsOn: [...backedUp, ...dependents],
       resources: [resourceKeys.cluster],
       params: { addon: addon.key },
     })
@@ -97,16 +126,28 @@ export function compileDestroy(profile: ClusterProfile): Plan {
   const addonsGone = enabled.map((addon) => stepIds.addonUninstall(addon.key))
   const nodes = orderedNodes(profile)
   const workers = nodes.filter((n) => n.role === 'worker')
-  for (const node of [...workers, ...nodes.filter((n) => n.role === 'control-plane')]) {
+  const controlPlanes = nodes.filter((n) => n.role === 'control-plane')
+  for (const node of [...workers, ...controlPlanes]) {
+    const wipe = talos ? [...talosResetLabels] : []
+    const userDisks = options.wipeNvme && node.nvme ? [node.nvme.device] : []
+    const wiped = talos
+      ? [...wipe.map((label) => `${label} partition`), ...userDisks.map((disk) => `NVMe ${disk}`)]
+      : ['K3s', ...userDisks.map((disk) => `NVMe ${disk}`)]
     b.step('node.reset', {
       id: stepIds.reset(node.hostname),
       phase: 'reset-nodes',
-      title: `Reset ${node.hostname} (${profile.distribution === 'talos' ? 'wipe Talos' : 'uninstall K3s'})`,
+      title: `Reset ${node.hostname} (${node.board} slot ${node.slot}): wipe ${wiped.join(', ')}`,
       node: node.hostname,
-      // Control planes leave last: workers drain towards them.
+      // Control planes leave last (workers drain towards them), one at a time: each leaves etcd
+      // while the others keep its quorum.
       dependsOn: [
+        ...backedUp,
         ...addonsGone,
         ...(node.role === 'control-plane' ? workers.map((w) => stepIds.reset(w.hostname)) : []),
+        ...controlPlanes
+          .slice(0, controlPlanes.indexOf(node))
+          .slice(-1)
+          .map((cp) => stepIds.reset(cp.hostname)),
       ],
       resources: [resourceKeys.node(node.hostname)],
       params: {
@@ -114,6 +155,8 @@ export function compileDestroy(profile: ClusterProfile): Plan {
         slot: node.slot,
         address: node.address,
         distribution: profile.distribution,
+        wipe,
+        userDisks,
       },
     })
   }
@@ -128,5 +171,16 @@ export function compileDestroy(profile: ClusterProfile): Plan {
       params: { board: node.board, slot: node.slot },
     })
   }
-  return b.plan('destroy', profile)
+  const keepSecrets = options.backupFirst === true
+  b.step('cluster.forget', {
+    id: stepIds.forget,
+    phase: 'forget-cluster',
+    title: keepSecrets
+      ? `Mark "${profile.name}" destroyed, keeping its sealed secrets and backups for a restore`
+      : `Mark "${profile.name}" destroyed and delete its sealed secrets and backups`,
+    dependsOn: nodes.map((node) => stepIds.powerOff(node.hostname)),
+    resources: [resourceKeys.cluster],
+    params: { keepSecrets },
+  })
+  return b.plan('destroy', profile, options)
 }

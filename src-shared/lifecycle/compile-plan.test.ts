@@ -135,7 +135,7 @@ describe('compilePlan', () => {
     const plan = compilePlan(profile, 'destroy')
     assertRunnable(plan)
     expect(plan.operation).toBe('destroy')
-    expect(planPhases(plan)).toEqual(['uninstall-addons', 'reset-nodes', 'power-off'])
+    expect(planPhases(plan)).toEqual(['uninstall-addons', 'reset-nodes', 'power-off', 'forget-cluster'])
     const uninstalls = plan.steps.filter((s) => s.kind === 'addon.uninstall')
     expect(uninstalls.map((s) => s.id)).toEqual([
       'uninstall:portainer',
@@ -162,33 +162,91 @@ describe('compilePlan', () => {
       resources: ['board:rack-1', 'node:turing-w2'],
       params: { board: 'rack-1', slot: 3 },
     })
+    // Each reset names its node, its slot and what it wipes before it starts.
+    expect(plan.steps.find((s) => s.id === 'reset:turing-w1')).toMatchObject({
+      title: 'Reset turing-w1 (rack-1 slot 2): wipe STATE partition, EPHEMERAL partition',
+      params: { wipe: ['STATE', 'EPHEMERAL'], userDisks: [] },
+    })
+    expect(plan.steps.at(-1)).toMatchObject({
+      id: 'destroy:forget',
+      dependsOn: [
+        'power-off:turing-cp1',
+        'power-off:turing-w1',
+        'power-off:turing-w2',
+        'power-off:turing-w3',
+      ],
+      params: { keepSecrets: false },
+    })
     expect(planSchema.parse(plan)).toEqual(plan)
+  })
+
+  it('compiles a destroy that backs up first and wipes the NVMe drives when asked', () => {
+    const profile = profileFromTemplate('talos-rk1-longhorn', { name: 'lab', board: 'rack-1' })
+    const plan = compilePlan(profile, 'destroy', { backupFirst: true, wipeNvme: true })
+    expect(planPhases(plan).slice(0, 3)).toEqual(['backup-snapshot', 'backup-save', 'uninstall-addons'])
+    const reset = plan.steps.find((s) => s.id === 'reset:turing-w1')!
+    expect(reset.title).toMatch(/wipe STATE partition, EPHEMERAL partition, NVMe \/dev\/nvme0n1$/)
+    expect(reset.params).toMatchObject({ userDisks: ['/dev/nvme0n1'] })
+    expect(reset.dependsOn).toContain('backup:save')
+    expect(plan.steps.at(-1)).toMatchObject({ params: { keepSecrets: true } })
+    expect(plan.options).toEqual({ backupFirst: true, wipeNvme: true })
+    const kept = compilePlan(profile, 'destroy', { keepAddons: true })
+    expect(planPhases(kept)).toEqual(['reset-nodes', 'power-off', 'forget-cluster'])
   })
 
   it('compiles an upgrade one node at a time, control planes first, and a backup', () => {
     const profile = profileFromTemplate('talos-rk1-longhorn', { name: 'lab', board: 'rack-1' })
-    const upgrade = compilePlan(profile, 'upgrade')
+    const upgrade = compilePlan(profile, 'upgrade', { talosVersion: 'v1.14.0', kubernetesVersion: 'v1.36.0' })
     assertRunnable(upgrade)
     expect(summary(upgrade)).toEqual([
-      'upgrade-nodes | upgrade:turing-cp1 <- ',
+      'backup-snapshot | backup:etcd <- ',
+      'backup-save | backup:save <- backup:etcd',
+      'upgrade-nodes | upgrade:turing-cp1 <- backup:save',
       'upgrade-nodes | upgrade:turing-w1 <- upgrade:turing-cp1',
       'upgrade-nodes | upgrade:turing-w2 <- upgrade:turing-w1',
       'upgrade-nodes | upgrade:turing-w3 <- upgrade:turing-w2',
       'upgrade-kubernetes | upgrade:kubernetes <- upgrade:turing-w3',
       'upgrade-verify | cluster:nodes-ready <- upgrade:kubernetes',
     ])
-    expect(upgrade.steps[0]).toMatchObject({
+    expect(upgrade.steps[2]).toMatchObject({
       kind: 'node.upgrade-os',
       resources: ['node:turing-cp1', 'cluster'],
-      params: { address: '10.10.88.73', distribution: 'talos', version: 'v1.13.9' },
+      params: { address: '10.10.88.73', distribution: 'talos', version: 'v1.14.0' },
     })
+    // With --addons, each enabled add-on goes to the catalogue's pin after the nodes, in its layer.
+    const addons = compilePlan(profile, 'upgrade', { addons: true })
+    expect(planPhases(addons).at(-1)).toBe('upgrade-addons')
+    expect(addons.steps.find((step) => step.id === 'addon:traefik')).toMatchObject({
+      kind: 'addon.install',
+      title: expect.stringMatching(/^Upgrade Traefik to chart \S+$/),
+      dependsOn: ['cluster:nodes-ready', 'addon:metallb'],
+    })
+    // Without a target the profile's versions are the target, and Kubernetes is left alone.
+    expect(compilePlan(profile, 'upgrade').steps[2]!.params).toMatchObject({ version: 'v1.13.9' })
+    expect(planPhases(compilePlan(profile, 'upgrade'))).not.toContain('upgrade-kubernetes')
     const k3s = compilePlan(profileFromTemplate('k3s-rk1-armbian', { name: 'k', board: 'rack-1' }), 'upgrade')
-    expect(planPhases(k3s)).toEqual(['upgrade-nodes', 'upgrade-verify'])
+    expect(planPhases(k3s)).toEqual(['backup-snapshot', 'backup-save', 'upgrade-nodes', 'upgrade-verify'])
     const backup = compilePlan(profile, 'backup')
     expect(summary(backup)).toEqual([
       'backup-snapshot | backup:etcd <- ',
       'backup-save | backup:save <- backup:etcd',
     ])
+  })
+
+  it('compiles a restore as a deploy whose bootstrap recovers etcd from the snapshot', () => {
+    const profile = profileFromTemplate('talos-rk1-longhorn', { name: 'lab', board: 'rack-1' })
+    const restore = compilePlan(profile, 'restore', { restoreSnapshot: '/backups/lab-etcd.snapshot' })
+    const deploy = compilePlan(profile)
+    expect(restore.operation).toBe('restore')
+    expect(restore.steps.map((step) => step.id)).toEqual(deploy.steps.map((step) => step.id))
+    expect(restore.steps.find((step) => step.kind === 'talos.bootstrap')).toMatchObject({
+      title: 'Bootstrap etcd on turing-cp1, recovered from the snapshot lab-etcd.snapshot',
+      params: { address: '10.10.88.73', recoverFrom: '/backups/lab-etcd.snapshot' },
+    })
+    expect(deploy.steps.find((step) => step.kind === 'talos.bootstrap')!.params).toEqual({
+      address: '10.10.88.73',
+    })
+    expect(planSchema.parse(restore)).toEqual(restore)
   })
 
   it('refuses a step whose parameters do not fit its kind', () => {

@@ -5,7 +5,7 @@
 import { addonDependencies, enabledAddons } from '../addons/addon-catalogue.ts'
 import type { ClusterProfile, ImageSource, ProfileNode } from '../profiles/profile-schema.ts'
 import { compileBackup, compileDestroy, compileUpgrade } from './compile-operations.ts'
-import { resourceKeys, type OperationId, type Plan } from './plan.ts'
+import { resourceKeys, type OperationId, type OperationOptions, type Plan } from './plan.ts'
 import { orderedNodes, PlanBuilder } from './plan-builder.ts'
 import { stepIds } from './step-ids.ts'
 
@@ -25,20 +25,32 @@ type ParameterlessKind =
   | 'k3s.export-kubeconfig'
   | 'cluster.wait-ready'
 
-export function compilePlan(profile: ClusterProfile, operation: OperationId = 'deploy'): Plan {
+export function compilePlan(
+  profile: ClusterProfile,
+  operation: OperationId = 'deploy',
+  options: OperationOptions = {},
+): Plan {
   switch (operation) {
     case 'deploy':
       return compileDeploy(profile)
+    case 'restore':
+      return compileDeploy(profile, 'restore', options)
     case 'upgrade':
-      return compileUpgrade(profile)
+      return compileUpgrade(profile, options)
     case 'backup':
-      return compileBackup(profile)
+      return compileBackup(profile, options)
     case 'destroy':
-      return compileDestroy(profile)
+      return compileDestroy(profile, options)
   }
 }
 
-function compileDeploy(profile: ClusterProfile): Plan {
+/** A deploy; a restore is the same plan with etcd bootstrapped from a snapshot. */
+function compileDeploy(
+  profile: ClusterProfile,
+  operation: 'deploy' | 'restore' = 'deploy',
+  options: OperationOptions = {},
+): Plan {
+  const recoverFrom = operation === 'restore' ? options.restoreSnapshot : undefined
   const b = new PlanBuilder()
   const imageOf = (node: ProfileNode) => node.image ?? profile.image
   /** A cluster-wide bootstrap step that needs nothing but what the steps before it produced. */
@@ -117,10 +129,12 @@ function compileDeploy(profile: ClusterProfile): Plan {
     b.step('talos.bootstrap', {
       id: stepIds.talosBootstrap,
       phase: 'cluster-bootstrap',
-      title: `Bootstrap etcd on ${first.hostname}`,
+      title: recoverFrom
+        ? `Bootstrap etcd on ${first.hostname}, recovered from the snapshot ${recoverFrom.split(/[\\/]/).at(-1)}`
+        : `Bootstrap etcd on ${first.hostname}`,
       dependsOn: controlPlanes.map((cp) => stepIds.talosApply(cp.hostname)),
       resources: [resourceKeys.cluster],
-      params: { address: first.address },
+      params: { address: first.address, ...(recoverFrom ? { recoverFrom } : {}) },
     })
     // The talosconfig names where every node answers once configured: known after its apply.
     clusterStep(stepIds.talosExport, 'talos.export-configs', 'Export kubeconfig and talosconfig', [
@@ -204,5 +218,5 @@ function compileDeploy(profile: ClusterProfile): Plan {
     params: {},
   })
 
-  return b.plan('deploy', profile)
+  return b.plan(operation, profile, operation === 'restore' ? options : {})
 }

@@ -2,7 +2,7 @@
 // parameters by its kind, and the order of nodes. The add-ons' layers are in
 // src-shared/addons/addon-catalogue.ts.
 import type { ClusterProfile, ProfileNode } from '../profiles/profile-schema.ts'
-import type { OperationId, Plan, PlanStep, PlanStepOf, StepKind } from './plan.ts'
+import type { OperationId, OperationOptions, Plan, PlanStep, PlanStepOf, StepKind } from './plan.ts'
 
 /** Nodes by board and slot: the order rows are drawn and flashes run in. */
 export function orderedNodes(profile: ClusterProfile): ProfileNode[] {
@@ -20,7 +20,13 @@ export class PlanBuilder {
     this.steps.push({ ...step, kind, resources: step.resources ?? [] } as PlanStepOf<K>)
   }
 
-  plan(operation: OperationId, profile: ClusterProfile): Plan {
-    return { operation, profileName: profile.name, distribution: profile.distribution, steps: this.steps }
+  plan(operation: OperationId, profile: ClusterProfile, options: OperationOptions = {}): Plan {
+    return {
+      operation,
+      options,
+      profileName: profile.name,
+      distribution: profile.distribution,
+      steps: this.steps,
+    }
   }
 }

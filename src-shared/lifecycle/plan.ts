@@ -8,7 +8,7 @@ import { z } from 'zod'
 import { nodeNumberSchema } from '../bmc/node-number.ts'
 import { imageSourceSchema } from '../profiles/profile-schema.ts'
 
-export const operationIds = ['deploy', 'upgrade', 'backup', 'destroy'] as const
+export const operationIds = ['deploy', 'upgrade', 'backup', 'destroy', 'restore'] as const
 export const operationIdSchema = z.enum(operationIds)
 export type OperationId = z.infer<typeof operationIdSchema>
 
@@ -17,17 +17,35 @@ export const operationTitles: Record<OperationId, string> = {
   upgrade: 'Upgrade',
   backup: 'Backup',
   destroy: 'Destroy',
+  restore: 'Restore',
 }
 
 /** Each operation's phases, in the order they run. */
 export const operationPhases = {
   deploy: ['image-preparation', 'node-imaging', 'cluster-bootstrap', 'addon-deployment', 'ready'],
-  upgrade: ['upgrade-nodes', 'upgrade-kubernetes', 'upgrade-verify'],
+  // An upgrade, and a destroy asked to back up first, snapshot etcd before they touch a node.
+  upgrade: [
+    'backup-snapshot',
+    'backup-save',
+    'upgrade-nodes',
+    'upgrade-kubernetes',
+    'upgrade-verify',
+    'upgrade-addons',
+  ],
   backup: ['backup-snapshot', 'backup-save'],
-  destroy: ['uninstall-addons', 'reset-nodes', 'power-off'],
+  destroy: [
+    'backup-snapshot',
+    'backup-save',
+    'uninstall-addons',
+    'reset-nodes',
+    'power-off',
+    'forget-cluster',
+  ],
+  // A deploy whose bootstrap recovers etcd from a snapshot (docs/backups.md).
+  restore: ['image-preparation', 'node-imaging', 'cluster-bootstrap', 'addon-deployment', 'ready'],
 } as const satisfies Record<OperationId, readonly string[]>
 
-export const phaseIds = Object.values(operationPhases).flat()
+export const phaseIds = [...new Set(Object.values(operationPhases).flat())]
 export const phaseIdSchema = z.enum(phaseIds as [PhaseId, ...PhaseId[]])
 export type PhaseId = (typeof operationPhases)[OperationId][number]
 
@@ -40,11 +58,13 @@ export const phaseTitles: Record<PhaseId, string> = {
   'upgrade-nodes': 'Node upgrades',
   'upgrade-kubernetes': 'Kubernetes upgrade',
   'upgrade-verify': 'Verification',
+  'upgrade-addons': 'Add-on upgrades',
   'backup-snapshot': 'etcd snapshot',
   'backup-save': 'Saving the backup',
   'uninstall-addons': 'Uninstall add-ons',
   'reset-nodes': 'Reset nodes',
   'power-off': 'Power off',
+  'forget-cluster': 'Forget the cluster',
 }
 
 export const addonKeys = [
@@ -81,7 +101,11 @@ const stepParams = {
   'talos.generate-secrets': none,
   'talos.generate-configs': none,
   'talos.apply-config': z.object({ ...onNode, role }),
-  'talos.bootstrap': z.object({ ...onNode }),
+  'talos.bootstrap': z.object({
+    ...onNode,
+    /** A restore: the etcd snapshot the bootstrap recovers from (`talosctl bootstrap --recover-from`). */
+    recoverFrom: z.string().optional(),
+  }),
   'talos.export-configs': none,
   'k3s.prepare-node': z.object({
     ...onNode,
@@ -96,11 +120,47 @@ const stepParams = {
   'node.upgrade-os': z.object({ ...onNode, distribution, version: z.string() }),
   'cluster.upgrade-kubernetes': z.object({ ...onNode, version: z.string() }),
   'cluster.etcd-snapshot': z.object({ ...onNode, distribution }),
-  'cluster.save-backup': none,
+  'cluster.save-backup': z.object({ retention: z.number().int().min(1) }),
   'addon.uninstall': z.object({ addon: z.enum(addonKeys) }),
-  'node.reset': z.object({ ...onSlot, ...onNode, distribution }),
+  'node.reset': z.object({
+    ...onSlot,
+    ...onNode,
+    distribution,
+    /** The system partitions wiped (Talos labels), named before the step starts. */
+    wipe: z.array(z.string()),
+    /** Data disks wiped too (the NVMe drive), only when the destroy asked for it. */
+    userDisks: z.array(z.string()),
+  }),
   'node.power-off': z.object({ ...onSlot }),
+  /** The end of a destroy: the record marked destroyed; its sealed files deleted unless kept. */
+  'cluster.forget': z.object({ keepSecrets: z.boolean() }),
 } as const
+
+/** What an operation is asked to do beyond the profile (the CLI's flags, the app's dialog). */
+export const operationOptionsSchema = z
+  .object({
+    /** Upgrade: the Talos version to move the nodes to (default: the profile's). */
+    talosVersion: z.string().optional(),
+    /** Upgrade: bring every enabled add-on to the catalogue's pinned chart version. */
+    addons: z.boolean().optional(),
+    /** Upgrade: the Kubernetes version (Talos' upgrade-k8s); none by default. */
+    kubernetesVersion: z.string().optional(),
+    /** Destroy: leave the add-ons' releases alone (a cluster whose API is gone cannot uninstall them). */
+    keepAddons: z.boolean().optional(),
+    /** Destroy: wipe each node's NVMe drive (its data volume) too. */
+    wipeNvme: z.boolean().optional(),
+    /** Destroy: snapshot etcd first and keep the sealed secrets, so the cluster can be restored. */
+    backupFirst: z.boolean().optional(),
+    /** Restore: the etcd snapshot file the first control plane recovers from. */
+    restoreSnapshot: z.string().optional(),
+    /** Backup: how many snapshots to keep (the oldest are deleted). */
+    retention: z.number().int().min(1).max(100).optional(),
+  })
+  .strict()
+export type OperationOptions = z.infer<typeof operationOptionsSchema>
+
+/** Snapshots kept per cluster unless the operation says otherwise. */
+export const defaultBackupRetention = 5
 
 export type StepKind = keyof typeof stepParams
 export const stepKinds = Object.keys(stepParams) as StepKind[]
@@ -138,6 +198,8 @@ export type PlanStep = PlanStepOf<StepKind>
 
 export const planSchema = z.object({
   operation: operationIdSchema,
+  /** Absent in runs recorded before operations took options. */
+  options: operationOptionsSchema.optional(),
   profileName: z.string(),
   distribution,
   steps: z.array(planStepSchema),

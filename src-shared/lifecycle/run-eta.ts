@@ -39,6 +39,7 @@ export const typicalStepSeconds: Record<StepKind, number> = {
   'addon.uninstall': 60,
   'node.reset': 120,
   'node.power-off': 30,
+  'cluster.forget': 2,
 }
 
 /** After the last byte: the BMC powers the node on and the flash job finishes. */

@@ -29,4 +29,5 @@ export const stepIds = {
   addonUninstall: (addon: string) => `uninstall:${addon}`,
   reset: (hostname: string) => `reset:${hostname}`,
   powerOff: (hostname: string) => `power-off:${hostname}`,
+  forget: 'destroy:forget',
 } as const

@@ -140,7 +140,7 @@ describe('clusterdeck deploy', () => {
     const latest = await runCli(['deploy', 'lab', '--resume'], { env })
     expect(latest.code).toBe(2)
     expect(latest.stderr).toContain(
-      `The latest run of "lab" (${newerId}) finished; there is nothing to resume.`,
+      `The latest deploy run of "lab" (${newerId}) finished; there is nothing to resume.`,
     )
     expect(latest.stderr).toMatch(/--resume RUN_ID/)
 

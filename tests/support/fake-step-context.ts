@@ -3,7 +3,7 @@
 // for assertions.
 import { AppError } from '../../src-shared/contract/app-error.ts'
 import { compilePlan } from '../../src-shared/lifecycle/compile-plan.ts'
-import type { PlanStepOf, StepKind } from '../../src-shared/lifecycle/plan.ts'
+import type { OperationId, OperationOptions, PlanStepOf, StepKind } from '../../src-shared/lifecycle/plan.ts'
 import type { ClusterProfile } from '../../src-shared/profiles/profile-schema.ts'
 import type { StepContext } from '../../src-main/lifecycle/step-executor.ts'
 
@@ -23,9 +23,14 @@ export function fakeStepContext<K extends StepKind>(
     outputs?: Record<string, Record<string, unknown>>
     sealed?: Record<string, string>
     confirmations?: string[]
+    /** The operation whose plan holds the step (default: deploy), and its options. */
+    operation?: OperationId
+    operationOptions?: OperationOptions
   } = {},
 ): FakeStepContext<K> {
-  const step = compilePlan(profile).steps.find((candidate) => candidate.id === stepId)
+  const step = compilePlan(profile, options.operation, options.operationOptions).steps.find(
+    (candidate) => candidate.id === stepId,
+  )
   if (!step || step.kind !== kind) throw new Error(`the plan has no ${kind} step ${stepId}`)
   const lines: string[] = []
   const secrets = new Set<string>()

@@ -9,6 +9,7 @@ export type PeerName =
   | 'kwok'
   | 'kwokctl'
   | 'etcd'
+  | 'etcdutl'
   | 'kube-apiserver'
   | 'kube-controller-manager'
   | 'kube-scheduler'

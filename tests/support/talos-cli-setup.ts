@@ -8,6 +8,7 @@ import { expect } from 'vitest'
 import { stringify } from 'yaml'
 import type { VirtualBoard } from '../../src-main/virtual-board/virtual-board-server.ts'
 import { profileFromTemplate } from '../../src-shared/profiles/profile-templates.ts'
+import type { ImageServer } from './image-server.ts'
 import { imageBytes, sha256, writeImage } from './make-image.ts'
 import { runCli } from './run-cli.ts'
 
@@ -17,10 +18,24 @@ export interface TalosCliSetup {
   /** Where the image and the profile file go. */
   dir: string
   tools: { talosctl: string; helm?: string }
+  /**
+   * Serve the image at an Image Factory-shaped URL and pull it from there (instead of importing the
+   * file), so the library knows the schematic it came from — the installer an upgrade uses.
+   */
+  factoryImages?: ImageServer
 }
 
+/** A schematic id for the test image's factory-shaped URL. */
+export const testSchematicId = 'a'.repeat(64)
+
 /** Returns the profile file, named "lab" on board "rack-1". */
-export async function setUpTalosDeploy({ env, board, dir, tools }: TalosCliSetup): Promise<string> {
+export async function setUpTalosDeploy({
+  env,
+  board,
+  dir,
+  tools,
+  factoryImages,
+}: TalosCliSetup): Promise<string> {
   const setUp = async (args: string[], stdin?: string) => {
     const result = await runCli(args, { env, ...(stdin === undefined ? {} : { stdin }) })
     expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(0)
@@ -32,7 +47,13 @@ export async function setUpTalosDeploy({ env, board, dir, tools }: TalosCliSetup
   await setUp(['bmc', '--board', 'rack-1', '--trust-on-first-use', 'info'])
   for (const [tool, path] of Object.entries(tools)) await setUp(['tools', 'set-path', tool, path])
   const raw = imageBytes(3 * 1024 * 1024, 31)
-  await setUp(['image', 'import', writeImage(join(dir, 'talos-v1.12.0-arm64.raw'), raw)])
+  if (factoryImages) {
+    const path = `/image/${testSchematicId}/v1.12.0/metal-arm64.raw`
+    factoryImages.files.set(path, { body: raw })
+    await setUp(['image', 'pull', factoryImages.url(path), '--sha256', sha256(raw)])
+  } else {
+    await setUp(['image', 'import', writeImage(join(dir, 'talos-v1.12.0-arm64.raw'), raw)])
+  }
   const template = profileFromTemplate('talos-rk1-longhorn', { name: 'lab', board: 'rack-1' })
   const profile = {
     ...template,

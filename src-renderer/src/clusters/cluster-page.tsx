@@ -1,11 +1,12 @@
 // What became of a profile once deployed: the cluster's API endpoint, versions and nodes, its
 // health kept live (docs/cluster-health.md), its client configs (download, merge into the user's config files) and each node's machine config with
-// the secrets masked (docs/cluster-access.md).
+// the secrets masked (docs/cluster-access.md), and the etcd snapshots kept (docs/backups.md).
 import { Anchor, Breadcrumbs, Button, Group, Loader, Stack, Text, Title } from '@mantine/core'
 import { IconHierarchy2 } from '@tabler/icons-react'
 import type { ClusterRecord } from '../../../src-shared/clusters/cluster-schema.ts'
 import { FailureAlert } from '../common/failure-alert.tsx'
 import { DistributionBadge } from '../profiles/profiles-page.tsx'
+import { BackupsSection } from './backups-section.tsx'
 import { ClientConfigsSection } from './client-configs-section.tsx'
 import { ClusterHealthSection } from './cluster-health-section.tsx'
 import { MachineConfigsSection } from './machine-configs-section.tsx'
@@ -66,6 +67,7 @@ export function ClusterPage({ clusterName, onBack, onOpenProfile }: ClusterPageP
             />
           )}
           <ClientConfigsSection record={record} />
+          <BackupsSection clusterId={record.id} lastRunId={record.lastRunId} />
           {record.distribution === 'talos' && (
             <MachineConfigsSection
               clusterId={record.id}

@@ -15,6 +15,8 @@ export interface ConfirmModalProps {
   keepLabel: string
   /** Red for actions that destroy or interrupt something. */
   color?: string
+  /** Keeps the action out of reach until the dialog's own check passes (a typed name). */
+  confirmDisabled?: boolean
   onConfirm(): Promise<void>
   onClose(): void
 }
@@ -26,6 +28,7 @@ export function ConfirmModal({
   confirmLabel,
   keepLabel,
   color,
+  confirmDisabled = false,
   onConfirm,
   onClose,
 }: ConfirmModalProps) {
@@ -47,7 +50,7 @@ export function ConfirmModal({
           <Button variant="default" onClick={onClose} disabled={busy} data-autofocus>
             {keepLabel}
           </Button>
-          <Button color={color} loading={busy} onClick={() => void confirm()}>
+          <Button color={color} loading={busy} disabled={confirmDisabled} onClick={() => void confirm()}>
             {confirmLabel}
           </Button>
         </Group>

@@ -33,9 +33,10 @@ export interface PlanModalProps {
   opened: boolean
   onClose(): void
   onDeploy(): void
+  onDestroy(): void
 }
 
-export function PlanModal({ profileId, profileName, opened, onClose, onDeploy }: PlanModalProps) {
+export function PlanModal({ profileId, profileName, opened, onClose, onDeploy, onDestroy }: PlanModalProps) {
   const [operation, setOperation] = useState<OperationId>('deploy')
   const { plan, failure } = usePlan(profileId, opened, operation)
   const titles = new Map(plan?.plan.steps.map((step) => [step.id, step.title]))
@@ -47,7 +48,10 @@ export function PlanModal({ profileId, profileName, opened, onClose, onDeploy }:
           data-testid="plan-operation"
           value={operation}
           onChange={(value) => setOperation(value as OperationId)}
-          data={operationIds.map((id) => ({ value: id, label: operationTitles[id] }))}
+          // A restore needs its snapshot named: it is planned from the CLI (docs/backups.md).
+          data={operationIds
+            .filter((id) => id !== 'restore')
+            .map((id) => ({ value: id, label: operationTitles[id] }))}
         />
         <Text size="sm" c="dimmed">
           The steps {operation === 'upgrade' ? 'an' : 'a'} {operationTitles[operation].toLowerCase()} takes,
@@ -126,6 +130,11 @@ export function PlanModal({ profileId, profileName, opened, onClose, onDeploy }:
           {operation === 'deploy' && (
             <Button leftSection={<IconRocket size={16} />} disabled={!plan} onClick={onDeploy}>
               Deploy…
+            </Button>
+          )}
+          {operation === 'destroy' && (
+            <Button color="red" disabled={!plan} onClick={onDestroy}>
+              Destroy…
             </Button>
           )}
         </Group>

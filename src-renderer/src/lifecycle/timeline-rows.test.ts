@@ -84,6 +84,7 @@ describe('timeline layout', () => {
       ['uninstall-addons', 'Uninstall add-ons'],
       ['reset-nodes', 'Reset nodes'],
       ['power-off', 'Power off'],
+      ['forget-cluster', 'Forget the cluster'],
     ])
     expect(destroy[0]!.rows.map((row) => row.label)).toEqual([
       'Uninstall Portainer',

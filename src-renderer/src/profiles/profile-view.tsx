@@ -26,6 +26,7 @@ import { useCallback, useEffect, useState } from 'react'
 import type { SavedProfile } from '../../../src-shared/profiles/profile-schema.ts'
 import { useConfirmation } from '../common/use-confirmation.tsx'
 import { DeployModal } from '../lifecycle/deploy-modal.tsx'
+import { DestroyModal } from '../lifecycle/destroy-modal.tsx'
 import { PlanModal } from '../lifecycle/plan-modal.tsx'
 import { clearRunFocus, onRunFocus, pendingRunFocus } from '../lifecycle/run-focus.ts'
 import { useLeaveGuard } from '../shell/leave-guard.tsx'
@@ -65,6 +66,7 @@ export function ProfileView({ profile, onBack, onOpenProfile, onOpenAccess }: Pr
   const [dirty, setDirty] = useState(false)
   const [planOpen, setPlanOpen] = useState(false)
   const [deployOpen, setDeployOpen] = useState(false)
+  const [destroyOpen, setDestroyOpen] = useState(false)
   const { ask, modal } = useConfirmation()
   const onDirtyChange = useCallback((value: boolean) => setDirty(value), [])
   useLeaveGuard(dirty ? { what: `the profile "${profile.name}"` } : null)
@@ -178,6 +180,19 @@ export function ProfileView({ profile, onBack, onOpenProfile, onOpenAccess }: Pr
         onDeploy={() => {
           setPlanOpen(false)
           setDeployOpen(true)
+        }}
+        onDestroy={() => {
+          setPlanOpen(false)
+          setDestroyOpen(true)
+        }}
+      />
+      <DestroyModal
+        profile={profile}
+        opened={destroyOpen}
+        onClose={() => setDestroyOpen(false)}
+        onStarted={(run) => {
+          setRunId(run.id)
+          setTab('runs')
         }}
       />
       <DeployModal
