@@ -32,7 +32,7 @@ import { armbianFileName, waitForArmbianBoot } from '../support/virtual-armbian.
 const run = promisify(execFile)
 const bin = fileURLToPath(new URL('../../bin/clusterdeck.js', import.meta.url))
 const cluster = inject('loopbackCluster')
-const peers = findPeers(['helm'])
+const peers = findPeers(['helm', 'kubectl'])
 const skip = cluster.skip ?? (peers.ok ? undefined : peers.reason)
 
 const suffix = randomBytes(3).toString('hex')
@@ -141,7 +141,7 @@ describe.skipIf(skip)(`clusterdeck deploy of a K3s profile${skip ? ` (skipped: $
 
   it('the exported kubeconfig lists the four nodes Ready to kubectl', async () => {
     await cli(['cluster', 'kubeconfig', 'lab', '-o', kubeconfigPath])
-    const { stdout } = await run((peers.binaries as Record<string, string>).kubectl ?? 'kubectl', [
+    const { stdout } = await run(peers.ok ? peers.binaries.kubectl : 'kubectl', [
       '--kubeconfig',
       kubeconfigPath,
       'get',
