@@ -27,7 +27,12 @@ import { findPeers } from '../support/peers.ts'
 import { removeAddons } from '../support/remove-addons.ts'
 import { runCli } from '../support/run-cli.ts'
 import { makeTempDir } from '../support/temp-dir.ts'
-import { armbianFileName, waitForArmbianBoot } from '../support/virtual-armbian.ts'
+import {
+  armbianFileName,
+  flashArmbian,
+  powerOnArmbian,
+  waitForArmbianBoot,
+} from '../support/virtual-armbian.ts'
 
 const run = promisify(execFile)
 const bin = fileURLToPath(new URL('../../bin/clusterdeck.js', import.meta.url))
@@ -38,7 +43,7 @@ const skip = cluster.skip ?? (peers.ok ? undefined : peers.reason)
 const suffix = randomBytes(3).toString('hex')
 const base = profileFromTemplate('k3s-rk1-armbian', { name: 'lab', board: 'rack-1' })
 const hostnames = ['k3s-cp1', 'k3s-w1', 'k3s-w2', 'k3s-w3'].map((name) => `${name}-${suffix}`)
-const [server, , , reflashed] = hostnames as [string, string, string, string]
+const [server, , , rekeyed] = hostnames as [string, string, string, string]
 
 let board: VirtualBoard
 let dir: ReturnType<typeof makeTempDir>
@@ -114,16 +119,30 @@ describe.skipIf(skip)(`clusterdeck deploy of a K3s profile${skip ? ` (skipped: $
     await cli(['node', 'password', 'lab'], `root-${suffix}`)
   })
 
+  // The add-ons' namespaces are waited for until gone (up to 90 s), hence the longer timeout.
   afterAll(async () => {
     await board?.close()
     await repository?.close()
-    if (dir) await removeAddons(cluster.helm, cluster.kubeconfigPath, join(dir.path, 'helm'))
     const kubeConfig = new KubeConfig()
     kubeConfig.loadFromFile(cluster.kubeconfigPath)
     const core = kubeConfig.makeApiClient(CoreV1Api)
-    for (const name of hostnames) await core.deleteNode({ name }).catch(() => undefined)
+    // A stopped virtual node's Node leaves the cluster; the pods bound to it would only go at the
+    // controller manager's next sweep of orphans, and their namespaces with them.
+    for (const name of hostnames) {
+      await core.deleteNode({ name }).catch(() => undefined)
+      const pods = await core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${name}` })
+      for (const pod of pods.items)
+        await core
+          .deleteNamespacedPod({
+            name: pod.metadata!.name!,
+            namespace: pod.metadata!.namespace!,
+            gracePeriodSeconds: 0,
+          })
+          .catch(() => undefined)
+    }
+    if (dir) await removeAddons(cluster.helm, cluster.kubeconfigPath, join(dir.path, 'helm'))
     dir?.remove()
-  })
+  }, 120_000)
 
   it('resumes a deploy killed during an agent’s join to Ready, installing the server once', async () => {
     const killed = await deployKilledAt([], /▶ Join k3s-w\d-\w+ as an agent/)
@@ -181,7 +200,7 @@ describe.skipIf(skip)(`clusterdeck deploy of a K3s profile${skip ? ` (skipped: $
     const before = board.armbian.node(index)!.hostKeyFingerprint!
     // The node's host key is made again at its next boot (as `ssh-keygen -A` does for a missing
     // one); the cluster's key stays authorised.
-    await cli(['node', 'exec', 'lab', reflashed, '--', 'rm -f /etc/ssh/ssh_host_ed25519_key*'])
+    await cli(['node', 'exec', 'lab', rekeyed, '--', 'rm -f /etc/ssh/ssh_host_ed25519_key*'])
     const token = await login(board)
     await api(board, token, `opt=set&type=power&node${index + 1}=0`)
     await api(board, token, `opt=set&type=power&node${index + 1}=1`)
@@ -189,21 +208,40 @@ describe.skipIf(skip)(`clusterdeck deploy of a K3s profile${skip ? ` (skipped: $
     const after = board.armbian.node(index)!.hostKeyFingerprint!
     expect(after).not.toBe(before)
 
-    const refused = await runCli(['node', 'exec', 'lab', reflashed, '--', 'true'], { env })
+    const refused = await runCli(['node', 'exec', 'lab', rekeyed, '--', 'true'], { env })
     expect(refused.code).not.toBe(0)
     expect(refused.stderr).toContain(before)
     expect(refused.stderr).toContain(after)
     expect(refused.stderr.match(/SHA256:/g)?.length).toBeGreaterThanOrEqual(2)
-    expect(refused.stderr).toContain(`clusterdeck node ssh-trust lab ${reflashed}`)
+    expect(refused.stderr).toContain(`clusterdeck node ssh-trust lab ${rekeyed}`)
 
-    await cli(['node', 'ssh-trust', 'lab', reflashed, '--fingerprint', after])
+    await cli(['node', 'ssh-trust', 'lab', rekeyed, '--fingerprint', after])
     const through = await runCli(
-      ['node', 'exec', 'lab', reflashed, '--', 'systemctl', 'is-active', 'k3s-agent'],
+      ['node', 'exec', 'lab', rekeyed, '--', 'systemctl', 'is-active', 'k3s-agent'],
       {
         env,
       },
     )
     expect(through.code, through.stderr).toBe(0)
     expect(through.stdout).toBe('active\n')
+  })
+  it('a reflashed node is refused until its new key is trusted, then says the cluster key no longer logs in', async () => {
+    const index = 2
+    const hostname = hostnames[index]!
+    const before = board.armbian.node(index)!.hostKeyFingerprint!
+    const token = await login(board)
+    await flashArmbian(board, token, index)
+    await powerOnArmbian(board, token, index)
+    const after = board.armbian.node(index)!.hostKeyFingerprint!
+    const refused = await runCli(['node', 'exec', 'lab', hostname, '--', 'true'], { env })
+    expect(refused.code).toBe(255)
+    expect(refused.stderr).toContain(before)
+    expect(refused.stderr).toContain(after)
+    await cli(['node', 'ssh-trust', 'lab', hostname, '--fingerprint', after])
+    // Past the host key now: the fresh image knows only its first-boot password, not the cluster's key.
+    const fresh = await runCli(['node', 'exec', 'lab', hostname, '--', 'true'], { env })
+    expect(fresh.code).toBe(255)
+    expect(fresh.stderr).toMatch(/refused every way Clusterdeck tried to log in as root/)
+    expect(fresh.stderr).not.toContain('SHA256:')
   })
 })
