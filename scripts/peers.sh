@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the real peers the `peers` test tier runs (helm, talosctl, etcd, etcdutl, kube-apiserver,
-# kube-controller-manager, kube-scheduler, kwok, kwokctl) from the Go module proxy with the
+# kube-controller-manager, kube-scheduler, kubectl, kwok, kwokctl) from the Go module proxy with the
 # machine's Go, at the versions pinned in scripts/peers.versions, and caches each one under
 # ~/.cache/clusterdeck-peers/<name>-<version>/ so a rerun costs nothing. Prints what it built and how
 # long each took, and writes current.env (name=path lines) for tests/support/peers.ts.
@@ -128,9 +128,10 @@ build_etcdutl() {
 }
 
 # k8s.io/kubernetes requires every staging module (k8s.io/api, …) at v0.0.0 and replaces it with
-# ./staging/src/…; the wrapper replaces each with its published v0.<minor>.<patch> instead.
-build_kubernetes() {
-  local v=$KUBERNETES_VERSION gomod minor staging date ld="-s -w" p
+# ./staging/src/…; the wrapper replaces each with its published v0.<minor>.<patch> instead. Sets
+# $kube_ld to the linker flags that stamp the version the binaries report.
+kubernetes_wrapper() {
+  local v=$KUBERNETES_VERSION gomod minor staging date p
   gomod="$(probe k8s.io/kubernetes "$v")"
   minor="$(cut -d. -f2 <<<"$v")"
   staging="$(run mod edit -json "$gomod" | tr -d ' \n\t' | grep -o '"Path":"k8s.io/[^"]*","Version":"v0.0.0"' | cut -d'"' -f4)"
@@ -140,13 +141,27 @@ build_kubernetes() {
   for p in $staging; do run mod edit -replace="$p=$p@v0.${v#v1.}"; done
   run get "k8s.io/kubernetes@$v"
   date="$(date -u +%FT%TZ)"
+  kube_ld="-s -w"
   for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-    ld+=" -X $p.gitVersion=$v -X $p.gitMajor=1 -X $p.gitMinor=$minor -X $p.gitTreeState=clean -X $p.buildDate=$date"
+    kube_ld+=" -X $p.gitVersion=$v -X $p.gitMajor=1 -X $p.gitMinor=$minor -X $p.gitTreeState=clean -X $p.buildDate=$date"
   done
   mkdir -p "$scratch/kube-bin"
-  run build -trimpath -tags selinux,notest -ldflags "$ld" -o "$scratch/kube-bin/" \
+}
+
+build_kubernetes() {
+  local p
+  kubernetes_wrapper
+  run build -trimpath -tags selinux,notest -ldflags "$kube_ld" -o "$scratch/kube-bin/" \
     k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler
-  for p in kube-apiserver kube-controller-manager kube-scheduler; do store "$p" "$v" "$scratch/kube-bin/$p"; done
+  for p in kube-apiserver kube-controller-manager kube-scheduler; do store "$p" "$KUBERNETES_VERSION" "$scratch/kube-bin/$p"; done
+}
+
+# kubectl, for the tests that check an exported kubeconfig the way a user would; its own cache
+# folder, so adding it left the server binaries' entries valid.
+build_kubectl() {
+  kubernetes_wrapper
+  run build -trimpath -ldflags "$kube_ld" -o "$scratch/kube-bin/" k8s.io/kubernetes/cmd/kubectl
+  store kubectl "$KUBERNETES_VERSION" "$scratch/kube-bin/kubectl"
 }
 
 # Talos replaces pkg/machinery with its own folder (the same tag resolves from the proxy) and a few
@@ -206,6 +221,11 @@ if want kube-apiserver || want kube-controller-manager || want kube-scheduler; t
     summary+=("cached  kube-apiserver, kube-controller-manager, kube-scheduler $KUBERNETES_VERSION")
   else timed "kubernetes-$KUBERNETES_VERSION" build_kubernetes; fi
 fi
+if want kubectl; then
+  if have kubectl "$KUBERNETES_VERSION"; then summary+=("cached  kubectl $KUBERNETES_VERSION"); else
+    timed "kubectl-$KUBERNETES_VERSION" build_kubectl
+  fi
+fi
 if want helm; then
   if have helm "$HELM_VERSION"; then summary+=("cached  helm $HELM_VERSION"); else
     timed "helm-$HELM_VERSION" build_helm
@@ -221,8 +241,8 @@ fi
 {
   echo "kubernetes_version=$KUBERNETES_VERSION"
   for entry in kwok:$KWOK_VERSION kwokctl:$KWOK_VERSION etcd:$etcd_version etcdutl:$etcd_version kube-apiserver:$KUBERNETES_VERSION \
-    kube-controller-manager:$KUBERNETES_VERSION kube-scheduler:$KUBERNETES_VERSION helm:$HELM_VERSION \
-    talosctl:$TALOS_VERSION; do
+    kube-controller-manager:$KUBERNETES_VERSION kube-scheduler:$KUBERNETES_VERSION kubectl:$KUBERNETES_VERSION \
+    helm:$HELM_VERSION talosctl:$TALOS_VERSION; do
     name=${entry%%:*} version=${entry#*:}
     if have "$name" "$version"; then echo "$name=$cache/$name-$version/$name"; fi
   done

@@ -46,13 +46,15 @@ async function stop(code: number): Promise<never> {
   }
   process.exit(code)
 }
-process.on('SIGINT', () => void stop(130))
-process.on('SIGTERM', () => void stop(143))
-
 const [command, ...args] = process.argv.slice(2)
-if (command) {
-  const child = spawn(command, args, { stdio: 'inherit', env: { ...process.env, ...env } })
-  child.on('exit', (code, signal) => void stop(code ?? (signal ? 1 : 0)))
-} else {
+const child = command
+  ? spawn(command, args, { stdio: 'inherit', env: { ...process.env, ...env } })
+  : undefined
+child?.on('exit', (code, signal) => void stop(code ?? (signal ? 1 : 0)))
+process.on('SIGINT', () => void stop(130))
+// Ctrl-C reaches the command with this process's group; a SIGTERM sent to this process alone is
+// passed on, so the command is not left running without its cluster.
+process.on('SIGTERM', () => void (child?.kill('SIGTERM'), stop(143)))
+if (!child) {
   console.error('virtual-cluster: running; start Clusterdeck with the variables above, Ctrl-C to stop.')
 }

@@ -58,6 +58,7 @@ export function registerVirtualBoardCommand(program: Command, io: CliIo): void {
           `  Certificate:  self-signed, SHA-256 fingerprint ${board.fingerprint256}`,
           `  eMMC speed:   write ${speed(options.writeSpeed)}, verify ${speed(verifySpeed)}`,
           `  Talos:        ${talosBackendsLine(talosBackends)}`,
+          `  K3s:          ${k3sBackendsLine(talosBackends)}`,
           'Stop it with Ctrl+C.',
           '',
         ].join('\n'),
@@ -73,6 +74,13 @@ function talosBackendsLine(backends: VirtualTalosBackends | undefined): string {
   return behind.length > 0
     ? `control planes backed by the loopback cluster's ${behind.join(' and ')}`
     : `no Kubernetes API or etcd behind control planes (set ${kubeconfigVariable} and ${etcdVariable}, docs/virtual-board.md)`
+}
+
+/** Virtual Armbian nodes need only the Kubernetes API: their K3s registers its Nodes there. */
+function k3sBackendsLine(backends: VirtualTalosBackends | undefined): string {
+  return backends?.kubernetes
+    ? "servers and agents on Armbian nodes register in the loopback cluster's Kubernetes API"
+    : `no Kubernetes API behind Armbian nodes' K3s (set ${kubeconfigVariable}, docs/k3s-bootstrap.md)`
 }
 
 function untilSignal(): Promise<NodeJS.Signals> {

@@ -7,6 +7,7 @@
 import { AppError } from '../../src-shared/contract/app-error.ts'
 import { sealedNames } from '../../src-shared/clusters/sealed-names.ts'
 import {
+  firstK3sServer,
   k3sNodeInstall,
   k3sRoleOf,
   k3sServerTokenPath,
@@ -18,7 +19,13 @@ import type { ProfileNode } from '../../src-shared/profiles/profile-schema.ts'
 import type { StepContext, StepExecutor } from '../lifecycle/step-executor.ts'
 import type { NodeShell } from '../ssh/node-shell.ts'
 import { nodeOf, openIfSealed, openSealed, pollUntil } from '../talos/talos-step-support.ts'
-import { allInPlace, convergeAll, withNodeShell, type K3sStepDependencies } from './k3s-step-support.ts'
+import {
+  allInPlace,
+  convergeAll,
+  sshEndpointOf,
+  withNodeShell,
+  type K3sStepDependencies,
+} from './k3s-step-support.ts'
 
 type InstallKind = 'k3s.install-server' | 'k3s.install-agent'
 
@@ -27,7 +34,7 @@ export function k3sInstallStep<K extends InstallKind>(deps: K3sStepDependencies)
     async alreadyDone(context) {
       const node = nodeOf(context, context.step.node!)
       const first = k3sRoleOf(context.profile, node) === 'first-server'
-      const install = await installOf(context, node)
+      const install = await installOf(deps, context, node)
       return withNodeShell(deps, context, node, async (shell) => {
         if (!(await allInPlace(shell, install.actions))) return null
         // The first server is done once the agents can join it: its token is the sealed one.
@@ -42,7 +49,7 @@ export function k3sInstallStep<K extends InstallKind>(deps: K3sStepDependencies)
 
     async run(context) {
       const node = nodeOf(context, context.step.node!)
-      const install = await installOf(context, node)
+      const install = await installOf(deps, context, node)
       return withNodeShell(deps, context, node, async (shell) => {
         const changed = await convergeAll(shell, install.actions)
         if (install.role === 'first-server') await sealServerToken(deps, shell, context, node)
@@ -55,11 +62,18 @@ export function k3sInstallStep<K extends InstallKind>(deps: K3sStepDependencies)
   }
 }
 
-async function installOf(context: StepContext, node: ProfileNode): Promise<K3sNodeInstall> {
+async function installOf(
+  deps: K3sStepDependencies,
+  context: StepContext,
+  node: ProfileNode,
+): Promise<K3sNodeInstall> {
   if (k3sRoleOf(context.profile, node) === 'first-server')
     return k3sNodeInstall(context.profile, node.hostname)
   const token = await openSealed(context, sealedNames.k3sToken, 'Install the K3s server')
-  return k3sNodeInstall(context.profile, node.hostname, { token })
+  // Where the first server answered this run (or an earlier one): on a real board its profile
+  // address, on the virtual board its loopback address, the only one its K3s listens on.
+  const serverAddress = sshEndpointOf(deps, context, firstK3sServer(context.profile)).host
+  return k3sNodeInstall(context.profile, node.hostname, { token, serverAddress })
 }
 
 function describe(install: K3sNodeInstall, context: StepContext): string {

@@ -68,7 +68,13 @@ export function k3sWaitReadyStep(deps: NodesReadyDependencies): StepExecutor<'cl
   return {
     async run(context) {
       const kubeconfig = await openSealed(context, sealedNames.kubeconfig, 'Export the kubeconfig')
-      await waitForNodesReady(context, deps, { kubeconfig, nodes: orderedNodes(context.profile) })
+      await waitForNodesReady(context, deps, {
+        kubeconfig,
+        nodes: orderedNodes(context.profile),
+        // A join step is done once K3s starts; a node that cannot reach the server only says so
+        // in its journal.
+        hint: `Why a node's K3s did not join: clusterdeck node exec ${context.profile.name} NODE -- journalctl -u k3s-agent (k3s on a server).`,
+      })
       return { message: `All ${context.profile.nodes.length} nodes are Ready in Kubernetes` }
     },
   }

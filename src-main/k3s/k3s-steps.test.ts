@@ -400,6 +400,7 @@ describe('K3s server, agent, kubeconfig and readiness', () => {
       code: 'timeout',
       message:
         'The cluster was not ready within 0 s: turing-cp1 is not a Kubernetes node yet; turing-w1 is not a Kubernetes node yet.',
+      hint: expect.stringContaining('clusterdeck node exec lab NODE -- journalctl -u k3s-agent'),
     })
   })
 })

@@ -44,6 +44,8 @@ export interface VirtualArmbianNodeHandle {
   /** Puts partitions or file systems on the NVMe drive, as a drive from elsewhere would hold. */
   setNvme(layout: NvmeLayout): void
   addUser(name: string, options: { password: string; sudo: 'none' | 'password' | 'nopasswd' }): Promise<void>
+  /** Every run of the K3s install script on this board node since the board started, in order. */
+  k3sInstalls(): ('server' | 'agent')[]
 }
 
 interface Slot {
@@ -53,6 +55,7 @@ interface Slot {
   system: ArmbianSystem | undefined
   sshd: ArmbianSshd | undefined
   hostKeyFingerprint: string | undefined
+  k3sInstalls: ('server' | 'agent')[]
   /** Counts halts, so that a boot still waiting for its address does not outlive a power-off. */
   halts: number
   lifecycle: Promise<void>
@@ -79,6 +82,7 @@ export class ArmbianBoardNodes {
         system: undefined,
         sshd: undefined,
         hostKeyFingerprint: undefined,
+        k3sInstalls: [],
         halts: 0,
         lifecycle: Promise.resolve(),
       }
@@ -118,7 +122,11 @@ export class ArmbianBoardNodes {
     const fs = slot.disk.fs
     const hostKey = await this.#hostKey(fs)
     slot.hostKeyFingerprint = hostKey.fingerprint
-    const k3s = new VirtualK3s({ address, backends: this.#backends })
+    const k3s = new VirtualK3s({
+      address,
+      backends: this.#backends,
+      onInstall: (role) => slot.k3sInstalls.push(role),
+    })
     const system = new ArmbianSystem({
       disk: slot.disk,
       address,
@@ -216,6 +224,7 @@ export class ArmbianBoardNodes {
         if (!fs) throw new Error('the node has no Armbian file system yet: boot it first')
         await addUser(fs, name, options)
       },
+      k3sInstalls: () => [...slot.k3sInstalls],
     }
   }
 

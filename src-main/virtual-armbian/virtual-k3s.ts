@@ -50,10 +50,19 @@ export class VirtualK3s {
   /** Started with `cluster-init` (embedded etcd): further servers may join it. */
   #clusterInit = false
 
-  constructor(options: { address: string; backends: VirtualTalosBackends; registry?: K3sRegistry }) {
+  readonly #onInstall: (role: 'server' | 'agent') => void
+
+  constructor(options: {
+    address: string
+    backends: VirtualTalosBackends
+    registry?: K3sRegistry
+    /** Told of every run of the install script that got as far as installing. */
+    onInstall?: (role: 'server' | 'agent') => void
+  }) {
     this.#address = options.address
     this.#backends = options.backends
     this.#registry = options.registry ?? processRegistry
+    this.#onInstall = options.onInstall ?? (() => undefined)
   }
 
   attach(system: ArmbianSystem): void {
@@ -145,6 +154,7 @@ export class VirtualK3s {
     const unit: K3sUnit = role === 'agent' ? 'k3s-agent' : 'k3s'
     const uninstall = unit === 'k3s' ? 'k3s-uninstall.sh' : 'k3s-agent-uninstall.sh'
     const fs = this.#fs
+    this.#onInstall(role)
     const commit = createHash('sha256').update(version).digest('hex').slice(0, 8)
     // Found on PATH or called by its path, the binary hands over to the simulated K3s.
     await fs.writeFile(binaryPath, `#!/bin/sh\n# k3s ${version}\n# commit ${commit}\nvirtual-k3s "$@"\n`)

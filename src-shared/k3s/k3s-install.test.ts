@@ -116,6 +116,14 @@ describe('k3s agent join', () => {
     )
   })
 
+  it('joins the first server where the run reached it when that is not its profile address', () => {
+    const install = k3sNodeInstall(template(), 'turing-w1', { token, serverAddress: '127.0.0.11' })
+    expect(commandLines(install)).toContain('K3S_URL=https://127.0.0.11:6443')
+    expect(() => k3sNodeInstall(template(), 'turing-w1', { token, serverAddress: 'cp1.lab' })).toThrow(
+      /turing-cp1's address "cp1.lab" is not an IPv4 address/,
+    )
+  })
+
   it('refuses a token that is not in the secure format without quoting it', () => {
     expect(() => parseK3sToken('short-token-hunter2')).toThrow(/K10<CA hash>/)
     try {

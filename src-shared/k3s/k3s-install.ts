@@ -52,21 +52,31 @@ export function k3sRoleOf(profile: ClusterProfile, node: ProfileNode): K3sRole {
   return first?.hostname === node.hostname ? 'first-server' : 'server'
 }
 
-/** The address joining nodes reach the first server on. */
-export function k3sServerUrl(profile: ClusterProfile): string {
+/** The first control plane, which makes the cluster the others join. */
+export function firstK3sServer(profile: ClusterProfile): ProfileNode {
   const first = orderedNodes(profile).find((n) => n.role === 'control-plane')
   if (!first) throw invalid('has no control-plane node', 'Give the profile at least one control-plane node.')
-  return `https://${ipv4(first.address, `node ${first.hostname}'s address`)}:6443`
+  return first
+}
+
+/**
+ * The address joining nodes reach the first server on: its profile address, or where the run
+ * reached it when that differs (a virtual node answers on its own loopback address).
+ */
+export function k3sServerUrl(profile: ClusterProfile, reachedAt?: string): string {
+  const first = firstK3sServer(profile)
+  return `https://${ipv4(reachedAt ?? first.address, `node ${first.hostname}'s address`)}:6443`
 }
 
 /**
  * The install of `hostname`. A joining node needs the first server's token (read from
- * `k3sServerTokenPath` once that server runs); the first server makes its own.
+ * `k3sServerTokenPath` once that server runs) and, when not its profile address, the address the
+ * first server was reached at; the first server makes its own token.
  */
 export function k3sNodeInstall(
   profile: ClusterProfile,
   hostname: string,
-  join?: { token: string },
+  join?: { token: string; serverAddress?: string },
 ): K3sNodeInstall {
   const node = profile.nodes.find((n) => n.hostname === hostname)
   if (!node) throw new AppError('not_found', `The profile ${profile.name} has no node ${hostname}.`)
@@ -87,7 +97,7 @@ export function k3sNodeInstall(
   if (role !== 'first-server') {
     if (!join) throw new Error(`joining ${hostname} needs the first server's token`)
     const token = parseK3sToken(join.token)
-    env.push(['K3S_URL', k3sServerUrl(profile)], ['K3S_TOKEN_FILE', k3sTokenPath])
+    env.push(['K3S_URL', k3sServerUrl(profile, join.serverAddress)], ['K3S_TOKEN_FILE', k3sTokenPath])
     actions.push({
       id: 'k3s-token',
       title: 'Join token file',

@@ -147,8 +147,11 @@ describe('K3s bootstrap over SSH', () => {
     expect(run.steps.filter((s) => s.state === 'failed').map((s) => `${s.stepId}: ${s.message}`)).toEqual([])
     expect(run.state).toBe('done')
     expect(installs('turing-cp1')).toEqual(['install.sh server v1.36.4+k3s1'])
-    for (const worker of ['turing-w1', 'turing-w2', 'turing-w3'])
+    for (const worker of ['turing-w1', 'turing-w2', 'turing-w3']) {
       expect(installs(worker)).toEqual(['install.sh agent v1.36.4+k3s1'])
+      // The agents join the server where this run reached it, not at its profile address.
+      expect(runs.log(id, stepIds.k3sJoin(worker))).toContain('K3S_URL=https://127.0.0.11:6443 ')
+    }
 
     const kubeconfig = parse(await openSealed(sealedNames.kubeconfig))
     expect(kubeconfig).toMatchObject({
@@ -220,7 +223,10 @@ describe('K3s bootstrap over SSH', () => {
       message: 'already in place: turing-cp1 runs K3s v1.36.4+k3s1 as the first server (k3s)',
     })
     expect(installs('turing-cp1')).toHaveLength(1)
-    for (const worker of ['turing-w1', 'turing-w2', 'turing-w3'])
+    for (const worker of ['turing-w1', 'turing-w2', 'turing-w3']) {
       expect(installs(worker)).toEqual(['install.sh agent v1.36.4+k3s1'])
+      // The agents join the server where this run reached it, not at its profile address.
+      expect(runs.log(id, stepIds.k3sJoin(worker))).toContain('K3S_URL=https://127.0.0.11:6443 ')
+    }
   })
 })

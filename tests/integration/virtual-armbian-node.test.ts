@@ -217,6 +217,9 @@ describe('virtual Armbian nodes', () => {
     const agentInstall = k3sNodeInstall(profile, 'turing-w1', { token: joinToken })
     expect(await converge(agent, agentInstall.actions)).toEqual(['k3s-token', 'k3s-install'])
     expect(await converge(agent, agentInstall.actions)).toEqual([])
+    // The install script ran once on each, the second converge finding everything in place.
+    expect(board.armbian.node(0)!.k3sInstalls()).toEqual(['server'])
+    expect(board.armbian.node(1)!.k3sInstalls()).toEqual(['agent'])
     await waitFor(async () => (await exec(agent, 'systemctl is-active k3s-agent')).exitCode === 0)
     expect(await board.armbian.node(1)!.units()).toMatchObject({ failed: [] })
     expect(await board.armbian.node(1)!.read('/etc/rancher/k3s/cluster-token')).toBe(`${joinToken}\n`)

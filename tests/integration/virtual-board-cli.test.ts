@@ -28,6 +28,7 @@ describe('clusterdeck virtual-board', () => {
     expect(output()).toMatch(/SHA-256 fingerprint ([0-9A-F]{2}:){31}[0-9A-F]{2}\n/)
     expect(output()).toContain('write unlimited, verify unlimited')
     expect(output()).toContain('Talos:        no Kubernetes API or etcd behind control planes')
+    expect(output()).toContain("K3s:          no Kubernetes API behind Armbian nodes' K3s")
 
     const agent = new Agent({ connect: { rejectUnauthorized: false } })
     const info = await request(`${url}/api/bmc/info`, { dispatcher: agent })
@@ -47,6 +48,8 @@ describe('clusterdeck virtual-board', () => {
     const running = program.parseAsync(['virtual-board'], { from: 'user' })
     await expect.poll(output, { timeout: 10_000 }).toContain('Stop it with Ctrl+C.')
     expect(output()).toContain("Talos:        control planes backed by the loopback cluster's etcd\n")
+    // K3s needs the Kubernetes API, which only the etcd was given here.
+    expect(output()).toContain("K3s:          no Kubernetes API behind Armbian nodes' K3s")
     process.emit('SIGTERM', 'SIGTERM')
     await running
 

@@ -13,6 +13,7 @@ export type PeerName =
   | 'kube-apiserver'
   | 'kube-controller-manager'
   | 'kube-scheduler'
+  | 'kubectl'
   | 'helm'
   | 'talosctl'
 

@@ -30,7 +30,18 @@ const shownProblems = 8
 export async function waitForNodesReady(
   context: StepContext,
   deps: NodesReadyDependencies,
-  { kubeconfig, nodes, look }: { kubeconfig: string; nodes: ProfileNode[]; look?: NodeLook },
+  {
+    kubeconfig,
+    nodes,
+    look,
+    hint,
+  }: {
+    kubeconfig: string
+    nodes: ProfileNode[]
+    look?: NodeLook
+    /** Where the distribution says why a node did not come up, added to the timeout's hint. */
+    hint?: string
+  },
 ): Promise<void> {
   const timeoutMs = deps.readyTimeoutMs ?? context.profile.timeouts.readySeconds * 1000
   let problems: string[] = []
@@ -58,7 +69,7 @@ export async function waitForNodesReady(
     throw new AppError(
       'timeout',
       `The cluster was not ready within ${Math.round(timeoutMs / 1000)} s: ${problems.slice(0, shownProblems).join('; ')}${problems.length > shownProblems ? `; and ${problems.length - shownProblems} more` : ''}.`,
-      'The step log lists what was missing at each look; retry the step to wait again.',
+      `The step log lists what was missing at each look; retry the step to wait again.${hint ? ` ${hint}` : ''}`,
     )
   }
 }
