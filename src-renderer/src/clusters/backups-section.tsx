@@ -6,7 +6,13 @@ import type { ClusterBackup } from '../../../src-shared/clusters/cluster-backups
 import { call, errorText } from '../bridge/bridge.ts'
 import { FailureAlert } from '../common/failure-alert.tsx'
 
-export function BackupsSection({ clusterId, lastRunId }: { clusterId: string; lastRunId: string | null }) {
+export interface BackupsSectionProps {
+  clusterId: string
+  clusterName: string
+  lastRunId: string | null
+}
+
+export function BackupsSection({ clusterId, clusterName, lastRunId }: BackupsSectionProps) {
   const [backups, setBackups] = useState<ClusterBackup[]>()
   const [failure, setFailure] = useState<{ message: string; hint?: string }>()
 
@@ -31,7 +37,7 @@ export function BackupsSection({ clusterId, lastRunId }: { clusterId: string; la
       {!backups && !failure && <Loader size="sm" aria-label="Loading the backups" />}
       {backups?.length === 0 && (
         <Text size="sm" c="dimmed">
-          No etcd snapshot kept yet: run clusterdeck backup {'<profile>'}; every upgrade takes one first.
+          No etcd snapshot kept yet: Back up now takes one, and every upgrade takes one first.
         </Text>
       )}
       {backups && backups.length > 0 && (
@@ -60,6 +66,13 @@ export function BackupsSection({ clusterId, lastRunId }: { clusterId: string; la
             ))}
           </Table.Tbody>
         </Table>
+      )}
+      {backups && backups.length > 0 && (
+        <Text size="sm" c="dimmed">
+          To recover a lost control plane from one (its nodes are imaged again):{' '}
+          <Code>clusterdeck restore {clusterName} --snapshot FILE</Code>, the file shown when you point at its
+          row (docs/backups.md).
+        </Text>
       )}
     </Stack>
   )
