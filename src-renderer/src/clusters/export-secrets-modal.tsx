@@ -11,6 +11,13 @@ import { downloadText } from '../profiles/download-text.ts'
 
 type KeyKind = 'passphrase' | 'ageRecipient'
 
+// Mantine's error red on white falls below the contrast text needs: a darker red, and the typed
+// dots in the text colour.
+const readableError = {
+  input: { color: 'var(--mantine-color-text)' },
+  error: { color: 'var(--mantine-color-red-9)' },
+}
+
 export interface ExportSecretsModalProps {
   clusterName: string
   clusterId: string
@@ -92,6 +99,7 @@ export function ExportSecretsModal({ clusterName, clusterId, opened, onClose }: 
                 value={repeated}
                 onChange={(event) => setRepeated(event.currentTarget.value)}
                 error={mismatch}
+                styles={readableError}
                 autoComplete="new-password"
               />
             </>
