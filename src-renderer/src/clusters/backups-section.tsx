@@ -1,19 +1,26 @@
 // The etcd snapshots kept for the cluster in the data directory (docs/backups.md), newest first:
 // when, from which node and version, size and sha256. Read again when a run changes the record.
-import { Code, Loader, Stack, Table, Text, Title } from '@mantine/core'
+// Restore… recovers the cluster from one of them.
+import { Button, Code, Group, Loader, Stack, Table, Text, Title } from '@mantine/core'
 import { useEffect, useState } from 'react'
 import type { ClusterBackup } from '../../../src-shared/clusters/cluster-backups.ts'
+import type { Run } from '../../../src-shared/lifecycle/run-schema.ts'
+import type { SavedProfile } from '../../../src-shared/profiles/profile-schema.ts'
 import { call, errorText } from '../bridge/bridge.ts'
 import { FailureAlert } from '../common/failure-alert.tsx'
+import { RestoreModal } from './restore-modal.tsx'
 
 export interface BackupsSectionProps {
   clusterId: string
-  clusterName: string
   lastRunId: string | null
+  /** The cluster's profile, once loaded: a restore is a run of it. */
+  profile: SavedProfile | undefined
+  onStarted(run: Run): void
 }
 
-export function BackupsSection({ clusterId, clusterName, lastRunId }: BackupsSectionProps) {
+export function BackupsSection({ clusterId, lastRunId, profile, onStarted }: BackupsSectionProps) {
   const [backups, setBackups] = useState<ClusterBackup[]>()
+  const [restoring, setRestoring] = useState(false)
   const [failure, setFailure] = useState<{ message: string; hint?: string }>()
 
   useEffect(() => {
@@ -30,9 +37,16 @@ export function BackupsSection({ clusterId, clusterName, lastRunId }: BackupsSec
 
   return (
     <Stack gap="sm" component="section" aria-labelledby="backups-title">
-      <Title order={3} id="backups-title">
-        Backups
-      </Title>
+      <Group justify="space-between">
+        <Title order={3} id="backups-title">
+          Backups
+        </Title>
+        {profile && backups && backups.length > 0 && (
+          <Button variant="default" size="xs" onClick={() => setRestoring(true)}>
+            Restore…
+          </Button>
+        )}
+      </Group>
       {failure && <FailureAlert failure={failure} />}
       {!backups && !failure && <Loader size="sm" aria-label="Loading the backups" />}
       {backups?.length === 0 && (
@@ -67,12 +81,14 @@ export function BackupsSection({ clusterId, clusterName, lastRunId }: BackupsSec
           </Table.Tbody>
         </Table>
       )}
-      {backups && backups.length > 0 && (
-        <Text size="sm" c="dimmed">
-          To recover a lost control plane from one (its nodes are imaged again):{' '}
-          <Code>clusterdeck restore {clusterName} --snapshot FILE</Code>, the file shown when you point at its
-          row (docs/backups.md).
-        </Text>
+      {profile && backups && (
+        <RestoreModal
+          profile={profile}
+          backups={backups}
+          opened={restoring}
+          onClose={() => setRestoring(false)}
+          onStarted={onStarted}
+        />
       )}
     </Stack>
   )

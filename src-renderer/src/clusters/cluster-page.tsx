@@ -5,6 +5,7 @@
 import { Anchor, Breadcrumbs, Button, Group, Loader, Stack, Text, Title } from '@mantine/core'
 import { IconHierarchy2 } from '@tabler/icons-react'
 import type { ClusterRecord } from '../../../src-shared/clusters/cluster-schema.ts'
+import type { Run } from '../../../src-shared/lifecycle/run-schema.ts'
 import { FailureAlert } from '../common/failure-alert.tsx'
 import { focusRun } from '../lifecycle/run-focus.ts'
 import { DistributionBadge } from '../profiles/profiles-page.tsx'
@@ -28,6 +29,11 @@ export function ClusterPage({ clusterName, onBack, onOpenProfile }: ClusterPageP
     (candidate) => candidate.profileName === clusterName && candidate.destroyedAt === null,
   )
   const profile = useProfiles().profiles?.find((candidate) => candidate.name === clusterName)
+  // A run started here opens on the profile's timeline, as a deploy does.
+  const showRun = (run: Run) => {
+    if (profile) focusRun(profile.id, run.id)
+    onOpenProfile()
+  }
   const hasKubeconfig = record?.artifacts.some((artifact) => artifact.name === 'kubeconfig') ?? false
 
   return (
@@ -55,17 +61,7 @@ export function ClusterPage({ clusterName, onBack, onOpenProfile }: ClusterPageP
           Open the profile
         </Button>
       </Group>
-      {record && profile && (
-        <ClusterOperations
-          profile={profile}
-          record={record}
-          onStarted={(run) => {
-            // The run opens on the profile's timeline, as a deploy does.
-            focusRun(profile.id, run.id)
-            onOpenProfile()
-          }}
-        />
-      )}
+      {record && profile && <ClusterOperations profile={profile} record={record} onStarted={showRun} />}
       {error && <FailureAlert failure={error} />}
       {!records && !error && <Loader aria-label="Loading the cluster" />}
       {records && !record && (
@@ -83,7 +79,12 @@ export function ClusterPage({ clusterName, onBack, onOpenProfile }: ClusterPageP
             />
           )}
           <ClientConfigsSection record={record} />
-          <BackupsSection clusterId={record.id} clusterName={clusterName} lastRunId={record.lastRunId} />
+          <BackupsSection
+            clusterId={record.id}
+            lastRunId={record.lastRunId}
+            profile={profile}
+            onStarted={showRun}
+          />
           {record.distribution === 'talos' && (
             <MachineConfigsSection
               clusterId={record.id}
