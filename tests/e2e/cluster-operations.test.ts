@@ -2,18 +2,19 @@
 // docs/upgrades.md, docs/destroy.md): Back up now starts a backup run and opens it on the
 // profile's timeline; the Upgrade dialog shows the plan of the versions typed, with the core's
 // refusal of a skipped minor release before Start; the secrets export checks the passphrase typed
-// twice and saves only the age file; the Destroy dialog is used by keyboard alone, the safe choice
+// twice and saves only the age file; Restore… names the nodes imaged again and the snapshot; the Destroy dialog is used by keyboard alone, the safe choice
 // focused first and the destroy held until the name is typed. axe finds nothing serious.
-import { readFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { describeSnapshot, newSnapshotPath } from '../../src-main/day2/backup-store.ts'
 import { openSecretsExport } from '../../src-main/day2/secrets-export.ts'
 import { sealedNames } from '../../src-shared/clusters/sealed-names.ts'
 import { sealBootstrappedCluster, type BootstrappedCluster } from '../support/bootstrapped-cluster.ts'
 import { startAppHost, type AppHost } from './support/app-host.ts'
 import { seriousAxeFindings } from './support/axe.ts'
 import { pagePerTest } from './support/page-per-test.ts'
-import { ProfileView } from './support/profiles-page.ts'
+import { ProfileView, selectOption } from './support/profiles-page.ts'
 import { TimelinePage } from './support/timeline-page.ts'
 
 describe('day-2 operations from the cluster page in Chromium', () => {
@@ -190,5 +191,41 @@ describe('day-2 operations from the cluster page in Chromium', () => {
     await page.keyboard.press('Escape')
     await dialog.waitFor({ state: 'hidden' })
     expect(await runsOf('destroy')).toEqual(before)
+  })
+
+  it('Restore… names every node imaged again and the snapshot chosen, the safe choice first', async () => {
+    // A kept snapshot as a backup run leaves it: the file and its description beside it.
+    const file = await newSnapshotPath(host.dataDir, lab.id, new Date('2026-11-30T10:00:00Z'))
+    await writeFile(file, 'etcd snapshot bytes', { mode: 0o600 })
+    await describeSnapshot(file, {
+      takenAt: '2026-11-30T10:00:00.000Z',
+      node: 'turing-cp1',
+      distribution: 'talos',
+      version: 'v1.13.9',
+      runId: 'run-1',
+    })
+    const before = await runsOf('restore')
+    await openClusterPage()
+    await clusterPage().getByTestId('backups').waitFor()
+    await clusterPage().getByRole('button', { name: 'Restore…' }).click()
+    const dialog = page.getByRole('dialog', { name: 'Restore lab from a snapshot?' })
+    await dialog.waitFor()
+    await expect.poll(() => dialog.locator('button:focus').innerText()).toBe('Keep the cluster as it is')
+    const restore = dialog.getByRole('button', { name: 'Restore the cluster' })
+    expect(await restore.isDisabled()).toBe(true)
+
+    await selectOption(page, dialog.getByRole('combobox', { name: 'Snapshot' }), 'turing-cp1 (v1.13.9)')
+    const steps = dialog.getByTestId('restore-steps')
+    await steps.waitFor()
+    const listed = await steps.innerText()
+    for (const hostname of ['turing-cp1', 'turing-w1', 'turing-w2', 'turing-w3'])
+      expect(listed).toContain(hostname)
+    expect(listed).toContain(`recovered from the snapshot ${file.split('/').at(-1)}`)
+    await expect.poll(() => restore.isEnabled()).toBe(true)
+    expect(await seriousAxeFindings(page)).toEqual([])
+
+    await dialog.getByRole('button', { name: 'Keep the cluster as it is' }).click()
+    await dialog.waitFor({ state: 'hidden' })
+    expect(await runsOf('restore')).toEqual(before)
   })
 })
