@@ -13,6 +13,7 @@ import { sealedNames } from '../../src-shared/clusters/sealed-names.ts'
 import { sealBootstrappedCluster, type BootstrappedCluster } from '../support/bootstrapped-cluster.ts'
 import { startAppHost, type AppHost } from './support/app-host.ts'
 import { seriousAxeFindings } from './support/axe.ts'
+import { screenshot } from './support/browser.ts'
 import { pagePerTest } from './support/page-per-test.ts'
 import { ProfileView, selectOption } from './support/profiles-page.ts'
 import { TimelinePage } from './support/timeline-page.ts'
@@ -96,6 +97,7 @@ describe('day-2 operations from the cluster page in Chromium', () => {
       .poll(() => nodeSteps.evaluateAll((rows) => rows.map((row) => row.getAttribute('data-step-id'))))
       .toEqual(['upgrade:turing-cp1', 'upgrade:turing-w1', 'upgrade:turing-w2', 'upgrade:turing-w3'])
     expect(await start.isDisabled()).toBe(true)
+    await screenshot(page, 'cluster-upgrade-refused')
     expect(await seriousAxeFindings(page)).toEqual([])
 
     await dialog.getByLabel('Talos version').fill(`v${major}.${minor! + 1}.0`)
@@ -118,6 +120,7 @@ describe('day-2 operations from the cluster page in Chromium', () => {
     await dialog.getByLabel('Passphrase', { exact: true }).fill(passphrase)
     await dialog.getByLabel('The passphrase again').fill(`${passphrase}!`)
     await dialog.getByText('The two passphrases differ').waitFor()
+    await screenshot(page, 'cluster-export-secrets-mismatch')
     expect(await exportButton.isDisabled()).toBe(true)
     expect(await seriousAxeFindings(page)).toEqual([])
 
@@ -186,6 +189,7 @@ describe('day-2 operations from the cluster page in Chromium', () => {
     await page.keyboard.press('Tab')
     await page.keyboard.press('Tab')
     await expect.poll(focusedText).toBe('Destroy the cluster')
+    await screenshot(page, 'cluster-destroy-keyboard')
     expect(await seriousAxeFindings(page)).toEqual([])
 
     await page.keyboard.press('Escape')
@@ -222,6 +226,7 @@ describe('day-2 operations from the cluster page in Chromium', () => {
       expect(listed).toContain(hostname)
     expect(listed).toContain(`recovered from the snapshot ${file.split('/').at(-1)}`)
     await expect.poll(() => restore.isEnabled()).toBe(true)
+    await screenshot(page, 'cluster-restore')
     expect(await seriousAxeFindings(page)).toEqual([])
 
     await dialog.getByRole('button', { name: 'Keep the cluster as it is' }).click()
