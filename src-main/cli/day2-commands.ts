@@ -37,8 +37,14 @@ async function runOperation(
 ): Promise<void> {
   const out = (text: string) => void cli.io.stdout.write(`${text}\n`)
   if (flags.dryRun) {
-    const { plan, runnablePhases } = await cli.call('lifecycle.plan', { profile: ref, operation, options })
+    const { plan, runnablePhases, refusal } = await cli.call('lifecycle.plan', {
+      profile: ref,
+      operation,
+      options,
+    })
     printPlan(out, plan, runnablePhases)
+    if (refusal)
+      out(`\nA start would be refused: ${refusal.message}${refusal.hint ? `\n${refusal.hint}` : ''}`)
     return
   }
   await followRun(

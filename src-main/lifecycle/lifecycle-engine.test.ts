@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { AppError } from '../../src-shared/contract/app-error.ts'
 import { compilePlan } from '../../src-shared/lifecycle/compile-plan.ts'
 import { requests } from '../../src-shared/contract/index.ts'
-import { stepKinds, type StepKind } from '../../src-shared/lifecycle/plan.ts'
+import { stepKinds, type Plan, type StepKind } from '../../src-shared/lifecycle/plan.ts'
 import type { Run, StepState } from '../../src-shared/lifecycle/run-schema.ts'
 import { profileFromTemplate } from '../../src-shared/profiles/profile-templates.ts'
 import { makeTempDir } from '../../tests/support/temp-dir.ts'
@@ -347,6 +347,28 @@ describe('lifecycle engine operations', () => {
     expect(requests['lifecycle.plan'].output.parse(destroy)).toEqual(destroy)
     expect(deploy.runnablePhases).toEqual(['image-preparation', 'node-imaging'])
     expect(destroy).toMatchObject({ plan: { operation: 'destroy' }, runnablePhases: [] })
+  })
+
+  it('answers a dry run with the refusal a start would meet, and still starts nothing', async () => {
+    const refuse = (_profile: unknown, plan: Plan) => {
+      if (plan.operation === 'upgrade')
+        throw new AppError('invalid_input', 'skips a minor', 'go one at a time')
+    }
+    engine = new LifecycleEngine({
+      runs,
+      profiles: { get: () => saved },
+      boardNames: async () => ['rack-1'],
+      executors: fake.executors(),
+      events: new EventBus(),
+      checkStart: refuse,
+    })
+    const upgrade = engine.plan('lab', 'upgrade', { talosVersion: 'v9.0.0' })
+    expect(requests['lifecycle.plan'].output.parse(upgrade)).toEqual(upgrade)
+    expect(upgrade.refusal).toEqual({ message: 'skips a minor', hint: 'go one at a time' })
+    expect(upgrade.plan.operation).toBe('upgrade')
+    expect(engine.plan('lab', 'backup').refusal).toBeUndefined()
+    await expect(engine.startOperation('lab', 'upgrade')).rejects.toThrow('skips a minor')
+    expect(runs.list()).toEqual([])
   })
 
   it('runs an operation this version only plans: every first step fails with not_implemented', async () => {

@@ -106,8 +106,21 @@ export class LifecycleEngine {
     profileRef: string,
     operation: OperationId = 'deploy',
     options: OperationOptions = {},
-  ): { plan: Plan; runnablePhases: PhaseId[] } {
-    const plan = compilePlan(this.options.profiles.get(profileRef).profile, operation, options)
+  ): { plan: Plan; runnablePhases: PhaseId[]; refusal?: { message: string; hint?: string } } {
+    const { profile } = this.options.profiles.get(profileRef)
+    const plan = compilePlan(profile, operation, options)
+    // The same check a start makes, so a dry run shows what would stop it (a version skew).
+    try {
+      this.options.checkStart?.(profile, plan)
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error
+      const { message, hint } = error.toData()
+      return {
+        plan,
+        runnablePhases: this.runnablePhases(plan),
+        refusal: { message, ...(hint ? { hint } : {}) },
+      }
+    }
     return { plan, runnablePhases: this.runnablePhases(plan) }
   }
 

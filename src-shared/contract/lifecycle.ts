@@ -12,13 +12,17 @@ const confirmation = z.string().max(300).optional()
 export const lifecycleRequests = {
   'lifecycle.plan': defineRequest({
     description:
-      'A dry run: the plan of one operation on the profile (default: deploy), which phases this version can run, and what stands in the way. Touches nothing.',
+      'A dry run: the plan of one operation on the profile (default: deploy), which phases this version can run, and what stands in the way. Touches nothing. `refusal`: why lifecycle.start would refuse this operation now (nothing deployed, a version that skips a minor release).',
     input: z.object({
       profile: profileRef,
       operation: operationIdSchema.default('deploy'),
       options: operationOptionsSchema.default({}),
     }),
-    output: z.object({ plan: planSchema, runnablePhases: z.array(phaseIdSchema) }),
+    output: z.object({
+      plan: planSchema,
+      runnablePhases: z.array(phaseIdSchema),
+      refusal: z.object({ message: z.string(), hint: z.string().optional() }).optional(),
+    }),
   }),
   'lifecycle.deploy': defineRequest({
     description:

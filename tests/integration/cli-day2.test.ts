@@ -75,6 +75,11 @@ describe('clusterdeck upgrade and destroy before they start', () => {
     const skipping = await cli(['upgrade', 'lab', '--talos', 'v1.15.0'])
     expect(skipping.code).toBe(2)
     expect(skipping.stderr).toMatch(/from v1\.13\.9 go to v1\.14\.x first, then to v1\.15\.0/)
+    // The dry run of the same upgrade shows the plan and the refusal a start would meet.
+    const refused = await cli(['upgrade', 'lab', '--talos', 'v1.15.0', '--dry-run'])
+    expect(refused.code, refused.stderr).toBe(0)
+    expect(refused.stdout).toMatch(/Upgrade turing-cp1 to Talos v1\.15\.0/)
+    expect(refused.stdout).toMatch(/A start would be refused: .*go to v1\.14\.x first/)
     const dryRun = await cli(['upgrade', 'lab', '--talos', '1.14.0', '--dry-run'])
     expect(dryRun.code, dryRun.stderr).toBe(0)
     const steps = dryRun.stdout

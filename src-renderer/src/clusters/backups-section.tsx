@@ -1,13 +1,26 @@
 // The etcd snapshots kept for the cluster in the data directory (docs/backups.md), newest first:
 // when, from which node and version, size and sha256. Read again when a run changes the record.
-import { Code, Loader, Stack, Table, Text, Title } from '@mantine/core'
+// Restore… recovers the cluster from one of them.
+import { Button, Code, Group, Loader, Stack, Table, Text, Title } from '@mantine/core'
 import { useEffect, useState } from 'react'
 import type { ClusterBackup } from '../../../src-shared/clusters/cluster-backups.ts'
+import type { Run } from '../../../src-shared/lifecycle/run-schema.ts'
+import type { SavedProfile } from '../../../src-shared/profiles/profile-schema.ts'
 import { call, errorText } from '../bridge/bridge.ts'
 import { FailureAlert } from '../common/failure-alert.tsx'
+import { RestoreModal } from './restore-modal.tsx'
 
-export function BackupsSection({ clusterId, lastRunId }: { clusterId: string; lastRunId: string | null }) {
+export interface BackupsSectionProps {
+  clusterId: string
+  lastRunId: string | null
+  /** The cluster's profile, once loaded: a restore is a run of it. */
+  profile: SavedProfile | undefined
+  onStarted(run: Run): void
+}
+
+export function BackupsSection({ clusterId, lastRunId, profile, onStarted }: BackupsSectionProps) {
   const [backups, setBackups] = useState<ClusterBackup[]>()
+  const [restoring, setRestoring] = useState(false)
   const [failure, setFailure] = useState<{ message: string; hint?: string }>()
 
   useEffect(() => {
@@ -24,14 +37,21 @@ export function BackupsSection({ clusterId, lastRunId }: { clusterId: string; la
 
   return (
     <Stack gap="sm" component="section" aria-labelledby="backups-title">
-      <Title order={3} id="backups-title">
-        Backups
-      </Title>
+      <Group justify="space-between">
+        <Title order={3} id="backups-title">
+          Backups
+        </Title>
+        {profile && backups && backups.length > 0 && (
+          <Button variant="default" size="xs" onClick={() => setRestoring(true)}>
+            Restore…
+          </Button>
+        )}
+      </Group>
       {failure && <FailureAlert failure={failure} />}
       {!backups && !failure && <Loader size="sm" aria-label="Loading the backups" />}
       {backups?.length === 0 && (
         <Text size="sm" c="dimmed">
-          No etcd snapshot kept yet: run clusterdeck backup {'<profile>'}; every upgrade takes one first.
+          No etcd snapshot kept yet: Back up now takes one, and every upgrade takes one first.
         </Text>
       )}
       {backups && backups.length > 0 && (
@@ -60,6 +80,15 @@ export function BackupsSection({ clusterId, lastRunId }: { clusterId: string; la
             ))}
           </Table.Tbody>
         </Table>
+      )}
+      {profile && backups && (
+        <RestoreModal
+          profile={profile}
+          backups={backups}
+          opened={restoring}
+          onClose={() => setRestoring(false)}
+          onStarted={onStarted}
+        />
       )}
     </Stack>
   )

@@ -1,14 +1,19 @@
 // What became of a profile once deployed: the cluster's API endpoint, versions and nodes, its
 // health kept live (docs/cluster-health.md), its client configs (download, merge into the user's config files) and each node's machine config with
-// the secrets masked (docs/cluster-access.md), and the etcd snapshots kept (docs/backups.md).
+// the secrets masked (docs/cluster-access.md), the etcd snapshots kept (docs/backups.md), and the
+// day-2 operations started from here: back up, export the secrets, upgrade, destroy.
 import { Anchor, Breadcrumbs, Button, Group, Loader, Stack, Text, Title } from '@mantine/core'
 import { IconHierarchy2 } from '@tabler/icons-react'
 import type { ClusterRecord } from '../../../src-shared/clusters/cluster-schema.ts'
+import type { Run } from '../../../src-shared/lifecycle/run-schema.ts'
 import { FailureAlert } from '../common/failure-alert.tsx'
+import { focusRun } from '../lifecycle/run-focus.ts'
 import { DistributionBadge } from '../profiles/profiles-page.tsx'
+import { useProfiles } from '../profiles/use-profiles.ts'
 import { BackupsSection } from './backups-section.tsx'
 import { ClientConfigsSection } from './client-configs-section.tsx'
 import { ClusterHealthSection } from './cluster-health-section.tsx'
+import { ClusterOperations } from './cluster-operations.tsx'
 import { MachineConfigsSection } from './machine-configs-section.tsx'
 import { useClusters } from './use-clusters.ts'
 
@@ -23,6 +28,12 @@ export function ClusterPage({ clusterName, onBack, onOpenProfile }: ClusterPageP
   const record = records?.find(
     (candidate) => candidate.profileName === clusterName && candidate.destroyedAt === null,
   )
+  const profile = useProfiles().profiles?.find((candidate) => candidate.name === clusterName)
+  // A run started here opens on the profile's timeline, as a deploy does.
+  const showRun = (run: Run) => {
+    if (profile) focusRun(profile.id, run.id)
+    onOpenProfile()
+  }
   const hasKubeconfig = record?.artifacts.some((artifact) => artifact.name === 'kubeconfig') ?? false
 
   return (
@@ -50,6 +61,7 @@ export function ClusterPage({ clusterName, onBack, onOpenProfile }: ClusterPageP
           Open the profile
         </Button>
       </Group>
+      {record && profile && <ClusterOperations profile={profile} record={record} onStarted={showRun} />}
       {error && <FailureAlert failure={error} />}
       {!records && !error && <Loader aria-label="Loading the cluster" />}
       {records && !record && (
@@ -67,7 +79,12 @@ export function ClusterPage({ clusterName, onBack, onOpenProfile }: ClusterPageP
             />
           )}
           <ClientConfigsSection record={record} />
-          <BackupsSection clusterId={record.id} lastRunId={record.lastRunId} />
+          <BackupsSection
+            clusterId={record.id}
+            lastRunId={record.lastRunId}
+            profile={profile}
+            onStarted={showRun}
+          />
           {record.distribution === 'talos' && (
             <MachineConfigsSection
               clusterId={record.id}

@@ -17,6 +17,8 @@ export interface ConfirmModalProps {
   color?: string
   /** Keeps the action out of reach until the dialog's own check passes (a typed name). */
   confirmDisabled?: boolean
+  /** Wider for a dialog that shows a plan. */
+  size?: string
   onConfirm(): Promise<void>
   onClose(): void
 }
@@ -29,6 +31,7 @@ export function ConfirmModal({
   keepLabel,
   color,
   confirmDisabled = false,
+  size = 'lg',
   onConfirm,
   onClose,
 }: ConfirmModalProps) {
@@ -43,7 +46,7 @@ export function ConfirmModal({
     }
   }
   return (
-    <Modal opened={opened} onClose={onClose} title={title} centered size="lg" data-testid="confirm-modal">
+    <Modal opened={opened} onClose={onClose} title={title} centered size={size} data-testid="confirm-modal">
       <Stack>
         {children}
         <Group justify="flex-end">

@@ -12,7 +12,7 @@ import { notifyFailure } from '../common/notify-failure.ts'
 import { usePlan } from './use-plan.ts'
 
 export interface DestroyModalProps {
-  profile: SavedProfile
+  profile: Pick<SavedProfile, 'id' | 'name'>
   opened: boolean
   onClose(): void
   onStarted(run: Run): void
@@ -21,8 +21,13 @@ export interface DestroyModalProps {
 export function DestroyModal({ profile, opened, onClose, onStarted }: DestroyModalProps) {
   const [wipeNvme, setWipeNvme] = useState(false)
   const [backupFirst, setBackupFirst] = useState(false)
+  const [keepAddons, setKeepAddons] = useState(false)
   const [typed, setTyped] = useState('')
-  const options = { ...(wipeNvme ? { wipeNvme } : {}), ...(backupFirst ? { backupFirst } : {}) }
+  const options = {
+    ...(wipeNvme ? { wipeNvme } : {}),
+    ...(backupFirst ? { backupFirst } : {}),
+    ...(keepAddons ? { keepAddons } : {}),
+  }
   const { plan, failure } = usePlan(profile.id, opened, 'destroy', options)
   const wiping = plan?.plan.steps.filter((step) => step.kind === 'node.reset') ?? []
   const forget = plan?.plan.steps.find((step) => step.kind === 'cluster.forget')
@@ -49,12 +54,15 @@ export function DestroyModal({ profile, opened, onClose, onStarted }: DestroyMod
       confirmLabel="Destroy the cluster"
       keepLabel="Keep the cluster"
       color="red"
-      confirmDisabled={typed !== profile.name || !plan}
+      confirmDisabled={typed !== profile.name || !plan || Boolean(plan.refusal)}
       onConfirm={destroy}
       onClose={close}
     >
-      <Text size="sm">The add-ons are uninstalled, then every node is wiped and powered off:</Text>
+      <Text size="sm">
+        {keepAddons ? 'Every node' : 'The add-ons are uninstalled, then every node'} is wiped and powered off:
+      </Text>
       {failure && <FailureAlert failure={failure} />}
+      {plan?.refusal && <FailureAlert failure={plan.refusal} data-testid="plan-refusal" />}
       {!plan && !failure && <Loader size="sm" aria-label="Loading the destroy plan" />}
       <List size="sm" data-testid="destroy-steps">
         {wiping.map((step) => (
@@ -72,6 +80,11 @@ export function DestroyModal({ profile, opened, onClose, onStarted }: DestroyMod
           label="Back up etcd first and keep the secrets"
           checked={backupFirst}
           onChange={(event) => setBackupFirst(event.currentTarget.checked)}
+        />
+        <Checkbox
+          label="Leave the add-ons installed (for a cluster whose API no longer answers)"
+          checked={keepAddons}
+          onChange={(event) => setKeepAddons(event.currentTarget.checked)}
         />
       </Group>
       <TextInput
