@@ -184,7 +184,9 @@ describe.each(['2.1', '2.0.5'] as const)('clusterdeck bmc against firmware %s', 
     const run = await runCli([...direct(), 'uart', 'read', '--node', '1'], { env })
     expect(run.code).toBe(0)
     expect(run.stdout).toMatch(/Starting kernel/)
-    // What the CLI printed is what the board's console held (later boots may have added more since).
-    expect(board.state.uartText(1)).toContain(run.stdout.slice(-300))
+    // What the CLI printed is what node 1's console held (the board counts nodes from 0); firmware
+    // 2.0.5 drains the console on read, so there nothing is left behind.
+    if (firmware === '2.0.5') expect(board.state.uartText(0)).toBe('')
+    else expect(board.state.uartText(0)).toContain(run.stdout.slice(-300))
   })
 })
