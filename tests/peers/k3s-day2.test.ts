@@ -1,0 +1,163 @@
+// Day 2 of a K3s cluster on virtual Armbian nodes standing on the loopback cluster, through the
+// real engine, the K3s bootstrap and the day-2 executors over the app's node shells: a backup
+// takes `k3s etcd-snapshot save` on the first server (two servers: embedded etcd) and keeps the
+// file in the data directory; an upgrade moves servers first, then the agent, one node at a time,
+// each node's kubelet reporting the new release before the next starts, and a second run finds
+// every node done; a destroy ends with every slot off per the BMC and the cluster's secrets gone
+// from the data directory. Skipped, with the reason, where the peers are not built.
+import { execFile } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { promisify } from 'node:util'
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { listBackups } from '../../src-main/day2/backup-store.ts'
+import { sealedNames } from '../../src-shared/clusters/sealed-names.ts'
+import { stepIds } from '../../src-shared/lifecycle/step-ids.ts'
+import { findPeers } from '../support/peers.ts'
+import { filesContaining } from '../support/find-in-files.ts'
+import { deployK3sCluster, type K3sTestCluster } from './support/k3s-cluster.ts'
+
+const run = promisify(execFile)
+const cluster = inject('loopbackCluster')
+const etcdutl = findPeers(['etcdutl'])
+const skip = cluster.skip
+const from = 'v1.36.4+k3s1'
+const to = 'v1.37.0+k3s1'
+
+describe.skipIf(skip !== undefined)(
+  `day 2 of a virtual K3s cluster${skip ? ` (skipped: ${skip})` : ''}`,
+  () => {
+    let c: K3sTestCluster
+    let core: CoreV1Api
+
+    /** The K3s release each node's binary is, in profile order (servers first). */
+    const versions = async () =>
+      Promise.all(
+        c.profile.nodes.map(async (_, i) => {
+          const binary = await c.board.armbian.node(i)?.read('/usr/local/bin/k3s')
+          return /^# k3s (\S+)$/m.exec(binary ?? '')?.[1] ?? null
+        }),
+      )
+    const recordId = () => c.clusters.get('lab').id
+
+    beforeAll(async () => {
+      const kubeConfig = new KubeConfig()
+      kubeConfig.loadFromFile(cluster.kubeconfigPath)
+      core = kubeConfig.makeApiClient(CoreV1Api)
+      c = await deployK3sCluster({
+        kubeconfigPath: cluster.kubeconfigPath,
+        etcdEndpoint: cluster.etcdEndpoint,
+        roles: ['control-plane', 'control-plane', 'worker'],
+      })
+    }, 300_000)
+
+    afterAll(async () => {
+      for (const node of c?.profile.nodes ?? [])
+        await core.deleteNode({ name: node.hostname }).catch(() => undefined)
+      await c?.close()
+    })
+
+    it('backs up etcd with k3s etcd-snapshot save into the data directory', async () => {
+      const started = await c.engine.startOperation('lab', 'backup')
+      const done = await c.engine.settled(started.id)
+      expect(done.steps.filter((s) => s.state === 'failed').map((s) => s.message)).toEqual([])
+      const first = c.profile.nodes[0]!.hostname
+      expect(done.steps.find((s) => s.stepId === stepIds.etcdSnapshot)?.message ?? '').toMatch(
+        new RegExp(
+          `^Snapshot of k3s etcd-snapshot /var/lib/rancher/k3s/server/db/snapshots/clusterdeck-\\S+-${first}-\\d+ from ${first}: \\d+ bytes`,
+        ),
+      )
+      const kept = await listBackups(c.dataDir, recordId())
+      expect(kept).toHaveLength(1)
+      expect(kept[0]).toMatchObject({ distribution: 'k3s', version: from, node: first })
+      expect(readFileSync(kept[0]!.file).length).toBe(kept[0]!.sizeBytes)
+      // The snapshot is etcd's own (the loopback etcd's), readable by the peers' etcdutl.
+      if (etcdutl.ok) {
+        const { stdout } = await run(etcdutl.binaries.etcdutl, [
+          'snapshot',
+          'status',
+          kept[0]!.file,
+          '-w',
+          'json',
+        ])
+        expect((JSON.parse(stdout) as { totalKey: number }).totalKey).toBeGreaterThan(0)
+      }
+    }, 120_000)
+
+    it('upgrades K3s servers first, then the agent, one node at a time', async () => {
+      await expect(
+        c.engine.startOperation('lab', 'upgrade', undefined, { options: { k3sVersion: 'v1.38.0+k3s1' } }),
+      ).rejects.toThrow(/K3s moves one minor release at a time: from v1\.36\.4 go to v1\.37\.x first/)
+      expect(await versions()).toEqual([from, from, from])
+
+      const seen: string[] = []
+      let sampling = true
+      const sampler = (async () => {
+        while (sampling) {
+          const now = (await versions()).join(',')
+          if (seen.at(-1) !== now) seen.push(now)
+          await new Promise((resolve) => setTimeout(resolve, 20))
+        }
+      })()
+      const started = await c.engine.startOperation('lab', 'upgrade', undefined, {
+        options: { k3sVersion: to },
+      })
+      const done = await c.engine.settled(started.id)
+      sampling = false
+      await sampler
+      expect(done.steps.filter((s) => s.state === 'failed').map((s) => `${s.stepId}: ${s.message}`)).toEqual(
+        [],
+      )
+      expect(done.state).toBe('done')
+      expect(seen).toEqual([
+        [from, from, from].join(','),
+        [to, from, from].join(','),
+        [to, to, from].join(','),
+        [to, to, to].join(','),
+      ])
+      // Every Node reports the new kubelet and is schedulable again.
+      for (const node of c.profile.nodes) {
+        const read = await core.readNode({ name: node.hostname })
+        expect(read.status?.nodeInfo?.kubeletVersion).toBe(to)
+        expect(read.spec?.unschedulable ?? false).toBe(false)
+      }
+      expect(c.clusters.get('lab').versions.k3s).toBe(to)
+
+      // Run again (as a killed run resumes): every node is found at the target and only waited on.
+      const again = await c.engine.startOperation('lab', 'upgrade', undefined, {
+        options: { k3sVersion: to },
+      })
+      const second = await c.engine.settled(again.id)
+      expect(second.state).toBe('done')
+      const upgrades = second.steps.filter((s) => s.stepId.startsWith('upgrade:'))
+      expect(upgrades.length).toBeGreaterThan(0)
+      for (const step of upgrades) expect(step).toMatchObject({ state: 'skipped' })
+    }, 300_000)
+
+    it('destroys the cluster: every node off per the BMC, its secrets gone from the data directory', async () => {
+      const id = recordId()
+      const token = (await c.clusters.openSecret(id, sealedNames.k3sToken)).toString('utf8')
+      const key = (await c.clusters.openSecret(id, sealedNames.sshKey)).toString('utf8')
+      const started = await c.engine.startOperation('lab', 'destroy', undefined, {
+        options: { keepAddons: true },
+        confirm: 'lab',
+      })
+      const done = await c.engine.settled(started.id)
+      expect(done.steps.filter((s) => s.state === 'failed').map((s) => `${s.stepId}: ${s.message}`)).toEqual(
+        [],
+      )
+      expect(done.state).toBe('done')
+      // The first server goes last.
+      const resets = done.steps.filter((s) => s.stepId.startsWith('reset:')).map((s) => s.stepId)
+      expect(resets.at(-1)).toBe(`reset:${c.profile.nodes[0]!.hostname}`)
+      const { nodes } = await c.bmc.status({ boardId: 'board-tp1' })
+      for (const node of c.profile.nodes)
+        expect(nodes.find((n) => n.node === node.slot)?.poweredOn, node.hostname).toBe(false)
+      expect(c.clusters.get('lab').destroyedAt).not.toBeNull()
+      expect(c.clusters.sealedNames(id)).toEqual([])
+      expect(filesContaining(c.dataDir, token.trim())).toEqual([])
+      expect(filesContaining(c.dataDir, key.split('\n')[1]!)).toEqual([])
+      expect(await listBackups(c.dataDir, id)).toEqual([])
+    }, 300_000)
+  },
+)
