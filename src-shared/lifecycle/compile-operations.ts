@@ -149,10 +149,12 @@ export function compileDestroy(profile: ClusterProfile, options: OperationOption
         ...backedUp,
         ...addonsGone,
         ...(node.role === 'control-plane' ? workers.map((w) => stepIds.reset(w.hostname)) : []),
-        ...controlPlanes
-          .slice(0, controlPlanes.indexOf(node))
-          .slice(-1)
-          .map((cp) => stepIds.reset(cp.hostname)),
+        ...(node.role === 'control-plane'
+          ? controlPlanes
+              .slice(0, controlPlanes.indexOf(node))
+              .slice(-1)
+              .map((cp) => stepIds.reset(cp.hostname))
+          : []),
       ],
       resources: [resourceKeys.node(node.hostname)],
       params: {

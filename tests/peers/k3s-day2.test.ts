@@ -1,6 +1,6 @@
 // Day 2 of a K3s cluster on virtual Armbian nodes standing on the loopback cluster, through the
 // real engine, the K3s bootstrap and the day-2 executors over the app's node shells: a backup
-// takes `k3s etcd-snapshot save` on the first server (two servers: embedded etcd) and keeps the
+// takes `k3s etcd-snapshot save` on the first server (three servers: embedded etcd) and keeps the
 // file in the data directory; an upgrade moves servers first, then the agent, one node at a time,
 // each node's kubelet reporting the new release before the next starts, and a second run finds
 // every node done; a destroy ends with every slot off per the BMC and the cluster's secrets gone
@@ -47,7 +47,7 @@ describe.skipIf(skip !== undefined)(
       c = await deployK3sCluster({
         kubeconfigPath: cluster.kubeconfigPath,
         etcdEndpoint: cluster.etcdEndpoint,
-        roles: ['control-plane', 'control-plane', 'worker'],
+        roles: ['control-plane', 'control-plane', 'control-plane', 'worker'],
       })
     }, 300_000)
 
@@ -88,7 +88,7 @@ describe.skipIf(skip !== undefined)(
       await expect(
         c.engine.startOperation('lab', 'upgrade', undefined, { options: { k3sVersion: 'v1.38.0+k3s1' } }),
       ).rejects.toThrow(/K3s moves one minor release at a time: from v1\.36\.4 go to v1\.37\.x first/)
-      expect(await versions()).toEqual([from, from, from])
+      expect(await versions()).toEqual([from, from, from, from])
 
       const seen: string[] = []
       let sampling = true
@@ -110,10 +110,11 @@ describe.skipIf(skip !== undefined)(
       )
       expect(done.state).toBe('done')
       expect(seen).toEqual([
-        [from, from, from].join(','),
-        [to, from, from].join(','),
-        [to, to, from].join(','),
-        [to, to, to].join(','),
+        [from, from, from, from].join(','),
+        [to, from, from, from].join(','),
+        [to, to, from, from].join(','),
+        [to, to, to, from].join(','),
+        [to, to, to, to].join(','),
       ])
       // Every Node reports the new kubelet and is schedulable again.
       for (const node of c.profile.nodes) {

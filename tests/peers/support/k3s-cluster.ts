@@ -80,6 +80,15 @@ export async function deployK3sCluster(options: {
   const profile: ClusterProfile = {
     ...base,
     timeouts: { bootSeconds: 60, readySeconds: 60 },
+    // The virtual nodes answer on their loopback addresses (127.0.0.N).
+    network: {
+      ...base.network,
+      nodeCidr: '127.0.0.0/24',
+      gateway: '127.0.0.1',
+      dns: ['127.0.0.1'],
+      apiEndpoint: endpoints[0]!.host,
+      metallbRange: '127.0.0.200-127.0.0.209',
+    },
     nodes: options.roles.map((role, i) => ({
       ...base.nodes[i]!,
       role,
