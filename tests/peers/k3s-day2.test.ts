@@ -4,7 +4,7 @@
 // file in the data directory; an upgrade moves servers first, then the agent, one node at a time,
 // each node's kubelet reporting the new release before the next starts, and a second run finds
 // every node done; a destroy ends with every slot off per the BMC and the cluster's secrets gone
-// from the data directory. Skipped, with the reason, where the peers are not built.
+// from the data directory. A single server's backup is a copy of its SQLite datastore. Skipped, with the reason, where the peers are not built.
 import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { promisify } from 'node:util'
@@ -123,6 +123,11 @@ describe.skipIf(skip !== undefined)(
         expect(read.spec?.unschedulable ?? false).toBe(false)
       }
       expect(c.clusters.get('lab').versions.k3s).toBe(to)
+      // Each node was drained through the API before its install, and put back after.
+      const agentLog = c.runs.log(done.id, stepIds.upgradeNode(c.profile.nodes[3]!.hostname))
+      expect(agentLog).toMatch(/Cordoned k3s-w4-\w+; evicting \d+ pod\(s\)/)
+      expect(agentLog).toMatch(/INSTALL_K3S_VERSION=v1\.37\.0\+k3s1/)
+      expect(agentLog).toMatch(/Uncordoned k3s-w4-/)
 
       // Run again (as a killed run resumes): every node is found at the target and only waited on.
       const again = await c.engine.startOperation('lab', 'upgrade', undefined, {
@@ -159,6 +164,48 @@ describe.skipIf(skip !== undefined)(
       expect(filesContaining(c.dataDir, token.trim())).toEqual([])
       expect(filesContaining(c.dataDir, key.split('\n')[1]!)).toEqual([])
       expect(await listBackups(c.dataDir, id)).toEqual([])
+      const reset = c.runs.log(done.id, stepIds.reset(c.profile.nodes[0]!.hostname))
+      expect(reset).toMatch(/k3s-uninstall\.sh/)
+      expect(reset).toMatch(/rm -rf \/etc\/rancher \/var\/lib\/rancher \/var\/lib\/kubelet/)
+      expect(reset).toMatch(/shutdown -h now/)
     }, 300_000)
+  },
+)
+
+describe.skipIf(skip !== undefined)(
+  `backup of a single-server K3s cluster (SQLite)${skip ? ` (skipped: ${skip})` : ''}`,
+  () => {
+    let c: K3sTestCluster
+    let core: CoreV1Api
+
+    beforeAll(async () => {
+      const kubeConfig = new KubeConfig()
+      kubeConfig.loadFromFile(cluster.kubeconfigPath)
+      core = kubeConfig.makeApiClient(CoreV1Api)
+      c = await deployK3sCluster({
+        kubeconfigPath: cluster.kubeconfigPath,
+        roles: ['control-plane', 'worker'],
+      })
+    }, 300_000)
+
+    afterAll(async () => {
+      for (const node of c?.profile.nodes ?? [])
+        await core.deleteNode({ name: node.hostname }).catch(() => undefined)
+      await c?.close()
+    })
+
+    it('copies the SQLite datastore into the data directory', async () => {
+      const started = await c.engine.startOperation('lab', 'backup')
+      const done = await c.engine.settled(started.id)
+      expect(done.steps.filter((s) => s.state === 'failed').map((s) => s.message)).toEqual([])
+      expect(done.steps.find((s) => s.stepId === stepIds.etcdSnapshot)?.message ?? '').toMatch(
+        /^Snapshot of the SQLite datastore \/var\/lib\/rancher\/k3s\/server\/db\/state\.db from k3s-cp1-\w+: \d+ bytes/,
+      )
+      const [kept] = await listBackups(c.dataDir, c.clusters.get('lab').id)
+      expect(readFileSync(kept!.file).subarray(0, 16).toString('latin1')).toBe('SQLite format 3\0')
+      expect(readFileSync(kept!.file).includes(`/registry/minions/${c.profile.nodes[0]!.hostname}`)).toBe(
+        true,
+      )
+    }, 120_000)
   },
 )
