@@ -166,7 +166,7 @@ export function registerDay2Commands(program: Command, cli: CliContext): void {
           throw new AppError(
             'not_implemented',
             'This version of Clusterdeck does not wipe the eMMC (the boot device); nothing was destroyed.',
-            `Destroy without --wipe-emmc, then re-image the nodes: flashing overwrites the boot device (clusterdeck destroy ${ref} --confirm NAME).`,
+            `Destroy without --wipe-emmc, then re-image the nodes: flashing overwrites the boot device (clusterdeck destroy ${ref} --confirm ${ref}).`,
           )
         await runOperation(
           cli,

@@ -2,7 +2,8 @@
 // real engine, the K3s bootstrap and the day-2 executors over the app's node shells: a backup
 // takes `k3s etcd-snapshot save` on the first server (three servers: embedded etcd) and keeps the
 // file in the data directory; an upgrade moves servers first, then the agent, one node at a time,
-// each node's kubelet reporting the new release before the next starts, and a second run finds
+// each node's kubelet reporting the new release before the next starts, cancelled while the first
+// server restarts and resumed at it; a second run finds
 // every node done; a destroy ends with every slot off per the BMC and the cluster's secrets gone
 // from the data directory. A single server's backup is a copy of its SQLite datastore. Skipped, with the reason, where the peers are not built.
 import { execFile } from 'node:child_process'
@@ -84,7 +85,7 @@ describe.skipIf(skip !== undefined)(
       }
     }, 120_000)
 
-    it('upgrades K3s servers first, then the agent, one node at a time', async () => {
+    it('upgrades K3s servers first, then the agent, one node at a time, killed mid-way and resumed', async () => {
       await expect(
         c.engine.startOperation('lab', 'upgrade', undefined, { options: { k3sVersion: 'v1.38.0+k3s1' } }),
       ).rejects.toThrow(/K3s moves one minor release at a time: from v1\.36\.4 go to v1\.37\.x first/)
@@ -92,16 +93,31 @@ describe.skipIf(skip !== undefined)(
 
       const seen: string[] = []
       let sampling = true
+      let runId = ''
+      let cancelled = false
       const sampler = (async () => {
         while (sampling) {
-          const now = (await versions()).join(',')
-          if (seen.at(-1) !== now) seen.push(now)
+          const now = await versions()
+          if (seen.at(-1) !== now.join(',')) seen.push(now.join(','))
+          // Killed once the first server runs the new binary: the resumed run goes on at that node.
+          if (!cancelled && runId && now[0] === to) {
+            cancelled = true
+            c.engine.cancel(runId)
+          }
           await new Promise((resolve) => setTimeout(resolve, 20))
         }
       })()
       const started = await c.engine.startOperation('lab', 'upgrade', undefined, {
         options: { k3sVersion: to },
       })
+      runId = started.id
+      const stopped = await c.engine.settled(started.id)
+      expect(stopped.state).toBe('cancelled')
+      const firstStep = stepIds.upgradeNode(c.profile.nodes[0]!.hostname)
+      // Killed while the first server's new K3s was starting: the other nodes were not touched.
+      expect(stopped.steps.find((s) => s.stepId === firstStep)?.state).not.toBe('done')
+      expect((await versions()).slice(1)).toEqual([from, from, from])
+      c.engine.resume(started.id)
       const done = await c.engine.settled(started.id)
       sampling = false
       await sampler
@@ -109,6 +125,11 @@ describe.skipIf(skip !== undefined)(
         [],
       )
       expect(done.state).toBe('done')
+      // The resumed run went on at the first server without installing it again.
+      const firstLog = c.runs.log(done.id, firstStep)
+      expect(firstLog.match(/INSTALL_K3S_VERSION=v1\.37\.0\+k3s1/g)).toHaveLength(1)
+      // Found at the target (skipped as in place, or only waited on until Ready and uncordoned).
+      expect(firstLog).toMatch(/already (in place|runs K3s v1\.37\.0\+k3s1)/)
       expect(seen).toEqual([
         [from, from, from, from].join(','),
         [to, from, from, from].join(','),
