@@ -99,7 +99,16 @@ export function k3sUpgradeStep(deps: Day2Dependencies): StepExecutor<'node.upgra
             'Deploy the profile again to install it (clusterdeck deploy PROFILE --resume).',
           )
         if (running === version) {
-          context.log(`${node.hostname} already runs K3s ${version}: waiting until it is Ready`)
+          // A run killed between install.sh and the restart leaves the new binary with the old
+          // K3s still running: the kubelet says which one runs.
+          const state = await readNodeState(kubeconfig, node.hostname, context.signal).catch(() => null)
+          if (state?.kubeletVersion !== version) {
+            const unit = k3sRoleOf(context.profile, node) === 'agent' ? 'k3s-agent' : 'k3s'
+            context.log(
+              `${node.hostname} has K3s ${version} installed, but its kubelet reports ${state?.kubeletVersion || 'nothing'}: restarting ${unit}`,
+            )
+            await runOrFail(shell, node, { command: `systemctl restart --no-block ${unit}` }, 'Restarting K3s')
+          } else context.log(`${node.hostname} already runs K3s ${version}: waiting until it is Ready`)
           return running
         }
         context.log(`${node.hostname} runs K3s ${running}: draining it, then installing ${version}`)
@@ -116,7 +125,10 @@ export function k3sUpgradeStep(deps: Day2Dependencies): StepExecutor<'node.upgra
       await setCordoned(kubeconfig, node.hostname, false, context.signal)
       context.log(`Uncordoned ${node.hostname}`)
       return {
-        message: `${node.hostname} moved from K3s ${before} to ${version}; Ready and schedulable`,
+        message:
+          before === version
+            ? `${node.hostname} runs K3s ${version}; Ready and schedulable`
+            : `${node.hostname} moved from K3s ${before} to ${version}; Ready and schedulable`,
         output: { from: before, to: version },
       }
     },
