@@ -107,7 +107,12 @@ export function k3sUpgradeStep(deps: Day2Dependencies): StepExecutor<'node.upgra
             context.log(
               `${node.hostname} has K3s ${version} installed, but its kubelet reports ${state?.kubeletVersion || 'nothing'}: restarting ${unit}`,
             )
-            await runOrFail(shell, node, { command: `systemctl restart --no-block ${unit}` }, 'Restarting K3s')
+            await runOrFail(
+              shell,
+              node,
+              { command: `systemctl restart --no-block ${unit}` },
+              'Restarting K3s',
+            )
           } else context.log(`${node.hostname} already runs K3s ${version}: waiting until it is Ready`)
           return running
         }
