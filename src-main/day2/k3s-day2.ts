@@ -103,16 +103,21 @@ export function k3sUpgradeStep(deps: Day2Dependencies): StepExecutor<'node.upgra
           // K3s still running: the kubelet says which one runs.
           const state = await readNodeState(kubeconfig, node.hostname, context.signal).catch(() => null)
           if (state?.kubeletVersion !== version) {
-            const unit = k3sRoleOf(context.profile, node) === 'agent' ? 'k3s-agent' : 'k3s'
+            const install = k3sNodeInstall(target, node.hostname, join)
             context.log(
-              `${node.hostname} has K3s ${version} installed, but its kubelet reports ${state?.kubeletVersion || 'nothing'}: restarting ${unit}`,
+              `${node.hostname} has K3s ${version} installed, but its kubelet reports ${state?.kubeletVersion || 'nothing'}: completing the install and restarting ${install.unit}`,
             )
-            await runOrFail(
-              shell,
-              node,
-              { command: `systemctl restart --no-block ${unit}` },
-              'Restarting K3s',
-            )
+            // An install cut short is finished (its check fails); a complete one only needs the restart.
+            let changed = false
+            for (const action of install.actions)
+              changed = (await shell.converge(action)) === 'done' || changed
+            if (!changed)
+              await runOrFail(
+                shell,
+                node,
+                { command: `systemctl restart --no-block ${install.unit}` },
+                'Restarting K3s',
+              )
           } else context.log(`${node.hostname} already runs K3s ${version}: waiting until it is Ready`)
           return running
         }

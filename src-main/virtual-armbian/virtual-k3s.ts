@@ -252,7 +252,6 @@ export class VirtualK3s {
       clusterId = token.slice(3, 67)
     }
     this.#clusterInit = config['cluster-init'] === true
-    if (unit === 'k3s' && !this.#clusterInit && !env.K3S_URL) await this.#writeSqliteDatastore(nodeName)
     const running: Running = { unit, nodeName, clusterId, joined: false }
     this.#running = running
     if (unit === 'k3s') this.#registry.servers.set(this.#address, this)
@@ -278,6 +277,7 @@ export class VirtualK3s {
       let members = this.#registry.clusters.get(clusterId)
       if (!members) this.#registry.clusters.set(clusterId, (members = new Set()))
       members.add(nodeName)
+      if (unit === 'k3s' && !this.#clusterInit && !env.K3S_URL) await this.#writeSqliteDatastore(nodeName)
     } catch (error) {
       this.#running = undefined
       if (this.#registry.servers.get(this.#address) === this) this.#registry.servers.delete(this.#address)
