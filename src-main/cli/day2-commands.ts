@@ -1,10 +1,10 @@
 // The day-2 commands (docs/upgrades.md, docs/backups.md, docs/destroy.md), each a run of its
 // operation's plan on the same engine as a deploy, with the same timeline as text:
-//   clusterdeck upgrade PROFILE [--talos V] [--kubernetes V] [--addons] [--dry-run] [--resume [RUN_ID]]
+//   clusterdeck upgrade PROFILE [--talos V | --k3s V] [--kubernetes V] [--addons] [--dry-run] [--resume [RUN_ID]]
 //   clusterdeck backup PROFILE [--keep N] [--secrets-to FILE (--age-recipient R | --passphrase-stdin) [--secrets-only]]
 //   clusterdeck backup verify FILE (--passphrase-stdin | --identity FILE)
 //   clusterdeck restore PROFILE --snapshot FILE [--secrets FILE (--passphrase-stdin | --identity FILE)] [--through PHASE]
-//   clusterdeck destroy PROFILE --confirm NAME [--wipe-nvme] [--keep-addons] [--backup-first] [--dry-run] [--resume [RUN_ID]]
+//   clusterdeck destroy PROFILE --confirm NAME [--wipe-nvme] [--wipe-emmc] [--keep-addons] [--backup-first] [--dry-run] [--resume [RUN_ID]]
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { Option, type Command } from 'commander'
@@ -72,15 +72,20 @@ export function registerDay2Commands(program: Command, cli: CliContext): void {
     .description('upgrade a cluster node by node (control planes first), after an etcd snapshot')
     .argument('<profile>', 'the profile of a deployed cluster')
     .option('--talos <version>', 'the Talos version to move to (one minor release at most)')
+    .option('--k3s <version>', 'the K3s release to move to, such as v1.33.4+k3s1 (one minor release at most)')
     .option('--kubernetes <version>', 'then upgrade Kubernetes (talosctl upgrade-k8s)')
     .option('--addons', 'then bring every enabled add-on to the catalogue’s pinned chart')
     .option('--dry-run', 'show the plan and change nothing')
     .option('--resume [runId]', resumeHelp)
     .action(
-      async (ref: string, flags: RunFlags & { talos?: string; kubernetes?: string; addons?: boolean }) =>
+      async (
+        ref: string,
+        flags: RunFlags & { talos?: string; k3s?: string; kubernetes?: string; addons?: boolean },
+      ) =>
         await runOperation(cli, ref, 'upgrade', flags, {
           ...(flags.addons ? { addons: true } : {}),
           ...(flags.talos ? { talosVersion: normalized(flags.talos) } : {}),
+          ...(flags.k3s ? { k3sVersion: normalized(flags.k3s) } : {}),
           ...(flags.kubernetes ? { kubernetesVersion: normalized(flags.kubernetes) } : {}),
         }),
     )
@@ -146,6 +151,7 @@ export function registerDay2Commands(program: Command, cli: CliContext): void {
     .argument('<profile>', 'the profile of a deployed cluster')
     .option('--confirm <name>', 'the cluster’s name, typed: required to start')
     .option('--wipe-nvme', 'wipe each node’s NVMe drive (its data volume) too')
+    .option('--wipe-emmc', 'K3s: wipe the boot device too (not in this version: refused)')
     .option('--keep-addons', 'do not uninstall the add-ons first (a cluster whose API is gone)')
     .option('--backup-first', 'snapshot etcd first and keep the secrets and backups for a restore')
     .option('--dry-run', 'show the plan (what each node loses) and change nothing')
@@ -156,10 +162,18 @@ export function registerDay2Commands(program: Command, cli: CliContext): void {
         flags: RunFlags & {
           confirm?: string
           wipeNvme?: boolean
+          wipeEmmc?: boolean
           backupFirst?: boolean
           keepAddons?: boolean
         },
-      ) =>
+      ) => {
+        // Refused before anything runs: a half-done wipe of the boot device is worse than none.
+        if (flags.wipeEmmc)
+          throw new AppError(
+            'not_implemented',
+            'This version of Clusterdeck does not wipe the eMMC (the boot device); nothing was destroyed.',
+            `Destroy without --wipe-emmc, then re-image the nodes: flashing overwrites the boot device (clusterdeck destroy ${ref} --confirm ${ref}).`,
+          )
         await runOperation(
           cli,
           ref,
@@ -171,7 +185,8 @@ export function registerDay2Commands(program: Command, cli: CliContext): void {
             ...(flags.backupFirst ? { backupFirst: true } : {}),
           },
           flags.confirm,
-        ),
+        )
+      },
     )
 }
 

@@ -138,6 +138,7 @@ export class ClusterService {
       next.versions = {
         ...profile.versions,
         ...(run.plan.options?.talosVersion ? { talos: run.plan.options.talosVersion } : {}),
+        ...(run.plan.options?.k3sVersion ? { k3s: run.plan.options.k3sVersion } : {}),
         ...(run.plan.options?.kubernetesVersion ? { kubernetes: run.plan.options.kubernetesVersion } : {}),
       }
     } else if (run.operation === 'destroy' && run.state === 'done') {

@@ -7,8 +7,15 @@ import { sealedNames } from '../../src-shared/clusters/sealed-names.ts'
 import type { ClusterRecord } from '../../src-shared/clusters/cluster-schema.ts'
 import type { ProfileNode } from '../../src-shared/profiles/profile-schema.ts'
 import type { BmcService } from '../bmc/bmc-service.ts'
+import type { K3sStepDependencies } from '../k3s/k3s-step-support.ts'
 import type { StepContext } from '../lifecycle/step-executor.ts'
-import { nodeOf, openSealed, talosctlFor, type TalosStepDependencies } from '../talos/talos-step-support.ts'
+import {
+  nodeOf,
+  openSealed,
+  pollUntil,
+  talosctlFor,
+  type TalosStepDependencies,
+} from '../talos/talos-step-support.ts'
 import type { Talosctl } from '../talos/talosctl-runner.ts'
 
 export interface Day2Dependencies extends TalosStepDependencies {
@@ -19,6 +26,18 @@ export interface Day2Dependencies extends TalosStepDependencies {
   clusterRecord(profileName: string): ClusterRecord | null
   /** Deletes the cluster's sealed files (and their data key) and its backups; clears the record's list. */
   forgetSecrets(clusterId: string): Promise<void>
+  /** The K3s steps' SSH access (src-main/k3s): a K3s cluster's day 2 runs over it. */
+  k3s?: K3sStepDependencies
+}
+
+/** The K3s steps' dependencies, or a failure saying this core has none. */
+export function k3sOf(deps: Pick<Day2Dependencies, 'k3s'>, context: StepContext): K3sStepDependencies {
+  if (!deps.k3s)
+    throw new AppError(
+      'not_implemented',
+      `"${context.step.title}" runs over SSH, and this Clusterdeck core was started without the K3s steps.`,
+    )
+  return deps.k3s
 }
 
 /** The deployed cluster's record, or a failure saying there is none to act on. */
@@ -81,4 +100,31 @@ export async function slotPoweredOff(
   const board = await deps.boards.get(boardName)
   const { nodes } = await deps.bmc.status({ boardId: board.id })
   return nodes.find((node) => node.node === slot)?.poweredOn === false
+}
+
+/**
+ * Waits until `problems` finds nothing more keeping the step's node from counting as upgraded to
+ * `target` (e.g. "Talos v1.13.0"), logging what is left on each round; a timeout names it.
+ */
+export async function waitUpgraded(
+  context: StepContext,
+  pollMs: number,
+  target: string,
+  problems: () => Promise<string[]>,
+): Promise<void> {
+  const timeoutMs = (context.profile.timeouts.bootSeconds + context.profile.timeouts.readySeconds) * 1000
+  let left: string[] = []
+  const upgraded = await pollUntil(context, pollMs, timeoutMs, async () => {
+    left = await problems()
+    if (left.length === 0) return true
+    context.log(`Not upgraded yet: ${left.join('; ')}`)
+    return null
+  })
+  if (!upgraded) {
+    throw new AppError(
+      'timeout',
+      `${context.step.node} was not back on ${target} and Ready within ${timeoutMs / 1000} s: ${left.join('; ')}.`,
+      'The next node waits. Look at its serial console; retry the step to wait again (it does not upgrade twice).',
+    )
+  }
 }

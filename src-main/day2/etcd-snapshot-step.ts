@@ -1,6 +1,6 @@
 // The backup steps (docs/backups.md): cluster.etcd-snapshot streams etcd's snapshot from the first
-// control plane (`talosctl etcd snapshot`) into the cluster's backups folder and describes it (size,
-// sha256); cluster.save-backup checks the file still has that hash and applies the retention count,
+// control plane (`talosctl etcd snapshot`; on K3s `k3s etcd-snapshot save` or the SQLite file,
+// k3s-day2.ts) into the cluster's backups folder and describes it (size, sha256); cluster.save-backup checks the file still has that hash and applies the retention count,
 // deleting the oldest snapshots. The step outputs carry the path, size and hash only.
 import { rm } from 'node:fs/promises'
 import { AppError } from '../../src-shared/contract/app-error.ts'
@@ -8,31 +8,30 @@ import { stepIds } from '../../src-shared/lifecycle/step-ids.ts'
 import type { StepExecutor } from '../lifecycle/step-executor.ts'
 import { applyRetention, describeSnapshot, fileSha256, newSnapshotPath } from './backup-store.ts'
 import { deployedRecord, talosTarget, type Day2Dependencies } from './day2-support.ts'
+import { takeK3sSnapshot } from './k3s-day2.ts'
 
 const snapshotTimeoutMs = 10 * 60_000
 
 export function etcdSnapshotStep(deps: Day2Dependencies): StepExecutor<'cluster.etcd-snapshot'> {
   return {
     async run(context) {
-      if (context.step.params.distribution !== 'talos') {
-        throw new AppError(
-          'not_implemented',
-          'This version of Clusterdeck snapshots etcd of Talos clusters only: not yet for K3s.',
-          'On a K3s server run: k3s etcd-snapshot save',
-        )
-      }
       const record = deployedRecord(deps, context)
-      const hostname = context.profile.nodes.find((n) => n.address === context.step.params.address)?.hostname
-      if (!hostname)
-        throw new AppError('internal', `No node of the profile has ${context.step.params.address}.`)
-      const { address, talosconfig, talosctl } = await talosTarget(deps, context, hostname)
+      const { distribution } = context.step.params
+      const node = context.profile.nodes.find((n) => n.address === context.step.params.address)
+      if (!node) throw new AppError('internal', `No node of the profile has ${context.step.params.address}.`)
+      const hostname = node.hostname
       const path = await newSnapshotPath(deps.dataDir, record.id)
+      let source = 'etcd'
       try {
-        await talosctl({
-          args: ['etcd', 'snapshot', path, '-n', address, '-e', address],
-          talosconfig,
-          timeoutMs: snapshotTimeoutMs,
-        })
+        if (distribution === 'k3s') source = (await takeK3sSnapshot(deps, context, node, path)).source
+        else {
+          const { address, talosconfig, talosctl } = await talosTarget(deps, context, hostname)
+          await talosctl({
+            args: ['etcd', 'snapshot', path, '-n', address, '-e', address],
+            talosconfig,
+            timeoutMs: snapshotTimeoutMs,
+          })
+        }
       } catch (error) {
         await rm(path, { force: true })
         throw error
@@ -40,12 +39,12 @@ export function etcdSnapshotStep(deps: Day2Dependencies): StepExecutor<'cluster.
       const backup = await describeSnapshot(path, {
         takenAt: new Date().toISOString(),
         node: hostname,
-        distribution: 'talos',
-        version: record.versions.talos ?? context.profile.versions.talos ?? null,
+        distribution,
+        version: record.versions[distribution] ?? context.profile.versions[distribution] ?? null,
         runId: context.runId,
       })
       return {
-        message: `Snapshot of etcd from ${hostname}: ${backup.sizeBytes} bytes, sha256 ${backup.sha256.slice(0, 16)}…`,
+        message: `Snapshot of ${source} from ${hostname}: ${backup.sizeBytes} bytes, sha256 ${backup.sha256.slice(0, 16)}…`,
         output: { file: backup.file, sizeBytes: backup.sizeBytes, sha256: backup.sha256 },
       }
     },

@@ -16,8 +16,7 @@ export function talosResetStep(deps: Day2Dependencies): StepExecutor<'node.reset
   const pollMs = deps.pollMs ?? 3000
   return {
     async alreadyDone(context) {
-      const { board, slot, distribution } = context.step.params
-      if (distribution !== 'talos') return null
+      const { board, slot } = context.step.params
       if (await slotPoweredOff(deps, board, slot))
         return { message: `${context.step.node} is powered off (${board} slot ${slot})` }
       const node = nodeOf(context, context.step.node!)
@@ -33,13 +32,6 @@ export function talosResetStep(deps: Day2Dependencies): StepExecutor<'node.reset
     },
     async run(context) {
       const { params } = context.step
-      if (params.distribution !== 'talos') {
-        throw new AppError(
-          'not_implemented',
-          `This version of Clusterdeck resets only Talos nodes; ${context.step.node} runs K3s.`,
-          'Not yet for K3s: uninstall K3s on the node by hand (k3s-uninstall.sh), then power it off.',
-        )
-      }
       const { node, address, talosconfig, talosctl } = await talosTarget(deps, context, context.step.node!)
       const controlPlanes = context.profile.nodes.filter((n) => n.role === 'control-plane')
       // The destroy resets control planes one at a time in profile order: the last one is alone in etcd.

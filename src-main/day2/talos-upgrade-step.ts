@@ -12,8 +12,14 @@ import { installerImageOf } from '../../src-shared/talos/factory-urls.ts'
 import type { listNodeReadiness } from '../kube/kube-nodes.ts'
 import type { StepContext, StepExecutor } from '../lifecycle/step-executor.ts'
 import { configuredVersion, listServices } from '../talos/talos-node.ts'
-import { openSealed, pollUntil } from '../talos/talos-step-support.ts'
-import { deployedRecord, talosTarget, type Day2Dependencies, type TalosTarget } from './day2-support.ts'
+import { openSealed } from '../talos/talos-step-support.ts'
+import {
+  deployedRecord,
+  talosTarget,
+  waitUpgraded,
+  type Day2Dependencies,
+  type TalosTarget,
+} from './day2-support.ts'
 
 export interface TalosUpgradeDependencies extends Day2Dependencies {
   listNodeReadiness: typeof listNodeReadiness
@@ -40,13 +46,6 @@ export function talosUpgradeStep(deps: TalosUpgradeDependencies): StepExecutor<'
   const pollMs = deps.pollMs ?? 3000
 
   async function target(context: Context): Promise<TalosTarget> {
-    if (context.step.params.distribution !== 'talos') {
-      throw new AppError(
-        'not_implemented',
-        `This version of Clusterdeck upgrades Talos nodes only: not yet for K3s (${context.step.node}).`,
-        'Upgrade K3s by hand with its install script at the new INSTALL_K3S_VERSION.',
-      )
-    }
     return talosTarget(deps, context, context.step.node!, context.step.params.version)
   }
 
@@ -119,22 +118,8 @@ export function talosUpgradeStep(deps: TalosUpgradeDependencies): StepExecutor<'
       } else {
         context.log(`${t.node.hostname} already runs Talos ${version}: waiting until it is Ready`)
       }
-      const timeoutMs = (context.profile.timeouts.bootSeconds + context.profile.timeouts.readySeconds) * 1000
-      let left: string[] = []
       // The node is asked only after it went away to reboot: right after the call it still answers as before.
-      const upgraded = await pollUntil(context, pollMs, timeoutMs, async () => {
-        left = await problems(context, t, kubeconfig)
-        if (left.length === 0) return true
-        context.log(`Not upgraded yet: ${left.join('; ')}`)
-        return null
-      })
-      if (!upgraded) {
-        throw new AppError(
-          'timeout',
-          `${t.node.hostname} was not back on Talos ${version} and Ready within ${timeoutMs / 1000} s: ${left.join('; ')}.`,
-          'The next node waits. Look at its serial console; retry the step to wait again (it does not upgrade twice).',
-        )
-      }
+      await waitUpgraded(context, pollMs, `Talos ${version}`, () => problems(context, t, kubeconfig))
       return {
         message: `${t.node.hostname} moved from Talos ${before} to ${version}; Ready${t.node.role === 'control-plane' ? ', etcd healthy' : ''}`,
         output: { from: before, to: version },

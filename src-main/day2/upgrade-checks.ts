@@ -26,11 +26,14 @@ export function checkDay2Start(record: ClusterRecord | null, profile: ClusterPro
 }
 
 function checkUpgradeSkew(record: ClusterRecord, profile: ClusterProfile, plan: Plan): void {
-  if (plan.operation !== 'upgrade' || profile.distribution !== 'talos') return
-  const targets: [string, string | undefined, string | undefined][] = [
-    ['Talos', record.versions.talos, plan.options?.talosVersion ?? profile.versions.talos],
-    ['Kubernetes', record.versions.kubernetes, plan.options?.kubernetesVersion],
-  ]
+  if (plan.operation !== 'upgrade') return
+  const targets: [string, string | undefined, string | undefined][] =
+    profile.distribution === 'talos'
+      ? [
+          ['Talos', record.versions.talos, plan.options?.talosVersion ?? profile.versions.talos],
+          ['Kubernetes', record.versions.kubernetes, plan.options?.kubernetesVersion],
+        ]
+      : [['K3s', record.versions.k3s, plan.options?.k3sVersion ?? profile.versions.k3s]]
   const problems = targets.flatMap(([what, current, target]) => {
     const problem = target ? upgradeSkewProblem(what, current, target) : null
     return problem ? [problem] : []
@@ -39,7 +42,7 @@ function checkUpgradeSkew(record: ClusterRecord, profile: ClusterProfile, plan: 
     throw new AppError(
       'invalid_input',
       `The upgrade of "${profile.name}" was not started: ${problems.join('; ')}.`,
-      'Choose a version within one minor release of the running one (clusterdeck upgrade PROFILE --talos V --dry-run shows the plan).',
+      `Choose a version within one minor release of the running one (clusterdeck upgrade PROFILE --${profile.distribution} V --dry-run shows the plan).`,
     )
   }
 }

@@ -42,6 +42,7 @@ import type { Day2Dependencies } from '../day2/day2-support.ts'
 import { etcdSnapshotStep, saveBackupStep } from '../day2/etcd-snapshot-step.ts'
 import { kubernetesUpgradeStep } from '../day2/kubernetes-upgrade-step.ts'
 import { nodePowerOffStep } from '../day2/node-power-off-step.ts'
+import { k3sResetStep, k3sUpgradeStep } from '../day2/k3s-day2.ts'
 import { talosResetStep } from '../day2/talos-reset-step.ts'
 import { talosUpgradeStep } from '../day2/talos-upgrade-step.ts'
 import { checkDay2Start } from '../day2/upgrade-checks.ts'
@@ -118,6 +119,7 @@ export function createLifecycle(deps: LifecycleDependencies): {
     bmc: deps.bmc,
     dataDir: deps.dataDir,
     clusterRecord: (profileName) => clusters.find(profileName),
+    k3s,
     forgetSecrets: async (clusterId) => {
       await clusters.forgetSecrets(clusterId)
       await removeBackups(deps.dataDir, clusterId)
@@ -171,10 +173,13 @@ export function createLifecycle(deps: LifecycleDependencies): {
       }),
       'cluster.etcd-snapshot': etcdSnapshotStep(day2),
       'cluster.save-backup': saveBackupStep(day2),
-      'node.upgrade-os': talosUpgradeStep({ ...day2, listNodeReadiness }),
+      'node.upgrade-os': byDistribution({
+        talos: talosUpgradeStep({ ...day2, listNodeReadiness }),
+        k3s: k3sUpgradeStep(day2),
+      }),
       'cluster.upgrade-kubernetes': kubernetesUpgradeStep(day2),
       'addon.uninstall': addonUninstallStep({ tools: deps.tools, dataDir: deps.dataDir }),
-      'node.reset': talosResetStep(day2),
+      'node.reset': byDistribution({ talos: talosResetStep(day2), k3s: k3sResetStep(day2) }),
       'node.power-off': nodePowerOffStep(day2),
       'cluster.forget': clusterForgetStep(day2),
     },

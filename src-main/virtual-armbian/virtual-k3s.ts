@@ -18,6 +18,8 @@ import type { ArmbianSystem } from './armbian-system.ts'
 export const k3sApiPort = 6443
 const versionPattern = /^v\d+\.\d+\.\d+\+k3s\d+$/
 const binaryPath = '/usr/local/bin/k3s'
+const snapshotDir = '/var/lib/rancher/k3s/server/db/snapshots'
+const sqlitePath = '/var/lib/rancher/k3s/server/db/state.db'
 const noApi =
   'error: no Kubernetes API behind this virtual node (npm run virtual-cluster starts a loopback cluster; give the virtual board its kubeconfig in CLUSTERDECK_VIRTUAL_KUBECONFIG, docs/virtual-board.md)'
 
@@ -285,6 +287,7 @@ export class VirtualK3s {
       let members = this.#registry.clusters.get(clusterId)
       if (!members) this.#registry.clusters.set(clusterId, (members = new Set()))
       members.add(nodeName)
+      if (unit === 'k3s' && !this.#clusterInit && !env.K3S_URL) await this.#writeSqliteDatastore(nodeName)
     } catch (error) {
       this.#running = undefined
       if (this.#registry.servers.get(this.#address) === this) this.#registry.servers.delete(this.#address)
@@ -401,6 +404,60 @@ export class VirtualK3s {
     await this.#fs.chmod(k3sKubeconfigPath, Number.isNaN(mode) ? 0o600 : mode)
   }
 
+  /**
+   * A single server keeps its datastore in SQLite (kine) at state.db: a real SQLite file made
+   * with the node's own sqlite3, holding kine's table and this node's registration key.
+   */
+  async #writeSqliteDatastore(nodeName: string): Promise<void> {
+    if (await this.#fs.exists(sqlitePath)) return
+    await this.#fs.mkdir(sqlitePath.slice(0, sqlitePath.lastIndexOf('/')), { recursive: true })
+    const root = await this.#system!.user('root')
+    if (!root) return
+    await this.#system!.run(
+      root,
+      `sqlite3 ${sqlitePath} "CREATE TABLE kine (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT, created INTEGER, deleted INTEGER, create_revision INTEGER, prev_revision INTEGER, lease INTEGER, value BLOB, old_value BLOB); INSERT INTO kine (name, created, deleted, create_revision, prev_revision, lease) VALUES ('/registry/minions/${nodeName}', 1, 0, 0, 0, 0);"`,
+      '',
+    )
+  }
+
+  /**
+   * `k3s etcd-snapshot save [--name N]` on a server with embedded etcd: with the loopback etcd a
+   * real snapshot of it (as the virtual Talos node streams one), else a clearly marked stand-in.
+   * A server on SQLite refuses, as K3s does.
+   */
+  async #etcdSnapshot(args: string[], ctx: ResolvedCommandContext): Promise<ExecResult> {
+    if (ctx.env.get('USER') !== 'root')
+      return fail(`level=fatal msg="open ${snapshotDir}: permission denied"`)
+    if (args[0] !== 'save')
+      return fail(`k3s etcd-snapshot ${args[0] ?? ''}: only "save" is simulated on this virtual node`)
+    if (!this.runningServer) return fail('level=fatal msg="etcd-snapshot: the k3s server is not running"')
+    if (!this.#clusterInit)
+      return fail(`level=fatal msg="etcd database not found in ${snapshotDir.replace(/snapshots$/, 'etcd')}"`)
+    const nameAt = args.indexOf('--name')
+    const name =
+      (nameAt >= 0
+        ? args[nameAt + 1]
+        : /^--name=(.+)$/.exec(args.find((a) => a.startsWith('--name=')) ?? '')?.[1]) ?? 'on-demand'
+    const file = `${snapshotDir}/${name}-${this.#running!.nodeName}-${Math.floor(Date.now() / 1000)}`
+    let content: Uint8Array
+    const etcd = this.#backends.etcd
+    if (etcd) {
+      const chunks: Uint8Array[] = []
+      for await (const chunk of etcd.snapshot(AbortSignal.timeout(5 * 60_000))) chunks.push(chunk)
+      content = Buffer.concat(chunks)
+    } else {
+      content = Buffer.from(
+        'clusterdeck virtual node: stand-in for a K3s etcd snapshot, not an etcd database (no etcd behind this virtual node; npm run virtual-cluster, docs/virtual-board.md)\n',
+      )
+    }
+    await this.#fs.mkdir(snapshotDir, { recursive: true })
+    await this.#fs.writeFile(file, content)
+    await this.#fs.chmod(file, 0o600)
+    return ok(
+      `level=info msg="Snapshot ${name}-${this.#running!.nodeName}-${file.split('-').at(-1)} saved."\n`,
+    )
+  }
+
   // ---- the k3s CLI
 
   async cli(args: string[], ctx: ResolvedCommandContext): Promise<ExecResult> {
@@ -417,6 +474,7 @@ export class VirtualK3s {
         `k3s ${sub} runs from its systemd unit on this virtual node: systemctl start ${sub === 'server' ? 'k3s' : 'k3s-agent'}`,
       )
     if (sub === 'check-config') return ok('System: pass\n')
+    if (sub === 'etcd-snapshot') return this.#etcdSnapshot(rest, ctx)
     return fail(
       `k3s ${sub ?? ''}: not simulated on this virtual node (it answers --version, kubectl get nodes; the join token is in ${k3sServerTokenPath})`,
     )

@@ -21,7 +21,10 @@ function controlPlanesFirst(profile: ClusterProfile) {
 export function compileUpgrade(profile: ClusterProfile, options: OperationOptions = {}): Plan {
   const b = new PlanBuilder()
   const talos = profile.distribution === 'talos'
-  const version = (talos ? (options.talosVersion ?? profile.versions.talos) : profile.versions.k3s) ?? ''
+  const version =
+    (talos
+      ? (options.talosVersion ?? profile.versions.talos)
+      : (options.k3sVersion ?? profile.versions.k3s)) ?? ''
   const kubernetes = talos ? options.kubernetesVersion : undefined
   snapshotSteps(b, profile, defaultBackupRetention)
   let previous: string = stepIds.saveBackup
@@ -126,7 +129,9 @@ export function compileDestroy(profile: ClusterProfile, options: OperationOption
   const addonsGone = enabled.map((addon) => stepIds.addonUninstall(addon.key))
   const nodes = orderedNodes(profile)
   const workers = nodes.filter((n) => n.role === 'worker')
-  const controlPlanes = nodes.filter((n) => n.role === 'control-plane')
+  const inOrder = nodes.filter((n) => n.role === 'control-plane')
+  // K3s: the first server, where the others joined and the kubeconfig points, goes last.
+  const controlPlanes = talos ? inOrder : [...inOrder.slice(1), ...inOrder.slice(0, 1)]
   for (const node of [...workers, ...controlPlanes]) {
     const wipe = talos ? [...talosResetLabels] : []
     const userDisks = options.wipeNvme && node.nvme ? [node.nvme.device] : []
@@ -144,10 +149,12 @@ export function compileDestroy(profile: ClusterProfile, options: OperationOption
         ...backedUp,
         ...addonsGone,
         ...(node.role === 'control-plane' ? workers.map((w) => stepIds.reset(w.hostname)) : []),
-        ...controlPlanes
-          .slice(0, controlPlanes.indexOf(node))
-          .slice(-1)
-          .map((cp) => stepIds.reset(cp.hostname)),
+        ...(node.role === 'control-plane'
+          ? controlPlanes
+              .slice(0, controlPlanes.indexOf(node))
+              .slice(-1)
+              .map((cp) => stepIds.reset(cp.hostname))
+          : []),
       ],
       resources: [resourceKeys.node(node.hostname)],
       params: {

@@ -233,6 +233,35 @@ describe('compilePlan', () => {
     ])
   })
 
+  it('compiles a K3s upgrade to the asked release and a K3s destroy with the first server last', () => {
+    const template = profileFromTemplate('k3s-rk1-armbian', { name: 'lab', board: 'rack-1' })
+    const profile = {
+      ...template,
+      nodes: template.nodes.map((n, i) => (i === 1 ? { ...n, role: 'control-plane' as const } : n)),
+    }
+    const upgrade = compilePlan(profile, 'upgrade', { k3sVersion: 'v1.37.0+k3s1' })
+    assertRunnable(upgrade)
+    expect(upgrade.steps.filter((s) => s.kind === 'node.upgrade-os').map((s) => s.title)).toEqual([
+      'Upgrade turing-cp1 to K3s v1.37.0+k3s1',
+      'Upgrade turing-w1 to K3s v1.37.0+k3s1',
+      'Upgrade turing-w2 to K3s v1.37.0+k3s1',
+      'Upgrade turing-w3 to K3s v1.37.0+k3s1',
+    ])
+    const destroy = compilePlan(profile, 'destroy', { keepAddons: true, wipeNvme: true })
+    assertRunnable(destroy)
+    const resets = destroy.steps.filter((s) => s.kind === 'node.reset')
+    expect(resets.map((s) => s.id)).toEqual([
+      'reset:turing-w2',
+      'reset:turing-w3',
+      'reset:turing-w1',
+      'reset:turing-cp1',
+    ])
+    expect(resets.at(-1)!.dependsOn).toEqual(
+      expect.arrayContaining(['reset:turing-w1', 'reset:turing-w2', 'reset:turing-w3']),
+    )
+    expect(resets[0]!.title).toBe('Reset turing-w2 (rack-1 slot 3): wipe K3s, NVMe /dev/nvme0n1')
+  })
+
   it('compiles a restore as a deploy whose bootstrap recovers etcd from the snapshot', () => {
     const profile = profileFromTemplate('talos-rk1-longhorn', { name: 'lab', board: 'rack-1' })
     const restore = compilePlan(profile, 'restore', { restoreSnapshot: '/backups/lab-etcd.snapshot' })

@@ -143,6 +143,8 @@ export const operationOptionsSchema = z
     talosVersion: z.string().optional(),
     /** Upgrade: bring every enabled add-on to the catalogue's pinned chart version. */
     addons: z.boolean().optional(),
+    /** Upgrade: the K3s release to move the nodes to (default: the profile's). */
+    k3sVersion: z.string().optional(),
     /** Upgrade: the Kubernetes version (Talos' upgrade-k8s); none by default. */
     kubernetesVersion: z.string().optional(),
     /** Destroy: leave the add-ons' releases alone (a cluster whose API is gone cannot uninstall them). */

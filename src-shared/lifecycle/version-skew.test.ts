@@ -20,4 +20,15 @@ describe('upgradeSkewProblem', () => {
     expect(upgradeSkewProblem('Talos', 'v1.12.0', 'latest')).toMatch(/"latest" is not a version/)
     expect(upgradeSkewProblem('Talos', undefined, 'v1.14.0')).toBeNull()
   })
+
+  it('checks K3s releases by their Kubernetes version, then their K3s build', () => {
+    expect(upgradeSkewProblem('K3s', 'v1.36.4+k3s1', 'v1.37.0+k3s1')).toBeNull()
+    expect(upgradeSkewProblem('K3s', 'v1.36.4+k3s1', 'v1.36.4+k3s2')).toBeNull()
+    expect(upgradeSkewProblem('K3s', 'v1.36.4+k3s2', 'v1.36.4+k3s1')).toMatch(/downgrades are not supported/)
+    expect(upgradeSkewProblem('K3s', 'v1.36.4+k3s1', 'v1.38.0+k3s1')).toMatch(
+      /^K3s moves one minor release at a time: from v1\.36\.4 go to v1\.37\.x first/,
+    )
+    expect(upgradeSkewProblem('K3s', 'v1.36.4+k3s1', 'v1.37.0')).toMatch(/not a K3s release/)
+    expect(upgradeSkewProblem('K3s', undefined, 'v1.38.0+k3s1')).toBeNull()
+  })
 })

@@ -46,6 +46,12 @@ beforeAll(async () => {
       board: 'rack-1',
     })
     if (!bare.ok) throw new Error(bare.error.message)
+    const edge = await core.dispatch('profiles.fromTemplate', {
+      template: 'k3s-rk1-armbian',
+      name: 'edge',
+      board: 'rack-1',
+    })
+    if (!edge.ok) throw new Error(edge.error.message)
   } finally {
     await core.close()
   }
@@ -96,6 +102,16 @@ describe('clusterdeck upgrade and destroy before they start', () => {
       'cluster:nodes-ready',
     ])
     expect(dryRun.stdout).toMatch(/Upgrade turing-cp1 to Talos v1\.14\.0/)
+  })
+
+  it('shows a K3s upgrade to the asked release, and refuses a wipe of the eMMC before anything runs', async () => {
+    const dryRun = await cli(['upgrade', 'edge', '--k3s', 'v1.37.0+k3s1', '--dry-run'])
+    expect(dryRun.code, dryRun.stderr).toBe(0)
+    expect(dryRun.stdout).toMatch(/Upgrade turing-cp1 to K3s v1\.37\.0\+k3s1/)
+    expect(dryRun.stdout).toMatch(/Upgrade turing-w3 to K3s v1\.37\.0\+k3s1/)
+    const emmc = await cli(['destroy', 'edge', '--wipe-emmc', '--confirm', 'edge'])
+    expect(emmc.code).not.toBe(0)
+    expect(emmc.stderr).toMatch(/does not wipe the eMMC \(the boot device\); nothing was destroyed/)
   })
 })
 
