@@ -76,6 +76,14 @@ describe.skipIf(skip !== undefined)(`cluster health${skip ? ` (skipped: ${skip})
         `server: https://127.0.0.1:${port}`,
       ),
     )
+    // The shared cluster may still hold Nodes that earlier files' virtual nodes joined (their boards
+    // are gone, some powered off or reset on purpose): the health of this cluster is that of the
+    // whole API, so it starts from the loopback cluster's own nodes and its own extra one.
+    const nodes = kubeConfig.makeApiClient(CoreV1Api)
+    for (const node of (await nodes.listNode()).items) {
+      const name = node.metadata?.name ?? ''
+      if (!cluster.nodeNames.includes(name)) await nodes.deleteNode({ name })
+    }
     await addSimulatedNode(kubeConfig, extraNode)
 
     // The add-ons, as a resumed deploy installs them.
@@ -137,7 +145,7 @@ describe.skipIf(skip !== undefined)(`cluster health${skip ? ` (skipped: ${skip})
     expect(code, `${JSON.stringify(report?.reasons)}\n${stderr}`).toBe(0)
     expect(report!.state).toBe('healthy')
     expect(report!.nodes.map((node) => node.name)).toContain(extraNode)
-    expect(report!.nodes.every((node) => node.ready && node.kubeletVersion !== '')).toBe(true)
+    expect(report!.nodes.filter((node) => !node.ready || node.kubeletVersion === '')).toEqual([])
     const addons = enabledAddons(saved.profile)
     expect(report!.addons.map((addon) => addon.key)).toEqual(addons.map((addon) => addon.key))
     for (const addon of addons) {
