@@ -97,16 +97,7 @@ export async function upgradeInstall(target: HelmTarget, install: UpgradeInstall
   target.log(
     `helm ${args.slice(0, 3 + chartArgs(install.chart).length).join(' ')} --namespace ${install.namespace}`,
   )
-  await runProcess({
-    command: target.helm,
-    args,
-    env: target.env,
-    signal: target.signal,
-    secrets: target.secrets,
-    onLine: (line) => target.log(line),
-    // helm stops itself at --timeout; this only catches a helm that hangs past it.
-    timeoutMs: (install.timeoutSeconds + 60) * 1000,
-  })
+  await runHelm(target, args, install.timeoutSeconds)
 }
 
 /** `helm uninstall`, waiting until the release's resources are gone (or the timeout). */
@@ -125,14 +116,19 @@ export async function uninstall(
     ...kube(target),
   ]
   target.log(`helm uninstall ${release.release} --namespace ${release.namespace}`)
-  await runProcess({
+  await runHelm(target, args, release.timeoutSeconds)
+}
+
+/** helm with its output in the step log; helm stops itself at --timeout, the limit here only catches a helm that hangs past it. */
+function runHelm(target: HelmTarget, args: string[], timeoutSeconds: number): Promise<unknown> {
+  return runProcess({
     command: target.helm,
     args,
     env: target.env,
     signal: target.signal,
     secrets: target.secrets,
     onLine: (line) => target.log(line),
-    timeoutMs: (release.timeoutSeconds + 60) * 1000,
+    timeoutMs: (timeoutSeconds + 60) * 1000,
   })
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { parse, stringify } from 'yaml'
-import { nodesNotReady, parseK3sNodes, rewriteK3sKubeconfig } from './k3s-kubeconfig.ts'
+import { rewriteK3sKubeconfig } from './k3s-kubeconfig.ts'
 
 // /etc/rancher/k3s/k3s.yaml as K3s writes it (the data shortened).
 const k3sYaml = `apiVersion: v1
@@ -84,42 +84,5 @@ describe('rewriteK3sKubeconfig', () => {
     expect(() => rewriteK3sKubeconfig(parse(k3sYaml), { ...target, apiEndpoint: 'evil.lab/@x' })).toThrow(
       /neither an IPv4 address nor a DNS name/,
     )
-  })
-})
-
-describe('parseK3sNodes', () => {
-  const node = (name: string, ready: string, controlPlane: boolean) => ({
-    metadata: { name, labels: controlPlane ? { 'node-role.kubernetes.io/control-plane': 'true' } : {} },
-    status: {
-      conditions: [
-        { type: 'MemoryPressure', status: 'False' },
-        { type: 'Ready', status: ready },
-      ],
-      nodeInfo: { kubeletVersion: 'v1.36.4+k3s1' },
-    },
-  })
-
-  it('reads readiness and role, and says which expected nodes are missing or not Ready', () => {
-    const text = JSON.stringify({
-      apiVersion: 'v1',
-      kind: 'List',
-      items: [node('turing-cp1', 'True', true), node('turing-w1', 'Unknown', false)],
-    })
-    const nodes = parseK3sNodes(text)
-    expect(nodes).toEqual([
-      { name: 'turing-cp1', ready: true, controlPlane: true, version: 'v1.36.4+k3s1' },
-      { name: 'turing-w1', ready: false, controlPlane: false, version: 'v1.36.4+k3s1' },
-    ])
-    expect(nodesNotReady(nodes, ['turing-cp1', 'turing-w1', 'turing-w2'])).toEqual({
-      missing: ['turing-w2'],
-      notReady: ['turing-w1'],
-    })
-  })
-
-  it('refuses what is not a node list', () => {
-    expect(() => parseK3sNodes('The connection to the server 127.0.0.1:6443 was refused')).toThrow(
-      /did not print JSON/,
-    )
-    expect(() => parseK3sNodes('{"items":[{"metadata":{}}]}')).toThrow(/items\.0\.metadata\.name/)
   })
 })

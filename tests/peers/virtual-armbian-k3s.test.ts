@@ -10,13 +10,8 @@ import { parse } from 'yaml'
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest'
 import { firstLoginActions } from '../../src-shared/k3s/first-login.ts'
 import { k3sNodeInstall, parseK3sToken, readServerTokenCommand } from '../../src-shared/k3s/k3s-install.ts'
-import {
-  getNodesCommand,
-  nodesNotReady,
-  parseK3sNodes,
-  readKubeconfigCommand,
-  rewriteK3sKubeconfig,
-} from '../../src-shared/k3s/k3s-kubeconfig.ts'
+import { readKubeconfigCommand, rewriteK3sKubeconfig } from '../../src-shared/k3s/k3s-kubeconfig.ts'
+import { getNodesCommand, nodesNotReady, parseK3sNodes } from '../support/k3s-node-list.ts'
 import { profileFromTemplate } from '../../src-shared/profiles/profile-templates.ts'
 import type { ClusterProfile } from '../../src-shared/profiles/profile-schema.ts'
 import { listNodeReadiness } from '../../src-main/kube/kube-nodes.ts'
