@@ -1,32 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { lsblkOutput } from '../../tests/support/lsblk-output.ts'
-import {
-  confirmationPhrase,
-  parseLsblk,
-  partitionPath,
-  planNvme,
-  type BlockDevice,
-  type NvmeInput,
-} from './nvme-disk.ts'
-
-const device = '/dev/nvme0n1'
-const mountPoint = '/var/lib/longhorn'
-const uuid = '3f1c2a9e-7d4b-4c1e-9a55-0f6e8d2b1c44'
-const lsblk = (children?: Partial<BlockDevice>[], disk?: Partial<BlockDevice>) =>
-  lsblkOutput(device, children, disk)
-const rootFstab =
-  'UUID=aaaa-bbbb / ext4 defaults,noatime,commit=600,errors=remount-ro 0 1\ntmpfs /tmp tmpfs defaults,nosuid 0 0\n'
-
-function plan(text: string, extra: Partial<NvmeInput> = {}) {
-  return planNvme({
-    hostname: 'turing-w1',
-    device,
-    mountPoint,
-    disk: parseLsblk(text, device),
-    fstab: rootFstab,
-    ...extra,
-  })
-}
+import { device, lsblk, mountPoint, plan, rootFstab, uuid } from '../../tests/support/lsblk-output.ts'
+import { confirmationPhrase, parseLsblk, partitionPath } from './nvme-disk.ts'
 
 const commands = (p: ReturnType<typeof plan>) => ('commands' in p ? p.commands.map((c) => c.command) : [])
 

@@ -9,7 +9,6 @@ import { afterEach, describe, expect, it, onTestFinished } from 'vitest'
 import { firstLoginActions } from '../../src-shared/k3s/first-login.ts'
 import { k3sNodeInstall } from '../../src-shared/k3s/k3s-install.ts'
 import { nodePrepActions } from '../../src-shared/k3s/k3s-node-prep.ts'
-import { parseLsblk, planNvme, type BlockDevice, type NvmeInput } from '../../src-shared/k3s/nvme-disk.ts'
 import {
   sameFileCheck,
   shellQuote,
@@ -18,7 +17,7 @@ import {
   type RemoteCommand,
 } from '../../src-shared/k3s/remote-command.ts'
 import { profileFromTemplate } from '../../src-shared/profiles/profile-templates.ts'
-import { lsblkOutput } from '../support/lsblk-output.ts'
+import { lsblk, mountPoint, plan, rootFstab, uuid } from '../support/lsblk-output.ts'
 import { sandboxNode, type SandboxNode } from '../support/sandbox-node.ts'
 import { makeTempDir } from '../support/temp-dir.ts'
 
@@ -169,25 +168,6 @@ describe('node preparation', () => {
     expect(sandbox.calls().filter((c) => c.includes(' install '))[0]).toMatch(/open-iscsi nfs-common curl$/)
   })
 })
-
-const device = '/dev/nvme0n1'
-const mountPoint = '/var/lib/longhorn'
-const uuid = '3f1c2a9e-7d4b-4c1e-9a55-0f6e8d2b1c44'
-const lsblk = (children?: Partial<BlockDevice>[], disk?: Partial<BlockDevice>) =>
-  lsblkOutput(device, children, disk)
-const rootFstab =
-  'UUID=aaaa-bbbb / ext4 defaults,noatime,commit=600,errors=remount-ro 0 1\ntmpfs /tmp tmpfs defaults,nosuid 0 0\n'
-
-function plan(text: string, extra: Partial<NvmeInput> = {}) {
-  return planNvme({
-    hostname: 'turing-w1',
-    device,
-    mountPoint,
-    disk: parseLsblk(text, device),
-    fstab: rootFstab,
-    ...extra,
-  })
-}
 
 describe('the fstab stage on a sandboxed node', () => {
   it('writes fstab with a backup, and planning again finds it done once mounted', () => {
