@@ -16,7 +16,6 @@ import {
   type PhaseId,
 } from '../../src-shared/lifecycle/plan.ts'
 import { writePrivateFile } from '../clusters/private-file.ts'
-import { verifySecretsExport } from '../day2/secrets-export.ts'
 import { readStdinSecret } from './cli-io.ts'
 import { followRun, printPlan, resumeRun } from './deploy-command.ts'
 import type { CliContext } from './main.ts'
@@ -139,6 +138,8 @@ export function registerDay2Commands(program: Command, cli: CliContext): void {
       const key = flags.identity
         ? { identity: identityIn(readFileSync(flags.identity, 'utf8')) }
         : { passphrase: await readStdinSecret(cli.io.stdin) }
+      // Loaded when it runs: age-encryption has no place in every command's start-up.
+      const { verifySecretsExport } = await import('../day2/secrets-export.ts')
       const summary = await verifySecretsExport(readFileSync(file, 'utf8'), key)
       cli.io.stdout.write(
         `OK: the secrets of "${summary.cluster}" (${summary.distribution}), exported ${summary.createdAt}: ${summary.names.join(', ')}\n`,
