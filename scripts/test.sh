@@ -57,6 +57,14 @@ if [ -f "$results" ]; then
   node -e '
     const r = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));
     const skipped = r.numPendingTests + r.numTodoTests;
+    // CI keeps only the tail of the output, so the failures are named again here, last.
+    for (const file of r.testResults) {
+      for (const test of file.assertionResults.filter((t) => t.status === "failed")) {
+        const why = (test.failureMessages[0] ?? file.message ?? "").split("\n").slice(0, 6).join("\n    ");
+        console.log(`\nFAILED ${file.name.replace(process.cwd() + "/", "")} > ${test.fullName}\n    ${why}`);
+      }
+      if (file.status === "failed" && file.assertionResults.length === 0) console.log(`\nFAILED ${file.name}: ${file.message}`);
+    }
     console.log(`\ntests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${skipped} skipped`);
   ' "$results"
 fi
