@@ -59,6 +59,10 @@ if [ -f "$results" ]; then
     const skipped = r.numPendingTests + r.numTodoTests;
     // CI keeps only the tail of the output, so the failures are named again here, last.
     for (const file of r.testResults) {
+      for (const test of file.assertionResults.filter((t) => t.status === "passed" && t.failureMessages.length > 0)) {
+        const why = test.failureMessages[0].split("\n")[0];
+        console.log(`\nFLAKY (passed on its retry) ${file.name.replace(process.cwd() + "/", "")} > ${test.fullName}\n    first try: ${why}`);
+      }
       for (const test of file.assertionResults.filter((t) => t.status === "failed")) {
         const why = (test.failureMessages[0] ?? file.message ?? "").split("\n").slice(0, 6).join("\n    ");
         console.log(`\nFAILED ${file.name.replace(process.cwd() + "/", "")} > ${test.fullName}\n    ${why}`);

@@ -272,6 +272,9 @@ export class VirtualK3s {
       return undefined
     }
     try {
+      // K3s opens its datastore before its API server serves and its Node registers: a Ready node
+      // of a single server always has its state.db.
+      if (unit === 'k3s' && !this.#clusterInit && !env.K3S_URL) await this.#writeSqliteDatastore(nodeName)
       if (unit === 'k3s') await this.#writeKubeconfig(kubernetes, config)
       const osImage = /^PRETTY_NAME="?([^"\n]+)"?$/m.exec(
         (await readText(this.#fs, '/etc/os-release')) ?? '',
@@ -287,7 +290,6 @@ export class VirtualK3s {
       let members = this.#registry.clusters.get(clusterId)
       if (!members) this.#registry.clusters.set(clusterId, (members = new Set()))
       members.add(nodeName)
-      if (unit === 'k3s' && !this.#clusterInit && !env.K3S_URL) await this.#writeSqliteDatastore(nodeName)
     } catch (error) {
       this.#running = undefined
       if (this.#registry.servers.get(this.#address) === this) this.#registry.servers.delete(this.#address)

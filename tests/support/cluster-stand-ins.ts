@@ -41,7 +41,12 @@ export interface ClusterStandIns {
 /** Keeps an informer running: on a dropped watch it restarts after a short pause, until stopped. */
 function keepInforming<T extends KubernetesObject>(informer: Informer<T>, isStopped: () => boolean): void {
   informer.on('error', () => {
-    if (!isStopped()) setTimeout(() => void informer.start().catch(() => undefined), 1000)
+    // Checked again when the pause ends: a restart after stop() would dial a cluster whose
+    // certificate files are gone, and its ENOENT would surface as an unhandled error of the run.
+    if (!isStopped())
+      setTimeout(() => {
+        if (!isStopped()) void informer.start().catch(() => undefined)
+      }, 1000)
   })
 }
 
