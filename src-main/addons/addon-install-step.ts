@@ -184,13 +184,13 @@ export function failedUpgrade(
   cause: AppError,
 ): AppError {
   const pinned = `${entry.chart.name}-${entry.chart.version}`
-  const kubeconfig = `with the cluster’s kubeconfig (clusterdeck cluster kubeconfig ${cluster} -o FILE, then --kubeconfig FILE)`
+  const kubeconfig = `--kubeconfig FILE, with FILE from clusterdeck cluster kubeconfig ${cluster} -o FILE`
   return new AppError(
     'tool_failed',
     `The ${entry.release} release in ${entry.namespace} failed to move from ${before.chart} (revision ${before.revision}) to ${pinned}: ${cause.message}`,
     good
-      ? `Roll it back to revision ${good.revision} (${good.chart}) ${kubeconfig}: helm rollback ${entry.release} ${good.revision} --namespace ${entry.namespace}; or fix the cause and retry the step. The step log has helm’s whole output.`
-      : `No earlier revision of it ever worked, so there is none to roll back to: remove it ${kubeconfig} with helm uninstall ${entry.release} --namespace ${entry.namespace}, or fix the cause and retry the step.`,
+      ? `Roll it back to revision ${good.revision} (${good.chart}): helm rollback ${entry.release} ${good.revision} --namespace ${entry.namespace} ${kubeconfig}; or fix the cause and retry the step. The step log has helm’s whole output.`
+      : `No revision of it ever worked, so there is none to roll back to: remove it with helm uninstall ${entry.release} --namespace ${entry.namespace} ${kubeconfig}; or fix the cause and retry the step.`,
     {
       release: entry.release,
       namespace: entry.namespace,

@@ -82,7 +82,7 @@ const helm = async (...args: string[]) =>
 
 /** Every add-on release as `helm list` reports it, by add-on. */
 async function releases(): Promise<Record<string, Release>> {
-  const listed = JSON.parse(await helm('list', '--all-namespaces', '--all', '--output', 'json')) as Release[]
+  const listed = JSON.parse(await helm('list', '--all-namespaces', '--output', 'json')) as Release[]
   return Object.fromEntries(
     addonCatalogue.flatMap((addon) => {
       const release = listed.find((r) => r.name === addon.release && r.namespace === addon.namespace)
@@ -256,7 +256,7 @@ describe.skipIf(skip)(`upgrading the add-ons to their pins${skip ? ` (skipped: $
       ),
     )
     const rollback = new RegExp(
-      `Roll it back to revision ${good} \\(portainer-239\\.3\\.0\\) .*: (helm rollback portainer ${good} --namespace portainer);`,
+      `Roll it back to revision ${good} \\(portainer-239\\.3\\.0\\): (helm rollback portainer ${good} --namespace portainer) --kubeconfig FILE, with FILE from clusterdeck cluster kubeconfig lab -o FILE;`,
     ).exec(failed.stdout)
     expect(rollback, failed.stdout).not.toBeNull()
     // Only Portainer changed: the others were at their pins already.
