@@ -30,8 +30,8 @@ import {
 } from './addon-resources.ts'
 import {
   helmHomeEnv,
-  lastGoodRevision,
   latestRevision,
+  releaseHistory,
   upgradeInstall,
   type HelmTarget,
   type ReleaseRevision,
@@ -141,8 +141,8 @@ export function addonInstallStep(deps: AddonInstallDependencies): StepExecutor<'
         }).catch(async (error: unknown) => {
           // A release that existed before is left failed by helm: say which, and where it can go back to.
           if (!revision || !(error instanceof AppError) || error.code !== 'tool_failed') throw error
-          const good = await lastGoodRevision(helm, entry.release, entry.namespace).catch(() => null)
-          throw failedUpgrade(entry, context.profile.name, revision, good, error)
+          const after = await releaseHistory(helm, entry.release, entry.namespace, 256).catch(() => [])
+          throw failedUpgrade(entry, context.profile.name, revision, after, error)
         })
         const timeoutMs = entry.timeoutSeconds * 1000
         if (entry.key === 'metallb' && context.profile.network.metallbRange) {
@@ -172,30 +172,39 @@ export function describeValues(entry: AddonEntry, values: HelmValues): string {
 }
 
 /**
- * A failed `helm upgrade` of a release that was there before: helm leaves it failed (no automatic
- * rollback, docs/upgrades.md), so the error names the release, the chart it ran and the revision
- * `helm rollback` returns it to; retrying the step upgrades it again.
+ * A failed `helm upgrade` of a release that was there before. helm refused before changing it (a
+ * chart it could not fetch or render), or left a failed revision — no automatic rollback
+ * (docs/upgrades.md) — and then the error names the newest revision that ever worked, the one helm's
+ * own rollback-on-failure would pick, for `helm rollback`. Retrying the step upgrades it again.
  */
 export function failedUpgrade(
   entry: AddonEntry,
   cluster: string,
   before: ReleaseRevision,
-  good: ReleaseRevision | null,
+  history: readonly ReleaseRevision[],
   cause: AppError,
 ): AppError {
   const pinned = `${entry.chart.name}-${entry.chart.version}`
+  const what = `The ${entry.release} release in ${entry.namespace}`
+  const details = { release: entry.release, namespace: entry.namespace }
+  const latest = history.at(-1)
+  if (!latest || latest.revision === before.revision) {
+    return new AppError(
+      'tool_failed',
+      `${what} was not upgraded from ${before.chart} (revision ${before.revision}) to ${pinned}: ${cause.message}`,
+      'helm changed nothing, so there is nothing to roll back: fix the cause (the step log has helm’s whole output) and retry the step.',
+      details,
+    )
+  }
+  const good = history.findLast((r) => r.status === 'deployed' || r.status === 'superseded')
   const kubeconfig = `--kubeconfig FILE, with FILE from clusterdeck cluster kubeconfig ${cluster} -o FILE`
   return new AppError(
     'tool_failed',
-    `The ${entry.release} release in ${entry.namespace} failed to move from ${before.chart} (revision ${before.revision}) to ${pinned}: ${cause.message}`,
+    `${what} failed to move from ${before.chart} (revision ${before.revision}) to ${pinned}, left as revision ${latest.revision} (${latest.status}): ${cause.message}`,
     good
       ? `Roll it back to revision ${good.revision} (${good.chart}): helm rollback ${entry.release} ${good.revision} --namespace ${entry.namespace} ${kubeconfig}; or fix the cause and retry the step. The step log has helm’s whole output.`
       : `No revision of it ever worked, so there is none to roll back to: remove it with helm uninstall ${entry.release} --namespace ${entry.namespace} ${kubeconfig}; or fix the cause and retry the step.`,
-    {
-      release: entry.release,
-      namespace: entry.namespace,
-      ...(good ? { rollbackTo: String(good.revision) } : {}),
-    },
+    { ...details, ...(good ? { rollbackTo: String(good.revision) } : {}) },
   )
 }
 

@@ -46,24 +46,11 @@ export async function latestRevision(
   release: string,
   namespace: string,
 ): Promise<ReleaseRevision | null> {
-  return (await history(target, release, namespace, 1)).at(-1) ?? null
-}
-
-/**
- * The newest revision that once worked (deployed, or superseded by a later one), as helm's own
- * rollback-on-failure picks it: what `helm rollback` should return a failed upgrade to.
- */
-export async function lastGoodRevision(
-  target: HelmTarget,
-  release: string,
-  namespace: string,
-): Promise<ReleaseRevision | null> {
-  const revisions = await history(target, release, namespace, 256)
-  return revisions.findLast((r) => r.status === 'deployed' || r.status === 'superseded') ?? null
+  return (await releaseHistory(target, release, namespace, 1)).at(-1) ?? null
 }
 
 /** The release's newest `max` revisions, oldest first; empty when there is no such release. */
-async function history(
+export async function releaseHistory(
   target: HelmTarget,
   release: string,
   namespace: string,

@@ -252,7 +252,7 @@ describe.skipIf(skip)(`upgrading the add-ons to their pins${skip ? ` (skipped: $
     const good = Number(before.revision)
     expect(failed.stdout).toMatch(
       new RegExp(
-        `✗ Upgrade Portainer to chart 239\\.4\\.0 — The portainer release in portainer failed to move from portainer-239\\.3\\.0 \\(revision ${good}\\) to portainer-239\\.4\\.0: helm upgrade --install failed .*Refused_By_The_API_Server`,
+        `✗ Upgrade Portainer to chart 239\\.4\\.0 — The portainer release in portainer failed to move from portainer-239\\.3\\.0 \\(revision ${good}\\) to portainer-239\\.4\\.0, left as revision ${good + 1} \\(failed\\): helm upgrade --install failed .*Refused_By_The_API_Server`,
       ),
     )
     const rollback = new RegExp(
