@@ -122,5 +122,10 @@ describe('addon.install', () => {
     )
     expect(error.hint).toMatch(/^helm changed nothing, so there is nothing to roll back/)
     expect(error.hint).not.toContain('helm rollback')
+
+    // helm could not be asked afterwards: where the release was left is for helm history to say.
+    const unknown = failedUpgrade(addonEntry('traefik'), 'lab', before, null, cause)
+    expect(unknown.message).toMatch(/^The traefik release in traefik failed to move from traefik-42\.3\.0/)
+    expect(unknown.hint).toMatch(/^See where it was left with helm history traefik --namespace traefik/)
   })
 })

@@ -141,7 +141,7 @@ export function addonInstallStep(deps: AddonInstallDependencies): StepExecutor<'
         }).catch(async (error: unknown) => {
           // A release that existed before is left failed by helm: say which, and where it can go back to.
           if (!revision || !(error instanceof AppError) || error.code !== 'tool_failed') throw error
-          const after = await releaseHistory(helm, entry.release, entry.namespace, 256).catch(() => [])
+          const after = await releaseHistory(helm, entry.release, entry.namespace, 256).catch(() => null)
           throw failedUpgrade(entry, context.profile.name, revision, after, error)
         })
         const timeoutMs = entry.timeoutSeconds * 1000
@@ -181,12 +181,22 @@ export function failedUpgrade(
   entry: AddonEntry,
   cluster: string,
   before: ReleaseRevision,
-  history: readonly ReleaseRevision[],
+  /** Its revisions after the failure, oldest first; null when helm could not be asked. */
+  history: readonly ReleaseRevision[] | null,
   cause: AppError,
 ): AppError {
   const pinned = `${entry.chart.name}-${entry.chart.version}`
   const what = `The ${entry.release} release in ${entry.namespace}`
   const details = { release: entry.release, namespace: entry.namespace }
+  const kubeconfig = `--kubeconfig FILE, with FILE from clusterdeck cluster kubeconfig ${cluster} -o FILE`
+  if (!history) {
+    return new AppError(
+      'tool_failed',
+      `${what} failed to move from ${before.chart} (revision ${before.revision}) to ${pinned}: ${cause.message}`,
+      `See where it was left with helm history ${entry.release} --namespace ${entry.namespace} ${kubeconfig}; helm rollback ${entry.release} REVISION returns it to one that worked. Or fix the cause and retry the step.`,
+      details,
+    )
+  }
   const latest = history.at(-1)
   if (!latest || latest.revision === before.revision) {
     return new AppError(
@@ -197,7 +207,6 @@ export function failedUpgrade(
     )
   }
   const good = history.findLast((r) => r.status === 'deployed' || r.status === 'superseded')
-  const kubeconfig = `--kubeconfig FILE, with FILE from clusterdeck cluster kubeconfig ${cluster} -o FILE`
   return new AppError(
     'tool_failed',
     `${what} failed to move from ${before.chart} (revision ${before.revision}) to ${pinned}, left as revision ${latest.revision} (${latest.status}): ${cause.message}`,
