@@ -4,7 +4,9 @@
 // its chart (MetalLB's pool once its webhook answers, cert-manager's self-signed issuer) is applied;
 // then the step waits for the catalogue's readiness checks. The cluster's kubeconfig and the
 // values file exist only in a private temporary directory while helm runs. A release already
-// deployed at the same chart version with the same values, and ready, is skipped (docs/addons.md).
+// deployed at the same chart version with the same values, and ready, is skipped (docs/addons.md);
+// one at another chart version or with other values is upgraded in place (`helm upgrade`, the
+// upgrade's add-on phase: docs/upgrades.md), and a failed upgrade names the revision to roll back to.
 import { createHash, randomBytes } from 'node:crypto'
 import { AppError } from '../../src-shared/contract/app-error.ts'
 import {
@@ -26,7 +28,14 @@ import {
   waitUntilReady,
   type Waiting,
 } from './addon-resources.ts'
-import { helmHomeEnv, latestRevision, upgradeInstall, type HelmTarget } from './helm-release.ts'
+import {
+  helmHomeEnv,
+  latestRevision,
+  releaseHistory,
+  upgradeInstall,
+  type HelmTarget,
+  type ReleaseRevision,
+} from './helm-release.ts'
 import { withPrivateFiles, type PrivateFiles } from './private-files.ts'
 import { sealedNames } from '../../src-shared/clusters/sealed-names.ts'
 
@@ -121,6 +130,7 @@ export function addonInstallStep(deps: AddonInstallDependencies): StepExecutor<'
           await kube.ensureNamespace(entry.namespace, privilegedLabels)
           context.log(`namespace ${entry.namespace} labelled for privileged pods (Pod Security)`)
         }
+        if (revision) context.log(`${entry.release} runs ${revision.chart} (revision ${revision.revision})`)
         await upgradeInstall(helm, {
           release: entry.release,
           namespace: entry.namespace,
@@ -128,6 +138,11 @@ export function addonInstallStep(deps: AddonInstallDependencies): StepExecutor<'
           valuesPath: await files.write('values.json', JSON.stringify(values, null, 2)),
           description: describeValues(entry, values),
           timeoutSeconds: entry.timeoutSeconds,
+        }).catch(async (error: unknown) => {
+          // A release that existed before is left failed by helm: say which, and where it can go back to.
+          if (!revision || !(error instanceof AppError) || error.code !== 'tool_failed') throw error
+          const after = await releaseHistory(helm, entry.release, entry.namespace, 256).catch(() => null)
+          throw failedUpgrade(entry, context.profile.name, revision, after, error)
         })
         const timeoutMs = entry.timeoutSeconds * 1000
         if (entry.key === 'metallb' && context.profile.network.metallbRange) {
@@ -154,6 +169,52 @@ export function addonInstallStep(deps: AddonInstallDependencies): StepExecutor<'
 export function describeValues(entry: AddonEntry, values: HelmValues): string {
   const hash = createHash('sha256').update(JSON.stringify(values)).digest('hex').slice(0, 32)
   return `clusterdeck ${entry.chart.name} ${entry.chart.version} values sha256:${hash}`
+}
+
+/**
+ * A failed `helm upgrade` of a release that was there before. helm refused before changing it (a
+ * chart it could not fetch or render), or left a failed revision — no automatic rollback
+ * (docs/upgrades.md) — and then the error names the newest revision that ever worked, the one helm's
+ * own rollback-on-failure would pick, for `helm rollback`. Retrying the step upgrades it again.
+ */
+export function failedUpgrade(
+  entry: AddonEntry,
+  cluster: string,
+  before: ReleaseRevision,
+  /** Its revisions after the failure, oldest first; null when helm could not be asked. */
+  history: readonly ReleaseRevision[] | null,
+  cause: AppError,
+): AppError {
+  const pinned = `${entry.chart.name}-${entry.chart.version}`
+  const what = `The ${entry.release} release in ${entry.namespace}`
+  const details = { release: entry.release, namespace: entry.namespace }
+  const kubeconfig = `--kubeconfig FILE, with FILE from clusterdeck cluster kubeconfig ${cluster} -o FILE`
+  if (!history) {
+    return new AppError(
+      'tool_failed',
+      `${what} failed to move from ${before.chart} (revision ${before.revision}) to ${pinned}: ${cause.message}`,
+      `See where it was left with helm history ${entry.release} --namespace ${entry.namespace} ${kubeconfig}; helm rollback ${entry.release} REVISION returns it to one that worked. Or fix the cause and retry the step.`,
+      details,
+    )
+  }
+  const latest = history.at(-1)
+  if (!latest || latest.revision === before.revision) {
+    return new AppError(
+      'tool_failed',
+      `${what} was not upgraded from ${before.chart} (revision ${before.revision}) to ${pinned}: ${cause.message}`,
+      'helm changed nothing, so there is nothing to roll back: fix the cause (the step log has helm’s whole output) and retry the step.',
+      details,
+    )
+  }
+  const good = history.findLast((r) => r.status === 'deployed' || r.status === 'superseded')
+  return new AppError(
+    'tool_failed',
+    `${what} failed to move from ${before.chart} (revision ${before.revision}) to ${pinned}, left as revision ${latest.revision} (${latest.status}): ${cause.message}`,
+    good
+      ? `Roll it back to revision ${good.revision} (${good.chart}): helm rollback ${entry.release} ${good.revision} --namespace ${entry.namespace} ${kubeconfig}; or fix the cause and retry the step. The step log has helm’s whole output.`
+      : `No revision of it ever worked, so there is none to roll back to: remove it with helm uninstall ${entry.release} --namespace ${entry.namespace} ${kubeconfig}; or fix the cause and retry the step.`,
+    { ...details, ...(good ? { rollbackTo: String(good.revision) } : {}) },
+  )
 }
 
 function result(entry: AddonEntry, checks: CheckResult[], message: string): StepResult {

@@ -46,9 +46,29 @@ export async function latestRevision(
   release: string,
   namespace: string,
 ): Promise<ReleaseRevision | null> {
+  return (await releaseHistory(target, release, namespace, 1)).at(-1) ?? null
+}
+
+/** The release's newest `max` revisions, oldest first; empty when there is no such release. */
+export async function releaseHistory(
+  target: HelmTarget,
+  release: string,
+  namespace: string,
+  max: number,
+): Promise<ReleaseRevision[]> {
   const result = await runProcess({
     command: target.helm,
-    args: ['history', release, '--namespace', namespace, '--max', '1', '--output', 'json', ...kube(target)],
+    args: [
+      'history',
+      release,
+      '--namespace',
+      namespace,
+      '--max',
+      String(max),
+      '--output',
+      'json',
+      ...kube(target),
+    ],
     env: target.env,
     signal: target.signal,
     secrets: target.secrets,
@@ -57,13 +77,13 @@ export async function latestRevision(
     timeoutMs: 60_000,
   })
   if (result.exitCode !== 0) {
-    if (/not found/i.test(result.stderrTail)) return null
+    if (/not found/i.test(result.stderrTail)) return []
     throw new AppError('tool_failed', `helm history ${release} failed: ${result.stderrTail}`)
   }
   const parsed = historySchema.safeParse(JSON.parse(result.stdout || '[]'))
   if (!parsed.success)
     throw new AppError('tool_failed', `helm history ${release} printed JSON of another shape.`)
-  return parsed.data.at(-1) ?? null
+  return parsed.data
 }
 
 export interface UpgradeInstall {

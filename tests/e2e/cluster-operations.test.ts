@@ -1,7 +1,8 @@
 // The day-2 operations started from a deployed cluster's page in Chromium (docs/backups.md,
 // docs/upgrades.md, docs/destroy.md): Back up now starts a backup run and opens it on the
 // profile's timeline; the Upgrade dialog shows the plan of the versions typed, with the core's
-// refusal of a skipped minor release before Start; the secrets export checks the passphrase typed
+// refusal of a skipped minor release before Start, and with the add-ons ticked each add-on's chart
+// now (from the cluster's health) against its pin and the plan's add-on steps; the secrets export checks the passphrase typed
 // twice and saves only the age file; Restore… names the nodes imaged again and the snapshot; the Destroy dialog is used by keyboard alone, the safe choice
 // focused first and the destroy held until the name is typed. axe finds nothing serious.
 import { readFile, writeFile } from 'node:fs/promises'
@@ -9,7 +10,10 @@ import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { describeSnapshot, newSnapshotPath } from '../../src-main/day2/backup-store.ts'
 import { openSecretsExport } from '../../src-main/day2/secrets-export.ts'
+import { addonEntry, enabledAddons } from '../../src-shared/addons/addon-catalogue.ts'
+import type { ClusterHealth, HealthAddon } from '../../src-shared/clusters/health-schema.ts'
 import { sealedNames } from '../../src-shared/clusters/sealed-names.ts'
+import type { AddonKey } from '../../src-shared/lifecycle/plan.ts'
 import { sealBootstrappedCluster, type BootstrappedCluster } from '../support/bootstrapped-cluster.ts'
 import { startAppHost, type AppHost } from './support/app-host.ts'
 import { seriousAxeFindings } from './support/axe.ts'
@@ -104,6 +108,88 @@ describe('day-2 operations from the cluster page in Chromium', () => {
     await refusal.waitFor({ state: 'detached' })
     await expect.poll(() => start.isEnabled()).toBe(true)
     expect(await nodeSteps.first().innerText()).toContain(`v${major}.${minor! + 1}.0`)
+    await dialog.getByRole('button', { name: 'Not now' }).click()
+    await dialog.waitFor({ state: 'hidden' })
+    expect(await runsOf('upgrade')).toEqual(before)
+  })
+
+  it('Upgrade… with the add-ons shows each one’s chart now against its pin, and their steps in the plan', async () => {
+    const profile = (await host.request('profiles.list', {})).find((saved) => saved.name === 'lab')!.profile
+    const before = await runsOf('upgrade')
+    await openClusterPage()
+    await operations().getByRole('button', { name: 'Upgrade…' }).click()
+    const dialog = page.getByRole('dialog', { name: 'Upgrade lab' })
+    await dialog.waitFor()
+    await dialog.getByLabel('Upgrade the add-ons to the charts this version of Clusterdeck pins').check()
+    const changes = dialog.getByTestId('addon-changes')
+    const row = (key: AddonKey) => changes.locator(`[data-addon="${key}"]`)
+    // The sealed kubeconfig names a server nobody answers on: no chart is known yet.
+    await changes.waitFor()
+    await expect
+      .poll(() => changes.locator('[data-change="unknown"]').count())
+      .toBe(enabledAddons(profile).length)
+    expect(await dialog.innerText()).toContain('The cluster cannot be reached now')
+
+    // The core's health of a reachable cluster: MetalLB behind its pin, Traefik at it, Portainer absent.
+    const seen = (key: AddonKey, chart: string | null): HealthAddon => {
+      const entry = addonEntry(key)
+      return {
+        key,
+        title: entry.title,
+        release: entry.release,
+        namespace: entry.namespace,
+        releaseStatus: chart ? 'deployed' : null,
+        revision: chart ? 2 : null,
+        chart,
+        pinnedVersion: entry.chart.version,
+        checks: [],
+        podsReady: 1,
+        podsTotal: 1,
+        url: null,
+        portForward: null,
+        ready: chart !== null,
+      }
+    }
+    const health: ClusterHealth = {
+      cluster: 'lab',
+      server: 'https://127.0.0.11:6443',
+      state: 'degraded',
+      reasons: ['Portainer is not installed.'],
+      unreachable: null,
+      nodes: [],
+      notReadyPods: [],
+      addons: [
+        seen('metallb', 'metallb-0.16.0'),
+        seen('traefik', `traefik-${addonEntry('traefik').chart.version}`),
+        seen('certManager', 'cert-manager-v1.20.2'),
+        seen('longhorn', 'longhorn-1.11.2'),
+        seen('monitoring', `kube-prometheus-stack-${addonEntry('monitoring').chart.version}`),
+        seen('portainer', null),
+      ],
+      warnings: [],
+      checkedAt: new Date().toISOString(),
+    }
+    host.core.events.emit('clusters.healthChanged', health)
+    await expect.poll(() => row('metallb').getAttribute('data-change')).toBe('upgrade')
+    const cells = async (key: AddonKey) =>
+      (await row(key).locator('td').allTextContents()).map((text) => text.trim())
+    expect(await cells('metallb')).toEqual(['MetalLB', '0.16.0', '0.16.1', 'upgraded'])
+    expect(await cells('certManager')).toEqual(['cert-manager', 'v1.20.2', 'v1.21.1', 'upgraded'])
+    expect(await cells('traefik')).toEqual(['Traefik', '42.4.3', '42.4.3', 'at its pin'])
+    expect(await cells('portainer')).toEqual(['Portainer', 'not installed', '239.4.0', 'installed'])
+    expect(await dialog.innerText()).not.toContain('The cluster cannot be reached now')
+
+    // The plan has the add-on phase: one step per enabled add-on, named with its pinned chart.
+    const addonSteps = dialog.locator(
+      '[data-testid="plan-phase"][data-phase="upgrade-addons"] [data-testid="plan-step"]',
+    )
+    await expect
+      .poll(() => addonSteps.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-step-id'))))
+      .toEqual(enabledAddons(profile).map((addon) => `addon:${addon.key}`))
+    expect(await addonSteps.first().innerText()).toContain('Upgrade MetalLB to chart 0.16.1')
+    await screenshot(page, 'cluster-upgrade-addons')
+    expect(await seriousAxeFindings(page)).toEqual([])
+
     await dialog.getByRole('button', { name: 'Not now' }).click()
     await dialog.waitFor({ state: 'hidden' })
     expect(await runsOf('upgrade')).toEqual(before)

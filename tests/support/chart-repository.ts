@@ -1,6 +1,8 @@
 // A Helm chart repository on loopback: the project's own charts (tests/fixtures/charts), packaged
 // with the real `helm package`, indexed with `helm repo index` and served over HTTP from 127.0.0.1,
 // so `helm upgrade --install --repo …` resolves and downloads them as it would from a real repository.
+// A chart can also be packaged at another version (an older release of it, for the upgrade tests)
+// or from another folder (a broken copy).
 import { execFile } from 'node:child_process'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { createServer } from 'node:http'
@@ -30,7 +32,20 @@ export function helmEnv(dir: string): NodeJS.ProcessEnv {
   }
 }
 
-export async function serveChartRepository(helm: string, charts: string[]): Promise<ChartRepository> {
+/** A chart of tests/fixtures/charts by name, or one packaged at another version or from another folder. */
+export type ChartPackage =
+  | string
+  | {
+      name: string
+      /** The chart version to stamp (helm package --version); the folder's own when unset. */
+      version?: string
+      /** The app version to stamp (helm package --app-version): the stand-ins' images carry it. */
+      appVersion?: string
+      /** The chart's folder; tests/fixtures/charts/<name> when unset. */
+      dir?: string
+    }
+
+export async function serveChartRepository(helm: string, charts: ChartPackage[]): Promise<ChartRepository> {
   const dir = await mkdtemp(join(tmpdir(), 'clusterdeck-charts-'))
   const downloads = new Map<string, number>()
   const server = createServer((req, res) => {
@@ -54,8 +69,21 @@ export async function serveChartRepository(helm: string, charts: string[]): Prom
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   const env = helmEnv(join(dir, '.helm'))
   try {
-    for (const chart of charts)
-      await run(helm, ['package', join(chartsDir, chart), '--destination', dir], { env })
+    for (const chart of charts) {
+      const { name, version, appVersion, dir: from } = typeof chart === 'string' ? { name: chart } : chart
+      await run(
+        helm,
+        [
+          'package',
+          from ?? join(chartsDir, name),
+          '--destination',
+          dir,
+          ...(version ? ['--version', version] : []),
+          ...(appVersion ? ['--app-version', appVersion] : []),
+        ],
+        { env },
+      )
+    }
     await run(helm, ['repo', 'index', dir, '--url', url], { env })
   } catch (error) {
     server.close()

@@ -1,10 +1,13 @@
 // An upgrade from the cluster page (docs/upgrades.md): the target versions and the add-ons chosen,
 // then the dry run of exactly that upgrade — with the core's refusal when a version skips a minor
 // release or goes back — before Start can be pressed. The core checks the versions again at start.
-import { Checkbox, Group, Loader, Text, TextInput } from '@mantine/core'
+// With the add-ons chosen, each one's chart as the cluster's health last saw it is shown against
+// its pin, so what would change is visible before the plan runs.
+import { Badge, Checkbox, Group, Loader, Table, Text, TextInput } from '@mantine/core'
 import { useDebouncedValue } from '@mantine/hooks'
 import { useState } from 'react'
 import type { ClusterRecord } from '../../../src-shared/clusters/cluster-schema.ts'
+import type { ClusterHealth } from '../../../src-shared/clusters/health-schema.ts'
 import type { OperationOptions } from '../../../src-shared/lifecycle/plan.ts'
 import type { Run } from '../../../src-shared/lifecycle/run-schema.ts'
 import type { SavedProfile } from '../../../src-shared/profiles/profile-schema.ts'
@@ -14,6 +17,8 @@ import { FailureAlert } from '../common/failure-alert.tsx'
 import { notifyFailure } from '../common/notify-failure.ts'
 import { PlanPhases } from '../lifecycle/plan-phases.tsx'
 import { usePlan } from '../lifecycle/use-plan.ts'
+import { addonChartChanges, type AddonChartChange } from './addon-chart-changes.ts'
+import { useClusterHealth } from './use-cluster-health.ts'
 
 export interface UpgradeModalProps {
   profile: SavedProfile
@@ -103,6 +108,7 @@ export function UpgradeModal({ profile, record, opened, onClose, onStarted }: Up
         checked={addons}
         onChange={(event) => setAddons(event.currentTarget.checked)}
       />
+      {addons && <AddonChanges profile={profile} />}
       {failure && <FailureAlert failure={failure} />}
       {(!plan || !settled) && !failure && <Loader size="sm" aria-label="Loading the upgrade plan" />}
       {plan?.refusal && <FailureAlert failure={plan.refusal} data-testid="plan-refusal" />}
@@ -113,4 +119,64 @@ export function UpgradeModal({ profile, record, opened, onClose, onStarted }: Up
       )}
     </ConfirmModal>
   )
+}
+
+const changeWords: Record<AddonChartChange, { label: string; colour: string }> = {
+  upgrade: { label: 'upgraded', colour: 'blue' },
+  'at-pin': { label: 'at its pin', colour: 'gray' },
+  install: { label: 'installed', colour: 'teal' },
+  unknown: { label: 'compared when it runs', colour: 'gray' },
+}
+
+/** Each enabled add-on's chart now (from the cluster's health) and its pin; asked for only while shown. */
+function AddonChanges({ profile }: { profile: SavedProfile }) {
+  const { health, failure } = useClusterHealth(profile.name)
+  if (!health && !failure) return <Loader size="sm" aria-label="Loading the add-ons’ charts" />
+  const rows = addonChartChanges(profile.profile, health?.addons ?? [])
+  const unknown = rows.some((row) => row.change === 'unknown')
+  return (
+    <div>
+      <Table data-testid="addon-changes">
+        <Table.Caption style={{ captionSide: 'top', textAlign: 'start' }}>
+          <Text size="sm" c="var(--mantine-color-text)">
+            The add-ons’ charts: what the cluster runs and the version this Clusterdeck pins
+          </Text>
+        </Table.Caption>
+        <Table.Thead>
+          <Table.Tr>
+            {['Add-on', 'Chart now', 'Pinned', 'The upgrade'].map((h) => (
+              <Table.Th key={h}>{h}</Table.Th>
+            ))}
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {rows.map((row) => (
+            <Table.Tr key={row.key} data-addon={row.key} data-change={row.change}>
+              <Table.Td>{row.title}</Table.Td>
+              <Table.Td ff="monospace">
+                {row.running ?? (row.change === 'install' ? 'not installed' : 'not known')}
+              </Table.Td>
+              <Table.Td ff="monospace">{row.pinned}</Table.Td>
+              <Table.Td>
+                <Badge variant="light" color={changeWords[row.change].colour}>
+                  {changeWords[row.change].label}
+                </Badge>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+      <Text size="xs" c="dimmed">
+        {unknown &&
+          `${unknownWhy(health, failure)}: an add-on whose chart is not known is compared with its pin when its step runs. `}
+        A release at its pin is upgraded only if the profile changed its values.
+      </Text>
+    </div>
+  )
+}
+
+function unknownWhy(health: ClusterHealth | undefined, failure: { message: string } | undefined): string {
+  if (failure) return failure.message.replace(/\.$/, '')
+  if (health?.state === 'unreachable') return 'The cluster cannot be reached now'
+  return 'helm could not be asked which charts run'
 }
