@@ -37,7 +37,7 @@ describe('emmcWipeCommands', () => {
   it('remounts read-only, wipes the partitions then the disk, zeroes its start, then powers off', () => {
     const { wipe, powerOff } = emmcWipeCommands(emmcRootDisk(lsblk(emmc), 'turing-w1'))
     expect(wipe.map((c) => c.command)).toEqual([
-      'sync && echo u > /proc/sysrq-trigger && sleep 2',
+      'sync && echo u > /proc/sysrq-trigger && sleep 1',
       'wipefs -a -f /dev/mmcblk0p1',
       'wipefs -a -f /dev/mmcblk0',
       'dd if=/dev/zero of=/dev/mmcblk0 bs=1M count=32 conv=fsync status=none',

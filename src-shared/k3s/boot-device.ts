@@ -50,7 +50,7 @@ export function emmcWipeCommands(disk: BlockDevice): { wipe: RemoteCommand[]; po
   return {
     wipe: [
       // Emergency remount read-only: queued by the kernel, hence the pause before writing.
-      { command: 'sync && echo u > /proc/sysrq-trigger && sleep 2' },
+      { command: 'sync && echo u > /proc/sysrq-trigger && sleep 1' },
       // -f: the partitions are still mounted (read-only), which wipefs otherwise refuses.
       ...devicesOf(disk).map((name) => ({ command: `wipefs -a -f ${shellQuote(name)}` })),
       {
