@@ -418,7 +418,9 @@ describe('lifecycle engine operations', () => {
     ).rejects.toThrow(/The confirmation "lab " is not the cluster’s name "lab"; nothing was destroyed/)
     await expect(
       engine.startOperation('lab', 'destroy', undefined, { ...wipeEmmc, confirm: 'lab' }),
-    ).rejects.toThrow(/"lab" is a Talos cluster: its destroy already wipes the STATE and EPHEMERAL partitions/)
+    ).rejects.toThrow(
+      /"lab" is a Talos cluster: its destroy already wipes the STATE and EPHEMERAL partitions/,
+    )
     expect(runs.list()).toEqual([])
     expect(fake.starts).toEqual([])
   })

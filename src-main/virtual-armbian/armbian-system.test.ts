@@ -192,12 +192,18 @@ describe('a virtual Armbian node’s system', () => {
   it('shows the root file system on the eMMC, refuses to wipe it unforced, and powers off by sysrq after a wipe', async () => {
     const { root, power, as, system } = await node()
     const disk = emmcRootDisk((await root(rootDiskCommand.command)).stdout, 'rk1')
-    expect(disk.children?.[0]).toMatchObject({ name: '/dev/mmcblk0p1', label: 'armbi_root', mountpoints: ['/'] })
+    expect(disk.children?.[0]).toMatchObject({
+      name: '/dev/mmcblk0p1',
+      label: 'armbi_root',
+      mountpoints: ['/'],
+    })
     expect((await root('findmnt -n -o SOURCE /')).stdout).toBe('/dev/mmcblk0p1\n')
     expect((await root('wipefs -a /dev/mmcblk0p1')).stderr).toMatch(/Device or resource busy/)
     await system.fs.writeFile('/etc/hostname', 'kept\n')
     await addUser(system.fs, 'pi', { password: 'pw', sudo: 'none' })
-    expect((await as('pi', 'dd if=/dev/zero of=/dev/mmcblk0 bs=1M count=32')).stderr).toMatch(/Permission denied/)
+    expect((await as('pi', 'dd if=/dev/zero of=/dev/mmcblk0 bs=1M count=32')).stderr).toMatch(
+      /Permission denied/,
+    )
     expect(power).toEqual([])
     const { wipe, powerOff } = emmcWipeCommands(disk)
     const outputs: string[] = []

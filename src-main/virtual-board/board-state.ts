@@ -14,7 +14,8 @@ import { UartRingBuffer } from './uart-buffer.ts'
 
 export const nodeCount = 4
 /** What the console shows when a node's wiped eMMC holds no boot loader (the boot ROM falls back to maskrom). */
-export const noBootableImage = 'clusterdeck virtual node: no bootable image on the eMMC; flash the node to boot it'
+export const noBootableImage =
+  'clusterdeck virtual node: no bootable image on the eMMC; flash the node to boot it'
 
 export type UsbMode = 'Host' | 'Device' | 'Flash'
 export type UsbRoute = 'AlternativePort' | 'Bmc'

@@ -111,14 +111,18 @@ describe('clusterdeck upgrade and destroy before they start', () => {
     expect(dryRun.stdout).toMatch(/Upgrade turing-w3 to K3s v1\.37\.0\+k3s1/)
     const emmc = await cli(['destroy', 'edge', '--wipe-emmc', '--wipe-nvme', '--dry-run'])
     expect(emmc.code, emmc.stderr).toBe(0)
-    expect(emmc.stdout).toMatch(/Reset turing-cp1 \(rack-1 slot 1\): wipe K3s, NVMe \/dev\/nvme0n1, eMMC \(boot device\)/)
+    expect(emmc.stdout).toMatch(
+      /Reset turing-cp1 \(rack-1 slot 1\): wipe K3s, NVMe \/dev\/nvme0n1, eMMC \(boot device\)/,
+    )
     const unconfirmed = await cli(['destroy', 'edge', '--wipe-emmc'])
     expect(unconfirmed.code).toBe(2)
     expect(unconfirmed.stderr).toMatch(/their eMMC too \(they boot nothing until re-flashed\)/)
     expect(unconfirmed.stderr).toMatch(/clusterdeck destroy edge --confirm edge --wipe-emmc/)
     const talos = await cli(['destroy', 'lab', '--wipe-emmc', '--confirm', 'lab'])
     expect(talos.code).toBe(2)
-    expect(talos.stderr).toMatch(/"lab" is a Talos cluster: its destroy already wipes the STATE and EPHEMERAL/)
+    expect(talos.stderr).toMatch(
+      /"lab" is a Talos cluster: its destroy already wipes the STATE and EPHEMERAL/,
+    )
   })
 })
 

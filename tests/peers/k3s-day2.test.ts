@@ -253,9 +253,7 @@ describe.skipIf(skip !== undefined)(
       for (const [index, node] of c.profile.nodes.entries()) {
         expect(nodes.find((n) => n.node === node.slot)?.poweredOn, node.hostname).toBe(false)
         const reset = done.steps.find((s) => s.stepId === stepIds.reset(node.hostname))!
-        expect(reset.message).toBe(
-          `Removed K3s, eMMC /dev/mmcblk0 from ${node.hostname} and powered it off`,
-        )
+        expect(reset.message).toBe(`Removed K3s, eMMC /dev/mmcblk0 from ${node.hostname} and powered it off`)
         const log = c.runs.log(done.id, stepIds.reset(node.hostname))
         expect(log).toMatch(/boots from the eMMC \/dev\/mmcblk0/)
         expect(log).toMatch(/wipefs -a -f \/dev\/mmcblk0p1/)
