@@ -32,7 +32,7 @@ export interface ClusterOperationsProps {
 export const runInProgressId = 'day2-run-in-progress'
 
 /** Why no day-2 run can start now, with a link to the run in progress. */
-export function RunInProgress({ run, onOpenRun }: { run: RunSummary; onOpenRun(runId: string): void }) {
+function RunInProgress({ run, onOpenRun }: { run: RunSummary; onOpenRun(runId: string): void }) {
   return (
     <Text size="sm" c="dimmed" id={runInProgressId} data-testid="run-in-progress">
       {operationTitles[run.operation]} of {run.profileName} in progress (started{' '}
