@@ -152,7 +152,10 @@ export function registerDay2Commands(program: Command, cli: CliContext): void {
     .argument('<profile>', 'the profile of a deployed cluster')
     .option('--confirm <name>', 'the cluster’s name, typed: required to start')
     .option('--wipe-nvme', 'wipe each node’s NVMe drive (its data volume) too')
-    .option('--wipe-emmc', 'K3s: wipe the boot device too (not in this version: refused)')
+    .option(
+      '--wipe-emmc',
+      'K3s: wipe each node’s eMMC (its boot device) too; the nodes boot nothing until re-flashed',
+    )
     .option('--keep-addons', 'do not uninstall the add-ons first (a cluster whose API is gone)')
     .option('--backup-first', 'snapshot etcd first and keep the secrets and backups for a restore')
     .option('--dry-run', 'show the plan (what each node loses) and change nothing')
@@ -168,13 +171,6 @@ export function registerDay2Commands(program: Command, cli: CliContext): void {
           keepAddons?: boolean
         },
       ) => {
-        // Refused before anything runs: a half-done wipe of the boot device is worse than none.
-        if (flags.wipeEmmc)
-          throw new AppError(
-            'not_implemented',
-            'This version of Clusterdeck does not wipe the eMMC (the boot device); nothing was destroyed.',
-            `Destroy without --wipe-emmc, then re-image the nodes: flashing overwrites the boot device (clusterdeck destroy ${ref} --confirm ${ref}).`,
-          )
         await runOperation(
           cli,
           ref,
@@ -182,6 +178,7 @@ export function registerDay2Commands(program: Command, cli: CliContext): void {
           flags,
           {
             ...(flags.wipeNvme ? { wipeNvme: true } : {}),
+            ...(flags.wipeEmmc ? { wipeEmmc: true } : {}),
             ...(flags.keepAddons ? { keepAddons: true } : {}),
             ...(flags.backupFirst ? { backupFirst: true } : {}),
           },

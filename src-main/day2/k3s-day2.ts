@@ -3,10 +3,12 @@
 // re-runs the install of the new release (same config.yaml) on a drained node and waits for its
 // kubelet to report it; a snapshot is `k3s etcd-snapshot save` with embedded etcd, else a copy of
 // the SQLite datastore, fetched over SSH; a reset drains the node, runs the uninstall script,
-// removes what K3s leaves, optionally wipes the NVMe, and shuts the node down.
+// removes what K3s leaves, optionally wipes the NVMe and the eMMC it boots from, and shuts the
+// node down.
 import { writeFile } from 'node:fs/promises'
 import { AppError } from '../../src-shared/contract/app-error.ts'
 import { sealedNames } from '../../src-shared/clusters/sealed-names.ts'
+import { emmcRootDisk, emmcWipeCommands, rootDiskCommand } from '../../src-shared/k3s/boot-device.ts'
 import { k3sNodeInstall, k3sOptions, k3sRoleOf } from '../../src-shared/k3s/k3s-install.ts'
 import { shellQuote, type RemoteCommand } from '../../src-shared/k3s/remote-command.ts'
 import type { ProfileNode } from '../../src-shared/profiles/profile-schema.ts'
@@ -228,13 +230,30 @@ export function k3sResetStep(deps: Day2Dependencies): StepExecutor<'node.reset'>
       const { params } = context.step
       const node = nodeOf(context, context.step.node!)
       const kubeconfig = await openIfSealed(context.sealed, sealedNames.kubeconfig)
-      if (kubeconfig) await drain(context, kubeconfig, node.hostname, pollMs)
+      let emmc: string | undefined
       await withNodeShell(k3sOf(deps, context), context, node, async (shell: NodeShell) => {
+        // The boot device is checked before anything is removed: a node that does not boot from
+        // its eMMC is refused with K3s still on it.
+        const bootDisk = params.bootDevice
+          ? emmcRootDisk(
+              (await runOrFail(shell, node, rootDiskCommand, 'Finding the boot device')).stdout,
+              node.hostname,
+            )
+          : undefined
+        if (bootDisk) {
+          emmc = bootDisk.name
+          context.log(`${node.hostname} boots from the eMMC ${emmc}: it is wiped after K3s`)
+        }
+        if (kubeconfig) await drain(context, kubeconfig, node.hostname, pollMs)
         for (const command of k3sRemovalCommands(node, params.userDisks))
           await runOrFail(shell, node, command, 'Removing K3s')
+        const eMmcWipe = bootDisk && emmcWipeCommands(bootDisk)
+        for (const command of eMmcWipe?.wipe ?? [])
+          await runOrFail(shell, node, command, `Wiping the eMMC ${emmc}`)
         // The connection drops as the node goes down: no answer is expected.
-        await shell.run({ command: 'shutdown -h now' }, { timeoutMs: 10_000 }).catch((error: unknown) => {
-          context.log(`shutdown: the connection dropped (${(error as Error).message}), as expected`)
+        const down = eMmcWipe?.powerOff ?? { command: 'shutdown -h now' }
+        await shell.run(down, { timeoutMs: 10_000 }).catch((error: unknown) => {
+          context.log(`${down.command}: the connection dropped (${(error as Error).message}), as expected`)
         })
       })
       const off = await pollUntil(context, pollMs, 60_000, async () =>
@@ -245,10 +264,14 @@ export function k3sResetStep(deps: Day2Dependencies): StepExecutor<'node.reset'>
           ? `The BMC reports ${params.board} slot ${params.slot} off`
           : `${node.hostname} is still on per the BMC: the power-off step turns it off`,
       )
-      const wiped = ['K3s', ...params.userDisks.map((disk) => `NVMe ${disk}`)]
+      const wiped = [
+        'K3s',
+        ...params.userDisks.map((disk) => `NVMe ${disk}`),
+        ...(emmc ? [`eMMC ${emmc}`] : []),
+      ]
       return {
-        message: `Removed ${wiped.join(', ')} from ${node.hostname} and shut it down`,
-        output: { wiped, graceful: true },
+        message: `Removed ${wiped.join(', ')} from ${node.hostname} and ${emmc ? 'powered it off' : 'shut it down'}`,
+        output: { wiped, graceful: true, ...(emmc ? { bootDevice: emmc } : {}) },
       }
     },
   }

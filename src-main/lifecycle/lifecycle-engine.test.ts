@@ -408,6 +408,23 @@ describe('lifecycle engine operations', () => {
     expect(fake.starts).toEqual([])
   })
 
+  it('refuses a destroy wiping the eMMC without the name typed, and on a Talos cluster at all', async () => {
+    const wipeEmmc = { options: { wipeEmmc: true } }
+    await expect(engine.startOperation('lab', 'destroy', undefined, wipeEmmc)).rejects.toThrow(
+      /their eMMC too \(they boot nothing until re-flashed\).*needs the cluster’s name typed as confirmation/,
+    )
+    await expect(
+      engine.startOperation('lab', 'destroy', undefined, { ...wipeEmmc, confirm: 'lab ' }),
+    ).rejects.toThrow(/The confirmation "lab " is not the cluster’s name "lab"; nothing was destroyed/)
+    await expect(
+      engine.startOperation('lab', 'destroy', undefined, { ...wipeEmmc, confirm: 'lab' }),
+    ).rejects.toThrow(
+      /"lab" is a Talos cluster: its destroy already wipes the STATE and EPHEMERAL partitions/,
+    )
+    expect(runs.list()).toEqual([])
+    expect(fake.starts).toEqual([])
+  })
+
   it('serializes steps on every resource they hold: power-offs share the board, resets run together', async () => {
     for (const node of nodes) fake.hold.add(`reset:${node}`)
     const { id } = await engine.startOperation('lab', 'destroy', undefined, { confirm: 'lab' })

@@ -143,12 +143,17 @@ export class LifecycleEngine {
     const saved = this.options.profiles.get(profileRef)
     // A destroy wipes every node: it starts only when the cluster's name was typed (docs/destroy.md).
     if (operation === 'destroy' && start.confirm !== saved.name) {
+      // Wiping the boot device leaves nodes that boot nothing until re-flashed: said as such.
+      const emmc = start.options?.wipeEmmc === true
+      const what = emmc
+        ? 'wipes all its nodes, their eMMC too (they boot nothing until re-flashed), and powers them off'
+        : 'wipes and powers off all its nodes'
       throw new AppError(
         'invalid_input',
         start.confirm === undefined
-          ? `A destroy of "${saved.name}" wipes and powers off all its nodes, so it needs the cluster’s name typed as confirmation.`
+          ? `A destroy of "${saved.name}" ${what}, so it needs the cluster’s name typed as confirmation.`
           : `The confirmation "${start.confirm}" is not the cluster’s name "${saved.name}"; nothing was destroyed.`,
-        `Type the name exactly: clusterdeck destroy ${saved.name} --confirm ${saved.name}`,
+        `Type the name exactly: clusterdeck destroy ${saved.name} --confirm ${saved.name}${emmc ? ' --wipe-emmc' : ''}`,
       )
     }
     const issues = validateProfile(saved.profile, { boardNames: await this.options.boardNames() })

@@ -3,6 +3,7 @@
 // another image is flashed), its NVMe drive (hardware: kept across flashes too) and, while it has
 // power, its system and SSH server on the board node's loopback address (NodeAddresses). After
 // the kernel's part of the boot log it prints where its SSH answers, then Armbian's login prompt.
+// A wipe of its eMMC (docs/destroy.md) tells the board, which then boots nothing in the slot.
 // The board calls boot/halt/forget; `shutdown` and `reboot` call back into the board for power.
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { InMemoryFs } from 'just-bash'
@@ -14,6 +15,7 @@ import type { VirtualTalosBackends } from '../virtual-talos/virtual-talos-backen
 import { addUser, osPrettyName, readText, seedArmbianFs } from './armbian-disk.ts'
 import { armbianSshPort, startArmbianSshd, type ArmbianSshd } from './armbian-sshd.ts'
 import type { ArmbianDisk, ArmbianSystem } from './armbian-system.ts'
+import { flashedEmmc } from './emmc-device.ts'
 import { blankNvme, nvmeFromLayout, type NvmeLayout } from './nvme-drive.ts'
 import { VirtualK3s } from './virtual-k3s.ts'
 
@@ -23,6 +25,8 @@ export interface ArmbianNodeIo {
   print(text: string): void
   powerCycle(): void
   powerOff(): void
+  /** A wipe left the eMMC without a bootable image: the slot boots nothing until flashed again. */
+  bootDeviceErased(): void
 }
 
 const hostKeyPath = '/etc/ssh/ssh_host_ed25519_key'
@@ -117,7 +121,7 @@ export class ArmbianBoardNodes {
     if (!slot.disk) {
       const fs = new InMemoryFs()
       await seedArmbianFs(fs)
-      slot.disk = { fs, nvme: slot.nvme }
+      slot.disk = { fs, nvme: slot.nvme, emmc: flashedEmmc() }
     }
     const fs = slot.disk.fs
     const hostKey = await this.#hostKey(fs)
@@ -135,6 +139,7 @@ export class ArmbianBoardNodes {
         reboot: () => void sleep(powerActionDelayMs).then(() => io.powerCycle()),
         powerOff: () => void sleep(powerActionDelayMs).then(() => io.powerOff()),
       },
+      onEmmcErased: () => io.bootDeviceErased(),
     })
     k3s.attach(system)
     await system.boot()
@@ -180,7 +185,7 @@ export class ArmbianBoardNodes {
     await system?.halt()
   }
 
-  /** Another image was written: the file system (and with it the host key) is gone. */
+  /** Another image was written, or the eMMC wiped: the file system (and with it the host key) is gone. */
   forget(index: number): void {
     const slot = this.#slots.get(index)
     if (!slot) return

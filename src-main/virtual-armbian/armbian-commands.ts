@@ -1,6 +1,6 @@
 // The system tools of a virtual Armbian node, as just-bash custom commands over its ArmbianSystem:
 // what the K3s steps (src-shared/k3s) and a person at the node run — host name, time zone,
-// passwords, packages, units, kernel modules, the NVMe drive, curl for the pinned K3s install
+// passwords, packages, units, kernel modules, the NVMe drive and the eMMC, curl for the pinned K3s install
 // script, K3s itself, sudo and the power commands. Each answers with the real tool's output and
 // exit status for the cases the steps meet; anything needing root refuses other users.
 import { defineCommand, type Command, type ExecResult, type ResolvedCommandContext } from 'just-bash'
@@ -13,7 +13,23 @@ import {
   sudoRule,
 } from './armbian-disk.ts'
 import { kernelModules, kernelRelease, type ArmbianSystem } from './armbian-system.ts'
-import { lsblkJson, newExt4, nvmeDevice, nvmeFileSystems, nvmeTarget, type NvmeDrive } from './nvme-drive.ts'
+import {
+  emmcDevice,
+  emmcLsblkEntry,
+  emmcRootPartition,
+  wipeEmmcSignatures,
+  zeroEmmcStart,
+  type Emmc,
+} from './emmc-device.ts'
+import {
+  lsblkJson,
+  newExt4,
+  nvmeDevice,
+  nvmeFileSystems,
+  nvmeLsblkEntry,
+  nvmeTarget,
+  type NvmeDrive,
+} from './nvme-drive.ts'
 import { fstabEntries } from '../../src-shared/k3s/nvme-disk.ts'
 import { shellQuote } from '../../src-shared/k3s/remote-command.ts'
 
@@ -59,6 +75,7 @@ export function armbianCommands(system: ArmbianSystem): Command[] {
       return handler(args, ctx)
     })
   const nvme = (): NvmeDrive => system.disk.nvme
+  const emmc = (): Emmc => system.disk.emmc
   const mountedAt = (device: string) => system.mounts.get(device)
   const busy = (device: string) => {
     if (device === nvmeDevice) return [...system.mounts.keys()].some((d) => d.startsWith(nvmeDevice))
@@ -238,17 +255,31 @@ export function armbianCommands(system: ArmbianSystem): Command[] {
     command('udevadm', async () => ok()),
 
     command('lsblk', async (args) => {
-      const device = args.filter((a) => a.startsWith('/dev/')).at(-1) ?? nvmeDevice
-      if (device !== nvmeDevice) return fail(`lsblk: ${device}: not a block device`, 32)
+      const entries: Record<string, () => object> = {
+        [emmcDevice]: () => emmcLsblkEntry(emmc()),
+        [nvmeDevice]: () => nvmeLsblkEntry(nvme(), system.mounts),
+      }
+      const asked = args.filter((a) => a.startsWith('/dev/'))
+      const unknown = asked.find((device) => !entries[device])
+      if (unknown) return fail(`lsblk: ${unknown}: not a block device`, 32)
       if (!args.includes('-J')) return fail('lsblk: only -J output is simulated on this virtual node', 1)
-      return ok(lsblkJson(nvme(), system.mounts))
+      return ok(lsblkJson((asked.length ? asked : Object.keys(entries)).map((device) => entries[device]!())))
     }),
 
     command(
       'wipefs',
       async (args) => {
         let out = ''
+        const force = args.includes('-f') || args.includes('--force')
         for (const device of args.filter((a) => a.startsWith('/dev/'))) {
+          if (device === emmcDevice || device === emmcRootPartition) {
+            // The root file system is mounted from it: only --force gets past the exclusive open.
+            if (!force)
+              return fail(`wipefs: error: ${device}: probing initialization failed: Device or resource busy`)
+            out += wipeEmmcSignatures(emmc(), device)
+            system.emmcWritten()
+            continue
+          }
           const target = nvmeTarget(nvme(), device)
           if (!target)
             return fail(`wipefs: error: ${device}: probing initialization failed: No such file or directory`)
@@ -268,6 +299,25 @@ export function armbianCommands(system: ArmbianSystem): Command[] {
       },
       { root: 'wipefs: error: probing initialization failed: Permission denied' },
     ),
+
+    command(
+      'dd',
+      async (args) => {
+        const operand = (key: string) => args.find((a) => a.startsWith(`${key}=`))?.slice(key.length + 1)
+        const [input, output] = [operand('if'), operand('of')]
+        if (input !== '/dev/zero' || output !== emmcDevice)
+          return fail('dd: only zeroing the eMMC (if=/dev/zero of=/dev/mmcblk0) is simulated on this node')
+        const units: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }
+        const [, count, unit] = /^(\d+)([KMG]?)$/.exec(operand('bs') ?? '512') ?? []
+        const bytes = Number(count ?? 0) * (units[unit ?? ''] ?? 1) * Number(operand('count') ?? 0)
+        zeroEmmcStart(emmc(), bytes)
+        system.emmcWritten()
+        return ok()
+      },
+      { root: `dd: failed to open '${emmcDevice}': Permission denied` },
+    ),
+
+    command('sync', async () => ok()),
 
     command(
       'parted',

@@ -1,9 +1,11 @@
 import { InMemoryFs } from 'just-bash'
 import { describe, expect, it } from 'vitest'
 import { installScriptUrl } from '../../src-shared/k3s/k3s-install.ts'
+import { emmcRootDisk, emmcWipeCommands, rootDiskCommand } from '../../src-shared/k3s/boot-device.ts'
 import { lsblkCommand, parseLsblk } from '../../src-shared/k3s/nvme-disk.ts'
 import { addUser, seedArmbianFs } from './armbian-disk.ts'
 import { ArmbianSystem } from './armbian-system.ts'
+import { flashedEmmc } from './emmc-device.ts'
 import { blankNvme } from './nvme-drive.ts'
 import { K3sRegistry, VirtualK3s } from './virtual-k3s.ts'
 
@@ -14,10 +16,11 @@ async function node(address = '127.0.0.201', registry = new K3sRegistry()) {
   const k3s = new VirtualK3s({ address, backends: {}, registry })
   const power: string[] = []
   const system = new ArmbianSystem({
-    disk: { fs, nvme: blankNvme() },
+    disk: { fs, nvme: blankNvme(), emmc: flashedEmmc() },
     address,
     k3s,
     power: { reboot: () => power.push('reboot'), powerOff: () => power.push('off') },
+    onEmmcErased: () => power.push('eMMC erased'),
   })
   k3s.attach(system)
   await system.boot()
@@ -184,5 +187,38 @@ describe('a virtual Armbian node’s system', () => {
     expect((await root('reboot')).exitCode).toBe(0)
     expect((await root('shutdown -h now')).exitCode).toBe(0)
     expect(power).toEqual(['reboot', 'off'])
+  })
+
+  it('shows the root file system on the eMMC, refuses to wipe it unforced, and powers off by sysrq after a wipe', async () => {
+    const { root, power, as, system } = await node()
+    const disk = emmcRootDisk((await root(rootDiskCommand.command)).stdout, 'rk1')
+    expect(disk.children?.[0]).toMatchObject({
+      name: '/dev/mmcblk0p1',
+      label: 'armbi_root',
+      mountpoints: ['/'],
+    })
+    expect((await root('findmnt -n -o SOURCE /')).stdout).toBe('/dev/mmcblk0p1\n')
+    expect((await root('wipefs -a /dev/mmcblk0p1')).stderr).toMatch(/Device or resource busy/)
+    await system.fs.writeFile('/etc/hostname', 'kept\n')
+    await addUser(system.fs, 'pi', { password: 'pw', sudo: 'none' })
+    expect((await as('pi', 'dd if=/dev/zero of=/dev/mmcblk0 bs=1M count=32')).stderr).toMatch(
+      /Permission denied/,
+    )
+    expect(power).toEqual([])
+    const { wipe, powerOff } = emmcWipeCommands(disk)
+    const outputs: string[] = []
+    for (const command of wipe) {
+      const result = await root(command.command)
+      expect(result.exitCode, `${command.command}: ${result.stderr}`).toBe(0)
+      outputs.push(result.stdout)
+    }
+    expect(outputs.join('')).toMatch(/\/dev\/mmcblk0p1: 2 bytes were erased at offset 0x00000438 \(ext4\)/)
+    expect(outputs.join('')).toMatch(/\/dev\/mmcblk0: 2 bytes were erased at offset 0x000001fe \(dos\)/)
+    expect(system.disk.emmc).toEqual({ partitionTable: false, bootLoader: false, rootFileSystem: null })
+    expect(power).toEqual(['eMMC erased'])
+    // The running system goes on from what it has loaded until the power goes.
+    expect((await root('cat /etc/hostname')).stdout).toBe('kept\n')
+    expect((await root(powerOff.command)).exitCode).toBe(0)
+    expect(power).toEqual(['eMMC erased', 'off'])
   })
 })

@@ -16,6 +16,7 @@ import {
 } from './armbian-disk.ts'
 import { armbianCommands } from './armbian-commands.ts'
 import { fstabEntries } from '../../src-shared/k3s/nvme-disk.ts'
+import { emmcBootable, type Emmc } from './emmc-device.ts'
 import { nvmeFileSystems, type NvmeDrive } from './nvme-drive.ts'
 import type { VirtualK3s } from './virtual-k3s.ts'
 
@@ -38,6 +39,7 @@ export const kernelModules = new Set([
   'wireguard',
 ])
 export const kernelRelease = '6.1.115-vendor-rk35xx'
+const sysrqTrigger = '/proc/sysrq-trigger'
 
 export interface ExecOutcome {
   stdout: string
@@ -48,6 +50,8 @@ export interface ExecOutcome {
 export interface ArmbianDisk {
   fs: InMemoryFs
   nvme: NvmeDrive
+  /** What the flash put on the eMMC besides the file system: partition table, boot loader. */
+  emmc: Emmc
 }
 
 /** What the node does to its own power: the board acts a moment after the command answered. */
@@ -61,6 +65,8 @@ export class ArmbianSystem {
   readonly address: string
   readonly power: PowerControl
   readonly k3s: VirtualK3s
+  /** Called once the eMMC can no longer boot (a wipe took its boot loader or partition table). */
+  readonly #onEmmcErased: () => void
   readonly active = new Set<string>()
   readonly failed = new Map<string, string>()
   readonly journals = new Map<string, string[]>()
@@ -71,14 +77,22 @@ export class ArmbianSystem {
   readonly #commands = armbianCommands(this)
   /** The host name journal lines carry, as of the last unit start. */
   #journalHost = 'localhost'
+  #emmcErased = false
   /** Units being started or stopped, so `systemctl start` waits for what a --no-block one began. */
   #transitions = new Map<string, Promise<void>>()
 
-  constructor(options: { disk: ArmbianDisk; address: string; power: PowerControl; k3s: VirtualK3s }) {
+  constructor(options: {
+    disk: ArmbianDisk
+    address: string
+    power: PowerControl
+    k3s: VirtualK3s
+    onEmmcErased: () => void
+  }) {
     this.disk = options.disk
     this.address = options.address
     this.power = options.power
     this.k3s = options.k3s
+    this.#onEmmcErased = options.onEmmcErased
   }
 
   /**
@@ -112,6 +126,8 @@ export class ArmbianSystem {
 
   /** Power-on: modules from /etc/modules-load.d, the fstab's mounts, the enabled units. */
   async boot(): Promise<void> {
+    await this.fs.mkdir('/proc', { recursive: true })
+    await this.fs.writeFile(sysrqTrigger, '')
     await this.fs.rm('/sys/module', { recursive: true, force: true })
     await this.fs.mkdir('/sys/module', { recursive: true })
     for (const module of ['dm_mod', 'nvme_core']) await this.loadModule(module)
@@ -149,11 +165,33 @@ export class ArmbianSystem {
       rawScript: true,
       ...(signal ? { signal } : {}),
     })
+    await this.#sysrq()
     return {
       stdout: result.stdout,
       // dash's wording, as Debian's /bin/sh reports a missing command.
       stderr: result.stderr.replace(/^bash: ([^:\n]+): command not found$/gm, 'sh: 1: $1: not found'),
       exitCode: result.exitCode,
+    }
+  }
+
+  /**
+   * What a command wrote to /proc/sysrq-trigger, acted on once it returned (a redirection reaches
+   * no custom command): "o" powers off at once, "b" reboots; "u" (remount read-only) leaves
+   * nothing to do on a file system kept in memory.
+   */
+  async #sysrq(): Promise<void> {
+    const written = (await readText(this.fs, sysrqTrigger)) ?? ''
+    if (!written) return
+    await this.fs.writeFile(sysrqTrigger, '')
+    if (written.includes('o')) this.power.powerOff()
+    else if (written.includes('b')) this.power.reboot()
+  }
+
+  /** After a write to the eMMC: tells the board once the slot no longer holds a bootable image. */
+  emmcWritten(): void {
+    if (!this.#emmcErased && !emmcBootable(this.disk.emmc)) {
+      this.#emmcErased = true
+      this.#onEmmcErased()
     }
   }
 

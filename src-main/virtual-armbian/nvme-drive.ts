@@ -60,29 +60,40 @@ function uuidFor(fstype: string): string {
   return randomUUID()
 }
 
-/** lsblk's human size, as `lsblk` prints it without -b. */
-function humanSize(bytes: number): string {
-  return `${(bytes / 1024 ** 3).toFixed(1)}G`
-}
-
-export function lsblkJson(drive: NvmeDrive, mounts: ReadonlyMap<string, string>): string {
-  const entry = (name: string, type: string, bytes: number, fs: NvmeFileSystem | null) => ({
+/** One device as `lsblk -J -p -o NAME,SIZE,TYPE,FSTYPE,LABEL,UUID,MOUNTPOINTS` lists it. */
+export function lsblkEntry(
+  name: string,
+  type: string,
+  bytes: number,
+  fs: NvmeFileSystem | null,
+  mountpoint: string | null,
+) {
+  return {
     name,
-    size: humanSize(bytes),
+    // lsblk's human size, as it prints it without -b.
+    size: `${(bytes / 1024 ** 3).toFixed(1)}G`,
     type,
     fstype: fs?.fstype ?? null,
     label: fs?.label ?? null,
     uuid: fs?.uuid ?? null,
-    mountpoints: [mounts.get(name) ?? null],
-  })
+    mountpoints: [mountpoint],
+  }
+}
+
+export function nvmeLsblkEntry(drive: NvmeDrive, mounts: ReadonlyMap<string, string>) {
+  const entry = (name: string, type: string, bytes: number, fs: NvmeFileSystem | null) =>
+    lsblkEntry(name, type, bytes, fs, mounts.get(name) ?? null)
   const partitionBytes = drive.partitions ? (sizeBytes - 2 * 1024 ** 2) / drive.partitions.length : 0
-  const disk = {
+  return {
     ...entry(nvmeDevice, 'disk', sizeBytes, drive.fileSystem),
     ...(drive.partitions?.length
       ? { children: drive.partitions.map((p) => entry(p.name, 'part', partitionBytes, p.fileSystem)) }
       : {}),
   }
-  return `${JSON.stringify({ blockdevices: [disk] }, null, 3)}\n`
+}
+
+export function lsblkJson(devices: object[]): string {
+  return `${JSON.stringify({ blockdevices: devices }, null, 3)}\n`
 }
 
 /** The drive or one of its partitions, by device path. */

@@ -4,7 +4,8 @@
 // hands over, after the kernel's part of the log, to its virtual Talos node (TalosBoardNodes),
 // which prints the rest and serves the Talos API until the node loses power. One that boots an
 // Armbian image it was flashed with hands over to its virtual Armbian node (ArmbianBoardNodes),
-// which prints where its SSH answers and the login prompt, and serves SSH.
+// which prints where its SSH answers and the login prompt, and serves SSH. A node whose eMMC was
+// wiped boots nothing (its console says so) until it is flashed again.
 import type { ArmbianBoardNodes } from '../virtual-armbian/armbian-board-nodes.ts'
 import type { TalosBoardNodes } from '../virtual-talos/talos-board-nodes.ts'
 import { bootLogForOneBoot, bootLogKindFor, kernelLine, loadBootLog, type BootLogKind } from './boot-logs.ts'
@@ -12,6 +13,9 @@ import type { VirtualBoardClock } from './clock.ts'
 import { UartRingBuffer } from './uart-buffer.ts'
 
 export const nodeCount = 4
+/** What the console shows when a node's wiped eMMC holds no boot loader (the boot ROM falls back to maskrom). */
+export const noBootableImage =
+  'clusterdeck virtual node: no bootable image on the eMMC; flash the node to boot it'
 
 export type UsbMode = 'Host' | 'Device' | 'Flash'
 export type UsbRoute = 'AlternativePort' | 'Bmc'
@@ -57,6 +61,8 @@ interface NodeState {
   uart: UartRingBuffer
   bootTimer: NodeJS.Timeout | undefined
   flashed: FlashedImage | undefined
+  /** The eMMC was wiped since its last flash: power-on finds nothing to boot. */
+  erased: boolean
 }
 
 export interface BoardStateOptions {
@@ -87,6 +93,7 @@ export class BoardState {
       uart: new UartRingBuffer(),
       bootTimer: undefined,
       flashed: undefined,
+      erased: false,
     }))
   }
 
@@ -142,6 +149,14 @@ export class BoardState {
     state.poweredOnAt = this.#options.clock.now()
     // A node in USB-boot mode waits for the BMC instead of booting from its eMMC.
     if (state.usbBoot) return
+    if (state.erased) {
+      state.bootTimer = setTimeout(() => {
+        state.bootTimer = undefined
+        state.uart.append(Buffer.from(`${noBootableImage}\r\n`))
+      }, this.#options.bootDelayMs)
+      state.bootTimer.unref()
+      return
+    }
     const flashed = state.flashed?.outcome === 'done' ? state.flashed : undefined
     const kind = flashed?.os ?? bootLogKindFor(flashed?.fileName)
     const log = bootLogForOneBoot(loadBootLog(kind))
@@ -172,6 +187,7 @@ export class BoardState {
       print: (output) => state.uart.append(Buffer.from(output)),
       powerCycle: () => this.resetNode(node),
       powerOff: () => this.setPower(node, false),
+      bootDeviceErased: () => this.eraseBootDevice(node),
     })
   }
 
@@ -264,7 +280,18 @@ export class BoardState {
   }
 
   recordFlash(node: number, image: FlashedImage): void {
-    this.#node(node).flashed = { ...image }
+    const state = this.#node(node)
+    state.flashed = { ...image }
+    state.erased = false
+    this.#options.talos.forget(node)
+    this.#options.armbian.forget(node)
+  }
+
+  /** A wipe from the running node took its image off the eMMC: nothing boots until the next flash. */
+  eraseBootDevice(node: number): void {
+    const state = this.#node(node)
+    state.flashed = undefined
+    state.erased = true
     this.#options.talos.forget(node)
     this.#options.armbian.forget(node)
   }

@@ -46,18 +46,23 @@ const blockDeviceSchema: z.ZodType<BlockDevice> = z.lazy(() =>
 
 const lsblkSchema = z.object({ blockdevices: z.array(blockDeviceSchema) })
 
-/** The drive `device` as `lsblk -J` describes it. */
-export function parseLsblk(text: string, device: string): BlockDevice {
+/** Every device `lsblk -J` describes, each with its partitions; `what` names them in an error. */
+export function parseLsblkDevices(text: string, what: string): BlockDevice[] {
   let json: unknown
   try {
     json = JSON.parse(text)
   } catch {
-    throw unreadable(device, 'is not JSON')
+    throw unreadable(what, 'is not JSON')
   }
   const parsed = lsblkSchema.safeParse(json)
   if (!parsed.success)
-    throw unreadable(device, `does not have the expected fields (${parsed.error.issues[0]?.path.join('.')})`)
-  const disk = parsed.data.blockdevices.find((d) => d.name === device)
+    throw unreadable(what, `does not have the expected fields (${parsed.error.issues[0]?.path.join('.')})`)
+  return parsed.data.blockdevices
+}
+
+/** The drive `device` as `lsblk -J` describes it. */
+export function parseLsblk(text: string, device: string): BlockDevice {
+  const disk = parseLsblkDevices(text, device).find((d) => d.name === device)
   if (!disk) throw unreadable(device, 'does not list it')
   if (disk.type !== 'disk')
     throw new AppError(

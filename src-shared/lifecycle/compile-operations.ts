@@ -5,6 +5,7 @@
 // nodes (workers before control planes), powers them off and forgets the cluster. Every
 // destructive step names its node and what it wipes in its title (docs/destroy.md).
 import { addonDependencies, enabledAddons } from '../addons/addon-catalogue.ts'
+import { AppError } from '../contract/app-error.ts'
 import type { ClusterProfile } from '../profiles/profile-schema.ts'
 import { orderedNodes, PlanBuilder } from './plan-builder.ts'
 import { defaultBackupRetention, resourceKeys, type OperationOptions, type Plan } from './plan.ts'
@@ -109,6 +110,14 @@ export function compileBackup(profile: ClusterProfile, options: OperationOptions
 export function compileDestroy(profile: ClusterProfile, options: OperationOptions = {}): Plan {
   const b = new PlanBuilder()
   const talos = profile.distribution === 'talos'
+  // A Talos reset already wipes the system partitions it boots from (STATE, EPHEMERAL); wiping
+  // the rest of its disk would only remove what the next flash overwrites (docs/destroy.md).
+  if (talos && options.wipeEmmc)
+    throw new AppError(
+      'invalid_input',
+      `"${profile.name}" is a Talos cluster: its destroy already wipes the STATE and EPHEMERAL partitions, and wiping the eMMC is for K3s clusters only; nothing was destroyed.`,
+      `Destroy without --wipe-emmc (clusterdeck destroy ${profile.name} --confirm ${profile.name}).`,
+    )
   if (options.backupFirst) snapshotSteps(b, profile, defaultBackupRetention)
   const backedUp = options.backupFirst ? [stepIds.saveBackup] : []
   const enabled = options.keepAddons ? [] : enabledAddons(profile)
@@ -135,9 +144,10 @@ export function compileDestroy(profile: ClusterProfile, options: OperationOption
   for (const node of [...workers, ...controlPlanes]) {
     const wipe = talos ? [...talosResetLabels] : []
     const userDisks = options.wipeNvme && node.nvme ? [node.nvme.device] : []
+    const bootDevice = !talos && options.wipeEmmc === true
     const wiped = talos
       ? [...wipe.map((label) => `${label} partition`), ...userDisks.map((disk) => `NVMe ${disk}`)]
-      : ['K3s', ...userDisks.map((disk) => `NVMe ${disk}`)]
+      : ['K3s', ...userDisks.map((disk) => `NVMe ${disk}`), ...(bootDevice ? ['eMMC (boot device)'] : [])]
     b.step('node.reset', {
       id: stepIds.reset(node.hostname),
       phase: 'reset-nodes',
@@ -164,6 +174,7 @@ export function compileDestroy(profile: ClusterProfile, options: OperationOption
         distribution: profile.distribution,
         wipe,
         userDisks,
+        ...(bootDevice ? { bootDevice } : {}),
       },
     })
   }

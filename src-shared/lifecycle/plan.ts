@@ -130,6 +130,8 @@ const stepParams = {
     wipe: z.array(z.string()),
     /** Data disks wiped too (the NVMe drive), only when the destroy asked for it. */
     userDisks: z.array(z.string()),
+    /** K3s: the boot device (the eMMC holding `/`) wiped too; the node boots nothing until re-flashed. */
+    bootDevice: z.boolean().optional(),
   }),
   'node.power-off': z.object({ ...onSlot }),
   /** The end of a destroy: the record marked destroyed; its sealed files deleted unless kept. */
@@ -151,6 +153,8 @@ export const operationOptionsSchema = z
     keepAddons: z.boolean().optional(),
     /** Destroy: wipe each node's NVMe drive (its data volume) too. */
     wipeNvme: z.boolean().optional(),
+    /** Destroy, K3s: wipe each node's eMMC (its boot device) too; it boots nothing until re-flashed. */
+    wipeEmmc: z.boolean().optional(),
     /** Destroy: snapshot etcd first and keep the sealed secrets, so the cluster can be restored. */
     backupFirst: z.boolean().optional(),
     /** Restore: the etcd snapshot file the first control plane recovers from. */

@@ -4,7 +4,10 @@
 // refusal of a skipped minor release before Start, and with the add-ons ticked each add-on's chart
 // now (from the cluster's health) against its pin and the plan's add-on steps; the secrets export checks the passphrase typed
 // twice and saves only the age file; Restore… names the nodes imaged again and the snapshot; the Destroy dialog is used by keyboard alone, the safe choice
-// focused first and the destroy held until the name is typed. axe finds nothing serious.
+// focused first and the destroy held until the name is typed; for a K3s cluster it offers to wipe
+// the eMMC, which each node's reset then names. While a run of the profile is in progress the
+// buttons that would start another are disabled, saying why, with a link to the run. axe finds
+// nothing serious.
 import { readFile, writeFile } from 'node:fs/promises'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -18,6 +21,7 @@ import { sealBootstrappedCluster, type BootstrappedCluster } from '../support/bo
 import { startAppHost, type AppHost } from './support/app-host.ts'
 import { seriousAxeFindings } from './support/axe.ts'
 import { screenshot } from './support/browser.ts'
+import { startImageServer, type ImageServer } from '../support/image-server.ts'
 import { pagePerTest } from './support/page-per-test.ts'
 import { ProfileView, selectOption } from './support/profiles-page.ts'
 import { TimelinePage } from './support/timeline-page.ts'
@@ -25,6 +29,8 @@ import { TimelinePage } from './support/timeline-page.ts'
 describe('day-2 operations from the cluster page in Chromium', () => {
   let host: AppHost
   let lab: BootstrappedCluster
+  let edge: BootstrappedCluster
+  let images: ImageServer
   const talosSecrets = `cluster:\n  id: ${'c'.repeat(43)}=\n  secret: TALOS-BUNDLE-SECRET-${Date.now()}\n`
 
   beforeAll(async () => {
@@ -38,10 +44,20 @@ describe('day-2 operations from the cluster page in Chromium', () => {
     })
     lab = await sealBootstrappedCluster(host.core, host.secrets, { name: 'lab', board: 'rack-1' })
     await host.core.clusters.sealSecret(lab.id, sealedNames.talosSecrets, talosSecrets)
+    // A K3s cluster beside it, deployed from its template.
+    await host.request('profiles.fromTemplate', {
+      template: 'k3s-rk1-armbian',
+      name: 'edge',
+      board: 'rack-1',
+    })
+    edge = await sealBootstrappedCluster(host.core, host.secrets, { name: 'edge', board: 'rack-1' })
+    images = await startImageServer()
   })
 
   afterAll(async () => {
     await lab?.forget()
+    await edge?.forget()
+    await images?.close()
     await host?.close()
   })
 
@@ -49,15 +65,17 @@ describe('day-2 operations from the cluster page in Chromium', () => {
   let page: Page
   beforeEach(() => ({ page } = session))
 
-  const clusterPage = () => page.locator('[data-testid="cluster-page"][data-cluster-name="lab"]')
+  let shown = 'lab'
+  const clusterPage = () => page.locator(`[data-testid="cluster-page"][data-cluster-name="${shown}"]`)
   const operations = () => clusterPage().getByTestId('cluster-operations')
-  async function openClusterPage() {
-    await page.goto(host.url.replace('#', '#/clusters/lab&'))
+  async function openClusterPage(name = 'lab') {
+    shown = name
+    await page.goto(host.url.replace('#', `#/clusters/${name}&`))
     await operations().waitFor()
   }
-  const runsOf = (operation: string) =>
+  const runsOf = (operation: string, profile = 'lab') =>
     host
-      .request('lifecycle.runs', { profile: 'lab' })
+      .request('lifecycle.runs', { profile })
       .then((runs) => runs.filter((run) => run.operation === operation))
 
   it('Back up now starts a backup run and shows it on the profile’s timeline', async () => {
@@ -318,5 +336,86 @@ describe('day-2 operations from the cluster page in Chromium', () => {
     await dialog.getByRole('button', { name: 'Keep the cluster as it is' }).click()
     await dialog.waitFor({ state: 'hidden' })
     expect(await runsOf('restore')).toEqual(before)
+  })
+
+  it('Destroy… of a K3s cluster offers to wipe the eMMC, and each node’s reset then names it', async () => {
+    const before = await runsOf('destroy', 'edge')
+    await openClusterPage('edge')
+    await operations().getByRole('button', { name: 'Destroy…' }).click()
+    const dialog = page.getByRole('dialog', { name: 'Destroy edge?' })
+    await dialog.waitFor()
+    const steps = dialog.getByTestId('destroy-steps')
+    await expect.poll(() => steps.innerText()).toMatch(/Reset turing-w1 \(rack-1 slot 2\): wipe K3s$/m)
+    expect(await steps.innerText()).not.toContain('eMMC')
+    const emmc = dialog.getByLabel('Also wipe the eMMC (the nodes will not boot until re-flashed)')
+    await emmc.focus()
+    await page.keyboard.press('Space')
+    await expect
+      .poll(() => steps.innerText())
+      .toMatch(/Reset turing-w1 \(rack-1 slot 2\): wipe K3s, eMMC \(boot device\)/)
+    const resets = (await steps.innerText()).split('\n').filter((line) => line.includes('Reset '))
+    expect(resets).toHaveLength(4)
+    for (const line of resets) expect(line).toMatch(/: wipe K3s, eMMC \(boot device\)$/)
+    const destroy = dialog.getByRole('button', { name: 'Destroy the cluster' })
+    await dialog.getByLabel('Type edge to confirm').fill('edge')
+    await expect.poll(() => destroy.isEnabled()).toBe(true)
+    await screenshot(page, 'cluster-destroy-k3s-emmc')
+    expect(await seriousAxeFindings(page)).toEqual([])
+    await page.keyboard.press('Escape')
+    await dialog.waitFor({ state: 'hidden' })
+    expect(await runsOf('destroy', 'edge')).toEqual(before)
+    // A Talos cluster's dialog has no such option: its resets wipe the system partitions already.
+    await openClusterPage('lab')
+    await operations().getByRole('button', { name: 'Destroy…' }).click()
+    const talos = page.getByRole('dialog', { name: 'Destroy lab?' })
+    await talos
+      .getByTestId('destroy-steps')
+      .getByText(/Reset turing-w1/)
+      .waitFor()
+    expect(await talos.getByText(/Also wipe the eMMC/).count()).toBe(0)
+    await page.keyboard.press('Escape')
+  })
+
+  it('while a run of the profile is in progress, the buttons that start one are disabled, saying why', async () => {
+    // A deploy whose image download never gets an answer stays running until it is cancelled.
+    images.files.set('/hanging.raw.xz', { body: Buffer.alloc(16), hang: true })
+    const saved = (await host.request('profiles.get', { ref: 'edge' })).profile
+    await host.request('profiles.save', {
+      profile: { ...saved, image: { url: images.url('/hanging.raw.xz') } },
+    })
+    const run = await host.request('lifecycle.start', { profile: 'edge', operation: 'deploy' })
+    try {
+      await openClusterPage('edge')
+      const reason = clusterPage().getByTestId('run-in-progress')
+      await reason.waitFor()
+      expect(await reason.innerText()).toMatch(
+        /^Deploy of edge in progress \(started .*\): another operation can start once it ends/,
+      )
+      for (const name of ['Back up now', 'Upgrade…', 'Destroy…']) {
+        const button = operations().getByRole('button', { name })
+        expect(await button.isDisabled(), name).toBe(true)
+        expect(await button.getAttribute('aria-describedby'), name).toBe('day2-run-in-progress')
+      }
+      // The secrets export starts no run: it stays available.
+      expect(await operations().getByRole('button', { name: 'Export secrets…' }).isEnabled()).toBe(true)
+      expect(await seriousAxeFindings(page)).toEqual([])
+      await screenshot(page, 'cluster-run-in-progress')
+
+      // By keyboard: the link in the reason opens the run on the profile's timeline.
+      const link = reason.getByRole('button', { name: 'Open the run' })
+      await link.focus()
+      await page.keyboard.press('Enter')
+      await page.locator(`[data-testid="run-panel"][data-run-id="${run.id}"]`).waitFor()
+      expect(page.url()).toContain('#/profiles/edge')
+
+      // Once the run ends, the buttons are back.
+      await host.request('lifecycle.cancel', { runId: run.id })
+      await openClusterPage('edge')
+      await expect.poll(() => operations().getByRole('button', { name: 'Destroy…' }).isEnabled()).toBe(true)
+      expect(await clusterPage().getByTestId('run-in-progress').count()).toBe(0)
+    } finally {
+      await host.request('lifecycle.cancel', { runId: run.id }).catch(() => undefined)
+      await host.request('profiles.save', { profile: saved })
+    }
   })
 })

@@ -104,14 +104,25 @@ describe('clusterdeck upgrade and destroy before they start', () => {
     expect(dryRun.stdout).toMatch(/Upgrade turing-cp1 to Talos v1\.14\.0/)
   })
 
-  it('shows a K3s upgrade to the asked release, and refuses a wipe of the eMMC before anything runs', async () => {
+  it('shows a K3s upgrade and a K3s destroy wiping the eMMC; refuses the eMMC for Talos and without the name', async () => {
     const dryRun = await cli(['upgrade', 'edge', '--k3s', 'v1.37.0+k3s1', '--dry-run'])
     expect(dryRun.code, dryRun.stderr).toBe(0)
     expect(dryRun.stdout).toMatch(/Upgrade turing-cp1 to K3s v1\.37\.0\+k3s1/)
     expect(dryRun.stdout).toMatch(/Upgrade turing-w3 to K3s v1\.37\.0\+k3s1/)
-    const emmc = await cli(['destroy', 'edge', '--wipe-emmc', '--confirm', 'edge'])
-    expect(emmc.code).not.toBe(0)
-    expect(emmc.stderr).toMatch(/does not wipe the eMMC \(the boot device\); nothing was destroyed/)
+    const emmc = await cli(['destroy', 'edge', '--wipe-emmc', '--wipe-nvme', '--dry-run'])
+    expect(emmc.code, emmc.stderr).toBe(0)
+    expect(emmc.stdout).toMatch(
+      /Reset turing-cp1 \(rack-1 slot 1\): wipe K3s, NVMe \/dev\/nvme0n1, eMMC \(boot device\)/,
+    )
+    const unconfirmed = await cli(['destroy', 'edge', '--wipe-emmc'])
+    expect(unconfirmed.code).toBe(2)
+    expect(unconfirmed.stderr).toMatch(/their eMMC too \(they boot nothing until re-flashed\)/)
+    expect(unconfirmed.stderr).toMatch(/clusterdeck destroy edge --confirm edge --wipe-emmc/)
+    const talos = await cli(['destroy', 'lab', '--wipe-emmc', '--confirm', 'lab'])
+    expect(talos.code).toBe(2)
+    expect(talos.stderr).toMatch(
+      /"lab" is a Talos cluster: its destroy already wipes the STATE and EPHEMERAL/,
+    )
   })
 })
 

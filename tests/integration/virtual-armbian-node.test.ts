@@ -4,13 +4,14 @@
 // password, node preparation, the NVMe drive and the K3s server and agent installs each converge
 // and then find nothing to do; a wrong join token leaves the agent's unit failed; reboots keep the
 // node's state and a reflash gives it a new host key; a sudo user's commands and their stdin get
-// through sudo. No loopback cluster here: `k3s kubectl` says there is no API behind the node.
+// through sudo; a wiped eMMC leaves the slot booting nothing until it is flashed again. No loopback cluster here: `k3s kubectl` says there is no API behind the node.
 import ssh2 from 'ssh2'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { firstLoginActions } from '../../src-shared/k3s/first-login.ts'
 import { k3sNodeInstall, parseK3sToken, readServerTokenCommand } from '../../src-shared/k3s/k3s-install.ts'
 import { getNodesCommand } from '../support/k3s-node-list.ts'
 import { nodePrepActions } from '../../src-shared/k3s/k3s-node-prep.ts'
+import { emmcRootDisk, emmcWipeCommands, rootDiskCommand } from '../../src-shared/k3s/boot-device.ts'
 import { lsblkCommand, parseLsblk, planNvme } from '../../src-shared/k3s/nvme-disk.ts'
 import { writeFileCommand } from '../../src-shared/k3s/remote-command.ts'
 import { parseVirtualSshLine } from '../../src-shared/k3s/ssh-endpoint.ts'
@@ -20,6 +21,7 @@ import { nodePasswordAccount } from '../../src-main/secrets/secret-store.ts'
 import { generateClusterKey } from '../../src-main/ssh/cluster-key.ts'
 import type { NodeShell } from '../../src-main/ssh/node-shell.ts'
 import { connectSsh, type SshAuth, type SshConnection } from '../../src-main/ssh/ssh-connection.ts'
+import { noBootableImage } from '../../src-main/virtual-board/board-state.ts'
 import type { VirtualBoard } from '../../src-main/virtual-board/virtual-board-server.ts'
 import { rejection } from '../support/app-error.ts'
 import { MemorySecretStore } from '../support/memory-secret-store.ts'
@@ -346,5 +348,30 @@ describe('virtual Armbian nodes', () => {
     expect((await exec(server, 'systemctl is-active k3s')).exitCode).toBe(3)
     expect(await board.armbian.node(0)!.read('/var/lib/rancher/k3s/server/token')).toBeUndefined()
     await api(board, token, 'opt=set&type=power&node1=0')
+  })
+
+  it('boots nothing once its eMMC is wiped, until it is flashed again', async () => {
+    const node = await shell(2)
+    const disk = emmcRootDisk((await node.run(rootDiskCommand)).stdout, 'rk1')
+    expect(disk.name).toBe('/dev/mmcblk0')
+    const { wipe, powerOff } = emmcWipeCommands(disk)
+    for (const command of wipe) expect((await node.run(command)).exitCode, command.command).toBe(0)
+    // The slot's image is gone at once; the running node goes on until its power goes.
+    expect(board.state.snapshot().nodes[2]!.flashed).toBeUndefined()
+    expect((await exec(node, 'cat /etc/hostname')).exitCode).toBe(0)
+    await node.run(powerOff).catch(() => undefined)
+    await waitFor(() => board.state.snapshot().nodes[2]!.power === false)
+
+    await api(board, token, 'opt=set&type=power&node3=1')
+    await waitFor(() => board.state.uartText(2).includes(noBootableImage))
+    expect(board.armbian.node(2)!.running).toBe(false)
+    expect((await rejection(shell(2))).code).toBe('ssh_unreachable')
+
+    await flashArmbian(board, token, 2)
+    const endpoint = await powerOnArmbian(board, token, 2)
+    hostKeys.pins.delete(`${endpoint.host}:${endpoint.port}`)
+    const flashed = await shell(2, { password: '1234' })
+    expect((await exec(flashed, 'lsblk -J -p /dev/mmcblk0')).stdout).toContain('"label": "armbi_root"')
+    await api(board, token, 'opt=set&type=power&node3=0')
   })
 })

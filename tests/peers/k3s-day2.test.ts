@@ -5,8 +5,11 @@
 // each node's kubelet reporting the new release before the next starts, cancelled while the first
 // server's step waits for it and resumed at it; a second run finds
 // every node done; a destroy ends with every slot off per the BMC and the cluster's secrets gone
-// from the data directory. A single server's backup is a copy of its SQLite datastore. Skipped, with the reason, where the peers are not built.
+// from the data directory. A single server's backup is a copy of its SQLite datastore; its destroy
+// wipes the eMMC too, after which a node powered on again boots nothing. Skipped, with the reason,
+// where the peers are not built.
 import { execFile } from 'node:child_process'
+import { connect } from 'node:net'
 import { readFileSync } from 'node:fs'
 import { promisify } from 'node:util'
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node'
@@ -14,7 +17,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { listBackups } from '../../src-main/day2/backup-store.ts'
 import { sealedNames } from '../../src-shared/clusters/sealed-names.ts'
 import { stepIds } from '../../src-shared/lifecycle/step-ids.ts'
+import { noBootableImage } from '../../src-main/virtual-board/board-state.ts'
 import { findPeers } from '../support/peers.ts'
+import { waitFor } from '../support/virtual-bmc.ts'
 import { filesContaining } from '../support/find-in-files.ts'
 import { deployK3sCluster, type K3sTestCluster } from './support/k3s-cluster.ts'
 
@@ -199,7 +204,7 @@ describe.skipIf(skip !== undefined)(
 )
 
 describe.skipIf(skip !== undefined)(
-  `backup of a single-server K3s cluster (SQLite)${skip ? ` (skipped: ${skip})` : ''}`,
+  `backup and eMMC-wiping destroy of a single-server K3s cluster (SQLite)${skip ? ` (skipped: ${skip})` : ''}`,
   () => {
     let c: K3sTestCluster
     let core: CoreV1Api
@@ -233,5 +238,41 @@ describe.skipIf(skip !== undefined)(
         true,
       )
     }, 120_000)
+
+    it('destroys it wiping the eMMC: every slot off per the BMC, and powered on again it boots nothing', async () => {
+      const started = await c.engine.startOperation('lab', 'destroy', undefined, {
+        options: { keepAddons: true, wipeEmmc: true },
+        confirm: 'lab',
+      })
+      const done = await c.engine.settled(started.id)
+      expect(done.steps.filter((s) => s.state === 'failed').map((s) => `${s.stepId}: ${s.message}`)).toEqual(
+        [],
+      )
+      expect(done.state).toBe('done')
+      const { nodes } = await c.bmc.status({ boardId: 'board-tp1' })
+      for (const [index, node] of c.profile.nodes.entries()) {
+        expect(nodes.find((n) => n.node === node.slot)?.poweredOn, node.hostname).toBe(false)
+        const reset = done.steps.find((s) => s.stepId === stepIds.reset(node.hostname))!
+        expect(reset.message).toBe(`Removed K3s, eMMC /dev/mmcblk0 from ${node.hostname} and powered it off`)
+        const log = c.runs.log(done.id, stepIds.reset(node.hostname))
+        expect(log).toMatch(/boots from the eMMC \/dev\/mmcblk0/)
+        expect(log).toMatch(/wipefs -a -f \/dev\/mmcblk0p1/)
+        expect(log).toMatch(/dd if=\/dev\/zero of=\/dev\/mmcblk0 bs=1M count=32/)
+        expect(log).toMatch(/echo o > \/proc\/sysrq-trigger/)
+        // The slot's image is gone: powered on again, the node boots nothing and answers no SSH.
+        expect(c.board.state.snapshot().nodes[index]!.flashed).toBeUndefined()
+        await c.bmc.power({ boardId: 'board-tp1', target: node.slot, action: 'on' })
+        await waitFor(() => c.board.state.uartText(index).includes(noBootableImage) || undefined, 20_000)
+        expect(c.board.armbian.node(index)?.running).toBe(false)
+        const { host, port } = c.endpoints[index]!
+        await expect(
+          new Promise((resolve, reject) => {
+            const socket = connect({ host, port }, () => resolve(socket.end()))
+            socket.on('error', reject)
+          }),
+        ).rejects.toThrow(/ECONNREFUSED/)
+      }
+      expect(c.clusters.get('lab').destroyedAt).not.toBeNull()
+    }, 300_000)
   },
 )

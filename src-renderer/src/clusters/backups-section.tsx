@@ -8,6 +8,7 @@ import type { Run } from '../../../src-shared/lifecycle/run-schema.ts'
 import type { SavedProfile } from '../../../src-shared/profiles/profile-schema.ts'
 import { call, errorText } from '../bridge/bridge.ts'
 import { FailureAlert } from '../common/failure-alert.tsx'
+import { runInProgressId } from './cluster-operations.tsx'
 import { RestoreModal } from './restore-modal.tsx'
 
 export interface BackupsSectionProps {
@@ -16,9 +17,17 @@ export interface BackupsSectionProps {
   /** The cluster's profile, once loaded: a restore is a run of it. */
   profile: SavedProfile | undefined
   onStarted(run: Run): void
+  /** A run of the profile is in progress: Restore… waits for it (the reason is the page's, runInProgressId). */
+  runInProgress: boolean
 }
 
-export function BackupsSection({ clusterId, lastRunId, profile, onStarted }: BackupsSectionProps) {
+export function BackupsSection({
+  clusterId,
+  lastRunId,
+  profile,
+  onStarted,
+  runInProgress,
+}: BackupsSectionProps) {
   const [backups, setBackups] = useState<ClusterBackup[]>()
   const [restoring, setRestoring] = useState(false)
   const [failure, setFailure] = useState<{ message: string; hint?: string }>()
@@ -42,7 +51,12 @@ export function BackupsSection({ clusterId, lastRunId, profile, onStarted }: Bac
           Backups
         </Title>
         {profile && backups && backups.length > 0 && (
-          <Button variant="default" size="xs" onClick={() => setRestoring(true)}>
+          <Button
+            variant="default"
+            size="xs"
+            onClick={() => setRestoring(true)}
+            {...(runInProgress ? { disabled: true, 'aria-describedby': runInProgressId } : {})}
+          >
             Restore…
           </Button>
         )}

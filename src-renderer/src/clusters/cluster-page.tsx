@@ -8,6 +8,7 @@ import type { ClusterRecord } from '../../../src-shared/clusters/cluster-schema.
 import type { Run } from '../../../src-shared/lifecycle/run-schema.ts'
 import { FailureAlert } from '../common/failure-alert.tsx'
 import { focusRun } from '../lifecycle/run-focus.ts'
+import { useRuns } from '../lifecycle/use-runs.ts'
 import { DistributionBadge } from '../profiles/profiles-page.tsx'
 import { useProfiles } from '../profiles/use-profiles.ts'
 import { BackupsSection } from './backups-section.tsx'
@@ -30,10 +31,12 @@ export function ClusterPage({ clusterName, onBack, onOpenProfile }: ClusterPageP
   )
   const profile = useProfiles().profiles?.find((candidate) => candidate.name === clusterName)
   // A run started here opens on the profile's timeline, as a deploy does.
-  const showRun = (run: Run) => {
-    if (profile) focusRun(profile.id, run.id)
+  const openRun = (runId: string) => {
+    if (profile) focusRun(profile.id, runId)
     onOpenProfile()
   }
+  const showRun = (run: Run) => openRun(run.id)
+  const activeRun = useRuns(profile?.id ?? '', clusterName).runs?.find((run) => run.state === 'running')
   const hasKubeconfig = record?.artifacts.some((artifact) => artifact.name === 'kubeconfig') ?? false
 
   return (
@@ -61,7 +64,15 @@ export function ClusterPage({ clusterName, onBack, onOpenProfile }: ClusterPageP
           Open the profile
         </Button>
       </Group>
-      {record && profile && <ClusterOperations profile={profile} record={record} onStarted={showRun} />}
+      {record && profile && (
+        <ClusterOperations
+          profile={profile}
+          record={record}
+          onStarted={showRun}
+          activeRun={activeRun}
+          onOpenRun={openRun}
+        />
+      )}
       {error && <FailureAlert failure={error} />}
       {!records && !error && <Loader aria-label="Loading the cluster" />}
       {records && !record && (
@@ -84,6 +95,7 @@ export function ClusterPage({ clusterName, onBack, onOpenProfile }: ClusterPageP
             lastRunId={record.lastRunId}
             profile={profile}
             onStarted={showRun}
+            runInProgress={activeRun !== undefined}
           />
           {record.distribution === 'talos' && (
             <MachineConfigsSection

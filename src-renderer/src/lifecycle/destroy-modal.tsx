@@ -1,6 +1,7 @@
 // Destroying a cluster wipes every node and forgets its secrets (docs/destroy.md), so the dialog
 // lists each reset step as the plan names it — the node, its slot and what it wipes — and the
 // action stays out of reach until the cluster's name is typed; the core checks that name again.
+// A K3s cluster may have its nodes' eMMC wiped too, which each reset then names.
 import { Checkbox, Group, List, Loader, Text, TextInput } from '@mantine/core'
 import { useState } from 'react'
 import type { Run } from '../../../src-shared/lifecycle/run-schema.ts'
@@ -12,7 +13,7 @@ import { notifyFailure } from '../common/notify-failure.ts'
 import { usePlan } from './use-plan.ts'
 
 export interface DestroyModalProps {
-  profile: Pick<SavedProfile, 'id' | 'name'>
+  profile: Pick<SavedProfile, 'id' | 'name' | 'distribution'>
   opened: boolean
   onClose(): void
   onStarted(run: Run): void
@@ -20,11 +21,15 @@ export interface DestroyModalProps {
 
 export function DestroyModal({ profile, opened, onClose, onStarted }: DestroyModalProps) {
   const [wipeNvme, setWipeNvme] = useState(false)
+  const [wipeEmmcAsked, setWipeEmmc] = useState(false)
+  // Talos resets wipe their system partitions already; the core refuses the option for them.
+  const wipeEmmc = wipeEmmcAsked && profile.distribution === 'k3s'
   const [backupFirst, setBackupFirst] = useState(false)
   const [keepAddons, setKeepAddons] = useState(false)
   const [typed, setTyped] = useState('')
   const options = {
     ...(wipeNvme ? { wipeNvme } : {}),
+    ...(wipeEmmc ? { wipeEmmc } : {}),
     ...(backupFirst ? { backupFirst } : {}),
     ...(keepAddons ? { keepAddons } : {}),
   }
@@ -76,6 +81,13 @@ export function DestroyModal({ profile, opened, onClose, onStarted }: DestroyMod
           checked={wipeNvme}
           onChange={(event) => setWipeNvme(event.currentTarget.checked)}
         />
+        {profile.distribution === 'k3s' && (
+          <Checkbox
+            label="Also wipe the eMMC (the nodes will not boot until re-flashed)"
+            checked={wipeEmmc}
+            onChange={(event) => setWipeEmmc(event.currentTarget.checked)}
+          />
+        )}
         <Checkbox
           label="Back up etcd first and keep the secrets"
           checked={backupFirst}

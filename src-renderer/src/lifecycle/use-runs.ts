@@ -44,6 +44,8 @@ export function useRuns(profileId: string, profileName: string): RunsState {
   const [runs, setRuns] = useState<RunSummary[]>()
   const [failure, setFailure] = useState<RunsState['failure']>()
   const reload = useCallback(() => {
+    // No profile yet (a page still loading it): nothing to ask for.
+    if (!profileId) return
     call('lifecycle.runs', { profile: profileId }).then(
       (list) => {
         setRuns(list)
