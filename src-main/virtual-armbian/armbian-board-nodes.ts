@@ -15,7 +15,7 @@ import { addUser, osPrettyName, readText, seedArmbianFs } from './armbian-disk.t
 import { armbianSshPort, startArmbianSshd, type ArmbianSshd } from './armbian-sshd.ts'
 import type { ArmbianDisk, ArmbianSystem } from './armbian-system.ts'
 import { blankNvme, nvmeFromLayout, type NvmeLayout } from './nvme-drive.ts'
-import { VirtualK3s } from './virtual-k3s.ts'
+import { VirtualK3s, type K3sRestoreRecord } from './virtual-k3s.ts'
 
 /** What the board lends a booting node: its console and its power switch. */
 export interface ArmbianNodeIo {
@@ -46,6 +46,8 @@ export interface VirtualArmbianNodeHandle {
   addUser(name: string, options: { password: string; sudo: 'none' | 'password' | 'nopasswd' }): Promise<void>
   /** Every run of the K3s install script on this board node since the board started, in order. */
   k3sInstalls(): ('server' | 'agent')[]
+  /** Every datastore this board node's K3s was restored from since the board started, in order. */
+  k3sRestoredFrom(): K3sRestoreRecord[]
 }
 
 interface Slot {
@@ -56,6 +58,7 @@ interface Slot {
   sshd: ArmbianSshd | undefined
   hostKeyFingerprint: string | undefined
   k3sInstalls: ('server' | 'agent')[]
+  k3sRestores: K3sRestoreRecord[]
   /** Counts halts, so that a boot still waiting for its address does not outlive a power-off. */
   halts: number
   lifecycle: Promise<void>
@@ -83,6 +86,7 @@ export class ArmbianBoardNodes {
         sshd: undefined,
         hostKeyFingerprint: undefined,
         k3sInstalls: [],
+        k3sRestores: [],
         halts: 0,
         lifecycle: Promise.resolve(),
       }
@@ -126,6 +130,7 @@ export class ArmbianBoardNodes {
       address,
       backends: this.#backends,
       onInstall: (role) => slot.k3sInstalls.push(role),
+      onRestore: (restore) => slot.k3sRestores.push(restore),
     })
     const system = new ArmbianSystem({
       disk: slot.disk,
@@ -225,6 +230,7 @@ export class ArmbianBoardNodes {
         await addUser(fs, name, options)
       },
       k3sInstalls: () => [...slot.k3sInstalls],
+      k3sRestoredFrom: () => [...slot.k3sRestores],
     }
   }
 

@@ -167,9 +167,13 @@ export function k3sOptions(
   )
   const disable = disabledComponents(profile)
   if (disable.length > 0) options.push(['disable', disable])
-  const servers = profile.nodes.filter((n) => n.role === 'control-plane').length
-  if (role === 'first-server' && servers > 1) options.push(['cluster-init', true])
+  if (role === 'first-server' && k3sDatastore(profile) === 'etcd') options.push(['cluster-init', true])
   return options
+}
+
+/** Where the cluster keeps its state: embedded etcd with several servers, else SQLite (reference §1.2). */
+export function k3sDatastore(profile: ClusterProfile): 'etcd' | 'sqlite' {
+  return profile.nodes.filter((n) => n.role === 'control-plane').length > 1 ? 'etcd' : 'sqlite'
 }
 
 /**
