@@ -22,8 +22,11 @@ import { runOrFail } from './k3s-step-support.ts'
 const k3sDbDir = '/var/lib/rancher/k3s/server/db'
 const sqlitePath = `${k3sDbDir}/state.db`
 const uploadDir = '/var/lib/clusterdeck/restore'
-/** Which snapshot this node's K3s was restored from (sha256 and file name). */
-export const k3sRestoreMarkerPath = '/var/lib/clusterdeck/k3s-restored-from'
+/**
+ * Which snapshot this node's datastore was restored from (sha256 and file name): beside the
+ * datastore, so that it goes with it (a destroy, a server dropping its old datastore).
+ */
+export const k3sRestoreMarkerPath = `${k3sDbDir}/clusterdeck-restored-from`
 
 export interface RestoreSnapshot {
   path: string
@@ -101,7 +104,7 @@ export async function markRestored(shell: NodeShell, node: ProfileNode, snapshot
     shell,
     node,
     {
-      command: `mkdir -p /var/lib/clusterdeck && cat > ${k3sRestoreMarkerPath}`,
+      command: `mkdir -p ${k3sDbDir} && cat > ${k3sRestoreMarkerPath}`,
       stdin: markerOf(snapshot),
     },
     'Recording the restore',

@@ -4,10 +4,15 @@
 // file in the data directory; an upgrade moves servers first, then the agent, one node at a time,
 // each node's kubelet reporting the new release before the next starts, cancelled while the first
 // server's step waits for it and resumed at it; a second run finds
-// every node done; a destroy ends with every slot off per the BMC and the cluster's secrets gone
-// from the data directory. A single server's backup is a copy of its SQLite datastore. Skipped, with the reason, where the peers are not built.
+// every node done; a destroy that backs up first keeps the token and the snapshot, and a restore
+// from that snapshot (a damaged copy refused first, changing nothing) brings the same cluster back
+// Ready, its first server reset from the snapshot and the others joined anew; a destroy ends with
+// every slot off per the BMC and the cluster's secrets gone from the data directory. A single
+// server's backup is a copy of its SQLite datastore, and a restore puts it back. Skipped, with the
+// reason, where the peers are not built.
 import { execFile } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
@@ -16,6 +21,7 @@ import { sealedNames } from '../../src-shared/clusters/sealed-names.ts'
 import { stepIds } from '../../src-shared/lifecycle/step-ids.ts'
 import { findPeers } from '../support/peers.ts'
 import { filesContaining } from '../support/find-in-files.ts'
+import { makeTempDir } from '../support/temp-dir.ts'
 import { deployK3sCluster, type K3sTestCluster } from './support/k3s-cluster.ts'
 
 const run = promisify(execFile)
@@ -164,6 +170,99 @@ describe.skipIf(skip !== undefined)(
       const upgrades = second.steps.filter((s) => s.stepId.startsWith('upgrade:'))
       expect(upgrades.length).toBeGreaterThan(0)
       for (const step of upgrades) expect(step).toMatchObject({ state: 'skipped' })
+    }, 300_000)
+
+    it('destroys with a backup first, then restores the cluster from that snapshot', async () => {
+      const id = recordId()
+      const first = c.profile.nodes[0]!.hostname
+      const token = (await c.clusters.openSecret(id, sealedNames.k3sToken)).toString('utf8')
+      const destroy = await c.engine.startOperation('lab', 'destroy', undefined, {
+        options: { keepAddons: true, backupFirst: true },
+        confirm: 'lab',
+      })
+      const destroyed = await c.engine.settled(destroy.id)
+      expect(
+        destroyed.steps.filter((s) => s.state === 'failed').map((s) => `${s.stepId}: ${s.message}`),
+      ).toEqual([])
+      expect(c.clusters.get('lab').destroyedAt).not.toBeNull()
+      expect(c.clusters.sealedNames(id)).toContain(sealedNames.k3sToken)
+      const [latest] = await listBackups(c.dataDir, id)
+      expect(latest?.runId).toBe(destroy.id)
+      // The destroy took K3s off the nodes and powered them off; their eMMC still holds Armbian.
+      await c.powerOn()
+      expect(await c.board.armbian.node(0)!.read('/usr/local/bin/k3s')).toBeUndefined()
+
+      const dir = makeTempDir('k3s-restore-')
+      try {
+        // A copy whose etcd integrity hash is broken: refused before the node is touched.
+        const snapshot = join(dir.path, 'restore-etcd.snapshot')
+        const bytes = readFileSync(latest!.file)
+        bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0xff, bytes.length - 1)
+        writeFileSync(snapshot, bytes)
+        const started = await c.engine.startOperation('lab', 'restore', 'cluster-bootstrap', {
+          options: { restoreSnapshot: snapshot },
+        })
+        const refused = await c.engine.settled(started.id)
+        expect(refused.state).toBe('failed')
+        expect(refused.plan.steps.find((s) => s.id === stepIds.k3sServer(first))?.title).toBe(
+          `Install the K3s server on ${first}, restored from the snapshot restore-etcd.snapshot`,
+        )
+        expect(refused.steps.find((s) => s.stepId === stepIds.k3sServer(first))).toMatchObject({
+          state: 'failed',
+          message: expect.stringMatching(
+            /restore-etcd\.snapshot fails the etcd snapshot integrity check .*; nothing was restored on k3s-cp1-/,
+          ),
+        })
+        expect(c.board.armbian.node(0)!.k3sRestoredFrom()).toEqual([])
+        expect(await c.board.armbian.node(0)!.read('/usr/local/bin/k3s')).toBeUndefined()
+
+        // The intact snapshot in its place, the run resumed: the first server is reset from it.
+        copyFileSync(latest!.file, snapshot)
+        c.engine.resume(started.id)
+        const restored = await c.engine.settled(started.id)
+        expect(
+          restored.steps.filter((s) => s.state === 'failed').map((s) => `${s.stepId}: ${s.message}`),
+        ).toEqual([])
+        expect(restored.state).toBe('done')
+        expect(restored.steps.find((s) => s.stepId === stepIds.k3sServer(first))?.message).toMatch(
+          /as the first server \(k3s\) on k3s-cp1-\w+, its etcd restored from restore-etcd\.snapshot$/,
+        )
+        expect(c.board.armbian.node(0)!.k3sRestoredFrom()).toEqual([
+          { datastore: 'etcd', bytes: statSync(latest!.file).size, sha256: latest!.sha256 },
+        ])
+        const log = c.runs.log(started.id, stepIds.k3sServer(first))
+        expect(log).toMatch(/k3s server --cluster-reset --cluster-reset-restore-path=\S+restore-etcd\.snapshot/)
+        expect(log).not.toContain(bytes.subarray(0, 48).toString('base64'))
+        expect(log).not.toContain(token.trim())
+        // The other servers dropped no datastore they still needed: they joined the restored one.
+        for (const index of [1, 2]) {
+          expect(c.board.armbian.node(index)!.k3sRestoredFrom()).toEqual([])
+          expect(await c.board.armbian.node(index)!.read('/var/lib/rancher/k3s/server/db/clusterdeck-restored-from')).toMatch(
+            new RegExp(`^${latest!.sha256}  restore-etcd\\.snapshot`),
+          )
+        }
+        // Same cluster, same token; every node Ready again, the record no longer destroyed.
+        expect((await c.board.armbian.node(0)!.read('/var/lib/rancher/k3s/server/token'))?.trim()).toBe(token.trim())
+        for (const node of c.profile.nodes) {
+          const read = await core.readNode({ name: node.hostname })
+          expect(read.status?.conditions?.find((x) => x.type === 'Ready')?.status, node.hostname).toBe('True')
+        }
+        expect(c.clusters.get('lab').destroyedAt).toBeNull()
+
+        // Run again: the first server is found restored from that snapshot, not reset twice.
+        const again = await c.engine.startOperation('lab', 'restore', 'cluster-bootstrap', {
+          options: { restoreSnapshot: snapshot },
+        })
+        const second = await c.engine.settled(again.id)
+        expect(second.state).toBe('done')
+        expect(second.steps.find((s) => s.stepId === stepIds.k3sServer(first))).toMatchObject({
+          state: 'skipped',
+          message: expect.stringMatching(/its etcd restored from restore-etcd\.snapshot/),
+        })
+        expect(c.board.armbian.node(0)!.k3sRestoredFrom()).toHaveLength(1)
+      } finally {
+        dir.remove()
+      }
     }, 300_000)
 
     it('destroys the cluster: every node off per the BMC, its secrets gone from the data directory', async () => {
