@@ -11,6 +11,7 @@
 // server's backup is a copy of its SQLite datastore, and a restore puts it back. Skipped, with the
 // reason, where the peers are not built.
 import { execFile } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -298,7 +299,7 @@ describe.skipIf(skip !== undefined)(
 )
 
 describe.skipIf(skip !== undefined)(
-  `backup of a single-server K3s cluster (SQLite)${skip ? ` (skipped: ${skip})` : ''}`,
+  `backup and restore of a single-server K3s cluster (SQLite)${skip ? ` (skipped: ${skip})` : ''}`,
   () => {
     let c: K3sTestCluster
     let core: CoreV1Api
@@ -332,5 +333,48 @@ describe.skipIf(skip !== undefined)(
         true,
       )
     }, 120_000)
+
+    it('restores the SQLite datastore after a destroy, refusing an etcd snapshot first', async () => {
+      const id = c.clusters.get('lab').id
+      const destroy = await c.engine.startOperation('lab', 'destroy', undefined, {
+        options: { keepAddons: true, backupFirst: true },
+        confirm: 'lab',
+      })
+      expect((await c.engine.settled(destroy.id)).state).toBe('done')
+      const [latest] = await listBackups(c.dataDir, id)
+      await c.powerOn()
+      const dir = makeTempDir('k3s-restore-')
+      try {
+        // An etcd snapshot (intact, sha256 trailer and all) is the wrong kind for one server.
+        const body = Buffer.from('bbolt pages of some etcd')
+        const snapshot = join(dir.path, 'state.db')
+        writeFileSync(snapshot, Buffer.concat([body, createHash('sha256').update(body).digest()]))
+        const started = await c.engine.startOperation('lab', 'restore', 'cluster-bootstrap', {
+          options: { restoreSnapshot: snapshot },
+        })
+        const refused = await c.engine.settled(started.id)
+        expect(refused.steps.find((s) => s.stepId === stepIds.k3sServer(c.profile.nodes[0]!.hostname))).toMatchObject({
+          state: 'failed',
+          message: expect.stringMatching(/is an etcd snapshot, and this cluster keeps its datastore in SQLite/),
+        })
+        expect(c.board.armbian.node(0)!.k3sRestoredFrom()).toEqual([])
+
+        copyFileSync(latest!.file, snapshot)
+        c.engine.resume(started.id)
+        const restored = await c.engine.settled(started.id)
+        expect(
+          restored.steps.filter((s) => s.state === 'failed').map((s) => `${s.stepId}: ${s.message}`),
+        ).toEqual([])
+        expect(c.board.armbian.node(0)!.k3sRestoredFrom()).toEqual([
+          { datastore: 'sqlite', bytes: latest!.sizeBytes, sha256: latest!.sha256 },
+        ])
+        for (const node of c.profile.nodes) {
+          const read = await core.readNode({ name: node.hostname })
+          expect(read.status?.conditions?.find((x) => x.type === 'Ready')?.status, node.hostname).toBe('True')
+        }
+      } finally {
+        dir.remove()
+      }
+    }, 300_000)
   },
 )
