@@ -26,8 +26,12 @@ describe('snapshot files', () => {
   it('says why a file cannot be restored as the datastore a cluster has', () => {
     expect(snapshotProblem(snapshot, 'etcd')).toBeNull()
     expect(snapshotProblem(sqlite, 'sqlite')).toBeNull()
-    expect(snapshotProblem(sqlite, 'etcd')).toMatch(/is a SQLite datastore, and this cluster runs embedded etcd/)
-    expect(snapshotProblem(snapshot, 'sqlite')).toMatch(/is an etcd snapshot, and this cluster keeps its datastore in SQLite/)
+    expect(snapshotProblem(sqlite, 'etcd')).toMatch(
+      /is a SQLite datastore, and this cluster runs embedded etcd/,
+    )
+    expect(snapshotProblem(snapshot, 'sqlite')).toMatch(
+      /is an etcd snapshot, and this cluster keeps its datastore in SQLite/,
+    )
     expect(snapshotProblem(Buffer.from('garbage'.repeat(10)), 'etcd')).toMatch(/integrity check/)
     expect(snapshotProblem(Buffer.from('garbage'), 'sqlite')).toMatch(/not a SQLite database/)
   })

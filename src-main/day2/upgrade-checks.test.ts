@@ -46,9 +46,7 @@ describe('checkDay2Start', () => {
       const restore = (path?: string) =>
         compilePlan(profile, 'restore', path === undefined ? {} : { restoreSnapshot: path })
       expect(() => checkDay2Start(null, profile, restore(snapshot))).not.toThrow()
-      expect(() => checkDay2Start(null, profile, restore())).toThrow(
-        /needs the snapshot to recover from/,
-      )
+      expect(() => checkDay2Start(null, profile, restore())).toThrow(/needs the snapshot to recover from/)
       expect(() => checkDay2Start(null, profile, restore(join(dir.path, 'missing')))).toThrow(
         /is not a readable file/,
       )

@@ -76,8 +76,10 @@ export function k3sInstallStep<K extends InstallKind>(deps: K3sStepDependencies)
         const changed = await convergeAll(shell, install.actions)
         if (restore && !again && install.role === 'first-server')
           await restoreFirstServer(shell, node, restore.snapshot, context.log)
-        else if (restore) await runOrFail(shell, node, { command: 'systemctl start --no-block k3s' }, 'Starting K3s')
-        if (install.role === 'first-server') await sealServerToken(deps, shell, context, node, restore !== null)
+        else if (restore)
+          await runOrFail(shell, node, { command: 'systemctl start --no-block k3s' }, 'Starting K3s')
+        if (install.role === 'first-server')
+          await sealServerToken(deps, shell, context, node, restore !== null)
         if (restore && !again) await markRestored(shell, node, restore.snapshot)
         return {
           message: `${changed.length || restore ? 'Installed' : 'Already in place:'} ${describe(install, context)} on ${node.hostname}${restored(install, restore)}`,

@@ -379,11 +379,15 @@ describe('K3s server, agent, kubeconfig and readiness', () => {
           /^The snapshot .*lab-etcd\.snapshot is an etcd snapshot, and this cluster keeps its datastore in SQLite .*; nothing was restored on turing-cp1\.$/,
         ),
       })
-      await expect(step.run(restoreFrom(join(dir.path, 'missing')))).rejects.toThrow(/cannot be read \(ENOENT\)/)
+      await expect(step.run(restoreFrom(join(dir.path, 'missing')))).rejects.toThrow(
+        /cannot be read \(ENOENT\)/,
+      )
       // The right kind, but no token sealed (a destroy forgot it): the export has it.
       await expect(step.run(restoreFrom(sqlite))).rejects.toMatchObject({
         code: 'not_found',
-        message: expect.stringMatching(/needs the cluster's original K3s token .* none is sealed \(k3s-token\)/),
+        message: expect.stringMatching(
+          /needs the cluster's original K3s token .* none is sealed \(k3s-token\)/,
+        ),
         hint: expect.stringMatching(/--secrets FILE --passphrase-stdin/),
       })
       expect(server.commands.length).toBe(before)

@@ -217,11 +217,18 @@ describe('a restore on a virtual K3s server', () => {
   async function lost(registry: K3sRegistry, restores: K3sRestoreRecord[], config: string, token: string) {
     const n = await node('127.0.0.202', registry, { backends, onRestore: (r) => restores.push(r) })
     await n.root(`mkdir -p /etc/rancher/k3s && cat > ${tokenFile}`, `${token}\n`)
-    await withK3s(n, `INSTALL_K3S_EXEC=server INSTALL_K3S_SKIP_START=true K3S_TOKEN_FILE=${tokenFile}`, config)
+    await withK3s(
+      n,
+      `INSTALL_K3S_EXEC=server INSTALL_K3S_SKIP_START=true K3S_TOKEN_FILE=${tokenFile}`,
+      config,
+    )
     return n
   }
   const put = (n: Awaited<ReturnType<typeof node>>, path: string, bytes: Buffer) =>
-    n.root(`mkdir -p ${path.slice(0, path.lastIndexOf('/'))} && base64 -d > ${path}`, bytes.toString('base64'))
+    n.root(
+      `mkdir -p ${path.slice(0, path.lastIndexOf('/'))} && base64 -d > ${path}`,
+      bytes.toString('base64'),
+    )
 
   it('resets etcd from an intact snapshot only, opened with the token it was taken under', async () => {
     const registry = new K3sRegistry()
@@ -229,7 +236,10 @@ describe('a restore on a virtual K3s server', () => {
     await withK3s(first, 'INSTALL_K3S_EXEC=server', 'cluster-init: true\n')
     const token = (await first.root('cat /var/lib/rancher/k3s/server/token')).stdout.trim()
     expect((await first.root('k3s etcd-snapshot save --name before')).exitCode).toBe(0)
-    expect(await first.root(reset)).toMatchObject({ exitCode: 1, stderr: expect.stringMatching(/address already in use/) })
+    expect(await first.root(reset)).toMatchObject({
+      exitCode: 1,
+      stderr: expect.stringMatching(/address already in use/),
+    })
 
     const restores: K3sRestoreRecord[] = []
     const n = await lost(registry, restores, 'cluster-init: true\n', token)
@@ -238,11 +248,15 @@ describe('a restore on a virtual K3s server', () => {
     await put(n, '/tmp/restore.db', damaged)
     expect(await n.root(reset)).toMatchObject({
       exitCode: 1,
-      stderr: expect.stringMatching(/failed to restore etcd from snapshot \/tmp\/restore\.db: snapshot file integrity check failed/),
+      stderr: expect.stringMatching(
+        /failed to restore etcd from snapshot \/tmp\/restore\.db: snapshot file integrity check failed/,
+      ),
     })
     await put(n, '/tmp/restore.db', snapshot)
     await n.root(`cat > ${tokenFile}`, `${token.replace(/:[^:]+$/, ':wrong')}\n`)
-    expect((await n.root(reset)).stderr).toMatch(/bootstrap data already found and encrypted with different token/)
+    expect((await n.root(reset)).stderr).toMatch(
+      /bootstrap data already found and encrypted with different token/,
+    )
     expect((await n.root(`rm ${tokenFile} && ${reset}`)).stderr).toMatch(/failed to read token file/)
     expect(restores).toEqual([])
 
@@ -252,9 +266,15 @@ describe('a restore on a virtual K3s server', () => {
       stderr: expect.stringMatching(/Managed etcd cluster membership has been reset/),
     })
     expect(restores).toEqual([
-      { datastore: 'etcd', bytes: snapshot.length, sha256: createHash('sha256').update(snapshot).digest('hex') },
+      {
+        datastore: 'etcd',
+        bytes: snapshot.length,
+        sha256: createHash('sha256').update(snapshot).digest('hex'),
+      },
     ])
-    expect((await n.root('systemctl start k3s && cat /var/lib/rancher/k3s/server/token')).stdout.trim()).toBe(token)
+    expect((await n.root('systemctl start k3s && cat /var/lib/rancher/k3s/server/token')).stdout.trim()).toBe(
+      token,
+    )
   })
 
   it('starts a single server on a restored state.db only when it is SQLite and the token opens it', async () => {
@@ -280,7 +300,11 @@ describe('a restore on a virtual K3s server', () => {
     await put(n, stateDb, datastore)
     expect((await n.root('systemctl start k3s')).exitCode).toBe(0)
     expect(restores).toEqual([
-      { datastore: 'sqlite', bytes: datastore.length, sha256: createHash('sha256').update(datastore).digest('hex') },
+      {
+        datastore: 'sqlite',
+        bytes: datastore.length,
+        sha256: createHash('sha256').update(datastore).digest('hex'),
+      },
     ])
     // Started again on the same file, it restores nothing.
     await n.root('systemctl restart k3s')

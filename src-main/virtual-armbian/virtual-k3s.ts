@@ -286,7 +286,9 @@ export class VirtualK3s {
       let token = await this.serverToken()
       if (!token) {
         // The token it was given (a restore's original one), else one it makes.
-        const given = env.K3S_TOKEN_FILE ? (await readText(this.#fs, env.K3S_TOKEN_FILE))?.trim() : env.K3S_TOKEN
+        const given = env.K3S_TOKEN_FILE
+          ? (await readText(this.#fs, env.K3S_TOKEN_FILE))?.trim()
+          : env.K3S_TOKEN
         token = given && /^K10[0-9a-f]{64}::/.test(given) ? given : newToken(given)
         await this.#writeToken(token)
       }
@@ -399,11 +401,16 @@ export class VirtualK3s {
         `level=fatal msg="starting kubernetes: preparing server: start managed database: failed to restore etcd from snapshot ${path}: snapshot file integrity check failed"`,
       )
     const tokenFile = flag('token-file')
-    let token = flag('token') ?? ctx.env.get('K3S_TOKEN') ?? (typeof config.token === 'string' ? config.token : undefined)
+    let token =
+      flag('token') ??
+      ctx.env.get('K3S_TOKEN') ??
+      (typeof config.token === 'string' ? config.token : undefined)
     if (tokenFile !== undefined) {
       token = (await readText(this.#fs, tokenFile))?.trim()
       if (token === undefined)
-        return fail(`level=fatal msg="Error: failed to read token file ${tokenFile}: open ${tokenFile}: no such file or directory"`)
+        return fail(
+          `level=fatal msg="Error: failed to read token file ${tokenFile}: open ${tokenFile}: no such file or directory"`,
+        )
     }
     if (!token)
       return fail(

@@ -232,18 +232,24 @@ describe.skipIf(skip !== undefined)(
           { datastore: 'etcd', bytes: statSync(latest!.file).size, sha256: latest!.sha256 },
         ])
         const log = c.runs.log(started.id, stepIds.k3sServer(first))
-        expect(log).toMatch(/k3s server --cluster-reset --cluster-reset-restore-path=\S+restore-etcd\.snapshot/)
+        expect(log).toMatch(
+          /k3s server --cluster-reset --cluster-reset-restore-path=\S+restore-etcd\.snapshot/,
+        )
         expect(log).not.toContain(bytes.subarray(0, 48).toString('base64'))
         expect(log).not.toContain(token.trim())
         // The other servers dropped no datastore they still needed: they joined the restored one.
         for (const index of [1, 2]) {
           expect(c.board.armbian.node(index)!.k3sRestoredFrom()).toEqual([])
-          expect(await c.board.armbian.node(index)!.read('/var/lib/rancher/k3s/server/db/clusterdeck-restored-from')).toMatch(
-            new RegExp(`^${latest!.sha256}  restore-etcd\\.snapshot`),
-          )
+          expect(
+            await c.board.armbian
+              .node(index)!
+              .read('/var/lib/rancher/k3s/server/db/clusterdeck-restored-from'),
+          ).toMatch(new RegExp(`^${latest!.sha256}  restore-etcd\\.snapshot`))
         }
         // Same cluster, same token; every node Ready again, the record no longer destroyed.
-        expect((await c.board.armbian.node(0)!.read('/var/lib/rancher/k3s/server/token'))?.trim()).toBe(token.trim())
+        expect((await c.board.armbian.node(0)!.read('/var/lib/rancher/k3s/server/token'))?.trim()).toBe(
+          token.trim(),
+        )
         for (const node of c.profile.nodes) {
           const read = await core.readNode({ name: node.hostname })
           expect(read.status?.conditions?.find((x) => x.type === 'Ready')?.status, node.hostname).toBe('True')
@@ -353,9 +359,13 @@ describe.skipIf(skip !== undefined)(
           options: { restoreSnapshot: snapshot },
         })
         const refused = await c.engine.settled(started.id)
-        expect(refused.steps.find((s) => s.stepId === stepIds.k3sServer(c.profile.nodes[0]!.hostname))).toMatchObject({
+        expect(
+          refused.steps.find((s) => s.stepId === stepIds.k3sServer(c.profile.nodes[0]!.hostname)),
+        ).toMatchObject({
           state: 'failed',
-          message: expect.stringMatching(/is an etcd snapshot, and this cluster keeps its datastore in SQLite/),
+          message: expect.stringMatching(
+            /is an etcd snapshot, and this cluster keeps its datastore in SQLite/,
+          ),
         })
         expect(c.board.armbian.node(0)!.k3sRestoredFrom()).toEqual([])
 
