@@ -289,7 +289,7 @@ export class VirtualK3s {
         const given = env.K3S_TOKEN_FILE
           ? (await readText(this.#fs, env.K3S_TOKEN_FILE))?.trim()
           : env.K3S_TOKEN
-        token = given && /^K10[0-9a-f]{64}::/.test(given) ? given : newToken(given)
+        token = serverTokenFrom(given)
         await this.#writeToken(token)
       }
       clusterId = token.slice(3, 67)
@@ -419,7 +419,7 @@ export class VirtualK3s {
     const sha256 = sha256Of(bytes)
     const original = this.#registry.datastoreTokens.get(sha256)
     if (original !== undefined && passwordOf(original) !== passwordOf(token)) return fail(tokenMismatch)
-    await this.#writeToken(original ?? (/^K10[0-9a-f]{64}::/.test(token) ? token : newToken(token)))
+    await this.#writeToken(original ?? serverTokenFrom(token))
     const member = '/var/lib/rancher/k3s/server/db/etcd/member/snap'
     await this.#fs.mkdir(member, { recursive: true })
     await this.#fs.writeFile(`${member}/db`, bytes.subarray(0, bytes.length - 32))
@@ -662,9 +662,13 @@ export class VirtualK3s {
   }
 }
 
-/** A server's token as K3s makes it: K10<CA hash>::server:<password> (the password given, if any). */
-function newToken(password?: string): string {
-  return `K10${createHash('sha256').update(randomBytes(32)).digest('hex')}::server:${password || randomBytes(16).toString('hex')}`
+/**
+ * A server's token: the one given when in K3s's secure form, else as K3s makes one —
+ * K10<CA hash>::server:<password>, with the password given, if any.
+ */
+function serverTokenFrom(given?: string): string {
+  if (given && /^K10[0-9a-f]{64}::/.test(given)) return given
+  return `K10${createHash('sha256').update(randomBytes(32)).digest('hex')}::server:${given || randomBytes(16).toString('hex')}`
 }
 
 function nodeNameOf(node: unknown): string {
