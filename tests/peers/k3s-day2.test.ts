@@ -8,8 +8,9 @@
 // from that snapshot (a damaged copy refused first, changing nothing) brings the same cluster back
 // Ready, its first server reset from the snapshot and the others joined anew; a destroy ends with
 // every slot off per the BMC and the cluster's secrets gone from the data directory. A single
-// server's backup is a copy of its SQLite datastore, and a restore puts it back. Skipped, with the
-// reason, where the peers are not built.
+// server's backup is a copy of its SQLite datastore; destroyed with its secrets forgotten, the
+// cluster is rebuilt from the secrets export and that copy. Skipped, with the reason, where the
+// peers are not built.
 import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs'
@@ -18,6 +19,9 @@ import { promisify } from 'node:util'
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { listBackups } from '../../src-main/day2/backup-store.ts'
+import { day2Handlers } from '../../src-main/day2/day2-handlers.ts'
+import { exportSecrets } from '../../src-main/day2/secrets-export.ts'
+import type { SavedProfile } from '../../src-shared/profiles/profile-schema.ts'
 import { sealedNames } from '../../src-shared/clusters/sealed-names.ts'
 import { stepIds } from '../../src-shared/lifecycle/step-ids.ts'
 import { findPeers } from '../support/peers.ts'
@@ -340,17 +344,49 @@ describe.skipIf(skip !== undefined)(
       )
     }, 120_000)
 
-    it('restores the SQLite datastore after a destroy, refusing an etcd snapshot first', async () => {
-      const id = c.clusters.get('lab').id
-      const destroy = await c.engine.startOperation('lab', 'destroy', undefined, {
-        options: { keepAddons: true, backupFirst: true },
-        confirm: 'lab',
-      })
-      expect((await c.engine.settled(destroy.id)).state).toBe('done')
-      const [latest] = await listBackups(c.dataDir, id)
-      await c.powerOn()
+    it('rebuilds the destroyed cluster from the exported secrets and the SQLite copy, refusing an etcd snapshot first', async () => {
+      const record = c.clusters.get('lab')
       const dir = makeTempDir('k3s-restore-')
       try {
+        // The offsite copies: the datastore backup and the secrets export, both from before.
+        const [kept] = await listBackups(c.dataDir, record.id)
+        const latest = { ...kept!, file: join(dir.path, 'lab-state.db') }
+        copyFileSync(kept!.file, latest.file)
+        const passphrase = { passphrase: 'a passphrase of several words' }
+        const open = async (name: string) =>
+          c.clusters.sealedNames(record.id).includes(name)
+            ? (await c.clusters.openSecret(record.id, name)).toString('utf8')
+            : null
+        const exported = await exportSecrets(record, open, passphrase, 10)
+        const destroy = await c.engine.startOperation('lab', 'destroy', undefined, {
+          options: { keepAddons: true },
+          confirm: 'lab',
+        })
+        expect((await c.engine.settled(destroy.id)).state).toBe('done')
+        expect(c.clusters.sealedNames(record.id)).toEqual([])
+        await c.powerOn()
+        // What `clusterdeck restore --secrets FILE` does first: kubeconfig, token and SSH key sealed again.
+        const saved: SavedProfile = {
+          id: 'profile-k3s',
+          name: 'lab',
+          distribution: 'k3s',
+          profile: c.profile,
+          createdAt: record.createdAt,
+          updatedAt: record.createdAt,
+        }
+        const handlers = day2Handlers({
+          clusters: c.clusters,
+          profiles: { get: () => saved },
+          dataDir: c.dataDir,
+        })
+        expect(
+          await handlers['clusters.importSecrets']({
+            profile: 'lab',
+            content: exported.content,
+            key: passphrase,
+          }),
+        ).toEqual({ cluster: 'lab', names: ['kubeconfig', 'k3s-token', 'ssh-key'] })
+
         // An etcd snapshot (intact, sha256 trailer and all) is the wrong kind for one server.
         const body = Buffer.from('bbolt pages of some etcd')
         const snapshot = join(dir.path, 'state.db')
@@ -369,15 +405,16 @@ describe.skipIf(skip !== undefined)(
         })
         expect(c.board.armbian.node(0)!.k3sRestoredFrom()).toEqual([])
 
-        copyFileSync(latest!.file, snapshot)
+        copyFileSync(latest.file, snapshot)
         c.engine.resume(started.id)
         const restored = await c.engine.settled(started.id)
         expect(
           restored.steps.filter((s) => s.state === 'failed').map((s) => `${s.stepId}: ${s.message}`),
         ).toEqual([])
         expect(c.board.armbian.node(0)!.k3sRestoredFrom()).toEqual([
-          { datastore: 'sqlite', bytes: latest!.sizeBytes, sha256: latest!.sha256 },
+          { datastore: 'sqlite', bytes: latest.sizeBytes, sha256: latest.sha256 },
         ])
+        expect(c.clusters.get('lab').destroyedAt).toBeNull()
         for (const node of c.profile.nodes) {
           const read = await core.readNode({ name: node.hostname })
           expect(read.status?.conditions?.find((x) => x.type === 'Ready')?.status, node.hostname).toBe('True')
