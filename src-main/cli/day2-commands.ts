@@ -193,12 +193,12 @@ function registerRestoreCommand(program: Command, cli: CliContext): void {
   program
     .command('restore')
     .description(
-      'rebuild a Talos cluster from its profile, etcd recovered from a snapshot (and the secrets of an export)',
+      'rebuild a cluster from its profile, its datastore recovered from a snapshot (and the secrets of an export)',
     )
     .argument('<profile>', 'the profile to rebuild the cluster from')
     .option(
       '--snapshot <file>',
-      'the etcd snapshot to recover from (clusterdeck cluster backups lists the kept ones)',
+      'the snapshot to recover from: etcd’s, or a K3s single server’s state.db (clusterdeck cluster backups lists the kept ones)',
     )
     .option(
       '--secrets <file>',
@@ -223,7 +223,7 @@ function registerRestoreCommand(program: Command, cli: CliContext): void {
         if (!flags.resume && !flags.snapshot)
           throw new AppError(
             'invalid_input',
-            'A restore needs --snapshot FILE: the etcd snapshot to recover from.',
+            'A restore needs --snapshot FILE: the snapshot to recover from (clusterdeck cluster backups PROFILE lists the kept ones).',
           )
         if (flags.secrets && !flags.dryRun && !flags.resume) {
           if (!flags.passphraseStdin === !flags.identity)

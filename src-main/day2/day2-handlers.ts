@@ -35,12 +35,14 @@ export function day2Handlers(deps: {
         )
       }
       const record = clusters.forProfile(saved.id, saved.profile)
-      // A cluster's identity is its secrets bundle: another one would orphan what it signed.
+      // A cluster's identity is its secrets bundle (Talos) or its token (K3s, which encrypts its
+      // datastore): another one would orphan what it signed.
       const sealed = new Set(clusters.sealedNames(record.id))
-      const identity = files[sealedNames.talosSecrets]
-      if (identity !== undefined && sealed.has(sealedNames.talosSecrets)) {
-        const own = (await clusters.openSecret(record.id, sealedNames.talosSecrets)).toString('utf8')
-        if (own !== identity) {
+      const identityName = summary.distribution === 'talos' ? sealedNames.talosSecrets : sealedNames.k3sToken
+      const identity = files[identityName]
+      if (identity !== undefined && sealed.has(identityName)) {
+        const own = (await clusters.openSecret(record.id, identityName)).toString('utf8')
+        if (own.trim() !== identity.trim()) {
           throw new AppError(
             'conflict',
             `"${saved.name}" already holds other cluster secrets than the export of "${summary.cluster}"; nothing was imported.`,

@@ -38,7 +38,7 @@ describe('checkDay2Start', () => {
       /Kubernetes v1\.34\.0 is older than the cluster’s v1\.35\.0/,
     )
   })
-  it('starts a restore only with a readable snapshot, and for Talos only', () => {
+  it('starts a restore only with a readable snapshot, for Talos and K3s', () => {
     const dir = makeTempDir()
     try {
       const snapshot = join(dir.path, 'etcd.snapshot')
@@ -46,16 +46,17 @@ describe('checkDay2Start', () => {
       const restore = (path?: string) =>
         compilePlan(profile, 'restore', path === undefined ? {} : { restoreSnapshot: path })
       expect(() => checkDay2Start(null, profile, restore(snapshot))).not.toThrow()
-      expect(() => checkDay2Start(null, profile, restore())).toThrow(
-        /needs the etcd snapshot to recover from/,
-      )
+      expect(() => checkDay2Start(null, profile, restore())).toThrow(/needs the snapshot to recover from/)
       expect(() => checkDay2Start(null, profile, restore(join(dir.path, 'missing')))).toThrow(
         /is not a readable file/,
       )
       const k3s = profileFromTemplate('k3s-rk1-armbian', { name: 'k', board: 'rack-1' })
       expect(() =>
         checkDay2Start(null, k3s, compilePlan(k3s, 'restore', { restoreSnapshot: snapshot })),
-      ).toThrow(/restores Talos clusters only: not yet for K3s/)
+      ).not.toThrow()
+      expect(() => checkDay2Start(null, k3s, compilePlan(k3s, 'restore'))).toThrow(
+        /A restore of "k" needs the snapshot/,
+      )
     } finally {
       dir.remove()
     }

@@ -47,27 +47,20 @@ function checkUpgradeSkew(record: ClusterRecord, profile: ClusterProfile, plan: 
   }
 }
 
-/** A restore needs a readable snapshot file, and runs for Talos only in this version. */
+/** A restore needs a readable snapshot file (its kind is checked by the step that restores it). */
 function checkRestore(profile: ClusterProfile, plan: Plan): void {
-  if (profile.distribution !== 'talos') {
-    throw new AppError(
-      'not_implemented',
-      'This version of Clusterdeck restores Talos clusters only: not yet for K3s.',
-      'On a K3s server, restore by hand with k3s server --cluster-reset --cluster-reset-restore-path=FILE.',
-    )
-  }
   const snapshot = plan.options?.restoreSnapshot
   if (!snapshot) {
     throw new AppError(
       'invalid_input',
-      `A restore of "${profile.name}" needs the etcd snapshot to recover from.`,
+      `A restore of "${profile.name}" needs the snapshot to recover from (etcd's, or a K3s single server's SQLite datastore).`,
       `Name it: clusterdeck restore ${profile.name} --snapshot FILE (clusterdeck cluster backups ${profile.name} lists the kept ones).`,
     )
   }
   if (!isAbsolute(snapshot) || !existsSync(snapshot) || statSync(snapshot).size === 0) {
     throw new AppError(
       'invalid_input',
-      `The snapshot "${snapshot}" is not a readable file (an absolute path to a non-empty etcd snapshot); nothing was restored.`,
+      `The snapshot "${snapshot}" is not a readable file (an absolute path to a non-empty snapshot); nothing was restored.`,
     )
   }
 }

@@ -3,7 +3,9 @@
 // token is read from it once K3s has written it, sealed as `k3s-token` and redacted; agents and
 // extra servers get it from the seal. A node whose K3s shows the pinned release, whose unit is
 // enabled and whose config.yaml (and token file) are unchanged is skipped — so a run stopped while
-// the agents join is resumed without installing the server again.
+// the agents join is resumed without installing the server again. In a restore the first server
+// gets the cluster's original token and its datastore from the snapshot before it starts, and the
+// other servers join it anew (k3s-restore.ts).
 import { AppError } from '../../src-shared/contract/app-error.ts'
 import { sealedNames } from '../../src-shared/clusters/sealed-names.ts'
 import {
@@ -20,8 +22,17 @@ import type { StepContext, StepExecutor } from '../lifecycle/step-executor.ts'
 import type { NodeShell } from '../ssh/node-shell.ts'
 import { nodeOf, openIfSealed, openSealed, pollUntil } from '../talos/talos-step-support.ts'
 import {
+  dropOldDatastore,
+  k3sRestoreOf,
+  markRestored,
+  restoredOn,
+  restoreFirstServer,
+  type K3sRestore,
+} from './k3s-restore.ts'
+import {
   allInPlace,
   convergeAll,
+  runOrFail,
   sshEndpointOf,
   withNodeShell,
   type K3sStepDependencies,
@@ -34,41 +45,68 @@ export function k3sInstallStep<K extends InstallKind>(deps: K3sStepDependencies)
     async alreadyDone(context) {
       const node = nodeOf(context, context.step.node!)
       const first = k3sRoleOf(context.profile, node) === 'first-server'
-      const install = await installOf(deps, context, node)
+      // A restore whose snapshot or token is not usable runs, to fail saying why.
+      const restore = await k3sRestoreOf(context, node).catch(() => undefined)
+      if (restore === undefined) return null
+      const install = await installOf(deps, context, node, restore)
       return withNodeShell(deps, context, node, async (shell) => {
         if (!(await allInPlace(shell, install.actions))) return null
+        if (restore && !(await restoredOn(shell, restore.snapshot))) return null
         // The first server is done once the agents can join it: its token is the sealed one.
         if (first) {
           const sealed = await openIfSealed(context.sealed, sealedNames.k3sToken)
           const token = await readToken(shell, context)
           if (sealed === null || token === null || parseK3sToken(sealed) !== token) return null
         }
-        return { message: `${node.hostname} runs ${describe(install, context)}`, output: outputOf(install) }
+        return {
+          message: `${node.hostname} runs ${describe(install, context)}${restored(install, restore)}`,
+          output: outputOf(install, restore),
+        }
       })
     },
 
     async run(context) {
       const node = nodeOf(context, context.step.node!)
-      const install = await installOf(deps, context, node)
+      // Read and checked before anything on the node changes.
+      const restore = await k3sRestoreOf(context, node)
+      const install = await installOf(deps, context, node, restore)
       return withNodeShell(deps, context, node, async (shell) => {
+        const again = restore !== null && (await restoredOn(shell, restore.snapshot))
+        if (restore && !again && install.role !== 'first-server') await dropOldDatastore(shell, node)
         const changed = await convergeAll(shell, install.actions)
-        if (install.role === 'first-server') await sealServerToken(deps, shell, context, node)
+        if (restore && !again && install.role === 'first-server')
+          await restoreFirstServer(shell, node, restore.snapshot, context.log)
+        else if (restore)
+          await runOrFail(shell, node, { command: 'systemctl start --no-block k3s' }, 'Starting K3s')
+        if (install.role === 'first-server')
+          await sealServerToken(deps, shell, context, node, restore !== null)
+        if (restore && !again) await markRestored(shell, node, restore.snapshot)
         return {
-          message: `${changed.length ? 'Installed' : 'Already in place:'} ${describe(install, context)} on ${node.hostname}`,
-          output: outputOf(install),
+          message: `${changed.length || restore ? 'Installed' : 'Already in place:'} ${describe(install, context)} on ${node.hostname}${restored(install, restore)}`,
+          output: outputOf(install, restore),
         }
       })
     },
   }
 }
 
+function restored(install: K3sNodeInstall, restore: K3sRestore | null): string {
+  if (!restore) return ''
+  return install.role === 'first-server'
+    ? `, its ${restore.snapshot.kind === 'etcd' ? 'etcd' : 'SQLite datastore'} restored from ${restore.snapshot.name}`
+    : ', joined anew to the cluster restored from ' + restore.snapshot.name
+}
+
 async function installOf(
   deps: K3sStepDependencies,
   context: StepContext,
   node: ProfileNode,
+  restore: K3sRestore | null,
 ): Promise<K3sNodeInstall> {
   if (k3sRoleOf(context.profile, node) === 'first-server')
-    return k3sNodeInstall(context.profile, node.hostname)
+    return restore?.token
+      ? k3sNodeInstall(context.profile, node.hostname, { token: restore.token }, { start: false })
+      : k3sNodeInstall(context.profile, node.hostname)
   const token = await openSealed(context, sealedNames.k3sToken, 'Install the K3s server')
   // Where the first server answered this run (or an earlier one): on a real board its profile
   // address, on the virtual board its loopback address, the only one its K3s listens on.
@@ -81,8 +119,12 @@ function describe(install: K3sNodeInstall, context: StepContext): string {
   return `K3s ${context.profile.versions.k3s} as ${role} (${install.unit})`
 }
 
-function outputOf(install: K3sNodeInstall): Record<string, unknown> {
-  return { role: install.role, unit: install.unit }
+function outputOf(install: K3sNodeInstall, restore: K3sRestore | null): Record<string, unknown> {
+  return {
+    role: install.role,
+    unit: install.unit,
+    ...(restore ? { restoredFrom: { file: restore.snapshot.path, sha256: restore.snapshot.sha256 } } : {}),
+  }
 }
 
 /** The server's token, or null while K3s has not written it yet. */
@@ -94,12 +136,16 @@ async function readToken(shell: NodeShell, context: StepContext): Promise<string
   return token
 }
 
-/** Waits for the started server to write its token, then seals it for the nodes that join. */
+/**
+ * Waits for the started server to write its token, then seals it for the nodes that join. A
+ * restored server must run with the sealed original token: another one is an error, never sealed.
+ */
 async function sealServerToken(
   deps: K3sStepDependencies,
   shell: NodeShell,
   context: StepContext,
   node: ProfileNode,
+  restoring: boolean,
 ): Promise<void> {
   const timeoutMs = context.profile.timeouts.bootSeconds * 1000
   const token = await pollUntil(context, deps.pollMs ?? 3000, timeoutMs, () => readToken(shell, context))
@@ -110,6 +156,12 @@ async function sealServerToken(
       'K3s may not start: look at `systemctl status k3s` and `journalctl -u k3s` on the node (clusterdeck node exec), then retry the step.',
     )
   if ((await openIfSealed(context.sealed, sealedNames.k3sToken)) !== token) {
+    if (restoring)
+      throw new AppError(
+        'conflict',
+        `K3s on ${node.hostname} came up with another token than the cluster's original one after the restore.`,
+        'The snapshot may belong to another cluster: check its origin (clusterdeck cluster backups), then restore again.',
+      )
     await context.sealed.seal(sealedNames.k3sToken, token)
     context.log('Sealed the server’s join token')
   }

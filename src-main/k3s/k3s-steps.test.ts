@@ -3,7 +3,11 @@
 // is taken from its first-boot password to the cluster's key, prepared once and skipped after; a
 // drive holding data is erased only with the typed phrase; the server installs once, seals its
 // token, and a resumed run finds it done; the agent joins with the sealed token; the kubeconfig is
-// rewritten and sealed; and no secret reaches a log or an output.
+// rewritten and sealed; a restore refuses a snapshot of the wrong kind or a missing original token
+// before touching the node; and no secret reaches a log or an output.
+import { createHash } from 'node:crypto'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { sealedNames } from '../../src-shared/clusters/sealed-names.ts'
@@ -12,6 +16,7 @@ import type { StepKind } from '../../src-shared/lifecycle/plan.ts'
 import type { ClusterProfile } from '../../src-shared/profiles/profile-schema.ts'
 import { profileFromTemplate } from '../../src-shared/profiles/profile-templates.ts'
 import { fakeStepContext, type FakeStepContext } from '../../tests/support/fake-step-context.ts'
+import { makeTempDir } from '../../tests/support/temp-dir.ts'
 import {
   armbianSandbox,
   k3sServerToken,
@@ -341,6 +346,54 @@ describe('K3s server, agent, kubeconfig and readiness', () => {
       t.contextFor('k3s:join:turing-w1', 'k3s.install-agent'),
     )
     expect(again.skipped).toBe(true)
+  })
+
+  it('restores nothing from a snapshot of another kind, or without the cluster’s original token', async () => {
+    const t = await prepared()
+    const server = t.nodes['turing-cp1']!
+    const dir = makeTempDir()
+    try {
+      const restoreFrom = (file: string) =>
+        fakeStepContext(t.profile, 'k3s:server:turing-cp1', 'k3s.install-server', {
+          sealed: t.sealed,
+          operation: 'restore',
+          operationOptions: { restoreSnapshot: file },
+        })
+      const body = Buffer.from('bbolt pages')
+      const etcd = join(dir.path, 'lab-etcd.snapshot')
+      writeFileSync(etcd, Buffer.concat([body, createHash('sha256').update(body).digest()]))
+      const sqlite = join(dir.path, 'state.db')
+      writeFileSync(sqlite, Buffer.concat([Buffer.from('SQLite format 3\0', 'latin1'), Buffer.alloc(100)]))
+      const before = server.commands.length
+      const step = t.steps['k3s.install-server']
+
+      // One server keeps its datastore in SQLite: an etcd snapshot is refused before any command.
+      const wrongKind = restoreFrom(etcd)
+      expect(wrongKind.step.title).toBe(
+        'Install the K3s server on turing-cp1, restored from the snapshot lab-etcd.snapshot',
+      )
+      expect(await step.alreadyDone!(wrongKind)).toBeNull()
+      await expect(step.run(wrongKind)).rejects.toMatchObject({
+        code: 'invalid_input',
+        message: expect.stringMatching(
+          /^The snapshot .*lab-etcd\.snapshot is an etcd snapshot, and this cluster keeps its datastore in SQLite .*; nothing was restored on turing-cp1\.$/,
+        ),
+      })
+      await expect(step.run(restoreFrom(join(dir.path, 'missing')))).rejects.toThrow(
+        /cannot be read \(ENOENT\)/,
+      )
+      // The right kind, but no token sealed (a destroy forgot it): the export has it.
+      await expect(step.run(restoreFrom(sqlite))).rejects.toMatchObject({
+        code: 'not_found',
+        message: expect.stringMatching(
+          /needs the cluster's original K3s token .* none is sealed \(k3s-token\)/,
+        ),
+        hint: expect.stringMatching(/--secrets FILE --passphrase-stdin/),
+      })
+      expect(server.commands.length).toBe(before)
+    } finally {
+      dir.remove()
+    }
   })
 
   it('an agent without the server’s sealed token says which step makes it', async () => {

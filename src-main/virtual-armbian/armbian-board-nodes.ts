@@ -17,7 +17,7 @@ import { armbianSshPort, startArmbianSshd, type ArmbianSshd } from './armbian-ss
 import type { ArmbianDisk, ArmbianSystem } from './armbian-system.ts'
 import { flashedEmmc } from './emmc-device.ts'
 import { blankNvme, nvmeFromLayout, type NvmeLayout } from './nvme-drive.ts'
-import { VirtualK3s } from './virtual-k3s.ts'
+import { VirtualK3s, type K3sRestoreRecord } from './virtual-k3s.ts'
 
 /** What the board lends a booting node: its console and its power switch. */
 export interface ArmbianNodeIo {
@@ -50,6 +50,8 @@ export interface VirtualArmbianNodeHandle {
   addUser(name: string, options: { password: string; sudo: 'none' | 'password' | 'nopasswd' }): Promise<void>
   /** Every run of the K3s install script on this board node since the board started, in order. */
   k3sInstalls(): ('server' | 'agent')[]
+  /** Every datastore this board node's K3s was restored from since the board started, in order. */
+  k3sRestoredFrom(): K3sRestoreRecord[]
 }
 
 interface Slot {
@@ -60,6 +62,7 @@ interface Slot {
   sshd: ArmbianSshd | undefined
   hostKeyFingerprint: string | undefined
   k3sInstalls: ('server' | 'agent')[]
+  k3sRestores: K3sRestoreRecord[]
   /** Counts halts, so that a boot still waiting for its address does not outlive a power-off. */
   halts: number
   lifecycle: Promise<void>
@@ -87,6 +90,7 @@ export class ArmbianBoardNodes {
         sshd: undefined,
         hostKeyFingerprint: undefined,
         k3sInstalls: [],
+        k3sRestores: [],
         halts: 0,
         lifecycle: Promise.resolve(),
       }
@@ -130,6 +134,7 @@ export class ArmbianBoardNodes {
       address,
       backends: this.#backends,
       onInstall: (role) => slot.k3sInstalls.push(role),
+      onRestore: (restore) => slot.k3sRestores.push(restore),
     })
     const system = new ArmbianSystem({
       disk: slot.disk,
@@ -230,6 +235,7 @@ export class ArmbianBoardNodes {
         await addUser(fs, name, options)
       },
       k3sInstalls: () => [...slot.k3sInstalls],
+      k3sRestoredFrom: () => [...slot.k3sRestores],
     }
   }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { InMemoryFs } from 'just-bash'
 import { describe, expect, it } from 'vitest'
 import { installScriptUrl } from '../../src-shared/k3s/k3s-install.ts'
@@ -7,13 +8,18 @@ import { addUser, seedArmbianFs } from './armbian-disk.ts'
 import { ArmbianSystem } from './armbian-system.ts'
 import { flashedEmmc } from './emmc-device.ts'
 import { blankNvme } from './nvme-drive.ts'
-import { K3sRegistry, VirtualK3s } from './virtual-k3s.ts'
+import type { VirtualTalosBackends } from '../virtual-talos/virtual-talos-backends.ts'
+import { K3sRegistry, VirtualK3s, type K3sRestoreRecord } from './virtual-k3s.ts'
 
 /** A booted node without SSH: commands run straight in its shell. */
-async function node(address = '127.0.0.201', registry = new K3sRegistry()) {
+async function node(
+  address = '127.0.0.201',
+  registry = new K3sRegistry(),
+  options: { backends?: VirtualTalosBackends; onRestore?: (restore: K3sRestoreRecord) => void } = {},
+) {
   const fs = new InMemoryFs()
   await seedArmbianFs(fs)
-  const k3s = new VirtualK3s({ address, backends: {}, registry })
+  const k3s = new VirtualK3s({ address, backends: options.backends ?? {}, registry, ...options })
   const power: string[] = []
   const system = new ArmbianSystem({
     disk: { fs, nvme: blankNvme(), emmc: flashedEmmc() },
@@ -220,5 +226,124 @@ describe('a virtual Armbian node’s system', () => {
     expect((await root('cat /etc/hostname')).stdout).toBe('kept\n')
     expect((await root(powerOff.command)).exitCode).toBe(0)
     expect(power).toEqual(['eMMC erased', 'off'])
+  })
+})
+
+describe('a restore on a virtual K3s server', () => {
+  const body = Buffer.from('bbolt pages of the cluster’s etcd')
+  const snapshot = Buffer.concat([body, createHash('sha256').update(body).digest()])
+  /** An etcd whose snapshot is `snapshot`, and an API that registers every Node it is told of. */
+  const backends: VirtualTalosBackends = {
+    etcd: {
+      async *snapshot() {
+        yield snapshot
+      },
+    },
+    kubernetes: {
+      kubeconfigFor: async () => 'users: []\ncontexts: []\ncurrent-context: ""\n',
+      joinNode: async () => undefined,
+      leaveNode: async () => undefined,
+      listNodes: async () => [],
+    },
+  }
+  const tokenFile = '/etc/rancher/k3s/cluster-token'
+  const reset = `k3s server --cluster-reset --cluster-reset-restore-path=/tmp/restore.db --token-file=${tokenFile}`
+
+  /** A node where K3s is installed, not started, with `token` in the token file and `file` at `path`. */
+  async function lost(registry: K3sRegistry, restores: K3sRestoreRecord[], config: string, token: string) {
+    const n = await node('127.0.0.202', registry, { backends, onRestore: (r) => restores.push(r) })
+    await n.root(`mkdir -p /etc/rancher/k3s && cat > ${tokenFile}`, `${token}\n`)
+    await withK3s(
+      n,
+      `INSTALL_K3S_EXEC=server INSTALL_K3S_SKIP_START=true K3S_TOKEN_FILE=${tokenFile}`,
+      config,
+    )
+    return n
+  }
+  const put = (n: Awaited<ReturnType<typeof node>>, path: string, bytes: Buffer) =>
+    n.root(
+      `mkdir -p ${path.slice(0, path.lastIndexOf('/'))} && base64 -d > ${path}`,
+      bytes.toString('base64'),
+    )
+
+  it('resets etcd from an intact snapshot only, opened with the token it was taken under', async () => {
+    const registry = new K3sRegistry()
+    const first = await node('127.0.0.201', registry, { backends })
+    await withK3s(first, 'INSTALL_K3S_EXEC=server', 'cluster-init: true\n')
+    const token = (await first.root('cat /var/lib/rancher/k3s/server/token')).stdout.trim()
+    expect((await first.root('k3s etcd-snapshot save --name before')).exitCode).toBe(0)
+    expect(await first.root(reset)).toMatchObject({
+      exitCode: 1,
+      stderr: expect.stringMatching(/address already in use/),
+    })
+
+    const restores: K3sRestoreRecord[] = []
+    const n = await lost(registry, restores, 'cluster-init: true\n', token)
+    const damaged = Buffer.from(snapshot)
+    damaged[0] = damaged[0]! ^ 0xff
+    await put(n, '/tmp/restore.db', damaged)
+    expect(await n.root(reset)).toMatchObject({
+      exitCode: 1,
+      stderr: expect.stringMatching(
+        /failed to restore etcd from snapshot \/tmp\/restore\.db: snapshot file integrity check failed/,
+      ),
+    })
+    await put(n, '/tmp/restore.db', snapshot)
+    await n.root(`cat > ${tokenFile}`, `${token.replace(/:[^:]+$/, ':wrong')}\n`)
+    expect((await n.root(reset)).stderr).toMatch(
+      /bootstrap data already found and encrypted with different token/,
+    )
+    expect((await n.root(`rm ${tokenFile} && ${reset}`)).stderr).toMatch(/failed to read token file/)
+    expect(restores).toEqual([])
+
+    await n.root(`cat > ${tokenFile}`, `${token}\n`)
+    expect(await n.root(reset)).toMatchObject({
+      exitCode: 0,
+      stderr: expect.stringMatching(/Managed etcd cluster membership has been reset/),
+    })
+    expect(restores).toEqual([
+      {
+        datastore: 'etcd',
+        bytes: snapshot.length,
+        sha256: createHash('sha256').update(snapshot).digest('hex'),
+      },
+    ])
+    expect((await n.root('systemctl start k3s && cat /var/lib/rancher/k3s/server/token')).stdout.trim()).toBe(
+      token,
+    )
+  })
+
+  it('starts a single server on a restored state.db only when it is SQLite and the token opens it', async () => {
+    const registry = new K3sRegistry()
+    const first = await node('127.0.0.201', registry, { backends })
+    await withK3s(first, 'INSTALL_K3S_EXEC=server')
+    const token = (await first.root('cat /var/lib/rancher/k3s/server/token')).stdout.trim()
+    const stateDb = '/var/lib/rancher/k3s/server/db/state.db'
+    const datastore = Buffer.from(await first.system.fs.readFileBuffer(stateDb))
+    expect(datastore.subarray(0, 15).toString()).toBe('SQLite format 3')
+
+    const restores: K3sRestoreRecord[] = []
+    const wrong = await lost(registry, restores, '', token.replace(/:[^:]+$/, ':wrong'))
+    await put(wrong, stateDb, datastore)
+    expect((await wrong.root('systemctl start k3s')).exitCode).toBe(1)
+    expect((await wrong.root('journalctl -u k3s')).stdout).toMatch(/encrypted with different token/)
+
+    const n = await lost(registry, restores, '', token)
+    await put(n, stateDb, snapshot)
+    expect((await n.root('systemctl start k3s')).exitCode).toBe(1)
+    expect((await n.root('journalctl -u k3s')).stdout).toMatch(/state\.db: file is not a database/)
+    expect(restores).toEqual([])
+    await put(n, stateDb, datastore)
+    expect((await n.root('systemctl start k3s')).exitCode).toBe(0)
+    expect(restores).toEqual([
+      {
+        datastore: 'sqlite',
+        bytes: datastore.length,
+        sha256: createHash('sha256').update(datastore).digest('hex'),
+      },
+    ])
+    // Started again on the same file, it restores nothing.
+    await n.root('systemctl restart k3s')
+    expect(restores).toHaveLength(1)
   })
 })

@@ -5,12 +5,16 @@
 // that token, else its unit fails and its journal says why. With the loopback backends
 // (virtual-talos-backends.ts, as the virtual Talos nodes use) a server writes k3s.yaml for the
 // loopback API and every started node registers its Node there; without them the node says there
-// is no Kubernetes API behind it.
+// is no Kubernetes API behind it. A restore is simulated as K3s does it: `k3s server --cluster-reset
+// --cluster-reset-restore-path=FILE` checks the etcd snapshot's integrity, a server starting on a
+// state.db it did not make checks SQLite's header, and both need the token the datastore's
+// bootstrap data was encrypted with (remembered for every snapshot a virtual server took).
 import { createHash, randomBytes } from 'node:crypto'
 import type { ExecResult, ResolvedCommandContext } from 'just-bash'
 import { parse, stringify } from 'yaml'
 import { installScriptUrl, k3sConfigPath, k3sServerTokenPath } from '../../src-shared/k3s/k3s-install.ts'
 import { k3sKubeconfigPath } from '../../src-shared/k3s/k3s-kubeconfig.ts'
+import { etcdSnapshotIntact, isSqliteDatabase } from '../day2/snapshot-file.ts'
 import type { VirtualTalosBackends } from '../virtual-talos/virtual-talos-backends.ts'
 import { readText, unitDir, wantsDir } from './armbian-disk.ts'
 import type { ArmbianSystem } from './armbian-system.ts'
@@ -29,7 +33,27 @@ type K3sUnit = 'k3s' | 'k3s-agent'
 export class K3sRegistry {
   readonly servers = new Map<string, VirtualK3s>()
   readonly clusters = new Map<string, Set<string>>()
+  /**
+   * The token each datastore a virtual server wrote (an etcd snapshot, a state.db) is encrypted
+   * with, by the file's sha256: what a real snapshot carries inside as its bootstrap data.
+   */
+  readonly datastoreTokens = new Map<string, string>()
+  /** The state.db (sha256) each single server last ran on, by address: another one was restored. */
+  readonly sqliteInUse = new Map<string, string>()
 }
+
+/** A datastore a virtual server was restored from (for tests, as a Talos node's recoveredFrom). */
+export interface K3sRestoreRecord {
+  datastore: 'etcd' | 'sqlite'
+  bytes: number
+  sha256: string
+}
+
+const sha256Of = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
+/** The credential part of a token (`K10<CA hash>::server:<password>` or a bare password). */
+const passwordOf = (token: string) => token.split(':').at(-1) ?? token
+const tokenMismatch =
+  'level=fatal msg="starting kubernetes: preparing server: bootstrap data already found and encrypted with different token"'
 
 const processRegistry = new K3sRegistry()
 
@@ -53,6 +77,7 @@ export class VirtualK3s {
   #clusterInit = false
 
   readonly #onInstall: (role: 'server' | 'agent') => void
+  readonly #onRestore: (restore: K3sRestoreRecord) => void
 
   constructor(options: {
     address: string
@@ -60,11 +85,14 @@ export class VirtualK3s {
     registry?: K3sRegistry
     /** Told of every run of the install script that got as far as installing. */
     onInstall?: (role: 'server' | 'agent') => void
+    /** Told of every datastore this node's K3s was restored from. */
+    onRestore?: (restore: K3sRestoreRecord) => void
   }) {
     this.#address = options.address
     this.#backends = options.backends
     this.#registry = options.registry ?? processRegistry
     this.#onInstall = options.onInstall ?? (() => undefined)
+    this.#onRestore = options.onRestore ?? (() => undefined)
   }
 
   attach(system: ArmbianSystem): void {
@@ -211,6 +239,7 @@ export class VirtualK3s {
     const system = this.#system!
     await system.stopUnit(unit)
     await this.#leave(true)
+    this.#registry.sqliteInUse.delete(this.#address)
     const fs = this.#fs
     for (const path of [
       `${wantsDir}/${unit}.service`,
@@ -256,10 +285,18 @@ export class VirtualK3s {
     } else {
       let token = await this.serverToken()
       if (!token) {
-        token = `K10${createHash('sha256').update(randomBytes(32)).digest('hex')}::server:${randomBytes(16).toString('hex')}`
+        // The token it was given (a restore's original one), else one it makes.
+        const given = env.K3S_TOKEN_FILE
+          ? (await readText(this.#fs, env.K3S_TOKEN_FILE))?.trim()
+          : env.K3S_TOKEN
+        token = serverTokenFrom(given)
         await this.#writeToken(token)
       }
       clusterId = token.slice(3, 67)
+      if (unit === 'k3s' && config['cluster-init'] !== true) {
+        const problem = await this.#checkSqliteDatastore(token)
+        if (problem) return problem
+      }
     }
     this.#clusterInit = config['cluster-init'] === true
     const running: Running = { unit, nodeName, clusterId, joined: false }
@@ -314,6 +351,82 @@ export class VirtualK3s {
       if (!uninstalling)
         this.#system?.journal(running.unit, `could not remove node ${running.nodeName}: ${String(error)}`)
     })
+  }
+
+  /**
+   * A single server starting on a state.db it did not make itself (a restore): the file must be a
+   * SQLite database whose bootstrap data the server's token opens; recorded as restored.
+   */
+  async #checkSqliteDatastore(token: string): Promise<string | undefined> {
+    const bytes = await this.#fs.readFileBuffer(sqlitePath).catch(() => undefined)
+    if (bytes === undefined) return undefined
+    const sha256 = sha256Of(bytes)
+    if (this.#registry.sqliteInUse.get(this.#address) === sha256) return undefined
+    if (!isSqliteDatabase(bytes))
+      return `level=fatal msg="starting kubernetes: preparing server: creating storage endpoint: building kine: ${sqlitePath}: file is not a database"`
+    const original = this.#registry.datastoreTokens.get(sha256)
+    if (original !== undefined && passwordOf(original) !== passwordOf(token)) return tokenMismatch
+    this.#registry.sqliteInUse.set(this.#address, sha256)
+    this.#onRestore({ datastore: 'sqlite', bytes: bytes.length, sha256 })
+    return undefined
+  }
+
+  /**
+   * `k3s server --cluster-reset [--cluster-reset-restore-path=FILE]` with the unit stopped: etcd
+   * reset to one member, from the snapshot when one is named — checked for integrity, and opened
+   * with the token given (`--token`, `--token-file`, K3S_TOKEN or config.yaml's `token`).
+   */
+  async #clusterReset(args: string[], ctx: ResolvedCommandContext): Promise<ExecResult> {
+    if (ctx.env.get('USER') !== 'root')
+      return fail('level=fatal msg="preparing server: mkdir /var/lib/rancher/k3s/server: permission denied"')
+    const flag = (name: string) => {
+      const at = args.indexOf(`--${name}`)
+      if (at >= 0) return args[at + 1]
+      return args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3)
+    }
+    if (this.runningServer)
+      return fail(
+        'level=fatal msg="starting kubernetes: preparing server: start managed database: listen tcp 127.0.0.1:2380: bind: address already in use"',
+      )
+    const config = await this.#config()
+    if (typeof config === 'string') return fail(config)
+    const done = `level=info msg="Managed etcd cluster membership has been reset, restart without --cluster-reset flag now. Backup and delete \${datadir}/server/db on each peer etcd server and rejoin the nodes"\n`
+    const path = flag('cluster-reset-restore-path')
+    if (path === undefined) return { stdout: '', stderr: done, exitCode: 0 }
+    const bytes = await this.#fs.readFileBuffer(path).catch(() => undefined)
+    if (bytes === undefined)
+      return fail(
+        `level=fatal msg="starting kubernetes: preparing server: start managed database: failed to restore etcd from snapshot: open ${path}: no such file or directory"`,
+      )
+    if (!etcdSnapshotIntact(bytes))
+      return fail(
+        `level=fatal msg="starting kubernetes: preparing server: start managed database: failed to restore etcd from snapshot ${path}: snapshot file integrity check failed"`,
+      )
+    const tokenFile = flag('token-file')
+    let token =
+      flag('token') ??
+      ctx.env.get('K3S_TOKEN') ??
+      (typeof config.token === 'string' ? config.token : undefined)
+    if (tokenFile !== undefined) {
+      token = (await readText(this.#fs, tokenFile))?.trim()
+      if (token === undefined)
+        return fail(
+          `level=fatal msg="Error: failed to read token file ${tokenFile}: open ${tokenFile}: no such file or directory"`,
+        )
+    }
+    if (!token)
+      return fail(
+        'level=fatal msg="starting kubernetes: preparing server: --token is required to restore a snapshot: its bootstrap data is encrypted with the token"',
+      )
+    const sha256 = sha256Of(bytes)
+    const original = this.#registry.datastoreTokens.get(sha256)
+    if (original !== undefined && passwordOf(original) !== passwordOf(token)) return fail(tokenMismatch)
+    await this.#writeToken(original ?? serverTokenFrom(token))
+    const member = '/var/lib/rancher/k3s/server/db/etcd/member/snap'
+    await this.#fs.mkdir(member, { recursive: true })
+    await this.#fs.writeFile(`${member}/db`, bytes.subarray(0, bytes.length - 32))
+    this.#onRestore({ datastore: 'etcd', bytes: bytes.length, sha256 })
+    return { stdout: '', stderr: done, exitCode: 0 }
   }
 
   async #writeToken(token: string): Promise<void> {
@@ -420,6 +533,11 @@ export class VirtualK3s {
       `sqlite3 ${sqlitePath} "CREATE TABLE kine (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT, created INTEGER, deleted INTEGER, create_revision INTEGER, prev_revision INTEGER, lease INTEGER, value BLOB, old_value BLOB); INSERT INTO kine (name, created, deleted, create_revision, prev_revision, lease) VALUES ('/registry/minions/${nodeName}', 1, 0, 0, 0, 0);"`,
       '',
     )
+    const bytes = await this.#fs.readFileBuffer(sqlitePath).catch(() => undefined)
+    const token = await this.serverToken()
+    if (bytes === undefined || token === undefined) return
+    this.#registry.sqliteInUse.set(this.#address, sha256Of(bytes))
+    this.#registry.datastoreTokens.set(sha256Of(bytes), token)
   }
 
   /**
@@ -452,6 +570,8 @@ export class VirtualK3s {
         'clusterdeck virtual node: stand-in for a K3s etcd snapshot, not an etcd database (no etcd behind this virtual node; npm run virtual-cluster, docs/virtual-board.md)\n',
       )
     }
+    const token = await this.serverToken()
+    if (token) this.#registry.datastoreTokens.set(sha256Of(content), token)
     await this.#fs.mkdir(snapshotDir, { recursive: true })
     await this.#fs.writeFile(file, content)
     await this.#fs.chmod(file, 0o600)
@@ -471,6 +591,7 @@ export class VirtualK3s {
       return ok(`k3s version ${version} (${commit})\ngo version go1.24.6\n`)
     }
     if (sub === 'kubectl') return this.#kubectl(rest, ctx)
+    if (sub === 'server' && rest.includes('--cluster-reset')) return this.#clusterReset(rest, ctx)
     if (sub === 'server' || sub === 'agent')
       return fail(
         `k3s ${sub} runs from its systemd unit on this virtual node: systemctl start ${sub === 'server' ? 'k3s' : 'k3s-agent'}`,
@@ -541,6 +662,15 @@ export class VirtualK3s {
         .join('\n') + '\n',
     )
   }
+}
+
+/**
+ * A server's token: the one given when in K3s's secure form, else as K3s makes one —
+ * K10<CA hash>::server:<password>, with the password given, if any.
+ */
+function serverTokenFrom(given?: string): string {
+  if (given && /^K10[0-9a-f]{64}::/.test(given)) return given
+  return `K10${createHash('sha256').update(randomBytes(32)).digest('hex')}::server:${given || randomBytes(16).toString('hex')}`
 }
 
 function nodeNameOf(node: unknown): string {

@@ -2,7 +2,8 @@
 // node that is). Permissions follow Talos's rules for machined: each call names the roles it
 // admits; a maintenance node serves an unauthenticated client as os:reader, so only
 // ApplyConfiguration works there, and calls it does not have at all answer "not implemented".
-import { createHash, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
+import { etcdSnapshotIntact } from '../day2/snapshot-file.ts'
 import { kubeconfigArchive } from './kubeconfig-archive.ts'
 import { MachineConfigError, parseMachineConfig } from './machine-config.ts'
 import { RpcError, rpcCode } from './rpc-error.ts'
@@ -160,7 +161,7 @@ export const unaryMethods: Record<string, Unary> = {
           rpcCode.FAILED_PRECONDITION,
           'etcd recovery requested, but no snapshot was uploaded',
         )
-      if (!request.recoverSkipHashCheck && !snapshotHashMatches(snapshot))
+      if (!request.recoverSkipHashCheck && !etcdSnapshotIntact(snapshot))
         throw new RpcError(rpcCode.UNKNOWN, 'failed to recover etcd: snapshot file integrity check failed')
       disk.recoveredFrom.push({ bytes: snapshot.length })
       disk.recoverSnapshot = undefined
@@ -262,15 +263,6 @@ export function receiveEtcdSnapshot(node: VirtualTalosNode, snapshot: Buffer): M
   node.host.disk.recoverSnapshot = snapshot
   node.host.print(`etcd snapshot received for recovery (${snapshot.length} bytes)`)
   return {}
-}
-
-function snapshotHashMatches(snapshot: Buffer): boolean {
-  if (snapshot.length <= 32) return false
-  const body = snapshot.subarray(0, snapshot.length - 32)
-  return createHash('sha256')
-    .update(body)
-    .digest()
-    .equals(snapshot.subarray(snapshot.length - 32))
 }
 
 const noBackend =

@@ -96,6 +96,25 @@ describe('k3s server install', () => {
   })
 })
 
+describe('k3s first server of a restore', () => {
+  it('takes the original token from a file, and is installed without starting', () => {
+    const install = k3sNodeInstall(template(), 'turing-cp1', { token }, { start: false })
+    expect(install.role).toBe('first-server')
+    expect(commandLines(install)).not.toContain('s3cr3t')
+    const tokenAction = install.actions.find((a) => a.id === 'k3s-token')!
+    expect(tokenAction.apply).toHaveLength(1)
+    expect(tokenAction.apply[0]).toMatchObject({ stdin: `${token}\n`, secretStdin: true })
+    const run = install.actions.find((a) => a.id === 'k3s-install')!.apply.map((c) => c.command)
+    expect(run).toContain(
+      'env INSTALL_K3S_VERSION=v1.36.4+k3s1 INSTALL_K3S_EXEC=server INSTALL_K3S_SKIP_START=true K3S_TOKEN_FILE=/etc/rancher/k3s/cluster-token sh /var/lib/clusterdeck/k3s-install.sh',
+    )
+    expect(run.join('\n')).not.toMatch(/systemctl (re)?start|K3S_URL/)
+    expect(k3sNodeInstall(template(), 'turing-cp1').actions.at(-1)!.apply.at(-1)!.command).toBe(
+      'systemctl restart --no-block k3s',
+    )
+  })
+})
+
 describe('k3s agent join', () => {
   it('passes the token only on stdin, marked secret, and names the file in K3S_TOKEN_FILE', () => {
     const install = k3sNodeInstall(template(), 'turing-w2', { token: `${token}\n` })

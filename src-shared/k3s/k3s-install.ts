@@ -71,12 +71,15 @@ export function k3sServerUrl(profile: ClusterProfile, reachedAt?: string): strin
 /**
  * The install of `hostname`. A joining node needs the first server's token (read from
  * `k3sServerTokenPath` once that server runs) and, when not its profile address, the address the
- * first server was reached at; the first server makes its own token.
+ * first server was reached at; the first server makes its own token — except in a restore, where
+ * it is given the cluster's original one (the restored datastore is encrypted with it) and is
+ * installed without being started (`start: false`), so its datastore can be put in place first.
  */
 export function k3sNodeInstall(
   profile: ClusterProfile,
   hostname: string,
   join?: { token: string; serverAddress?: string },
+  { start = true }: { start?: boolean } = {},
 ): K3sNodeInstall {
   const node = profile.nodes.find((n) => n.hostname === hostname)
   if (!node) throw new AppError('not_found', `The profile ${profile.name} has no node ${hostname}.`)
@@ -94,18 +97,20 @@ export function k3sNodeInstall(
     ['INSTALL_K3S_SKIP_START', 'true'],
   ]
   const actions: NodeAction[] = []
-  if (role !== 'first-server') {
-    if (!join) throw new Error(`joining ${hostname} needs the first server's token`)
+  if (role !== 'first-server' && !join) throw new Error(`joining ${hostname} needs the first server's token`)
+  if (join) {
     const token = parseK3sToken(join.token)
-    env.push(['K3S_URL', k3sServerUrl(profile, join.serverAddress)], ['K3S_TOKEN_FILE', k3sTokenPath])
+    if (role !== 'first-server') env.push(['K3S_URL', k3sServerUrl(profile, join.serverAddress)])
+    env.push(['K3S_TOKEN_FILE', k3sTokenPath])
     actions.push({
       id: 'k3s-token',
       title: 'Join token file',
       check: sameFileCheck(k3sTokenPath, `${token}\n`, true),
       apply: [
         writeFileCommand(k3sTokenPath, `${token}\n`, { mode: 0o600, secret: true }),
-        // A token that changed (the cluster was made anew) only counts after a restart.
-        { command: `systemctl try-restart ${unit}` },
+        // A token that changed (the cluster was made anew) only counts after a restart; a
+        // restoring first server is started once its datastore is in place.
+        ...(role === 'first-server' ? [] : [{ command: `systemctl try-restart ${unit}` }]),
       ],
     })
   }
@@ -129,7 +134,7 @@ export function k3sNodeInstall(
       {
         command: `env ${env.map(([key, value]) => `${key}=${shellQuote(value)}`).join(' ')} sh ${k3sInstallScriptPath}`,
       },
-      { command: `systemctl restart --no-block ${unit}` },
+      ...(start ? [{ command: `systemctl restart --no-block ${unit}` }] : []),
     ],
   })
   return { role, unit, config, actions }
@@ -162,9 +167,13 @@ export function k3sOptions(
   )
   const disable = disabledComponents(profile)
   if (disable.length > 0) options.push(['disable', disable])
-  const servers = profile.nodes.filter((n) => n.role === 'control-plane').length
-  if (role === 'first-server' && servers > 1) options.push(['cluster-init', true])
+  if (role === 'first-server' && k3sDatastore(profile) === 'etcd') options.push(['cluster-init', true])
   return options
+}
+
+/** Where the cluster keeps its state: embedded etcd with several servers, else SQLite (reference §1.2). */
+export function k3sDatastore(profile: ClusterProfile): 'etcd' | 'sqlite' {
+  return profile.nodes.filter((n) => n.role === 'control-plane').length > 1 ? 'etcd' : 'sqlite'
 }
 
 /**

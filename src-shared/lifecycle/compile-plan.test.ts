@@ -278,6 +278,31 @@ describe('compilePlan', () => {
     expect(planSchema.parse(restore)).toEqual(restore)
   })
 
+  it('compiles a K3s restore: the first server restores the snapshot, the other servers join it anew', () => {
+    const base = profileFromTemplate('k3s-rk1-armbian', { name: 'lab', board: 'rack-1' })
+    const profile = {
+      ...base,
+      nodes: base.nodes.map((node, i) => ({ ...node, role: i < 3 ? ('control-plane' as const) : node.role })),
+    }
+    const restore = compilePlan(profile, 'restore', { restoreSnapshot: '/backups/lab-etcd.snapshot' })
+    const deploy = compilePlan(profile)
+    expect(restore.steps.map((step) => step.id)).toEqual(deploy.steps.map((step) => step.id))
+    const servers = restore.steps.filter((step) => step.kind === 'k3s.install-server')
+    expect(servers).toHaveLength(3)
+    expect(servers[0]).toMatchObject({
+      title: `Install the K3s server on ${profile.nodes[0]!.hostname}, restored from the snapshot lab-etcd.snapshot`,
+      params: { restoreFrom: '/backups/lab-etcd.snapshot' },
+    })
+    for (const server of servers.slice(1))
+      expect(server.params).toMatchObject({ restoreFrom: '/backups/lab-etcd.snapshot' })
+    expect(restore.steps.find((step) => step.kind === 'k3s.install-agent')!.params).not.toHaveProperty(
+      'restoreFrom',
+    )
+    for (const server of deploy.steps.filter((step) => step.kind === 'k3s.install-server'))
+      expect(server.params).not.toHaveProperty('restoreFrom')
+    expect(planSchema.parse(restore)).toEqual(restore)
+  })
+
   it('refuses a step whose parameters do not fit its kind', () => {
     const plan = compilePlan(profileFromTemplate('talos-rk1-longhorn', { name: 'lab', board: 'rack-1' }))
     const flash = plan.steps.find((s) => s.kind === 'node.flash')!

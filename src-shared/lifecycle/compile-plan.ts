@@ -44,13 +44,14 @@ export function compilePlan(
   }
 }
 
-/** A deploy; a restore is the same plan with etcd bootstrapped from a snapshot. */
+/** A deploy; a restore is the same plan with the first control plane's datastore from a snapshot. */
 function compileDeploy(
   profile: ClusterProfile,
   operation: 'deploy' | 'restore' = 'deploy',
   options: OperationOptions = {},
 ): Plan {
   const recoverFrom = operation === 'restore' ? options.restoreSnapshot : undefined
+  const snapshotName = recoverFrom?.split(/[\\/]/).at(-1)
   const b = new PlanBuilder()
   const imageOf = (node: ProfileNode) => node.image ?? profile.image
   /** A cluster-wide bootstrap step that needs nothing but what the steps before it produced. */
@@ -130,7 +131,7 @@ function compileDeploy(
       id: stepIds.talosBootstrap,
       phase: 'cluster-bootstrap',
       title: recoverFrom
-        ? `Bootstrap etcd on ${first.hostname}, recovered from the snapshot ${recoverFrom.split(/[\\/]/).at(-1)}`
+        ? `Bootstrap etcd on ${first.hostname}, recovered from the snapshot ${snapshotName}`
         : `Bootstrap etcd on ${first.hostname}`,
       dependsOn: controlPlanes.map((cp) => stepIds.talosApply(cp.hostname)),
       resources: [resourceKeys.cluster],
@@ -154,14 +155,18 @@ function compileDeploy(
         params: { address: node.address, ...(node.nvme ? { nvme: node.nvme } : {}) },
       })
     }
+    // A restore: the first server's datastore comes from the snapshot (docs/backups.md).
+    const restoreFrom = recoverFrom ? { restoreFrom: recoverFrom } : {}
     b.step('k3s.install-server', {
       id: stepIds.k3sServer(first.hostname),
       phase: 'cluster-bootstrap',
-      title: `Install the K3s server on ${first.hostname}`,
+      title: recoverFrom
+        ? `Install the K3s server on ${first.hostname}, restored from the snapshot ${snapshotName}`
+        : `Install the K3s server on ${first.hostname}`,
       node: first.hostname,
       dependsOn: [stepIds.k3sPrepare(first.hostname)],
       resources: [resourceKeys.node(first.hostname), resourceKeys.cluster],
-      params: { address: first.address, role: first.role },
+      params: { address: first.address, role: first.role, ...restoreFrom },
     })
     // Extra servers join one after another (each adds an etcd member, and the cluster keeps its
     // quorum while one joins); agents join at the same time.
@@ -181,7 +186,7 @@ function compileDeploy(
       }
       if (node.role === 'worker') b.step('k3s.install-agent', join)
       else {
-        b.step('k3s.install-server', join)
+        b.step('k3s.install-server', { ...join, params: { ...join.params, ...restoreFrom } })
         lastServer = join.id
       }
     }

@@ -111,7 +111,16 @@ const stepParams = {
     ...onNode,
     nvme: z.object({ device: z.string(), mountPoint: z.string() }).optional(),
   }),
-  'k3s.install-server': z.object({ ...onNode, role }),
+  'k3s.install-server': z.object({
+    ...onNode,
+    role,
+    /**
+     * A restore: the snapshot the first server's datastore is restored from (etcd's
+     * `--cluster-reset-restore-path`, or a SQLite state.db); on another server, the one the
+     * cluster was restored from, so that it drops its old datastore and joins anew.
+     */
+    restoreFrom: z.string().optional(),
+  }),
   'k3s.install-agent': z.object({ ...onNode, role }),
   'k3s.export-kubeconfig': none,
   'cluster.wait-ready': none,

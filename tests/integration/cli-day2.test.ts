@@ -2,12 +2,16 @@
 // behind it, so nothing here runs a step against nodes): a destroy refused without the typed name,
 // day-2 runs refused on a cluster never deployed, an upgrade refused when it skips a minor release
 // and shown as a dry run, and the secrets exported with age — to a passphrase and to a recipient —
-// verified, with no secret in any output. The runs themselves are tests/peers/talos-day2.test.ts's.
+// verified, with no secret in any output; a K3s restore shown as a dry run, and refused when the
+// export holds another cluster's token. The runs themselves are tests/peers/*-day2.test.ts's.
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { generateX25519Identity, identityToRecipient } from 'age-encryption'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAppCore } from '../../src-main/core/app-core.ts'
+import { exportSecrets } from '../../src-main/day2/secrets-export.ts'
+import type { ClusterRecord } from '../../src-shared/clusters/cluster-schema.ts'
+import type { RequestOutput } from '../../src-shared/contract/index.ts'
 import { KeyringSecretStore } from '../../src-main/secrets/keyring-secret-store.ts'
 import { sealBootstrappedCluster, type BootstrappedCluster } from '../support/bootstrapped-cluster.ts'
 import { runCli } from '../support/run-cli.ts'
@@ -16,6 +20,7 @@ import { makeTempDir } from '../support/temp-dir.ts'
 const keychain = new KeyringSecretStore()
 const passphrase = 'a passphrase of several words'
 const bundleKey = 'S2VlcC10aGlzLWJ1bmRsZS1rZXktc2VjcmV0LTEyMzQ1Ng=='
+const edgeToken = `K10${'e1'.repeat(32)}::server:edge-original-token`
 let dir: ReturnType<typeof makeTempDir>
 let env: NodeJS.ProcessEnv
 let lab: BootstrappedCluster
@@ -52,6 +57,10 @@ beforeAll(async () => {
       board: 'rack-1',
     })
     if (!edge.ok) throw new Error(edge.error.message)
+    // What a K3s deploy seals first: the server's token.
+    const { saved } = edge.value as RequestOutput<'profiles.fromTemplate'>
+    const edgeCluster = core.clusters.forProfile(saved.id, saved.profile)
+    await core.clusters.sealSecret(edgeCluster.id, 'k3s-token', edgeToken)
   } finally {
     await core.close()
   }
@@ -197,5 +206,32 @@ describe('clusterdeck backup --secrets-to and backup verify', () => {
     ])
     expect(badRecipient.code).toBe(2)
     expect(badRecipient.stderr).toMatch(/"age1xyz" is not an age recipient/)
+  })
+})
+
+describe('clusterdeck restore of a K3s cluster', () => {
+  it('shows the first server restored from the snapshot, and refuses another cluster’s token', async () => {
+    const snapshot = join(dir.path, 'edge-state.db')
+    writeFileSync(snapshot, 'SQLite format 3\0')
+    const dryRun = await cli(['restore', 'edge', '--snapshot', snapshot, '--dry-run'])
+    expect(dryRun.code, dryRun.stderr).toBe(0)
+    expect(dryRun.stdout).toMatch(
+      /Install the K3s server on turing-cp1, restored from the snapshot edge-state\.db/,
+    )
+    expect(dryRun.stdout).not.toMatch(/A start would be refused/)
+
+    const otherToken = `K10${'0f'.repeat(32)}::server:another-cluster`
+    const other = { profileName: 'edge', id: 'another', distribution: 'k3s' } as ClusterRecord
+    const open = async (name: string) => (name === 'k3s-token' ? otherToken : null)
+    const file = join(dir.path, 'other-secrets.age')
+    writeFileSync(file, (await exportSecrets(other, open, { passphrase }, 10)).content)
+    const refused = await cli(
+      ['restore', 'edge', '--snapshot', snapshot, '--secrets', file, '--passphrase-stdin'],
+      passphrase,
+    )
+    expect(refused.code).not.toBe(0)
+    expect(refused.stderr).toMatch(/"edge" already holds other cluster secrets .*; nothing was imported/)
+    expect(refused.stdout + refused.stderr).not.toContain(otherToken)
+    expect(refused.stdout + refused.stderr).not.toContain(edgeToken)
   })
 })

@@ -4,23 +4,33 @@
 // file in the data directory; an upgrade moves servers first, then the agent, one node at a time,
 // each node's kubelet reporting the new release before the next starts, cancelled while the first
 // server's step waits for it and resumed at it; a second run finds
-// every node done; a destroy ends with every slot off per the BMC and the cluster's secrets gone
-// from the data directory. A single server's backup is a copy of its SQLite datastore; its destroy
-// wipes the eMMC too, after which a node powered on again boots nothing. Skipped, with the reason,
-// where the peers are not built.
+// every node done; a destroy that backs up first keeps the token and the snapshot, and a restore
+// from that snapshot (a damaged copy refused first, changing nothing) brings the same cluster back
+// Ready, its first server reset from the snapshot and the others joined anew; a destroy ends with
+// every slot off per the BMC and the cluster's secrets gone from the data directory. A single
+// server's backup is a copy of its SQLite datastore; destroyed with its secrets forgotten, the
+// cluster is rebuilt from the secrets export and that copy; its last destroy wipes the eMMC too,
+// after which a node powered on again boots nothing. Skipped, with the reason, where the peers are
+// not built.
 import { execFile } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
-import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { listBackups } from '../../src-main/day2/backup-store.ts'
+import { day2Handlers } from '../../src-main/day2/day2-handlers.ts'
+import { exportSecrets } from '../../src-main/day2/secrets-export.ts'
+import type { SavedProfile } from '../../src-shared/profiles/profile-schema.ts'
 import { sealedNames } from '../../src-shared/clusters/sealed-names.ts'
 import { stepIds } from '../../src-shared/lifecycle/step-ids.ts'
 import { noBootableImage } from '../../src-main/virtual-board/board-state.ts'
 import { findPeers } from '../support/peers.ts'
 import { waitFor } from '../support/virtual-bmc.ts'
 import { filesContaining } from '../support/find-in-files.ts'
+import { makeTempDir } from '../support/temp-dir.ts'
 import { deployK3sCluster, type K3sTestCluster } from './support/k3s-cluster.ts'
 
 const run = promisify(execFile)
@@ -171,6 +181,105 @@ describe.skipIf(skip !== undefined)(
       for (const step of upgrades) expect(step).toMatchObject({ state: 'skipped' })
     }, 300_000)
 
+    it('destroys with a backup first, then restores the cluster from that snapshot', async () => {
+      const id = recordId()
+      const first = c.profile.nodes[0]!.hostname
+      const token = (await c.clusters.openSecret(id, sealedNames.k3sToken)).toString('utf8')
+      const destroy = await c.engine.startOperation('lab', 'destroy', undefined, {
+        options: { keepAddons: true, backupFirst: true },
+        confirm: 'lab',
+      })
+      const destroyed = await c.engine.settled(destroy.id)
+      expect(
+        destroyed.steps.filter((s) => s.state === 'failed').map((s) => `${s.stepId}: ${s.message}`),
+      ).toEqual([])
+      expect(c.clusters.get('lab').destroyedAt).not.toBeNull()
+      expect(c.clusters.sealedNames(id)).toContain(sealedNames.k3sToken)
+      const [latest] = await listBackups(c.dataDir, id)
+      expect(latest?.runId).toBe(destroy.id)
+      // The destroy took K3s off the nodes and powered them off; their eMMC still holds Armbian.
+      await c.powerOn()
+      expect(await c.board.armbian.node(0)!.read('/usr/local/bin/k3s')).toBeUndefined()
+
+      const dir = makeTempDir('k3s-restore-')
+      try {
+        // A copy whose etcd integrity hash is broken: refused before the node is touched.
+        const snapshot = join(dir.path, 'restore-etcd.snapshot')
+        const bytes = readFileSync(latest!.file)
+        bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0xff, bytes.length - 1)
+        writeFileSync(snapshot, bytes)
+        const started = await c.engine.startOperation('lab', 'restore', 'cluster-bootstrap', {
+          options: { restoreSnapshot: snapshot },
+        })
+        const refused = await c.engine.settled(started.id)
+        expect(refused.state).toBe('failed')
+        expect(refused.plan.steps.find((s) => s.id === stepIds.k3sServer(first))?.title).toBe(
+          `Install the K3s server on ${first}, restored from the snapshot restore-etcd.snapshot`,
+        )
+        expect(refused.steps.find((s) => s.stepId === stepIds.k3sServer(first))).toMatchObject({
+          state: 'failed',
+          message: expect.stringMatching(
+            /restore-etcd\.snapshot fails the etcd snapshot integrity check .*; nothing was restored on k3s-cp1-/,
+          ),
+        })
+        expect(c.board.armbian.node(0)!.k3sRestoredFrom()).toEqual([])
+        expect(await c.board.armbian.node(0)!.read('/usr/local/bin/k3s')).toBeUndefined()
+
+        // The intact snapshot in its place, the run resumed: the first server is reset from it.
+        copyFileSync(latest!.file, snapshot)
+        c.engine.resume(started.id)
+        const restored = await c.engine.settled(started.id)
+        expect(
+          restored.steps.filter((s) => s.state === 'failed').map((s) => `${s.stepId}: ${s.message}`),
+        ).toEqual([])
+        expect(restored.state).toBe('done')
+        expect(restored.steps.find((s) => s.stepId === stepIds.k3sServer(first))?.message).toMatch(
+          /as the first server \(k3s\) on k3s-cp1-\w+, its etcd restored from restore-etcd\.snapshot$/,
+        )
+        expect(c.board.armbian.node(0)!.k3sRestoredFrom()).toEqual([
+          { datastore: 'etcd', bytes: statSync(latest!.file).size, sha256: latest!.sha256 },
+        ])
+        const log = c.runs.log(started.id, stepIds.k3sServer(first))
+        expect(log).toMatch(
+          /k3s server --cluster-reset --cluster-reset-restore-path=\S+restore-etcd\.snapshot/,
+        )
+        expect(log).not.toContain(bytes.subarray(0, 48).toString('base64'))
+        expect(log).not.toContain(token.trim())
+        // The other servers dropped no datastore they still needed: they joined the restored one.
+        for (const index of [1, 2]) {
+          expect(c.board.armbian.node(index)!.k3sRestoredFrom()).toEqual([])
+          expect(
+            await c.board.armbian
+              .node(index)!
+              .read('/var/lib/rancher/k3s/server/db/clusterdeck-restored-from'),
+          ).toMatch(new RegExp(`^${latest!.sha256}  restore-etcd\\.snapshot`))
+        }
+        // Same cluster, same token; every node Ready again, the record no longer destroyed.
+        expect((await c.board.armbian.node(0)!.read('/var/lib/rancher/k3s/server/token'))?.trim()).toBe(
+          token.trim(),
+        )
+        for (const node of c.profile.nodes) {
+          const read = await core.readNode({ name: node.hostname })
+          expect(read.status?.conditions?.find((x) => x.type === 'Ready')?.status, node.hostname).toBe('True')
+        }
+        expect(c.clusters.get('lab').destroyedAt).toBeNull()
+
+        // Run again: the first server is found restored from that snapshot, not reset twice.
+        const again = await c.engine.startOperation('lab', 'restore', 'cluster-bootstrap', {
+          options: { restoreSnapshot: snapshot },
+        })
+        const second = await c.engine.settled(again.id)
+        expect(second.state).toBe('done')
+        expect(second.steps.find((s) => s.stepId === stepIds.k3sServer(first))).toMatchObject({
+          state: 'skipped',
+          message: expect.stringMatching(/its etcd restored from restore-etcd\.snapshot/),
+        })
+        expect(c.board.armbian.node(0)!.k3sRestoredFrom()).toHaveLength(1)
+      } finally {
+        dir.remove()
+      }
+    }, 300_000)
+
     it('destroys the cluster: every node off per the BMC, its secrets gone from the data directory', async () => {
       const id = recordId()
       const token = (await c.clusters.openSecret(id, sealedNames.k3sToken)).toString('utf8')
@@ -204,7 +313,7 @@ describe.skipIf(skip !== undefined)(
 )
 
 describe.skipIf(skip !== undefined)(
-  `backup and eMMC-wiping destroy of a single-server K3s cluster (SQLite)${skip ? ` (skipped: ${skip})` : ''}`,
+  `backup, restore and eMMC-wiping destroy of a single-server K3s cluster (SQLite)${skip ? ` (skipped: ${skip})` : ''}`,
   () => {
     let c: K3sTestCluster
     let core: CoreV1Api
@@ -238,6 +347,86 @@ describe.skipIf(skip !== undefined)(
         true,
       )
     }, 120_000)
+
+    it('rebuilds the destroyed cluster from the exported secrets and the SQLite copy, refusing an etcd snapshot first', async () => {
+      const record = c.clusters.get('lab')
+      const dir = makeTempDir('k3s-restore-')
+      try {
+        // The offsite copies: the datastore backup and the secrets export, both from before.
+        const [kept] = await listBackups(c.dataDir, record.id)
+        const latest = { ...kept!, file: join(dir.path, 'lab-state.db') }
+        copyFileSync(kept!.file, latest.file)
+        const passphrase = { passphrase: 'a passphrase of several words' }
+        const open = async (name: string) =>
+          c.clusters.sealedNames(record.id).includes(name)
+            ? (await c.clusters.openSecret(record.id, name)).toString('utf8')
+            : null
+        const exported = await exportSecrets(record, open, passphrase, 10)
+        const destroy = await c.engine.startOperation('lab', 'destroy', undefined, {
+          options: { keepAddons: true },
+          confirm: 'lab',
+        })
+        expect((await c.engine.settled(destroy.id)).state).toBe('done')
+        expect(c.clusters.sealedNames(record.id)).toEqual([])
+        await c.powerOn()
+        // What `clusterdeck restore --secrets FILE` does first: kubeconfig, token and SSH key sealed again.
+        const saved: SavedProfile = {
+          id: 'profile-k3s',
+          name: 'lab',
+          distribution: 'k3s',
+          profile: c.profile,
+          createdAt: record.createdAt,
+          updatedAt: record.createdAt,
+        }
+        const handlers = day2Handlers({
+          clusters: c.clusters,
+          profiles: { get: () => saved },
+          dataDir: c.dataDir,
+        })
+        expect(
+          await handlers['clusters.importSecrets']({
+            profile: 'lab',
+            content: exported.content,
+            key: passphrase,
+          }),
+        ).toEqual({ cluster: 'lab', names: ['kubeconfig', 'k3s-token', 'ssh-key'] })
+
+        // An etcd snapshot (intact, sha256 trailer and all) is the wrong kind for one server.
+        const body = Buffer.from('bbolt pages of some etcd')
+        const snapshot = join(dir.path, 'state.db')
+        writeFileSync(snapshot, Buffer.concat([body, createHash('sha256').update(body).digest()]))
+        const started = await c.engine.startOperation('lab', 'restore', 'cluster-bootstrap', {
+          options: { restoreSnapshot: snapshot },
+        })
+        const refused = await c.engine.settled(started.id)
+        expect(
+          refused.steps.find((s) => s.stepId === stepIds.k3sServer(c.profile.nodes[0]!.hostname)),
+        ).toMatchObject({
+          state: 'failed',
+          message: expect.stringMatching(
+            /is an etcd snapshot, and this cluster keeps its datastore in SQLite/,
+          ),
+        })
+        expect(c.board.armbian.node(0)!.k3sRestoredFrom()).toEqual([])
+
+        copyFileSync(latest.file, snapshot)
+        c.engine.resume(started.id)
+        const restored = await c.engine.settled(started.id)
+        expect(
+          restored.steps.filter((s) => s.state === 'failed').map((s) => `${s.stepId}: ${s.message}`),
+        ).toEqual([])
+        expect(c.board.armbian.node(0)!.k3sRestoredFrom()).toEqual([
+          { datastore: 'sqlite', bytes: latest.sizeBytes, sha256: latest.sha256 },
+        ])
+        expect(c.clusters.get('lab').destroyedAt).toBeNull()
+        for (const node of c.profile.nodes) {
+          const read = await core.readNode({ name: node.hostname })
+          expect(read.status?.conditions?.find((x) => x.type === 'Ready')?.status, node.hostname).toBe('True')
+        }
+      } finally {
+        dir.remove()
+      }
+    }, 300_000)
 
     it('destroys it wiping the eMMC: every slot off per the BMC, and powered on again it boots nothing', async () => {
       const started = await c.engine.startOperation('lab', 'destroy', undefined, {

@@ -1,5 +1,6 @@
-// A restore from one of the kept etcd snapshots (docs/backups.md): the deploy's plan with the first
-// control plane's bootstrap recovering etcd from the snapshot, so every node is imaged again. The
+// A restore from one of the kept snapshots (docs/backups.md): the deploy's plan with the first
+// control plane's datastore recovered from the snapshot (Talos' bootstrap, the first K3s server's
+// install), so every node is imaged again. The
 // dialog names the nodes and the snapshot before anything starts, the safe choice focused first.
 import { List, Loader, Select, Text } from '@mantine/core'
 import { useState } from 'react'
@@ -25,7 +26,10 @@ export function RestoreModal({ profile, backups, opened, onClose, onStarted }: R
   const options = snapshot ? { restoreSnapshot: snapshot } : {}
   const { plan, failure } = usePlan(profile.id, opened && snapshot !== null, 'restore', options)
   const imaged = plan?.plan.steps.filter((step) => step.kind === 'node.flash') ?? []
-  const bootstrap = plan?.plan.steps.find((step) => step.kind === 'talos.bootstrap')
+  // The step that recovers the datastore: Talos' bootstrap, or the first K3s server's install.
+  const bootstrap = plan?.plan.steps.find(
+    (step) => step.kind === 'talos.bootstrap' || step.kind === 'k3s.install-server',
+  )
 
   function close() {
     setSnapshot(null)
@@ -53,7 +57,7 @@ export function RestoreModal({ profile, backups, opened, onClose, onStarted }: R
     >
       <Text size="sm">
         A restore deploys the profile again: <b>every node’s eMMC is overwritten</b>, and the first control
-        plane starts etcd from the snapshot, bringing the cluster’s Kubernetes objects back.
+        plane’s datastore comes back from the snapshot, bringing the cluster’s Kubernetes objects back.
       </Text>
       <Select
         label="Snapshot"

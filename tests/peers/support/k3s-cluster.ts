@@ -50,6 +50,8 @@ export interface K3sTestCluster {
   dataDir: string
   /** Where each node's SSH answers, in profile order. */
   endpoints: { host: string; port: number }[]
+  /** Powers every node on again (after a destroy), keeping what its eMMC holds. */
+  powerOn(): Promise<void>
   close(): Promise<void>
 }
 
@@ -199,6 +201,9 @@ export async function deployK3sCluster(options: {
     runs,
     dataDir: dir.path,
     endpoints,
+    async powerOn() {
+      for (const index of endpoints.keys()) endpoints[index] = await powerOnArmbian(board, token, index)
+    },
     async close() {
       await engine.stopAll()
       await board.close()
