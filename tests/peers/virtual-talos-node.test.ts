@@ -62,6 +62,9 @@ function recordingKubernetes(events: string[]): VirtualKubernetes {
       const version = 'talosVersion' in node ? node.talosVersion : node.k3sVersion
       events.push(`join ${node.hostname} ${node.role} ${node.address} ${version}`)
     },
+    async mirrorStaticPods({ hostname, pods }) {
+      events.push(`mirror ${hostname} ${pods.map((pod) => pod.image).join(' ')}`)
+    },
     async leaveNode(hostname) {
       events.push(`leave ${hostname}`)
     },

@@ -1,0 +1,77 @@
+// The specs of the Talos resources a virtual node serves over the resource state API
+// (resource-state-service.ts), encoded as Talos encodes them: each spec is a protobuf message whose
+// field numbers are the `protobuf:"N"` tags of its Go type in Talos's machinery (v1.12), and the
+// machine config travels as its YAML in field 1. Only the fields talosctl upgrade-k8s reads are
+// written (docs/upgrades.md); proto3 leaves the others at their defaults.
+import { stringify } from 'yaml'
+
+type FieldValue = string | boolean | Uint8Array
+
+function varint(value: number): number[] {
+  const bytes: number[] = []
+  let rest = value
+  while (rest >= 0x80) {
+    bytes.push((rest & 0x7f) | 0x80)
+    rest >>>= 7
+  }
+  bytes.push(rest)
+  return bytes
+}
+
+/** A protobuf message of string, bytes and bool fields; defaults (empty, false) are left out. */
+export function encodeMessage(fields: [number, FieldValue][]): Uint8Array {
+  const out: number[] = []
+  for (const [number, value] of fields) {
+    if (typeof value === 'boolean') {
+      if (value) out.push(...varint(number << 3), 1)
+      continue
+    }
+    const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : value
+    if (bytes.length === 0) continue
+    out.push(...varint((number << 3) | 2), ...varint(bytes.length), ...bytes)
+  }
+  return Uint8Array.from(out)
+}
+
+export interface ResourceSpec {
+  proto: Uint8Array
+  /** What `talosctl get -o yaml` would show as the spec. */
+  yaml: string
+}
+
+const spec = (fields: [number, FieldValue][], yaml: Record<string, unknown>): ResourceSpec => ({
+  proto: encodeMessage(fields),
+  yaml: stringify(yaml),
+})
+
+/** config.MachineConfig: the config as applied. */
+export const machineConfigSpec = (raw: string): ResourceSpec => ({
+  proto: encodeMessage([[1, Buffer.from(raw, 'utf8')]]),
+  yaml: raw,
+})
+
+/** k8s.KubeletSpec: image = 1. */
+export const kubeletSpec = (image: string) => spec([[1, image]], { image })
+
+/** k8s.APIServerConfig: image = 1. */
+export const apiServerConfigSpec = (image: string) => spec([[1, image]], { image })
+
+/** k8s.ControllerManagerConfig and k8s.SchedulerConfig: enabled = 1, image = 2. */
+export const componentConfigSpec = (image: string) =>
+  spec(
+    [
+      [1, true],
+      [2, image],
+    ],
+    { enabled: true, image },
+  )
+
+/** v1alpha1.Service: running = 1, healthy = 2. */
+export const serviceSpec = (running: boolean, healthy: boolean) =>
+  spec(
+    [
+      [1, running],
+      [2, healthy],
+    ],
+    { running, healthy, unknown: false },
+  )
