@@ -4,7 +4,14 @@
 // and heartbeat; a reset or powered-off node leaves it.
 import { readFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import { ApiException, CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node'
+import {
+  ApiException,
+  CoreV1Api,
+  KubernetesObjectApi,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubernetesObject,
+} from '@kubernetes/client-node'
 import { stringify } from 'yaml'
 import { z } from 'zod'
 import { AppError, describeIssues } from '../../src-shared/contract/app-error.ts'
@@ -55,6 +62,14 @@ const staticPodsSchema = z.object({
   ),
 })
 
+const manifestsSchema = z.array(
+  z.looseObject({
+    apiVersion: z.string().min(1),
+    kind: z.string().min(1),
+    metadata: z.looseObject({ name: nodeName, namespace: nodeName.optional() }),
+  }),
+)
+
 const clusterNameSchema = z
   .string()
   .trim()
@@ -79,6 +94,7 @@ const mergePatch = (options: Parameters<typeof setHeaderOptions>[2]) =>
 export function loopbackKubernetes(kubeconfigPath: string): VirtualKubernetes {
   const { kubeConfig, server } = loadKubeconfig(readFileSync(kubeconfigPath, 'utf8'), kubeconfigPath)
   const core = kubeConfig.makeApiClient(CoreV1Api)
+  const objects = KubernetesObjectApi.makeApiClient(kubeConfig)
   const cluster = kubeConfig.getCurrentCluster()!
   const user = kubeConfig.getCurrentUser()
 
@@ -214,6 +230,19 @@ export function loopbackKubernetes(kubeconfigPath: string): VirtualKubernetes {
               },
               setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch, options),
             )
+          }
+        })
+      }
+    },
+
+    async createObjects(manifests) {
+      for (const manifest of parsed(manifestsSchema, manifests, 'Cannot create the manifests')) {
+        const what = `create ${manifest.kind} ${manifest.metadata.namespace ?? ''}/${manifest.metadata.name}`
+        await callKubeApi({ server, what }, async () => {
+          try {
+            await objects.create(manifest as KubernetesObject)
+          } catch (error) {
+            if (!(error instanceof ApiException && error.code === 409)) throw error
           }
         })
       }

@@ -28,6 +28,7 @@ export interface KubernetesImages {
   'kube-apiserver'?: string
   'kube-controller-manager'?: string
   'kube-scheduler'?: string
+  'kube-proxy'?: string
 }
 
 const withImage = z.object({ image: z.string().min(1).optional() }).optional()
@@ -63,6 +64,7 @@ const v1alpha1Schema = z.object({
       apiServer: withImage,
       controllerManager: withImage,
       scheduler: withImage,
+      proxy: withImage,
     },
     { error: 'cluster is required' },
   ),
@@ -114,6 +116,7 @@ export function parseMachineConfig(raw: string): MachineConfig {
       'kube-apiserver': cluster.apiServer?.image,
       'kube-controller-manager': cluster.controllerManager?.image,
       'kube-scheduler': cluster.scheduler?.image,
+      'kube-proxy': cluster.proxy?.image,
     },
   }
 }

@@ -44,6 +44,12 @@ export const resourceKeys = {
     type: 'SchedulerConfigs.kubernetes.talos.dev',
     id: 'kube-scheduler',
   },
+  /** The bootstrap manifest Talos renders kube-proxy's DaemonSet into. */
+  kubeProxyManifest: {
+    namespace: 'controlplane',
+    type: 'Manifests.kubernetes.talos.dev',
+    id: '10-kube-proxy',
+  },
 } satisfies Record<string, ResourceKey>
 
 export class ResourceState {

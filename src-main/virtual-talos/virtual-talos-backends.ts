@@ -24,6 +24,11 @@ export interface VirtualKubernetes {
     hostname: string
     pods: { component: string; image: string; configVersion: string }[]
   }): Promise<void>
+  /**
+   * A bootstrapped control plane's manifests (talos-manifests.ts): each object is created when
+   * missing and left as it is when it exists, as Talos's manifest controller does.
+   */
+  createObjects(objects: Record<string, unknown>[]): Promise<void>
   /** The node was reset or powered off: its Node goes away. */
   leaveNode(hostname: string): Promise<void>
   /** Every Node of the loopback cluster, as `kubectl get nodes -o json` lists them. */

@@ -24,8 +24,10 @@ import {
   componentConfigSpec,
   kubeletSpec,
   machineConfigSpec,
+  manifestSpec,
   serviceSpec,
 } from './talos-resource-specs.ts'
+import { kubeProxyDaemonSet } from './talos-manifests.ts'
 import { resourceKeys, ResourceState } from './talos-resources.ts'
 import { resourceStateImplementation } from './resource-state-service.ts'
 import type { VirtualTalosBackends } from './virtual-talos-backends.ts'
@@ -255,7 +257,14 @@ export class VirtualTalosNode {
     const { resources } = this
     resources.put(resourceKeys.machineConfig, machineConfigSpec(config.raw))
     const staticPods = []
+    const manifests = []
     if (config.type === 'controlplane') {
+      const proxyImage = config.images['kube-proxy']
+      if (proxyImage) {
+        const daemonSet = kubeProxyDaemonSet(proxyImage)
+        resources.put(resourceKeys.kubeProxyManifest, manifestSpec([daemonSet]))
+        manifests.push(daemonSet)
+      }
       for (const component of staticPodComponents) {
         const image = config.images[component]
         if (!image) continue
@@ -278,6 +287,12 @@ export class VirtualTalosNode {
     const kubernetes = this.host.backends.kubernetes
     if (kubernetes && config.hostname && staticPods.length > 0)
       await kubernetes.mirrorStaticPods({ hostname: config.hostname, pods: staticPods })
+    if (kubernetes && this.host.disk.etcdData && manifests.length > 0) await kubernetes.createObjects(manifests)
+  }
+
+  /** etcd was bootstrapped: the bootstrap manifests go into Kubernetes. */
+  bootstrapped(): void {
+    if (this.config) this.#publish(this.config)
   }
 
   /** The node leaves Kubernetes (reset, shutdown). */

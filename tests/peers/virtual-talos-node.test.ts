@@ -65,6 +65,9 @@ function recordingKubernetes(events: string[]): VirtualKubernetes {
     async mirrorStaticPods({ hostname, pods }) {
       events.push(`mirror ${hostname} ${pods.map((pod) => pod.image).join(' ')}`)
     },
+    async createObjects(objects) {
+      events.push(`create ${objects.map((object) => object.kind).join(' ')}`)
+    },
     async leaveNode(hostname) {
       events.push(`leave ${hostname}`)
     },
