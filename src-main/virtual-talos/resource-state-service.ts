@@ -32,7 +32,11 @@ function answeringNode(node: VirtualTalosNode, call: Call): VirtualTalosNode {
 }
 
 function keyOf(request: Record<string, unknown>): ResourceKey {
-  return { namespace: String(request.namespace ?? ''), type: String(request.type ?? ''), id: String(request.id ?? '') }
+  return {
+    namespace: String(request.namespace ?? ''),
+    type: String(request.type ?? ''),
+    id: String(request.id ?? ''),
+  }
 }
 
 const timestamp = (date: Date) => ({ seconds: Math.floor(date.getTime() / 1000), nanos: 0 })
@@ -99,7 +103,9 @@ export function resourceStateImplementation(node: VirtualTalosNode): UntypedServ
         call.write({ event: [] })
         const current = target.resources.get(key)
         if (current) call.write({ event: [eventMessage({ type: 'CREATED', resource: current })] })
-        const unsubscribe = target.resources.watch(key, (event) => call.write({ event: [eventMessage(event)] }))
+        const unsubscribe = target.resources.watch(key, (event) =>
+          call.write({ event: [eventMessage(event)] }),
+        )
         call.on('cancelled', unsubscribe)
         call.on('close', unsubscribe)
       } catch (error) {

@@ -112,6 +112,8 @@ export const serviceSpec = (running: boolean, healthy: boolean) =>
 
 /** k8s.Manifest: items = 1, each a SingleManifest whose object = 1 is one Kubernetes object. */
 export const manifestSpec = (objects: Record<string, unknown>[]): ResourceSpec => ({
-  proto: Uint8Array.from(objects.flatMap((object) => lengthDelimited(1, lengthDelimited(1, encodeStruct(object))))),
+  proto: Uint8Array.from(
+    objects.flatMap((object) => lengthDelimited(1, lengthDelimited(1, encodeStruct(object)))),
+  ),
   yaml: stringify(objects),
 })

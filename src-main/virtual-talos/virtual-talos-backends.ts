@@ -11,8 +11,7 @@ export interface VirtualKubernetes {
    */
   joinNode(
     node: { hostname: string; role: 'control-plane' | 'worker'; address: string } & (
-      | { talosVersion: string; kubeletVersion?: string }
-      | { k3sVersion: string; osImage: string }
+      { talosVersion: string; kubeletVersion?: string } | { k3sVersion: string; osImage: string }
     ),
   ): Promise<void>
   /**

@@ -287,7 +287,8 @@ export class VirtualTalosNode {
     const kubernetes = this.host.backends.kubernetes
     if (kubernetes && config.hostname && staticPods.length > 0)
       await kubernetes.mirrorStaticPods({ hostname: config.hostname, pods: staticPods })
-    if (kubernetes && this.host.disk.etcdData && manifests.length > 0) await kubernetes.createObjects(manifests)
+    if (kubernetes && this.host.disk.etcdData && manifests.length > 0)
+      await kubernetes.createObjects(manifests)
   }
 
   /** etcd was bootstrapped: the bootstrap manifests go into Kubernetes. */
