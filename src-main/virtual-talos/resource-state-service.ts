@@ -66,6 +66,12 @@ function eventMessage(event: ResourceEvent) {
   }
 }
 
+/** What COSI sends for a resource that does not exist: its key, no version, an empty spec. */
+const tombstone = (key: ResourceKey) => ({
+  eventType: 'DESTROYED',
+  resource: { metadata: { ...key, version: 'undefined', phase: 'running' }, spec: {} },
+})
+
 const notFound = ({ namespace, type, id }: ResourceKey) =>
   new RpcError(rpcCode.NOT_FOUND, `resource ${type}(${namespace}/${id}@undefined) doesn't exist`)
 
@@ -93,7 +99,10 @@ export function resourceStateImplementation(node: VirtualTalosNode): UntypedServ
       }
     },
 
-    /** One resource: an empty first answer, its current state as created, then each change. */
+    /**
+     * One resource: an empty first answer, its current state as created (or, when it does not
+     * exist, as destroyed, as COSI says so), then each change.
+     */
     Watch(call: ServerWritableStream<Record<string, unknown>, unknown>) {
       try {
         const key = keyOf(call.request)
@@ -102,7 +111,9 @@ export function resourceStateImplementation(node: VirtualTalosNode): UntypedServ
         const target = answeringNode(node, call)
         call.write({ event: [] })
         const current = target.resources.get(key)
-        if (current) call.write({ event: [eventMessage({ type: 'CREATED', resource: current })] })
+        call.write({
+          event: [current ? eventMessage({ type: 'CREATED', resource: current }) : tombstone(key)],
+        })
         const unsubscribe = target.resources.watch(key, (event) =>
           call.write({ event: [eventMessage(event)] }),
         )

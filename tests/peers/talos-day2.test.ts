@@ -11,10 +11,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { ClusterRepository } from '../../src-main/clusters/cluster-repository.ts'
-import { openDatabase } from '../../src-main/store/database.ts'
 import type { VirtualBoard } from '../../src-main/virtual-board/virtual-board-server.ts'
-import type { ClusterRecord } from '../../src-shared/clusters/cluster-schema.ts'
 import { chartsDir, helmEnv } from '../support/chart-repository.ts'
 import type { ImageServer } from '../support/image-server.ts'
 import { findPeers } from '../support/peers.ts'
@@ -37,14 +34,7 @@ let env: NodeJS.ProcessEnv
 let secretsFile: string
 let savedSnapshot: string
 
-function record(): ClusterRecord {
-  const db = openDatabase(env.CLUSTERDECK_HOME!)
-  try {
-    return new ClusterRepository(db).find('lab')!
-  } finally {
-    db.close()
-  }
-}
+const record = () => lab.record()
 
 /** The Talos version each virtual node reports, in slot order (turing-cp1, then the workers). */
 const versions = () => [0, 1, 2, 3].map((i) => board.talos.node(i)!.version)

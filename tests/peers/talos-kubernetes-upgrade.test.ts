@@ -77,9 +77,7 @@ describe.skipIf(skip)(
 
       const dryRun = await runCli(
         ['upgrade', 'lab', '--talos', 'v1.12.0', '--kubernetes', 'v1.35.0', '--dry-run'],
-        {
-          env,
-        },
+        { env },
       )
       expect(dryRun.code, dryRun.stderr).toBe(0)
       expect(dryRun.stdout).toMatch(/upgrade:kubernetes\s+Upgrade Kubernetes to v1\.35\.0\s+← /)
@@ -100,6 +98,22 @@ describe.skipIf(skip)(
           'registry.k8s.io/kube-scheduler:v1.35.0',
         ],
       })
+      expect(lab.record().versions.kubernetes).toBe('v1.35.0')
+    })
+
+    it('fails the step with talosctl’s refusal of a version it cannot upgrade to, changing nothing', async () => {
+      const before = await reported()
+      // 1.35 → 1.36 is one minor, so Clusterdeck's own skew check lets it through; talosctl v1.12.0
+      // knows no upgrade path beyond 1.35.
+      const refused = await runCli(['upgrade', 'lab', '--talos', 'v1.12.0', '--kubernetes', 'v1.36.0'], {
+        env: lab.env,
+      })
+      expect(refused.code).not.toBe(0)
+      expect(refused.stdout).toMatch(
+        /✗ Upgrade Kubernetes to v1\.36\.0[\s\S]*unsupported upgrade path 1\.35->1\.36/,
+      )
+      expect(await reported()).toEqual(before)
+      expect(lab.record().versions.kubernetes).toBe('v1.35.0')
     })
   },
 )

@@ -3,8 +3,11 @@
 // (tests/support/talos-cli-setup.ts) and the "lab" profile deployed through its bootstrap.
 import { join } from 'node:path'
 import { expect } from 'vitest'
+import { ClusterRepository } from '../../../src-main/clusters/cluster-repository.ts'
+import { openDatabase } from '../../../src-main/store/database.ts'
 import { loopbackBackends } from '../../../src-main/virtual-talos/loopback-backends.ts'
 import { startVirtualBoard, type VirtualBoard } from '../../../src-main/virtual-board/virtual-board-server.ts'
+import type { ClusterRecord } from '../../../src-shared/clusters/cluster-schema.ts'
 import { startImageServer, type ImageServer } from '../../support/image-server.ts'
 import { runCli } from '../../support/run-cli.ts'
 import { setUpTalosDeploy } from '../../support/talos-cli-setup.ts'
@@ -17,6 +20,8 @@ export interface TalosLab {
   dir: string
   /** The CLI's environment (its own data directory, no BMC password prompt). */
   env: NodeJS.ProcessEnv
+  /** The cluster record of "lab" in the CLI's database, as it is now. */
+  record(): ClusterRecord
   close(): Promise<void>
 }
 
@@ -58,5 +63,13 @@ export async function deployTalosLab(options: {
     await close()
     throw error
   }
-  return { board, images, dir: temp.path, env, close }
+  const record = () => {
+    const db = openDatabase(env.CLUSTERDECK_HOME)
+    try {
+      return new ClusterRepository(db).find('lab')!
+    } finally {
+      db.close()
+    }
+  }
+  return { board, images, dir: temp.path, env, record, close }
 }
