@@ -321,11 +321,6 @@ export class VirtualTalosNode {
     this.#publish(config)
   }
 
-  /** Waits until the node has acted on the configs applied so far (tests). */
-  published(): Promise<void> {
-    return this.#publishing
-  }
-
   /** After the answer is out: reboot, or power off — first doing `then` (an upgrade's new version). */
   afterReply(action: 'reboot' | 'power-off', then?: () => void): void {
     clearTimeout(this.#pendingAction)
@@ -347,7 +342,7 @@ export class VirtualTalosNode {
 const staticPodComponents = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const
 
 /** `v1.35.0` from `ghcr.io/siderolabs/kubelet:v1.35.0`; undefined without a version tag. */
-export function imageVersion(image: string | undefined): string | undefined {
+function imageVersion(image: string | undefined): string | undefined {
   const tag = image?.slice(image.lastIndexOf(':') + 1)
   return tag && /^v\d+\.\d+\.\d+/.test(tag) ? tag : undefined
 }
