@@ -1,8 +1,9 @@
 // The cluster.upgrade-kubernetes step of a Talos upgrade: `talosctl upgrade-k8s --to V` through the
-// first control plane. talosctl drives it from the client side — it patches each node's machine
-// config through the Talos API's resources and rolls the control-plane static pods — so it needs
-// a real Talos API: the virtual nodes do not serve those resources, and there the step fails with
-// talosctl's own error (docs/upgrades.md).
+// first control plane. talosctl drives it from the client side: it reads each node's resources
+// through the Talos API, patches their machine configs (static pod images, kube-proxy, kubelet),
+// waits until Kubernetes shows each change and applies the bootstrap manifests (docs/upgrades.md
+// lists the calls; the virtual nodes serve them, tests/peers/talos-kubernetes-upgrade.test.ts).
+// Which Kubernetes versions it accepts is talosctl's to say: its refusal is the step's error.
 import { AppError } from '../../src-shared/contract/app-error.ts'
 import type { StepExecutor } from '../lifecycle/step-executor.ts'
 import { talosTarget, type Day2Dependencies } from './day2-support.ts'

@@ -4,7 +4,14 @@
 // and heartbeat; a reset or powered-off node leaves it.
 import { readFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import { ApiException, CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node'
+import {
+  ApiException,
+  CoreV1Api,
+  KubernetesObjectApi,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubernetesObject,
+} from '@kubernetes/client-node'
 import { stringify } from 'yaml'
 import { z } from 'zod'
 import { AppError, describeIssues } from '../../src-shared/contract/app-error.ts'
@@ -19,6 +26,10 @@ const nodeName = z
   .max(253)
   .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'expected a lower-case host name (letters, digits, "-", ".")')
 
+const kubernetesVersion = z
+  .string()
+  .regex(/^v\d+\.\d+\.\d+$/, 'expected a Kubernetes version such as v1.35.0')
+
 const joinSchema = z
   .object({
     hostname: nodeName,
@@ -29,6 +40,7 @@ const joinSchema = z
     z.union([
       z.object({
         talosVersion: z.string().regex(/^v\d+\.\d+\.\d+/, 'expected a Talos version such as v1.12.0'),
+        kubeletVersion: kubernetesVersion.optional(),
       }),
       z.object({
         k3sVersion: z
@@ -38,6 +50,25 @@ const joinSchema = z
       }),
     ]),
   )
+
+const staticPodsSchema = z.object({
+  hostname: nodeName,
+  pods: z.array(
+    z.object({
+      component: z.enum(['kube-apiserver', 'kube-controller-manager', 'kube-scheduler']),
+      image: z.string().min(1).max(500),
+      configVersion: z.string().regex(/^\d+$/, 'expected a resource version'),
+    }),
+  ),
+})
+
+const manifestsSchema = z.array(
+  z.looseObject({
+    apiVersion: z.string().min(1),
+    kind: z.string().min(1),
+    metadata: z.looseObject({ name: nodeName, namespace: nodeName.optional() }),
+  }),
+)
 
 const clusterNameSchema = z
   .string()
@@ -52,12 +83,18 @@ function parsed<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   return result.data
 }
 
+/** The version of the Talos config resource a static pod was rendered from (upgrade-k8s waits on it). */
+const configVersionAnnotation = 'talos.dev/config-version'
+/** What marks a Pod as a kubelet's mirror of a static pod; its value is the pod's hash. */
+const mirrorAnnotation = 'kubernetes.io/config.mirror'
+
 const mergePatch = (options: Parameters<typeof setHeaderOptions>[2]) =>
   setHeaderOptions('Content-Type', PatchStrategy.MergePatch, options)
 
 export function loopbackKubernetes(kubeconfigPath: string): VirtualKubernetes {
   const { kubeConfig, server } = loadKubeconfig(readFileSync(kubeconfigPath, 'utf8'), kubeconfigPath)
   const core = kubeConfig.makeApiClient(CoreV1Api)
+  const objects = KubernetesObjectApi.makeApiClient(kubeConfig)
   const cluster = kubeConfig.getCurrentCluster()!
   const user = kubeConfig.getCurrentUser()
 
@@ -118,7 +155,7 @@ export function loopbackKubernetes(kubeconfigPath: string): VirtualKubernetes {
         address,
         arch: 'arm64',
         ...('talosVersion' in join
-          ? { osImage: `Talos (${join.talosVersion})` }
+          ? { osImage: `Talos (${join.talosVersion})`, kubeletVersion: join.kubeletVersion }
           : {
               osImage: join.osImage,
               kubeletVersion: join.k3sVersion,
@@ -152,6 +189,63 @@ export function loopbackKubernetes(kubeconfigPath: string): VirtualKubernetes {
           )
         }
       })
+    },
+
+    async mirrorStaticPods(node) {
+      const { hostname, pods } = parsed(staticPodsSchema, node, 'Cannot mirror the static pods')
+      for (const { component, image, configVersion } of pods) {
+        const name = `${component}-${hostname}`
+        const annotations = { [configVersionAnnotation]: configVersion }
+        await callKubeApi({ server, what: `mirror the static pod ${name}` }, async (options) => {
+          try {
+            await core.createNamespacedPod(
+              {
+                namespace: 'kube-system',
+                body: {
+                  metadata: {
+                    name,
+                    namespace: 'kube-system',
+                    labels: { 'k8s-app': component, tier: 'control-plane' },
+                    annotations: { ...annotations, [mirrorAnnotation]: configVersion },
+                  },
+                  spec: {
+                    nodeName: hostname,
+                    hostNetwork: true,
+                    priorityClassName: 'system-cluster-critical',
+                    containers: [{ name: component, image }],
+                    tolerations: [{ operator: 'Exists' }],
+                  },
+                },
+              },
+              options,
+            )
+          } catch (error) {
+            if (!(error instanceof ApiException && error.code === 409)) throw error
+            // The kubelet updates its mirror in place: the image is a field a Pod may change.
+            await core.patchNamespacedPod(
+              {
+                name,
+                namespace: 'kube-system',
+                body: { metadata: { annotations }, spec: { containers: [{ name: component, image }] } },
+              },
+              setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch, options),
+            )
+          }
+        })
+      }
+    },
+
+    async createObjects(manifests) {
+      for (const manifest of parsed(manifestsSchema, manifests, 'Cannot create the manifests')) {
+        const what = `create ${manifest.kind} ${manifest.metadata.namespace ?? ''}/${manifest.metadata.name}`
+        await callKubeApi({ server, what }, async () => {
+          try {
+            await objects.create(manifest as KubernetesObject)
+          } catch (error) {
+            if (!(error instanceof ApiException && error.code === 409)) throw error
+          }
+        })
+      }
     },
 
     async leaveNode(hostname) {

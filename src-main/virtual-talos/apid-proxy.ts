@@ -24,7 +24,7 @@ import { rolesOf } from './talos-certs.ts'
 import { talosApiPort } from './talos-fleet.ts'
 import type { VirtualTalosNode } from './virtual-talos-node.ts'
 
-type Route = { kind: 'local' } | { kind: 'one'; target: string } | { kind: 'many'; targets: string[] }
+export type Route = { kind: 'local' } | { kind: 'one'; target: string } | { kind: 'many'; targets: string[] }
 
 // Node's HTTP/2 joins repeated header fields with ", ": talosctl's `nodes` values come joined.
 function values(metadata: Metadata, key: string): string[] {
@@ -35,7 +35,7 @@ function values(metadata: Metadata, key: string): string[] {
     .filter((value) => value !== '')
 }
 
-function routeOf(node: VirtualTalosNode, metadata: Metadata): Route {
+export function routeOf(node: VirtualTalosNode, metadata: Metadata): Route {
   const many = values(metadata, 'nodes')
   const one = values(metadata, 'node')
   if (metadata.get('proxyfrom').length > 0) return { kind: 'local' }
@@ -52,7 +52,7 @@ function routeOf(node: VirtualTalosNode, metadata: Metadata): Route {
 }
 
 /** The node apid would reach for `target`, or the error its dial would end in. */
-function reach(from: VirtualTalosNode, target: string): VirtualTalosNode {
+export function reach(from: VirtualTalosNode, target: string): VirtualTalosNode {
   const address = target.replace(new RegExp(`:${talosApiPort}$`), '')
   const node = from.host.fleet.nodeAt(address)
   if (!node || node.mode === undefined)
@@ -69,7 +69,7 @@ function reach(from: VirtualTalosNode, target: string): VirtualTalosNode {
   return node
 }
 
-function callerOf(
+export function callerOf(
   node: VirtualTalosNode,
   call: Pick<ServerUnaryCall<unknown, unknown>, 'getAuthContext'>,
 ): Caller {

@@ -54,4 +54,24 @@ describe('parseMachineConfig', () => {
     )
     expect(() => parseMachineConfig('')).toThrow('the document is empty')
   })
+
+  it('reads the Kubernetes images the config names, each optional', () => {
+    const kubernetes = ['  kubelet:', '    image: ghcr.io/siderolabs/kubelet:v1.34.1'].join('\n')
+    const cluster = [
+      '  apiServer:',
+      '    image: registry.k8s.io/kube-apiserver:v1.34.1',
+      '  scheduler:',
+      '    image: registry.k8s.io/kube-scheduler:v1.34.1',
+      '  proxy:',
+      '    image: registry.k8s.io/kube-proxy:v1.34.1',
+    ].join('\n')
+    expect(parseMachineConfig(`${v1alpha1('controlplane', kubernetes)}\n${cluster}\n`).images).toEqual({
+      kubelet: 'ghcr.io/siderolabs/kubelet:v1.34.1',
+      'kube-apiserver': 'registry.k8s.io/kube-apiserver:v1.34.1',
+      'kube-controller-manager': undefined,
+      'kube-scheduler': 'registry.k8s.io/kube-scheduler:v1.34.1',
+      'kube-proxy': 'registry.k8s.io/kube-proxy:v1.34.1',
+    })
+    expect(parseMachineConfig(v1alpha1('worker', '', '')).images.kubelet).toBeUndefined()
+  })
 })

@@ -18,7 +18,20 @@ export interface MachineConfig {
   controlPlaneEndpoint: string
   /** base64 PEM strings of the OS CA, as in the config; a worker's key is empty. */
   ca: { crt: string; key: string }
+  /** The Kubernetes images the config names (machine.kubelet.image, cluster.apiServer.image, …);
+   *  talosctl gen config writes them all, at the cluster's Kubernetes version. */
+  images: KubernetesImages
 }
+
+export interface KubernetesImages {
+  kubelet?: string
+  'kube-apiserver'?: string
+  'kube-controller-manager'?: string
+  'kube-scheduler'?: string
+  'kube-proxy'?: string
+}
+
+const withImage = z.object({ image: z.string().min(1).optional() }).optional()
 
 // Each check says what it wants by itself, as Talos's validation errors do.
 const required = (path: string) => z.string({ error: `${path} is required` }).min(1, `${path} is required`)
@@ -36,6 +49,7 @@ const v1alpha1Schema = z.object({
         { error: 'machine.ca is required' },
       ),
       network: z.object({ hostname: z.string().optional() }).optional(),
+      kubelet: withImage,
     },
     { error: 'machine is required' },
   ),
@@ -47,6 +61,10 @@ const v1alpha1Schema = z.object({
         { endpoint: z.url({ error: 'cluster.controlPlane.endpoint must be a URL' }) },
         { error: 'cluster.controlPlane.endpoint is required' },
       ),
+      apiServer: withImage,
+      controllerManager: withImage,
+      scheduler: withImage,
+      proxy: withImage,
     },
     { error: 'cluster is required' },
   ),
@@ -93,6 +111,13 @@ export function parseMachineConfig(raw: string): MachineConfig {
     clusterName: cluster.clusterName,
     controlPlaneEndpoint: cluster.controlPlane.endpoint,
     ca: machine.ca,
+    images: {
+      kubelet: machine.kubelet?.image,
+      'kube-apiserver': cluster.apiServer?.image,
+      'kube-controller-manager': cluster.controllerManager?.image,
+      'kube-scheduler': cluster.scheduler?.image,
+      'kube-proxy': cluster.proxy?.image,
+    },
   }
 }
 

@@ -171,6 +171,7 @@ export const unaryMethods: Record<string, Unary> = {
     disk.bootstraps++
     node.host.print('bootstrap request received')
     node.host.print('service[etcd](Running): Health check successful')
+    node.bootstrapped()
     return {}
   },
 

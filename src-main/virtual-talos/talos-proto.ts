@@ -14,6 +14,7 @@ export function protoDir(): string {
 }
 
 let service: ServiceDefinition | undefined
+let stateService: ServiceDefinition | undefined
 
 /** machine.MachineService, with request enums as their names and bytes as Buffers. */
 export function machineService(): ServiceDefinition {
@@ -30,4 +31,21 @@ export function machineService(): ServiceDefinition {
     service = loaded.machine.MachineService.service
   }
   return service
+}
+
+/** cosi.resource.State (the resource state API apid serves), enums as their names. */
+export function resourceStateService(): ServiceDefinition {
+  if (!stateService) {
+    const definition = loadSync('cosi-state.proto', {
+      includeDirs: [protoDir()],
+      enums: String,
+      defaults: true,
+      longs: Number,
+    })
+    const loaded = loadPackageDefinition(definition) as unknown as {
+      cosi: { resource: { State: { service: ServiceDefinition } } }
+    }
+    stateService = loaded.cosi.resource.State.service
+  }
+  return stateService
 }

@@ -11,9 +11,23 @@ export interface VirtualKubernetes {
    */
   joinNode(
     node: { hostname: string; role: 'control-plane' | 'worker'; address: string } & (
-      { talosVersion: string } | { k3sVersion: string; osImage: string }
+      { talosVersion: string; kubeletVersion?: string } | { k3sVersion: string; osImage: string }
     ),
   ): Promise<void>
+  /**
+   * A Talos control plane's kubelet mirrors its static pods: kube-system Pods on its Node, labelled
+   * `k8s-app: <component>`, running `image`, annotated with the version of the config resource
+   * they were rendered from (talos.dev/config-version). Created, or updated in place.
+   */
+  mirrorStaticPods(node: {
+    hostname: string
+    pods: { component: string; image: string; configVersion: string }[]
+  }): Promise<void>
+  /**
+   * A bootstrapped control plane's manifests (talos-manifests.ts): each object is created when
+   * missing and left as it is when it exists, as Talos's manifest controller does.
+   */
+  createObjects(objects: Record<string, unknown>[]): Promise<void>
   /** The node was reset or powered off: its Node goes away. */
   leaveNode(hostname: string): Promise<void>
   /** Every Node of the loopback cluster, as `kubectl get nodes -o json` lists them. */

@@ -18,7 +18,18 @@ import {
 } from './talos-certs.ts'
 import type { TalosDisk } from './talos-disk.ts'
 import { talosApiPort, type TalosFleet } from './talos-fleet.ts'
-import { machineService } from './talos-proto.ts'
+import { machineService, resourceStateService } from './talos-proto.ts'
+import {
+  apiServerConfigSpec,
+  componentConfigSpec,
+  kubeletSpec,
+  machineConfigSpec,
+  manifestSpec,
+  serviceSpec,
+} from './talos-resource-specs.ts'
+import { kubeProxyDaemonSet } from './talos-manifests.ts'
+import { resourceKeys, ResourceState } from './talos-resources.ts'
+import { resourceStateImplementation } from './resource-state-service.ts'
 import type { VirtualTalosBackends } from './virtual-talos-backends.ts'
 
 export type TalosMode = 'maintenance' | 'configured'
@@ -46,8 +57,14 @@ export class VirtualTalosNode {
   #lifecycle: Promise<void> = Promise.resolve()
   #pendingAction: NodeJS.Timeout | undefined
   #joined: string | undefined
+  /** The kubelet image the node's kubelet runs; undefined before the first config is acted on. */
+  #kubeletImage: string | undefined
   /** Aborted by halt(), for a boot still waiting for trustd. */
   #booting: AbortController | undefined
+  /** What its controllers keep while it runs configured, served by the resource state API. */
+  readonly resources = new ResourceState()
+  /** Config changes are acted on one after another, as Talos's controllers would. */
+  #publishing: Promise<void> = Promise.resolve()
 
   constructor(host: TalosNodeHost) {
     this.host = host
@@ -108,6 +125,7 @@ export class VirtualTalosNode {
       fingerprint = tls.fingerprint
       const server = new Server()
       server.addService(machineService(), machineServiceImplementation(this))
+      server.addService(resourceStateService(), resourceStateImplementation(this))
       await new Promise<void>((resolve, reject) =>
         server.bindAsync(`${address}:${talosApiPort}`, tls.credentials, (error) =>
           error ? reject(error) : resolve(),
@@ -132,6 +150,7 @@ export class VirtualTalosNode {
     this.host.print('service[kubelet](Running): Health check successful')
     this.host.print('boot sequence: done')
     this.#joinKubernetes(config)
+    this.#publish(config)
   }
 
   /**
@@ -190,24 +209,91 @@ export class VirtualTalosNode {
   async #halt(): Promise<void> {
     this.host.fleet.down(this.host.address, this)
     this.#mode = undefined
+    this.resources.clear()
+    this.#kubeletImage = undefined
     const server = this.#server
     this.#server = undefined
     server?.forceShutdown()
   }
 
   #joinKubernetes(config: MachineConfig): void {
+    void this.#registerNode(config)
+  }
+
+  /** The kubelet (re)registers its Node, reporting the version of the kubelet image it runs. */
+  async #registerNode(config: MachineConfig): Promise<void> {
     const kubernetes = this.host.backends.kubernetes
     if (!kubernetes || !config.hostname) return
     const hostname = config.hostname
     this.#joined = hostname
-    kubernetes
+    const kubeletVersion = imageVersion(config.images.kubelet)
+    await kubernetes
       .joinNode({
         hostname,
         role: config.type === 'controlplane' ? 'control-plane' : 'worker',
         address: this.host.address,
         talosVersion: this.host.disk.version,
+        ...(kubeletVersion ? { kubeletVersion } : {}),
       })
       .catch((error: unknown) => this.host.print(`kubelet could not register the node: ${describe(error)}`))
+  }
+
+  /**
+   * The resources Talos's controllers derive from the config, and what they do about a change: a
+   * control plane's static pods (mirrored into kube-system with the version of the config resource
+   * they were rendered from, Talos's talos.dev/config-version annotation), and a new kubelet image
+   * restarts the kubelet (its service goes away and comes back) and the Node reports its version.
+   */
+  #publish(config: MachineConfig): void {
+    this.#publishing = this.#publishing.then(() =>
+      this.#publishNow(config).catch((error: unknown) =>
+        this.host.print(`controller-runtime: ${describe(error)}`),
+      ),
+    )
+  }
+
+  async #publishNow(config: MachineConfig): Promise<void> {
+    if (this.#mode !== 'configured') return
+    const { resources } = this
+    resources.put(resourceKeys.machineConfig, machineConfigSpec(config.raw))
+    const staticPods = []
+    const manifests = []
+    if (config.type === 'controlplane') {
+      const proxyImage = config.images['kube-proxy']
+      if (proxyImage) {
+        const daemonSet = kubeProxyDaemonSet(proxyImage)
+        resources.put(resourceKeys.kubeProxyManifest, manifestSpec([daemonSet]))
+        manifests.push(daemonSet)
+      }
+      for (const component of staticPodComponents) {
+        const image = config.images[component]
+        if (!image) continue
+        const spec = component === 'kube-apiserver' ? apiServerConfigSpec(image) : componentConfigSpec(image)
+        const configVersion = resources.put(resourceKeys[component], spec)
+        staticPods.push({ component, image, configVersion: String(configVersion) })
+      }
+    }
+    const kubeletImage = config.images.kubelet
+    const runningImage = this.#kubeletImage
+    if (kubeletImage) resources.put(resourceKeys.kubeletSpec, kubeletSpec(kubeletImage))
+    this.#kubeletImage = kubeletImage
+    if (runningImage !== undefined && kubeletImage !== runningImage) {
+      resources.destroy(resourceKeys.kubeletService)
+      this.host.print('service[kubelet](Finished): Service finished successfully')
+      await this.#registerNode(config)
+      this.host.print('service[kubelet](Running): Health check successful')
+    }
+    resources.put(resourceKeys.kubeletService, serviceSpec(true, true))
+    const kubernetes = this.host.backends.kubernetes
+    if (kubernetes && config.hostname && staticPods.length > 0)
+      await kubernetes.mirrorStaticPods({ hostname: config.hostname, pods: staticPods })
+    if (kubernetes && this.host.disk.etcdData && manifests.length > 0)
+      await kubernetes.createObjects(manifests)
+  }
+
+  /** etcd was bootstrapped: the bootstrap manifests go into Kubernetes. */
+  bootstrapped(): void {
+    if (this.config) this.#publish(this.config)
   }
 
   /** The node leaves Kubernetes (reset, shutdown). */
@@ -227,10 +313,12 @@ export class VirtualTalosNode {
   replaceConfig(config: MachineConfig): void {
     const before = this.host.disk.config
     this.host.disk.config = config
-    if (this.#mode === 'configured' && before?.hostname !== config.hostname) {
+    if (this.#mode !== 'configured') return
+    if (before?.hostname !== config.hostname) {
       this.leaveKubernetes()
       this.#joinKubernetes(config)
     }
+    this.#publish(config)
   }
 
   /** After the answer is out: reboot, or power off — first doing `then` (an upgrade's new version). */
@@ -248,6 +336,15 @@ export class VirtualTalosNode {
   settled(): Promise<void> {
     return this.#lifecycle
   }
+}
+
+/** The control-plane components Talos runs as static pods, in the order upgrade-k8s rolls them. */
+const staticPodComponents = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const
+
+/** `v1.35.0` from `ghcr.io/siderolabs/kubelet:v1.35.0`; undefined without a version tag. */
+function imageVersion(image: string | undefined): string | undefined {
+  const tag = image?.slice(image.lastIndexOf(':') + 1)
+  return tag && /^v\d+\.\d+\.\d+/.test(tag) ? tag : undefined
 }
 
 function keyCertPair(identity: TlsIdentity) {

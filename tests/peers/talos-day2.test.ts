@@ -11,17 +11,13 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { ClusterRepository } from '../../src-main/clusters/cluster-repository.ts'
-import { openDatabase } from '../../src-main/store/database.ts'
-import { loopbackBackends } from '../../src-main/virtual-talos/loopback-backends.ts'
-import { startVirtualBoard, type VirtualBoard } from '../../src-main/virtual-board/virtual-board-server.ts'
-import type { ClusterRecord } from '../../src-shared/clusters/cluster-schema.ts'
+import type { VirtualBoard } from '../../src-main/virtual-board/virtual-board-server.ts'
 import { chartsDir, helmEnv } from '../support/chart-repository.ts'
-import { startImageServer, type ImageServer } from '../support/image-server.ts'
+import type { ImageServer } from '../support/image-server.ts'
 import { findPeers } from '../support/peers.ts'
 import { runCli } from '../support/run-cli.ts'
-import { setUpTalosDeploy, testSchematicId } from '../support/talos-cli-setup.ts'
-import { makeTempDir } from '../support/temp-dir.ts'
+import { testSchematicId } from '../support/talos-cli-setup.ts'
+import { deployTalosLab, type TalosLab } from './support/talos-lab.ts'
 
 const run = promisify(execFile)
 const bin = fileURLToPath(new URL('../../bin/clusterdeck.js', import.meta.url))
@@ -31,56 +27,31 @@ const etcdutl = findPeers(['etcdutl'])
 const skip = cluster.skip ?? (peers.ok ? undefined : peers.reason)
 const passphrase = 'correct horse battery staple'
 
+let lab: TalosLab
 let board: VirtualBoard
 let images: ImageServer
-let dir: ReturnType<typeof makeTempDir>
 let env: NodeJS.ProcessEnv
 let secretsFile: string
 let savedSnapshot: string
 
-function record(): ClusterRecord {
-  const db = openDatabase(env.CLUSTERDECK_HOME!)
-  try {
-    return new ClusterRepository(db).find('lab')!
-  } finally {
-    db.close()
-  }
-}
+const record = () => lab.record()
 
 /** The Talos version each virtual node reports, in slot order (turing-cp1, then the workers). */
 const versions = () => [0, 1, 2, 3].map((i) => board.talos.node(i)!.version)
 
 describe.skipIf(skip)(`day 2 of a virtual Talos cluster${skip ? ` (skipped: ${skip})` : ''}`, () => {
   beforeAll(async () => {
-    board = await startVirtualBoard({
-      firmware: '2.1',
-      writeSpeedBytesPerSecond: 40e6,
-      bootDelayMs: 100,
-      talosBackends: await loopbackBackends({
-        kubeconfigPath: cluster.kubeconfigPath,
-        etcdEndpoint: cluster.etcdEndpoint,
-      }),
-    })
-    images = await startImageServer()
-    dir = makeTempDir()
-    env = { CLUSTERDECK_HOME: join(dir.path, 'home'), CLUSTERDECK_BMC_PASSWORD: '' }
-    secretsFile = join(dir.path, 'lab-secrets.age')
-    savedSnapshot = join(dir.path, 'lab-etcd.snapshot')
-    await setUpTalosDeploy({
-      env,
-      board,
-      dir: dir.path,
+    lab = await deployTalosLab({
+      cluster,
       tools: peers.ok ? { talosctl: peers.binaries.talosctl, helm: peers.binaries.helm } : { talosctl: '' },
-      factoryImages: images,
     })
-    const deployed = await runCli(['deploy', 'lab', '--through', 'cluster-bootstrap'], { env })
-    expect(deployed.code, deployed.stdout + deployed.stderr).toBe(0)
+    ;({ board, images, env } = lab)
+    secretsFile = join(lab.dir, 'lab-secrets.age')
+    savedSnapshot = join(lab.dir, 'lab-etcd.snapshot')
   }, 240_000)
 
   afterAll(async () => {
-    await board?.close()
-    await images?.close()
-    dir?.remove()
+    await lab?.close()
   })
 
   it('backs up etcd into the data directory and exports the secrets encrypted to a passphrase', async () => {
@@ -120,7 +91,7 @@ describe.skipIf(skip)(`day 2 of a virtual Talos cluster${skip ? ` (skipped: ${sk
     }
 
     // No secret reached the output: the kubeconfig's client key is in the export, not in any log.
-    const kubeconfigFile = join(dir.path, 'lab-kubeconfig')
+    const kubeconfigFile = join(lab.dir, 'lab-kubeconfig')
     expect((await runCli(['cluster', 'kubeconfig', 'lab', '-o', kubeconfigFile], { env })).code).toBe(0)
     const clientKey = /client-key-data: (\S+)/.exec(readFileSync(kubeconfigFile, 'utf8'))![1]!
     expect(backup.stdout + backup.stderr).not.toContain(clientKey)
@@ -193,7 +164,7 @@ describe.skipIf(skip)(`day 2 of a virtual Talos cluster${skip ? ` (skipped: ${sk
     expect(resumed.stdout).toMatch(/Run done/)
 
     // The real talosctl sees every node on the new version, with the installer of its schematic.
-    const talosconfig = join(dir.path, 'lab-talosconfig')
+    const talosconfig = join(lab.dir, 'lab-talosconfig')
     expect((await runCli(['cluster', 'talosconfig', 'lab', '-o', talosconfig], { env })).code).toBe(0)
     for (let i = 0; i < 4; i++) {
       const address = board.talos.node(i)!.address
@@ -242,10 +213,10 @@ describe.skipIf(skip)(`day 2 of a virtual Talos cluster${skip ? ` (skipped: ${sk
     )
 
     // An add-on installed (the project's stand-in Portainer chart): the destroy uninstalls it first.
-    const kubeconfig = join(dir.path, 'lab-kubeconfig')
+    const kubeconfig = join(lab.dir, 'lab-kubeconfig')
     const helm = (args: string[]) =>
       run(peers.ok ? peers.binaries.helm : '', [...args, '--kubeconfig', kubeconfig], {
-        env: helmEnv(join(dir.path, 'helm')),
+        env: helmEnv(join(lab.dir, 'helm')),
       })
     await helm([
       'install',
@@ -294,7 +265,7 @@ describe.skipIf(skip)(`day 2 of a virtual Talos cluster${skip ? ` (skipped: ${sk
 
   it('rebuilds the destroyed cluster from its profile, the exported secrets and the etcd snapshot', async () => {
     // First from a copy whose integrity hash (etcd's sha256 trailer) is broken: the node refuses it.
-    const snapshot = join(dir.path, 'restore-etcd.snapshot')
+    const snapshot = join(lab.dir, 'restore-etcd.snapshot')
     const bytes = readFileSync(savedSnapshot)
     bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0xff, bytes.length - 1)
     writeFileSync(snapshot, bytes)
@@ -336,7 +307,7 @@ describe.skipIf(skip)(`day 2 of a virtual Talos cluster${skip ? ` (skipped: ${sk
     const address = board.talos.node(0)!.address
     const { stdout } = await run(peers.ok ? peers.binaries.talosctl : '', [
       '--talosconfig',
-      join(dir.path, 'lab-talosconfig'),
+      join(lab.dir, 'lab-talosconfig'),
       'version',
       '-n',
       address,

@@ -1,6 +1,6 @@
 // The Kubernetes backend of virtual control planes (src-main/kube/virtual-kubernetes.ts) on the
 // loopback cluster: the kubeconfig talosctl would hand out, nodes joining as a kubelet registers
-// them and leaving when reset. Skipped, with the reason, where scripts/peers.sh could not build the peers.
+// them and leaving when reset, a control plane's static pod mirrors and bootstrap manifests. Skipped, with the reason, where scripts/peers.sh could not build the peers.
 import { randomBytes } from 'node:crypto'
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node'
 import { parse } from 'yaml'
@@ -33,8 +33,15 @@ describe.skipIf(skip !== undefined)(
       kubernetes = (await loopbackBackends({ kubeconfigPath: cluster.kubeconfigPath })).kubernetes!
     })
 
+    const configMap = `talos-manifest-${suffix}`
+
     afterAll(async () => {
       for (const name of [controlPlane, worker]) await core.deleteNode({ name }).catch(() => undefined)
+      for (const component of ['kube-apiserver', 'kube-scheduler'])
+        await core
+          .deleteNamespacedPod({ name: `${component}-${controlPlane}`, namespace: 'kube-system' })
+          .catch(() => undefined)
+      await core.deleteNamespacedConfigMap({ name: configMap, namespace: 'default' }).catch(() => undefined)
     })
 
     it('hands out a self-contained kubeconfig named for the cluster, with the admin credentials', async () => {
@@ -90,6 +97,58 @@ describe.skipIf(skip !== undefined)(
         interval: 500,
       })
       expect((await core.readNode({ name: controlPlane })).status?.nodeInfo?.osImage).toBe('Talos (v1.12.1)')
+    })
+
+    it('mirrors a control plane’s static pods, updating their image and config version in place', async () => {
+      const pods = (version: string, configVersion: string) =>
+        ['kube-apiserver', 'kube-scheduler'].map((component) => ({
+          component,
+          image: `registry.k8s.io/${component}:${version}`,
+          configVersion,
+        }))
+      await kubernetes.mirrorStaticPods({ hostname: controlPlane, pods: pods('v1.34.1', '1') })
+      await kubernetes.mirrorStaticPods({ hostname: controlPlane, pods: pods('v1.35.0', '2') })
+      const read = () =>
+        core.readNamespacedPod({ name: `kube-apiserver-${controlPlane}`, namespace: 'kube-system' })
+      const pod = await read()
+      expect(pod.metadata?.labels).toMatchObject({ 'k8s-app': 'kube-apiserver', tier: 'control-plane' })
+      expect(pod.metadata?.annotations?.['talos.dev/config-version']).toBe('2')
+      expect(pod.spec?.nodeName).toBe(controlPlane)
+      expect(pod.spec?.containers.map((container) => container.image)).toEqual([
+        'registry.k8s.io/kube-apiserver:v1.35.0',
+      ])
+      // kwok runs it on the node: Ready, on the node's address, which is what upgrade-k8s waits for.
+      await vi.waitFor(
+        async () => {
+          const { status } = await read()
+          expect(status?.hostIP).toBe('127.0.0.11')
+          expect(status?.conditions).toContainEqual(
+            expect.objectContaining({ type: 'Ready', status: 'True' }),
+          )
+        },
+        { timeout: 30_000, interval: 500 },
+      )
+    })
+
+    it('creates a manifest’s objects once and leaves them as they are after; refuses one without a name', async () => {
+      const object = (value: string) => ({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: configMap, namespace: 'default' },
+        data: { value },
+      })
+      await kubernetes.createObjects([object('first')])
+      await kubernetes.createObjects([object('second')])
+      expect((await core.readNamespacedConfigMap({ name: configMap, namespace: 'default' })).data).toEqual({
+        value: 'first',
+      })
+      const error = await rejection(
+        kubernetes.createObjects([
+          { apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: 'default' } },
+        ]),
+      )
+      expect(error.code).toBe('invalid_input')
+      expect(error.message).toContain('metadata.name')
     })
 
     it('a worker joins without the control-plane role; a reset node leaves, twice without complaint', async () => {

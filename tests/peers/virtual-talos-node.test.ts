@@ -62,6 +62,12 @@ function recordingKubernetes(events: string[]): VirtualKubernetes {
       const version = 'talosVersion' in node ? node.talosVersion : node.k3sVersion
       events.push(`join ${node.hostname} ${node.role} ${node.address} ${version}`)
     },
+    async mirrorStaticPods({ hostname, pods }) {
+      events.push(`mirror ${hostname} ${pods.map((pod) => pod.image).join(' ')}`)
+    },
+    async createObjects(objects) {
+      events.push(`create ${objects.map((object) => object.kind).join(' ')}`)
+    },
     async leaveNode(hostname) {
       events.push(`leave ${hostname}`)
     },
@@ -215,6 +221,13 @@ describe.skipIf(!peers.ok)(
       expect(version.stdout.split('Server:')[1]).toMatch(/Tag:\s+v1\.12\.0/)
       await waitFor(() => kubeEvents.includes(`join vcp1 control-plane ${cp} v1.12.0`))
       expect(kubeEvents).toContain(`join vw1 worker ${worker} v1.12.0`)
+      // The control plane mirrors its static pods at the images its config names; its bootstrap
+      // manifests wait for the bootstrap.
+      await waitFor(() => kubeEvents.some((event) => event.startsWith('mirror vcp1 ')))
+      expect(kubeEvents.find((event) => event.startsWith('mirror vcp1 '))).toMatch(
+        /^mirror vcp1 \S+\/kube-apiserver:v[\d.]+ \S+\/kube-controller-manager:v[\d.]+ \S+\/kube-scheduler:v[\d.]+$/,
+      )
+      expect(kubeEvents).not.toContain('create DaemonSet')
     })
 
     it('refuses clients without the cluster’s certificate on a configured node', async () => {
@@ -298,6 +311,7 @@ describe.skipIf(!peers.ok)(
       expect(again.code).not.toBe(0)
       expect(again.stderr).toContain('code = AlreadyExists desc = etcd data directory is not empty')
       expect(node(0)?.bootstraps).toBe(1)
+      await waitFor(() => kubeEvents.includes('create DaemonSet'))
 
       const onWorker = await secure(worker, 'bootstrap')
       expect(onWorker.stderr).toContain('bootstrap can only be performed on a control plane node')

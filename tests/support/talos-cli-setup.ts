@@ -23,6 +23,8 @@ export interface TalosCliSetup {
    * file), so the library knows the schematic it came from — the installer an upgrade uses.
    */
   factoryImages?: ImageServer
+  /** The profile's Kubernetes version, e.g. `1.34.1` (default: the template's). */
+  kubernetes?: string
 }
 
 /** A schematic id for the test image's factory-shaped URL. */
@@ -35,6 +37,7 @@ export async function setUpTalosDeploy({
   dir,
   tools,
   factoryImages,
+  kubernetes,
 }: TalosCliSetup): Promise<string> {
   const setUp = async (args: string[], stdin?: string) => {
     const result = await runCli(args, { env, ...(stdin === undefined ? {} : { stdin }) })
@@ -57,7 +60,7 @@ export async function setUpTalosDeploy({
   const template = profileFromTemplate('talos-rk1-longhorn', { name: 'lab', board: 'rack-1' })
   const profile = {
     ...template,
-    versions: { ...template.versions, talos: 'v1.12.0' },
+    versions: { ...template.versions, talos: 'v1.12.0', ...(kubernetes ? { kubernetes } : {}) },
     image: { cached: sha256(raw) },
   }
   profile.timeouts.bootSeconds = 60
