@@ -244,6 +244,8 @@ describe('a restore on a virtual K3s server', () => {
       joinNode: async () => undefined,
       leaveNode: async () => undefined,
       listNodes: async () => [],
+      mirrorStaticPods: async () => undefined,
+      createObjects: async () => undefined,
     },
   }
   const tokenFile = '/etc/rancher/k3s/cluster-token'
