@@ -18,8 +18,7 @@ import { addonCatalogue, addonEntry, enabledAddons } from '../../src-shared/addo
 import { valuesFor } from '../../src-shared/addons/addon-values.ts'
 import type { AddonKey } from '../../src-shared/lifecycle/plan.ts'
 import { profileFromTemplate } from '../../src-shared/profiles/profile-templates.ts'
-import { loopbackBackends } from '../../src-main/virtual-talos/loopback-backends.ts'
-import { startVirtualBoard, type VirtualBoard } from '../../src-main/virtual-board/virtual-board-server.ts'
+import type { VirtualBoard } from '../../src-main/virtual-board/virtual-board-server.ts'
 import {
   chartsDir,
   helmEnv,
@@ -32,6 +31,7 @@ import { removeAddons } from '../support/remove-addons.ts'
 import { runCli } from '../support/run-cli.ts'
 import { setUpTalosDeploy } from '../support/talos-cli-setup.ts'
 import { makeTempDir } from '../support/temp-dir.ts'
+import { startLoopbackBoard } from './support/loopback-board.ts'
 
 const run = promisify(execFile)
 const cluster = inject('loopbackCluster')
@@ -127,15 +127,7 @@ const upgradeLab = (args: string[], repositoryUrl = repository.url) =>
 
 describe.skipIf(skip)(`upgrading the add-ons to their pins${skip ? ` (skipped: ${skip})` : ''}`, () => {
   beforeAll(async () => {
-    board = await startVirtualBoard({
-      firmware: '2.1',
-      writeSpeedBytesPerSecond: 40e6,
-      bootDelayMs: 100,
-      talosBackends: await loopbackBackends({
-        kubeconfigPath: cluster.kubeconfigPath,
-        etcdEndpoint: cluster.etcdEndpoint,
-      }),
-    })
+    board = await startLoopbackBoard(cluster)
     const pinned = addonCatalogue.map((addon) => addon.chart.name)
     const olderPackages: ChartPackage[] = behind.map((key) => ({
       name: addonEntry(key).chart.name,

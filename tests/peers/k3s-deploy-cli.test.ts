@@ -18,8 +18,7 @@ import { stringify } from 'yaml'
 import { addonCatalogue } from '../../src-shared/addons/addon-catalogue.ts'
 import { profileFromTemplate } from '../../src-shared/profiles/profile-templates.ts'
 import type { ClusterProfile } from '../../src-shared/profiles/profile-schema.ts'
-import { loopbackBackends } from '../../src-main/virtual-talos/loopback-backends.ts'
-import { startVirtualBoard, type VirtualBoard } from '../../src-main/virtual-board/virtual-board-server.ts'
+import type { VirtualBoard } from '../../src-main/virtual-board/virtual-board-server.ts'
 import { api, login } from '../integration/virtual-board-helpers.ts'
 import { serveChartRepository, type ChartRepository } from '../support/chart-repository.ts'
 import { armbianDiskImage, sha256, writeImage } from '../support/make-image.ts'
@@ -33,6 +32,7 @@ import {
   powerOnArmbian,
   waitForArmbianBoot,
 } from '../support/virtual-armbian.ts'
+import { startLoopbackBoard } from './support/loopback-board.ts'
 
 const run = promisify(execFile)
 const bin = fileURLToPath(new URL('../../bin/clusterdeck.js', import.meta.url))
@@ -80,12 +80,7 @@ const cli = async (args: string[], stdin?: string) => {
 
 describe.skipIf(skip)(`clusterdeck deploy of a K3s profile${skip ? ` (skipped: ${skip})` : ''}`, () => {
   beforeAll(async () => {
-    board = await startVirtualBoard({
-      firmware: '2.1',
-      writeSpeedBytesPerSecond: 40e6,
-      bootDelayMs: 100,
-      talosBackends: await loopbackBackends({ kubeconfigPath: cluster.kubeconfigPath }),
-    })
+    board = await startLoopbackBoard(cluster)
     repository = await serveChartRepository(
       cluster.helm,
       addonCatalogue.map((addon) => addon.chart.name),

@@ -8,12 +8,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { loopbackBackends } from '../../src-main/virtual-talos/loopback-backends.ts'
-import { startVirtualBoard, type VirtualBoard } from '../../src-main/virtual-board/virtual-board-server.ts'
+import type { VirtualBoard } from '../../src-main/virtual-board/virtual-board-server.ts'
 import { findPeers } from '../support/peers.ts'
 import { runCli } from '../support/run-cli.ts'
 import { setUpTalosDeploy } from '../support/talos-cli-setup.ts'
 import { makeTempDir } from '../support/temp-dir.ts'
+import { startLoopbackBoard } from './support/loopback-board.ts'
 
 const bin = fileURLToPath(new URL('../../bin/clusterdeck.js', import.meta.url))
 const cluster = inject('loopbackCluster')
@@ -47,12 +47,7 @@ describe.skipIf(skip)(
   `clusterdeck deploy through the Talos bootstrap${skip ? ` (skipped: ${skip})` : ''}`,
   () => {
     beforeAll(async () => {
-      board = await startVirtualBoard({
-        firmware: '2.1',
-        writeSpeedBytesPerSecond: 40e6,
-        bootDelayMs: 100,
-        talosBackends: await loopbackBackends({ kubeconfigPath: cluster.kubeconfigPath }),
-      })
+      board = await startLoopbackBoard(cluster)
       dir = makeTempDir()
       env = { CLUSTERDECK_HOME: join(dir.path, 'home'), CLUSTERDECK_BMC_PASSWORD: '' }
       await setUpTalosDeploy({

@@ -19,8 +19,7 @@ import { SettingsStore } from '../../src-main/store/settings-store.ts'
 import { talosSteps } from '../../src-main/talos/talos-steps.ts'
 import { pinnedTools } from '../../src-main/tools/tool-manifest.ts'
 import { ToolsService } from '../../src-main/tools/tools-service.ts'
-import { loopbackBackends } from '../../src-main/virtual-talos/loopback-backends.ts'
-import { startVirtualBoard, type VirtualBoard } from '../../src-main/virtual-board/virtual-board-server.ts'
+import type { VirtualBoard } from '../../src-main/virtual-board/virtual-board-server.ts'
 import { AppError } from '../../src-shared/contract/app-error.ts'
 import type { RequestInput, RequestName, RequestOutput } from '../../src-shared/contract/index.ts'
 import type { Run } from '../../src-shared/lifecycle/run-schema.ts'
@@ -33,6 +32,7 @@ import { MemorySecretStore } from '../support/memory-secret-store.ts'
 import { findPeers } from '../support/peers.ts'
 import { makeTempDir } from '../support/temp-dir.ts'
 import { saveBoard } from '../support/virtual-bmc.ts'
+import { startLoopbackBoard } from './support/loopback-board.ts'
 
 const run = promisify(execFile)
 const cluster = inject('loopbackCluster')
@@ -81,12 +81,7 @@ describe.skipIf(skip)(
   `Talos bootstrap on the virtual board with the real talosctl${skip ? ` (skipped: ${skip})` : ''}`,
   () => {
     beforeAll(async () => {
-      board = await startVirtualBoard({
-        firmware: '2.1',
-        writeSpeedBytesPerSecond: 40e6,
-        bootDelayMs: 100,
-        talosBackends: await loopbackBackends({ kubeconfigPath: cluster.kubeconfigPath }),
-      })
+      board = await startLoopbackBoard(cluster)
       dir = makeTempDir()
       core = createAppCore({
         dataDir: join(dir.path, 'data'),

@@ -18,14 +18,14 @@ import { profileFromTemplate } from '../../src-shared/profiles/profile-templates
 import { ClusterRepository } from '../../src-main/clusters/cluster-repository.ts'
 import { listNodeReadiness } from '../../src-main/kube/kube-nodes.ts'
 import { openDatabase } from '../../src-main/store/database.ts'
-import { loopbackBackends } from '../../src-main/virtual-talos/loopback-backends.ts'
-import { startVirtualBoard, type VirtualBoard } from '../../src-main/virtual-board/virtual-board-server.ts'
+import type { VirtualBoard } from '../../src-main/virtual-board/virtual-board-server.ts'
 import { helmEnv, serveChartRepository, type ChartRepository } from '../support/chart-repository.ts'
 import { findPeers } from '../support/peers.ts'
 import { removeAddons } from '../support/remove-addons.ts'
 import { runCli } from '../support/run-cli.ts'
 import { setUpTalosDeploy } from '../support/talos-cli-setup.ts'
 import { makeTempDir } from '../support/temp-dir.ts'
+import { startLoopbackBoard } from './support/loopback-board.ts'
 
 const run = promisify(execFile)
 const cluster = inject('loopbackCluster')
@@ -43,12 +43,7 @@ let profileFile: string
 
 describe.skipIf(skip)(`the whole virtual lifecycle${skip ? ` (skipped: ${skip})` : ''}`, () => {
   beforeAll(async () => {
-    board = await startVirtualBoard({
-      firmware: '2.1',
-      writeSpeedBytesPerSecond: 40e6,
-      bootDelayMs: 100,
-      talosBackends: await loopbackBackends({ kubeconfigPath: cluster.kubeconfigPath }),
-    })
+    board = await startLoopbackBoard(cluster)
     repository = await serveChartRepository(
       cluster.helm,
       addonCatalogue.map((addon) => addon.chart.name),

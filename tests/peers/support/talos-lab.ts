@@ -5,14 +5,14 @@ import { join } from 'node:path'
 import { expect } from 'vitest'
 import { ClusterRepository } from '../../../src-main/clusters/cluster-repository.ts'
 import { openDatabase } from '../../../src-main/store/database.ts'
-import { loopbackBackends } from '../../../src-main/virtual-talos/loopback-backends.ts'
-import { startVirtualBoard, type VirtualBoard } from '../../../src-main/virtual-board/virtual-board-server.ts'
+import type { VirtualBoard } from '../../../src-main/virtual-board/virtual-board-server.ts'
 import type { ClusterRecord } from '../../../src-shared/clusters/cluster-schema.ts'
 import { startImageServer, type ImageServer } from '../../support/image-server.ts'
 import { runCli } from '../../support/run-cli.ts'
 import { setUpTalosDeploy } from '../../support/talos-cli-setup.ts'
 import { makeTempDir } from '../../support/temp-dir.ts'
 import type { ProvidedCluster } from './cluster-setup.ts'
+import { startLoopbackBoard } from './loopback-board.ts'
 
 export interface TalosLab {
   board: VirtualBoard
@@ -31,15 +31,7 @@ export async function deployTalosLab(options: {
   /** The profile's Kubernetes version (default: the template's). */
   kubernetes?: string
 }): Promise<TalosLab> {
-  const board = await startVirtualBoard({
-    firmware: '2.1',
-    writeSpeedBytesPerSecond: 40e6,
-    bootDelayMs: 100,
-    talosBackends: await loopbackBackends({
-      kubeconfigPath: options.cluster.kubeconfigPath,
-      etcdEndpoint: options.cluster.etcdEndpoint,
-    }),
-  })
+  const board = await startLoopbackBoard(options.cluster)
   const images = await startImageServer()
   const temp = makeTempDir()
   const env = { CLUSTERDECK_HOME: join(temp.path, 'home'), CLUSTERDECK_BMC_PASSWORD: '' }
