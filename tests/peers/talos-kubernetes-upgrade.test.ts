@@ -48,15 +48,21 @@ describe.skipIf(skip)(
   `Kubernetes upgrade of a virtual Talos cluster${skip ? ` (skipped: ${skip})` : ''}`,
   () => {
     beforeAll(async () => {
+      const path = cluster.kubeconfigPath
+      const { kubeConfig } = loadKubeconfig(readFileSync(path, 'utf8'), path)
+      core = kubeConfig.makeApiClient(CoreV1Api)
+      apps = kubeConfig.makeApiClient(AppsV1Api)
+      // The loopback API is shared by every virtual cluster of the run, and a control plane creates
+      // kube-proxy's DaemonSet only where there is none (as Talos does): one left by an earlier
+      // test's cluster, at another version, would stand in for this cluster's.
+      await apps
+        .deleteNamespacedDaemonSet({ name: 'kube-proxy', namespace: 'kube-system' })
+        .catch(() => undefined)
       lab = await deployTalosLab({
         cluster,
         tools: { talosctl: peers.ok ? peers.binaries.talosctl : '' },
         kubernetes: '1.34.1',
       })
-      const path = cluster.kubeconfigPath
-      const { kubeConfig } = loadKubeconfig(readFileSync(path, 'utf8'), path)
-      core = kubeConfig.makeApiClient(CoreV1Api)
-      apps = kubeConfig.makeApiClient(AppsV1Api)
     }, 240_000)
 
     afterAll(async () => {

@@ -101,7 +101,15 @@ describe.skipIf(skip !== undefined)(
         ['k3s-token', 'k3s-install'],
       )
 
-      const kubeconfig = (await server.run(readKubeconfigCommand)).stdout
+      // K3s writes its kubeconfig once its API serves, a moment after the unit starts.
+      const kubeconfig = await vi.waitFor(
+        async () => {
+          const read = await server.run(readKubeconfigCommand)
+          if (read.exitCode !== 0) throw new Error(read.stderr)
+          return read.stdout
+        },
+        { timeout: 20_000, interval: 200 },
+      )
       const document = parse(kubeconfig)
       expect(document['current-context']).toBe('default')
       expect(document.contexts).toEqual([
