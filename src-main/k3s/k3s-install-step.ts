@@ -5,7 +5,9 @@
 // enabled and whose config.yaml (and token file) are unchanged is skipped — so a run stopped while
 // the agents join is resumed without installing the server again. In a restore the first server
 // gets the cluster's original token and its datastore from the snapshot before it starts, and the
-// other servers join it anew (k3s-restore.ts).
+// other servers join it anew (k3s-restore.ts). A joining node's step ends only once its unit is
+// active: a node that cannot reach the server or is refused fails the step with K3s's own reason
+// from the journal (k3s-unit.ts), and a retry starts the unit again.
 import { AppError } from '../../src-shared/contract/app-error.ts'
 import { sealedNames } from '../../src-shared/clusters/sealed-names.ts'
 import {
@@ -17,6 +19,13 @@ import {
   readServerTokenCommand,
   type K3sNodeInstall,
 } from '../../src-shared/k3s/k3s-install.ts'
+import {
+  journalReason,
+  journalTailCommand,
+  judgeUnitState,
+  unitStateCommand,
+  type K3sUnitState,
+} from '../../src-shared/k3s/k3s-unit.ts'
 import type { ProfileNode } from '../../src-shared/profiles/profile-schema.ts'
 import type { StepContext, StepExecutor } from '../lifecycle/step-executor.ts'
 import type { NodeShell } from '../ssh/node-shell.ts'
@@ -52,6 +61,8 @@ export function k3sInstallStep<K extends InstallKind>(deps: K3sStepDependencies)
       return withNodeShell(deps, context, node, async (shell) => {
         if (!(await allInPlace(shell, install.actions))) return null
         if (restore && !(await restoredOn(shell, restore.snapshot))) return null
+        // A join is done once its K3s runs: a failed one is retried by the step.
+        if (!first && (await unitState(shell, install)).outcome !== 'active') return null
         // The first server is done once the agents can join it: its token is the sealed one.
         if (first) {
           const sealed = await openIfSealed(context.sealed, sealedNames.k3sToken)
@@ -80,6 +91,11 @@ export function k3sInstallStep<K extends InstallKind>(deps: K3sStepDependencies)
           await runOrFail(shell, node, { command: 'systemctl start --no-block k3s' }, 'Starting K3s')
         if (install.role === 'first-server')
           await sealServerToken(deps, shell, context, node, restore !== null)
+        else {
+          const apply = install.actions.find((action) => action.id === 'k3s-install')
+          const restarted = restore !== null || changed.includes(apply?.title ?? '')
+          await waitForJoin(deps, shell, context, node, install, restarted)
+        }
         if (restore && !again) await markRestored(shell, node, restore.snapshot)
         return {
           message: `${changed.length || restore ? 'Installed' : 'Already in place:'} ${describe(install, context)} on ${node.hostname}${restored(install, restore)}`,
@@ -125,6 +141,57 @@ function outputOf(install: K3sNodeInstall, restore: K3sRestore | null): Record<s
     unit: install.unit,
     ...(restore ? { restoredFrom: { file: restore.snapshot.path, sha256: restore.snapshot.sha256 } } : {}),
   }
+}
+
+async function unitState(shell: NodeShell, install: K3sNodeInstall): Promise<K3sUnitState> {
+  const result = await shell.run(unitStateCommand(install.unit))
+  return judgeUnitState(result.exitCode === 0 ? result.stdout : '')
+}
+
+/**
+ * Waits (bootSeconds) until the joining node's K3s is active. A unit the install did not start and
+ * that is stopped or failed — nothing changed on a retry, or a token change only restarts a running
+ * unit — is started again first. A unit that failed or keeps restarting, or is not up in time, fails the step with
+ * the end of its journal: install.sh and `systemctl start --no-block` succeed whatever K3s does.
+ */
+async function waitForJoin(
+  deps: K3sStepDependencies,
+  shell: NodeShell,
+  context: StepContext,
+  node: ProfileNode,
+  install: K3sNodeInstall,
+  /** The install (or a restore) just started the unit. */
+  started: boolean,
+): Promise<void> {
+  const { unit } = install
+  const before = await unitState(shell, install)
+  if (!started && (before.outcome === 'failed' || before.state.startsWith('inactive')))
+    await runOrFail(shell, node, { command: `systemctl restart --no-block ${unit}` }, `Starting ${unit}`)
+  const timeoutMs = context.profile.timeouts.bootSeconds * 1000
+  let last: K3sUnitState = before
+  const settled = await pollUntil(context, deps.pollMs ?? 3000, timeoutMs, async () => {
+    last = await unitState(shell, install)
+    return last.outcome === 'starting' ? null : last
+  })
+  if (settled?.outcome === 'active') {
+    context.log(`${unit} is active on ${node.hostname}`)
+    return
+  }
+  const journal = await shell.run(journalTailCommand(unit))
+  const reason = journal.exitCode === 0 ? journalReason(journal.stdout) : ''
+  const why = reason ? `; its journal says: ${reason}` : ''
+  const hint = `Fix the cause (is the first server running and reachable, is the sealed token its token?), look at \`journalctl -u ${unit}\` on the node (clusterdeck node exec ${context.profile.name} ${node.hostname} -- journalctl -u ${unit}), then retry the step.`
+  if (settled === null)
+    throw new AppError(
+      'timeout',
+      `K3s (${unit}) on ${node.hostname} did not come up within ${timeoutMs / 1000} s (${last.state})${why}.`,
+      hint,
+    )
+  throw new AppError(
+    'tool_failed',
+    `K3s (${unit}) on ${node.hostname} could not join the cluster: the unit is ${settled.state}${why}.`,
+    hint,
+  )
 }
 
 /** The server's token, or null while K3s has not written it yet. */

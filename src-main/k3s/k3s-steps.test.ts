@@ -348,6 +348,54 @@ describe('K3s server, agent, kubeconfig and readiness', () => {
     expect(again.skipped).toBe(true)
   })
 
+  it('fails the join with K3s’s reason from the journal, and joins on a retry once it can', async () => {
+    const t = await prepared()
+    await t.run(t.steps['k3s.install-server'], t.contextFor('k3s:server:turing-cp1', 'k3s.install-server'))
+    const agent = t.nodes['turing-w1']!
+    const refused =
+      'level=error msg="failed to get CA certs: Get \\"https://10.10.88.73:6443/cacerts\\": dial tcp 10.10.88.73:6443: connect: connection refused"'
+    agent.write('state/failing/k3s-agent', `Starting k3s agent\n${refused}\n`)
+    const join = () =>
+      t.run(t.steps['k3s.install-agent'], t.contextFor('k3s:join:turing-w1', 'k3s.install-agent'))
+    await expect(join()).rejects.toMatchObject({
+      code: 'tool_failed',
+      message: `K3s (k3s-agent) on turing-w1 could not join the cluster: the unit is failed (failed); its journal says: ${refused}.`,
+      hint: expect.stringContaining('clusterdeck node exec lab turing-w1 -- journalctl -u k3s-agent'),
+    })
+    expect(agent.calls()).toContain('install.sh agent v1.36.4+k3s1')
+
+    // The server answers again: the retry installs nothing, starts the unit again and waits for it.
+    agent.run({ command: 'rm "$ROOT/state/failing/k3s-agent"' })
+    const restarts = () => agent.calls().filter((c) => c === 'systemctl restart --no-block k3s-agent').length
+    expect(restarts()).toBe(1)
+    const retried = await join()
+    expect(retried.skipped).toBe(false)
+    expect(retried.result.message).toBe(
+      'Already in place: K3s v1.36.4+k3s1 as an agent (k3s-agent) on turing-w1',
+    )
+    expect(agent.calls().filter((c) => c.startsWith('install.sh'))).toHaveLength(1)
+    expect(restarts()).toBe(2)
+    expect((await join()).skipped).toBe(true)
+  })
+
+  it('fails a join whose K3s does not come up in time, naming what the unit does', async () => {
+    const t = await prepared()
+    await t.run(t.steps['k3s.install-server'], t.contextFor('k3s:server:turing-cp1', 'k3s.install-server'))
+    const agent = t.nodes['turing-w1']!
+    // Still trying to reach the server: systemd keeps the unit activating.
+    agent.installTool(
+      'systemctl',
+      'echo "systemctl $*" >> "$ROOT/calls"; case "$1" in show) printf "ActiveState=activating\\nSubState=start\\nNRestarts=0\\n" ;; is-enabled) test -e "$ROOT/state/enabled/k3s-agent" ;; is-active) exit 3 ;; esac; exit 0',
+    )
+    t.profile.timeouts.bootSeconds = 0
+    await expect(
+      t.run(t.steps['k3s.install-agent'], t.contextFor('k3s:join:turing-w1', 'k3s.install-agent')),
+    ).rejects.toMatchObject({
+      code: 'timeout',
+      message: 'K3s (k3s-agent) on turing-w1 did not come up within 0 s (activating (start)).',
+    })
+  })
+
   it('restores nothing from a snapshot of another kind, or without the cluster’s original token', async () => {
     const t = await prepared()
     const server = t.nodes['turing-cp1']!

@@ -227,6 +227,9 @@ export function armbianCommands(system: ArmbianSystem): Command[] {
       const count = Number(args[args.indexOf('-n') + 1])
       let lines = units.flatMap((u) => system.journals.get(u.replace(/\.service$/, '')) ?? [])
       if (args.includes('-n') && Number.isFinite(count)) lines = lines.slice(-count)
+      // `-o cat`: the messages alone, without time, host and unit[pid].
+      if (args.includes('cat') && args[args.indexOf('cat') - 1] === '-o')
+        lines = lines.map((line) => line.replace(/^.*? \S+\[\d+\]: /, ''))
       return ok(lines.length ? `${lines.join('\n')}\n` : '-- No entries --\n')
     }),
 
@@ -702,6 +705,40 @@ async function systemctl(
         if (system.failed.has(unit)) return fail(jobFailed(unit), 1)
       }
       return ok()
+    }
+    case 'show': {
+      // `systemctl show [-p NAME]... [--value] UNIT`: the unit's state as key=value lines. The
+      // simulation restarts nothing by itself (a failed K3s stays failed), so NRestarts stays 0.
+      const names = args.flatMap((a, i) =>
+        a === '-p' || a === '--property'
+          ? (args[i + 1] ?? '').split(',')
+          : a.startsWith('--property=')
+            ? a.slice(11).split(',')
+            : [],
+      )
+      const unit = args.filter(
+        (a, i) => !a.startsWith('-') && args[i - 1] !== '-p' && args[i - 1] !== '--property',
+      )[1]
+      const name = (unit ?? '').replace(/\.service$/, '')
+      const [active, sub] = system.active.has(name)
+        ? ['active', 'running']
+        : system.starting(name)
+          ? ['activating', 'start']
+          : system.failed.has(name)
+            ? ['failed', 'failed']
+            : ['inactive', 'dead']
+      const values: Record<string, string> = {
+        Id: `${name}.service`,
+        LoadState: (await system.unitFile(name)) ? 'loaded' : 'not-found',
+        ActiveState: active,
+        SubState: sub,
+        NRestarts: '0',
+      }
+      const shown = names.length ? names : Object.keys(values)
+      const lines = shown.map((key) =>
+        args.includes('--value') ? (values[key] ?? '') : `${key}=${values[key] ?? ''}`,
+      )
+      return ok(`${lines.join('\n')}\n`)
     }
     case 'status': {
       const unit = units[0] ?? ''

@@ -254,6 +254,11 @@ export class ArmbianSystem {
     this.journals.set(unit, lines.slice(-200))
   }
 
+  /** Whether a start or restart of the unit is under way (systemd's `activating`). */
+  starting(unit: string): boolean {
+    return this.#transitions.has(unit)
+  }
+
   /** Starts the unit (a restart when it runs); resolves once it is active or has failed. */
   startUnit(unit: string, restart = false): Promise<void> {
     const previous = this.#transitions.get(unit) ?? Promise.resolve()
