@@ -269,7 +269,7 @@ export class ArmbianSystem {
         this.#journalHost = await this.hostname()
         if (this.active.has(unit)) {
           if (!restart) return
-          await this.#stop(unit)
+          await this.#stop(unit, true)
         }
         this.failed.delete(unit)
         failure = await this.k3s.start(unit)
@@ -298,9 +298,9 @@ export class ArmbianSystem {
     if (this.active.has(unit)) await this.#stop(unit)
   }
 
-  async #stop(unit: string): Promise<void> {
+  async #stop(unit: string, restarting = false): Promise<void> {
     this.active.delete(unit)
-    await this.k3s.stop(unit)
+    await this.k3s.stop(unit, restarting)
     this.journal(unit, `Stopped ${unit}.service.`)
   }
 

@@ -73,6 +73,8 @@ export class VirtualK3s {
   readonly #registry: K3sRegistry
   #system: ArmbianSystem | undefined
   #running: Running | undefined
+  /** Registered before a restart whose start has not registered again: its Node is still there. */
+  #kept: Running | undefined
   /** Started with `cluster-init` (embedded etcd): further servers may join it. */
   #clusterInit = false
 
@@ -324,6 +326,7 @@ export class VirtualK3s {
         osImage: osImage ?? 'Armbian',
       })
       running.joined = true
+      this.#kept = undefined
       let members = this.#registry.clusters.get(clusterId)
       if (!members) this.#registry.clusters.set(clusterId, (members = new Set()))
       members.add(nodeName)
@@ -335,17 +338,29 @@ export class VirtualK3s {
     return undefined
   }
 
-  async stop(unit: string): Promise<void> {
+  /**
+   * The unit stops. In a restart (`systemctl restart`, an upgrade) its Node stays, as K3s keeps
+   * its Node object — cordon included — across restarts: the start that follows updates it.
+   */
+  async stop(unit: string, restarting = false): Promise<void> {
     if (this.#running?.unit !== unit) return
-    await this.#leave(false)
+    await this.#leave(false, restarting)
   }
 
-  /** The node stops serving; its Node leaves the loopback cluster as a stopped Talos node's does. */
-  async #leave(uninstalling: boolean): Promise<void> {
-    const running = this.#running
+  /**
+   * The node stops serving; unless it restarts, its Node leaves the loopback cluster as a stopped
+   * Talos node's does.
+   */
+  async #leave(uninstalling: boolean, restarting = false): Promise<void> {
+    const running = this.#running ?? this.#kept
     this.#running = undefined
+    this.#kept = undefined
     if (this.#registry.servers.get(this.#address) === this) this.#registry.servers.delete(this.#address)
     if (!running?.joined) return
+    if (restarting) {
+      this.#kept = running
+      return
+    }
     this.#registry.clusters.get(running.clusterId)?.delete(running.nodeName)
     await this.#backends.kubernetes?.leaveNode(running.nodeName).catch((error: unknown) => {
       if (!uninstalling)
