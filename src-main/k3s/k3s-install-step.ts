@@ -93,8 +93,8 @@ export function k3sInstallStep<K extends InstallKind>(deps: K3sStepDependencies)
           await sealServerToken(deps, shell, context, node, restore !== null)
         else {
           const apply = install.actions.find((action) => action.id === 'k3s-install')
-          const restarted = restore !== null || changed.includes(apply?.title ?? '')
-          await waitForJoin(deps, shell, context, node, install, restarted)
+          const started = restore !== null || changed.includes(apply?.title ?? '')
+          await waitForJoin(deps, shell, context, node, install, started)
         }
         if (restore && !again) await markRestored(shell, node, restore.snapshot)
         return {
@@ -149,10 +149,11 @@ async function unitState(shell: NodeShell, install: K3sNodeInstall): Promise<K3s
 }
 
 /**
- * Waits (bootSeconds) until the joining node's K3s is active. A unit the install did not start and
- * that is stopped or failed — nothing changed on a retry, or a token change only restarts a running
- * unit — is started again first. A unit that failed or keeps restarting, or is not up in time, fails the step with
- * the end of its journal: install.sh and `systemctl start --no-block` succeed whatever K3s does.
+ * Waits (bootSeconds) until the joining node's K3s is active: install.sh and `systemctl start
+ * --no-block` succeed whatever K3s does. A unit the install did not start and that is stopped or
+ * failed (nothing changed on a retry; a token change only restarts a running unit) is started
+ * first. A unit that fails or keeps restarting, or is not up in time, fails the step with the
+ * end of its journal.
  */
 async function waitForJoin(
   deps: K3sStepDependencies,
