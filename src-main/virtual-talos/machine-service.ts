@@ -136,7 +136,7 @@ export const unaryMethods: Record<string, Unary> = {
     const mode = requested === 'AUTO' ? 'NO_REBOOT' : requested
     if (request.dryRun) return { mode, modeDetails: `Dry run summary:\n${modeDetails[mode]}` }
     if (mode === 'STAGED') node.host.disk.staged = config
-    else node.replaceConfig(config)
+    else await node.replaceConfig(config)
     node.host.print(`apply config request: mode ${mode.toLowerCase()}`)
     if (mode === 'REBOOT') node.afterReply('reboot')
     return { mode, modeDetails: modeDetails[mode] }

@@ -309,8 +309,13 @@ export class VirtualTalosNode {
       )
   }
 
-  /** Replaces the applied config; a node joined under another hostname re-registers. */
-  replaceConfig(config: MachineConfig): void {
+  /**
+   * Replaces the applied config; a node joined under another hostname re-registers. Resolves once
+   * the resources derived from it are published: talosctl upgrade-k8s reads the rendered manifests
+   * right after its patches, which a real node has long rendered by then (its kubelets take
+   * minutes to upgrade, the virtual ones none).
+   */
+  async replaceConfig(config: MachineConfig): Promise<void> {
     const before = this.host.disk.config
     this.host.disk.config = config
     if (this.#mode !== 'configured') return
@@ -319,6 +324,7 @@ export class VirtualTalosNode {
       this.#joinKubernetes(config)
     }
     this.#publish(config)
+    await this.#publishing
   }
 
   /** After the answer is out: reboot, or power off — first doing `then` (an upgrade's new version). */
