@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import {
+  AppsV1Api,
   CoreV1Api,
   CustomObjectsApi,
   KubeConfig,
@@ -24,6 +25,7 @@ import { stepIds } from '../../src-shared/lifecycle/step-ids.ts'
 import { profileFromTemplate } from '../../src-shared/profiles/profile-templates.ts'
 import type { SavedProfile } from '../../src-shared/profiles/profile-schema.ts'
 import { addonInstallStep } from '../../src-main/addons/addon-install-step.ts'
+import { addonUninstallStep } from '../../src-main/day2/addon-uninstall-step.ts'
 import { ClusterRepository } from '../../src-main/clusters/cluster-repository.ts'
 import { ClusterService } from '../../src-main/clusters/cluster-service.ts'
 import { EventBus } from '../../src-main/core/event-bus.ts'
@@ -36,6 +38,7 @@ import { SettingsStore } from '../../src-main/store/settings-store.ts'
 import { pinnedTools } from '../../src-main/tools/tool-manifest.ts'
 import { ToolsService } from '../../src-main/tools/tools-service.ts'
 import { helmEnv, serveChartRepository, type ChartRepository } from '../support/chart-repository.ts'
+import { fakeStepContext } from '../support/fake-step-context.ts'
 import { interruptedRun } from '../support/interrupted-run.ts'
 import { filesContaining } from '../support/find-in-files.ts'
 import { MemorySecretStore } from '../support/memory-secret-store.ts'
@@ -328,5 +331,58 @@ describe.skipIf(skip !== undefined)(`add-on install${skip ? ` (skipped: ${skip})
     ).toHaveLength(1)
     // SQLite (WAL included), the sealed files and helm's cache: nowhere in clear.
     expect(filesContaining(dataDir, password)).toEqual([])
+  })
+
+  // Last: Longhorn is removed here. Its stand-in chart's pre-delete hook reads the flag as the real one does.
+  it('helm uninstall of Longhorn is refused by its pre-delete hook while deleting-confirmation-flag is "false"', async () => {
+    const refused = await helm(
+      'uninstall',
+      'longhorn',
+      '--namespace',
+      'longhorn-system',
+      '--wait',
+      '--timeout',
+      '120s',
+    ).catch((error: unknown) => error as { stderr: string })
+    expect(typeof refused).toBe('object')
+    expect((refused as { stderr: string }).stderr).toMatch(/longhorn-uninstall/)
+    // Nothing was removed: the manager and the flag are still there.
+    await kubeConfig
+      .makeApiClient(AppsV1Api)
+      .readNamespacedDaemonSet({ name: 'longhorn-manager', namespace: 'longhorn-system' })
+    const flag = (await kubeConfig.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
+      group: 'longhorn.io',
+      version: 'v1beta2',
+      namespace: 'longhorn-system',
+      plural: 'settings',
+      name: 'deleting-confirmation-flag',
+    })) as { value: string }
+    expect(flag.value).toBe('false')
+  })
+
+  it('the addon.uninstall step sets the flag before helm uninstall, removes Longhorn, and is done on resume', async () => {
+    const step = addonUninstallStep({ tools, dataDir })
+    const context = fakeStepContext(profile, stepIds.addonUninstall('longhorn'), 'addon.uninstall', {
+      operation: 'destroy',
+      sealed: { [sealedNames.kubeconfig]: await readFile(cluster.kubeconfigPath, 'utf8') },
+    })
+    expect(await step.alreadyDone!(context)).toBeNull()
+    expect(await step.run(context)).toMatchObject({
+      message: 'Uninstalled Longhorn (release longhorn in longhorn-system)',
+    })
+    const confirmed = context.lines.findIndex((line) =>
+      line.startsWith("Set Longhorn's deleting-confirmation-flag"),
+    )
+    const uninstalled = context.lines.findIndex((line) => line.startsWith('helm uninstall longhorn'))
+    expect(confirmed).toBeGreaterThanOrEqual(0)
+    expect(confirmed).toBeLessThan(uninstalled)
+    await expect(
+      kubeConfig
+        .makeApiClient(AppsV1Api)
+        .readNamespacedDaemonSet({ name: 'longhorn-manager', namespace: 'longhorn-system' }),
+    ).rejects.toMatchObject({ code: 404 })
+    expect(await step.alreadyDone!(context)).toEqual({
+      message: 'no longhorn release in namespace longhorn-system',
+    })
   })
 })

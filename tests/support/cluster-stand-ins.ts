@@ -272,7 +272,13 @@ export async function startClusterStandIns(kubeConfig: KubeConfig): Promise<Clus
   longhornPods.on('add', onLonghornPod)
   longhornPods.on('update', onLonghornPod)
 
-  const informers = [claims, services, definitions, longhornSettings, longhornPods] as Informer<KubernetesObject>[]
+  const informers = [
+    claims,
+    services,
+    definitions,
+    longhornSettings,
+    longhornPods,
+  ] as Informer<KubernetesObject>[]
   for (const informer of informers) keepInforming(informer, () => stopped)
   await Promise.all(informers.map((informer) => informer.start()))
 
