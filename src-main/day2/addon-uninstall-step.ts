@@ -2,11 +2,11 @@
 // waiting until its resources are gone. A release that is not there (never installed, removed by
 // hand or by an earlier attempt) is already done, and so is every add-on of a cluster that has no
 // kubeconfig sealed: nothing was ever installed into it. Longhorn's chart refuses its own removal
-// until its deleting-confirmation-flag is set, which the step does first (longhorn-deletion.ts).
+// until its deleting-confirmation-flag is set, which the step does first (src-main/kube/longhorn-deletion.ts).
 import { addonEntry } from '../../src-shared/addons/addon-catalogue.ts'
 import { sealedNames } from '../../src-shared/clusters/sealed-names.ts'
 import { helmHomeEnv, latestRevision, uninstall, type HelmTarget } from '../addons/helm-release.ts'
-import { confirmLonghornDeletion } from '../addons/longhorn-deletion.ts'
+import { confirmLonghornDeletion } from '../kube/longhorn-deletion.ts'
 import { withPrivateFiles } from '../addons/private-files.ts'
 import type { StepContext, StepExecutor } from '../lifecycle/step-executor.ts'
 import { openIfSealed } from '../talos/talos-step-support.ts'

@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import {
   AppsV1Api,
+  BatchV1Api,
   CoreV1Api,
   CustomObjectsApi,
   KubeConfig,
@@ -25,6 +26,7 @@ import { stepIds } from '../../src-shared/lifecycle/step-ids.ts'
 import { profileFromTemplate } from '../../src-shared/profiles/profile-templates.ts'
 import type { SavedProfile } from '../../src-shared/profiles/profile-schema.ts'
 import { addonInstallStep } from '../../src-main/addons/addon-install-step.ts'
+import { confirmLonghornDeletion, longhornConfirmation } from '../../src-main/kube/longhorn-deletion.ts'
 import { addonUninstallStep } from '../../src-main/day2/addon-uninstall-step.ts'
 import { ClusterRepository } from '../../src-main/clusters/cluster-repository.ts'
 import { ClusterService } from '../../src-main/clusters/cluster-service.ts'
@@ -74,6 +76,15 @@ describe.skipIf(skip !== undefined)(`add-on install${skip ? ` (skipped: ${skip})
     runs.create(interrupted, from.profile)
     by.resume(interrupted.id)
     return by.settled(interrupted.id)
+  }
+
+  /** Longhorn's deleting-confirmation-flag Setting's value, or null when there is none. */
+  const confirmationFlag = async () => {
+    const setting = await kubeConfig
+      .makeApiClient(CustomObjectsApi)
+      .getNamespacedCustomObject({ ...longhornConfirmation, namespace: 'longhorn-system' })
+      .catch(() => null)
+    return (setting as { value: string } | null)?.value ?? null
   }
 
   const stepOf = (done: Run, stepId: string) => done.steps.find((step) => step.stepId === stepId)!
@@ -343,21 +354,31 @@ describe.skipIf(skip !== undefined)(`add-on install${skip ? ` (skipped: ${skip})
       '--wait',
       '--timeout',
       '120s',
-    ).catch((error: unknown) => error as { stderr: string })
-    expect(typeof refused).toBe('object')
-    expect((refused as { stderr: string }).stderr).toMatch(/longhorn-uninstall/)
+    ).then(
+      () => 'uninstalled',
+      (error: { stderr: string }) => error.stderr,
+    )
+    // helm 4 waits on the hook Job's status, which ends Failed.
+    expect(refused).toMatch(/Job\/longhorn-system\/longhorn-uninstall not ready\. status: Failed/)
+    // The Job's pods (the first and the one retry of backoffLimit 1) say why.
+    const job = await kubeConfig
+      .makeApiClient(BatchV1Api)
+      .readNamespacedJob({ name: 'longhorn-uninstall', namespace: 'longhorn-system' })
+    const pods = await kubeConfig.makeApiClient(CoreV1Api).listNamespacedPod({
+      namespace: 'longhorn-system',
+      labelSelector: 'app.kubernetes.io/name=longhorn-uninstall',
+    })
+    const refusal = ['Failed', expect.stringContaining('deleting-confirmation-flag is not "true"')]
+    expect(
+      pods.items
+        .filter((pod) => pod.metadata?.ownerReferences?.some((owner) => owner.uid === job.metadata?.uid))
+        .map((pod) => [pod.status?.phase, pod.status?.message]),
+    ).toEqual([refusal, refusal])
     // Nothing was removed: the manager and the flag are still there.
     await kubeConfig
       .makeApiClient(AppsV1Api)
       .readNamespacedDaemonSet({ name: 'longhorn-manager', namespace: 'longhorn-system' })
-    const flag = (await kubeConfig.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
-      group: 'longhorn.io',
-      version: 'v1beta2',
-      namespace: 'longhorn-system',
-      plural: 'settings',
-      name: 'deleting-confirmation-flag',
-    })) as { value: string }
-    expect(flag.value).toBe('false')
+    expect(await confirmationFlag()).toBe('false')
   })
 
   it('the addon.uninstall step sets the flag before helm uninstall, removes Longhorn, and is done on resume', async () => {
@@ -384,5 +405,19 @@ describe.skipIf(skip !== undefined)(`add-on install${skip ? ` (skipped: ${skip})
     expect(await step.alreadyDone!(context)).toEqual({
       message: 'no longhorn release in namespace longhorn-system',
     })
+    // A Longhorn already partly removed has no flag to set: that is said, and is no failure.
+    const lines: string[] = []
+    await confirmLonghornDeletion({
+      kubeconfig: await readFile(cluster.kubeconfigPath, 'utf8'),
+      namespace: 'longhorn-system',
+      signal: context.signal,
+      log: (line) => lines.push(line),
+    })
+    expect(await confirmationFlag()).toBeNull()
+    expect(lines).toEqual([
+      expect.stringContaining(
+        'deleting-confirmation-flag (settings.longhorn.io in longhorn-system) is not there',
+      ),
+    ])
   })
 })

@@ -3,8 +3,8 @@
 // volumes' data by accident. A destroy has already been confirmed by the user, so the uninstall
 // step sets the flag through the Kubernetes API just before `helm uninstall` (docs/destroy.md).
 import { ApiException, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node'
-import { callKubeApi } from '../kube/kube-call.ts'
-import { loadKubeconfig } from '../kube/kubeconfig.ts'
+import { callKubeApi } from './kube-call.ts'
+import { loadKubeconfig } from './kubeconfig.ts'
 
 /** The Setting custom resource (settings.longhorn.io) the hook job reads. */
 export const longhornConfirmation = {
