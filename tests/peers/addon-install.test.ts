@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import {
+  AppsV1Api,
+  BatchV1Api,
   CoreV1Api,
   CustomObjectsApi,
   KubeConfig,
@@ -24,6 +26,8 @@ import { stepIds } from '../../src-shared/lifecycle/step-ids.ts'
 import { profileFromTemplate } from '../../src-shared/profiles/profile-templates.ts'
 import type { SavedProfile } from '../../src-shared/profiles/profile-schema.ts'
 import { addonInstallStep } from '../../src-main/addons/addon-install-step.ts'
+import { confirmLonghornDeletion, longhornConfirmation } from '../../src-main/kube/longhorn-deletion.ts'
+import { addonUninstallStep } from '../../src-main/day2/addon-uninstall-step.ts'
 import { ClusterRepository } from '../../src-main/clusters/cluster-repository.ts'
 import { ClusterService } from '../../src-main/clusters/cluster-service.ts'
 import { EventBus } from '../../src-main/core/event-bus.ts'
@@ -36,6 +40,7 @@ import { SettingsStore } from '../../src-main/store/settings-store.ts'
 import { pinnedTools } from '../../src-main/tools/tool-manifest.ts'
 import { ToolsService } from '../../src-main/tools/tools-service.ts'
 import { helmEnv, serveChartRepository, type ChartRepository } from '../support/chart-repository.ts'
+import { fakeStepContext } from '../support/fake-step-context.ts'
 import { interruptedRun } from '../support/interrupted-run.ts'
 import { filesContaining } from '../support/find-in-files.ts'
 import { MemorySecretStore } from '../support/memory-secret-store.ts'
@@ -71,6 +76,15 @@ describe.skipIf(skip !== undefined)(`add-on install${skip ? ` (skipped: ${skip})
     runs.create(interrupted, from.profile)
     by.resume(interrupted.id)
     return by.settled(interrupted.id)
+  }
+
+  /** Longhorn's deleting-confirmation-flag Setting's value, or null when there is none. */
+  const confirmationFlag = async () => {
+    const setting = await kubeConfig
+      .makeApiClient(CustomObjectsApi)
+      .getNamespacedCustomObject({ ...longhornConfirmation, namespace: 'longhorn-system' })
+      .catch(() => null)
+    return (setting as { value: string } | null)?.value ?? null
   }
 
   const stepOf = (done: Run, stepId: string) => done.steps.find((step) => step.stepId === stepId)!
@@ -328,5 +342,82 @@ describe.skipIf(skip !== undefined)(`add-on install${skip ? ` (skipped: ${skip})
     ).toHaveLength(1)
     // SQLite (WAL included), the sealed files and helm's cache: nowhere in clear.
     expect(filesContaining(dataDir, password)).toEqual([])
+  })
+
+  // Last: Longhorn is removed here. Its stand-in chart's pre-delete hook reads the flag as the real one does.
+  it('helm uninstall of Longhorn is refused by its pre-delete hook while deleting-confirmation-flag is "false"', async () => {
+    const refused = await helm(
+      'uninstall',
+      'longhorn',
+      '--namespace',
+      'longhorn-system',
+      '--wait',
+      '--timeout',
+      '120s',
+    ).then(
+      () => 'uninstalled',
+      (error: { stderr: string }) => error.stderr,
+    )
+    // helm 4 waits on the hook Job's status, which ends Failed.
+    expect(refused).toMatch(/Job\/longhorn-system\/longhorn-uninstall not ready\. status: Failed/)
+    // The Job's pods (the first and the one retry of backoffLimit 1) say why.
+    const job = await kubeConfig
+      .makeApiClient(BatchV1Api)
+      .readNamespacedJob({ name: 'longhorn-uninstall', namespace: 'longhorn-system' })
+    const pods = await kubeConfig.makeApiClient(CoreV1Api).listNamespacedPod({
+      namespace: 'longhorn-system',
+      labelSelector: 'app.kubernetes.io/name=longhorn-uninstall',
+    })
+    const refusal = ['Failed', expect.stringContaining('deleting-confirmation-flag is not "true"')]
+    expect(
+      pods.items
+        .filter((pod) => pod.metadata?.ownerReferences?.some((owner) => owner.uid === job.metadata?.uid))
+        .map((pod) => [pod.status?.phase, pod.status?.message]),
+    ).toEqual([refusal, refusal])
+    // Nothing was removed: the manager and the flag are still there.
+    await kubeConfig
+      .makeApiClient(AppsV1Api)
+      .readNamespacedDaemonSet({ name: 'longhorn-manager', namespace: 'longhorn-system' })
+    expect(await confirmationFlag()).toBe('false')
+  })
+
+  it('the addon.uninstall step sets the flag before helm uninstall, removes Longhorn, and is done on resume', async () => {
+    const step = addonUninstallStep({ tools, dataDir })
+    const context = fakeStepContext(profile, stepIds.addonUninstall('longhorn'), 'addon.uninstall', {
+      operation: 'destroy',
+      sealed: { [sealedNames.kubeconfig]: await readFile(cluster.kubeconfigPath, 'utf8') },
+    })
+    expect(await step.alreadyDone!(context)).toBeNull()
+    expect(await step.run(context)).toMatchObject({
+      message: 'Uninstalled Longhorn (release longhorn in longhorn-system)',
+    })
+    const confirmed = context.lines.findIndex((line) =>
+      line.startsWith("Set Longhorn's deleting-confirmation-flag"),
+    )
+    const uninstalled = context.lines.findIndex((line) => line.startsWith('helm uninstall longhorn'))
+    expect(confirmed).toBeGreaterThanOrEqual(0)
+    expect(confirmed).toBeLessThan(uninstalled)
+    await expect(
+      kubeConfig
+        .makeApiClient(AppsV1Api)
+        .readNamespacedDaemonSet({ name: 'longhorn-manager', namespace: 'longhorn-system' }),
+    ).rejects.toMatchObject({ code: 404 })
+    expect(await step.alreadyDone!(context)).toEqual({
+      message: 'no longhorn release in namespace longhorn-system',
+    })
+    // A Longhorn already partly removed has no flag to set: that is said, and is no failure.
+    const lines: string[] = []
+    await confirmLonghornDeletion({
+      kubeconfig: await readFile(cluster.kubeconfigPath, 'utf8'),
+      namespace: 'longhorn-system',
+      signal: context.signal,
+      log: (line) => lines.push(line),
+    })
+    expect(await confirmationFlag()).toBeNull()
+    expect(lines).toEqual([
+      expect.stringContaining(
+        'deleting-confirmation-flag (settings.longhorn.io in longhorn-system) is not there',
+      ),
+    ])
   })
 })

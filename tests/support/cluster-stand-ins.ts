@@ -1,13 +1,14 @@
 // Stand-ins for what the add-ons' controllers do in a home-lab cluster and the loopback cluster
 // lacks (kwok runs their pods, but no real image runs): a volume provisioner (Longhorn's CSI
 // driver, or local-path), Longhorn's manager writing the StorageClass from its settings, a
-// LoadBalancer address pool (MetalLB's controller), and cert-manager's
-// controller marking ClusterIssuers Ready. All are ordinary controllers over the API server: the
+// LoadBalancer address pool (MetalLB's controller), cert-manager's
+// controller marking ClusterIssuers Ready, and the container of Longhorn's pre-delete hook Job. All are ordinary controllers over the API server: the
 // provisioner answers PVCs of its StorageClasses with a PersistentVolume claimed for them, and
 // kube-controller-manager's volume binder binds the pair; the pool writes an ingress address into
 // each LoadBalancer Service's status — from MetalLB's IPAddressPool once the metallb stand-in chart
 // and the add-on step created one, else from 127.0.1.0/24; the issuer controller sets Ready on each
-// ClusterIssuer once the cert-manager stand-in chart brought their CRD.
+// ClusterIssuer once the cert-manager stand-in chart brought their CRD; the hook's pod (held back
+// from kwok by a scheduling gate) ends Failed unless Longhorn's deleting-confirmation-flag is "true".
 import {
   ApiextensionsV1Api,
   CoreV1Api,
@@ -21,6 +22,7 @@ import {
   type KubernetesObject,
   type V1ConfigMap,
   type V1PersistentVolumeClaim,
+  type V1Pod,
   type V1Service,
   type V1StorageClass,
 } from '@kubernetes/client-node'
@@ -225,7 +227,58 @@ export async function startClusterStandIns(kubeConfig: KubeConfig): Promise<Clus
     void issuers.start().catch(() => undefined)
   })
 
-  const informers = [claims, services, definitions, longhornSettings] as Informer<KubernetesObject>[]
+  // `longhorn-manager uninstall`, the command of the longhorn chart's pre-delete hook Job: it
+  // refuses (its pod fails) unless the deleting-confirmation-flag Setting is "true".
+  const longhornPods = makeInformer<V1Pod>(kubeConfig, '/api/v1/namespaces/longhorn-system/pods', () =>
+    core.listNamespacedPod({ namespace: 'longhorn-system' }),
+  )
+  const uninstallsRun = new Set<string>()
+  const runUninstall = async (pod: V1Pod) => {
+    const { metadata, spec, status } = pod
+    if (!metadata?.uid || metadata.deletionTimestamp || status?.phase !== 'Pending') return
+    if (!spec?.schedulingGates?.some((gate) => gate.name === 'clusterdeck.test/longhorn-uninstall')) return
+    if (uninstallsRun.has(metadata.uid)) return
+    uninstallsRun.add(metadata.uid)
+    const setting = (await custom
+      .getNamespacedCustomObject({
+        group: 'longhorn.io',
+        version: 'v1beta2',
+        namespace: 'longhorn-system',
+        plural: 'settings',
+        name: 'deleting-confirmation-flag',
+      })
+      .catch(() => undefined)) as { value?: string } | undefined
+    const confirmed = setting?.value === 'true'
+    await core.patchNamespacedPodStatus(
+      {
+        name: metadata.name ?? '',
+        namespace: 'longhorn-system',
+        body: {
+          status: confirmed
+            ? { phase: 'Succeeded', reason: 'Completed', message: 'stand-in: Longhorn uninstalled' }
+            : {
+                phase: 'Failed',
+                reason: 'Error',
+                message:
+                  'stand-in: cannot uninstall Longhorn because deleting-confirmation-flag is not "true"',
+              },
+        },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    )
+  }
+  const onLonghornPod = (pod: V1Pod) =>
+    void runUninstall(pod).catch(report(`running longhorn-uninstall in ${pod.metadata?.name}`))
+  longhornPods.on('add', onLonghornPod)
+  longhornPods.on('update', onLonghornPod)
+
+  const informers = [
+    claims,
+    services,
+    definitions,
+    longhornSettings,
+    longhornPods,
+  ] as Informer<KubernetesObject>[]
   for (const informer of informers) keepInforming(informer, () => stopped)
   await Promise.all(informers.map((informer) => informer.start()))
 
@@ -236,6 +289,8 @@ export async function startClusterStandIns(kubeConfig: KubeConfig): Promise<Clus
         claims.stop(),
         services.stop(),
         definitions.stop(),
+        longhornSettings.stop(),
+        longhornPods.stop(),
         issuersStarted && issuers.stop(),
       ])
       if (failures.length > 0) console.warn(`cluster stand-ins saw errors:\n${failures.join('\n')}`)

@@ -29,6 +29,8 @@ export async function removeAddons(helm: string, kubeconfigPath: string, helmHom
         '--namespace',
         addon.namespace,
         '--ignore-not-found',
+        // Cleanup, not a test of removal: Longhorn's stand-in hook would refuse without its flag.
+        '--no-hooks',
         '--kubeconfig',
         kubeconfigPath,
       ],
