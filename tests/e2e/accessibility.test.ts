@@ -76,7 +76,7 @@ describe('accessibility in Chromium through the WebSocket host', () => {
   async function expectNoSeriousFindings(where: string, decideContrastIn?: string): Promise<void> {
     // Transitions finish first: a half-faded dialog has no contrast to speak of.
     await page.waitForTimeout(300)
-    expect(await seriousAxeFindings(page, undefined, { decideContrastIn }), where).toEqual([])
+    expect.soft(await seriousAxeFindings(page, undefined, { decideContrastIn }), where).toEqual([])
   }
 
   async function dialog(name: string, open: () => Promise<void>, close = 'Escape'): Promise<void> {
@@ -174,12 +174,14 @@ describe('accessibility in Chromium through the WebSocket host', () => {
       await deploy(view)
       await timeline.waitForRunState('failed')
       await timeline.phase('cluster-bootstrap').getByRole('button', { expanded: false }).click()
+      expect(await statesShown()).toEqual(expect.arrayContaining(['failed', 'blocked', 'not-run']))
       await expectNoSeriousFindings('failed run with blocked and not-run steps', runPanel)
 
       // Retried with the image there: running flashes, seen on the timeline and the board's slots.
       await writeFile(image, imageBytes(2 * MiB, scheme === 'light' ? 11 : 12))
       await page.getByTestId('failed-steps').getByRole('button', { name: 'Retry' }).click()
       await timeline.waitForStep('flash:turing-w1', 'running')
+      expect(await statesShown()).toEqual(expect.arrayContaining(['done', 'running', 'pending']))
       await expectNoSeriousFindings('running run', runPanel)
       await timeline.waitForRunState('done')
       await expectNoSeriousFindings('done run', runPanel)
@@ -200,9 +202,11 @@ describe('accessibility in Chromium through the WebSocket host', () => {
         .getByRole('button', { name: 'Stop the run' })
         .click()
       await timeline.waitForRunState('cancelled')
+      expect(await statesShown()).toEqual(expect.arrayContaining(['done', 'cancelled']))
       await expectNoSeriousFindings('cancelled run', runPanel)
       await timeline.panel.getByRole('button', { name: 'Resume' }).click()
       await timeline.waitForRunState('done')
+      expect(await statesShown()).toEqual(expect.arrayContaining(['done', 'skipped']))
       await expectNoSeriousFindings('resumed run', runPanel)
       await view.tab('Runs').click()
       await timeline.history.waitFor()
@@ -211,6 +215,14 @@ describe('accessibility in Chromium through the WebSocket host', () => {
   }
 
   const runPanel = '[data-testid="run-panel"]'
+
+  /** The states the timeline's bars and chips show now, so a check says which it covered. */
+  async function statesShown(): Promise<string[]> {
+    const states = await page
+      .locator('[data-testid="run-timeline"] [data-testid="step-bar"]')
+      .evaluateAll((bars) => bars.map((bar) => bar.getAttribute('data-state') ?? ''))
+    return [...new Set(states)]
+  }
 
   async function deploy(view: ProfileView): Promise<void> {
     await view.button('Deploy').click()
