@@ -76,6 +76,7 @@ describe('accessibility in Chromium through the WebSocket host', () => {
   async function expectNoSeriousFindings(where: string, decideContrastIn?: string): Promise<void> {
     // Transitions finish first: a half-faded dialog has no contrast to speak of.
     await page.waitForTimeout(300)
+    // Soft: the test goes on, so one run lists the findings of every view it reaches.
     expect.soft(await seriousAxeFindings(page, undefined, { decideContrastIn }), where).toEqual([])
   }
 
@@ -166,7 +167,8 @@ describe('accessibility in Chromium through the WebSocket host', () => {
       await view.waitFor(runsProfile)
       // An image file that is not there yet: image preparation fails and blocks the flashes; the
       // later phases are outside the run.
-      const image = join(host.dataDir, `talos-a11y-${scheme}.raw`)
+      // (Named afresh on each attempt: a retry finds the last attempt's file in place.)
+      const image = join(host.dataDir, `talos-a11y-${scheme}-${Date.now()}.raw`)
       await view.editor.getByTestId('image-source').first().getByText('File', { exact: true }).click()
       await view.input('image.file').fill(image)
       await view.save()
@@ -186,7 +188,7 @@ describe('accessibility in Chromium through the WebSocket host', () => {
       await timeline.waitForRunState('done')
       await expectNoSeriousFindings('done run', runPanel)
 
-      // Deployed again and cancelled mid-flash: cancelled, done and skipped steps side by side.
+      // Deployed again and cancelled mid-flash: done, cancelled and never-started steps side by side.
       await deploy(view)
       await timeline.waitForStep('flash:turing-w1', 'running')
       await nav(boardName).click()
