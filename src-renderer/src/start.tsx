@@ -3,9 +3,11 @@ import {
   createTheme,
   darken,
   Drawer,
+  getContrastColor,
   Input,
   MantineProvider,
   Modal,
+  Notification,
   type CSSVariablesResolver,
 } from '@mantine/core'
 import { Notifications } from '@mantine/notifications'
@@ -29,6 +31,11 @@ const theme = createTheme({
     // The dialogs' × has no text; this is its name.
     Modal: Modal.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close' } } }),
     Drawer: Drawer.extend({ defaultProps: { closeButtonProps: { 'aria-label': 'Close' } } }),
+    // A notification's × likewise; its description is gray 6 by default (3.3:1 on white).
+    Notification: Notification.extend({
+      defaultProps: { closeButtonProps: { 'aria-label': 'Close' } },
+      styles: { description: { color: 'var(--mantine-color-dimmed)' } },
+    }),
     Input: Input.extend({
       styles: { input: { '--input-placeholder-color': 'var(--mantine-color-placeholder)' } },
     }),
@@ -37,21 +44,31 @@ const theme = createTheme({
 
 // Dimmed text is gray 6 by default: 3.3:1 on white. Gray 7 in light (8.2:1) and dark 1 in dark
 // (7.8:1 on the dark body) keep it a step quieter than body text and readable. Light badges and
-// buttons write shade 9 on shade 1, 4.3:1 for teal and 3.6:1 for orange; shade 9 darkened by 30%
-// is 5:1 or more for every colour.
-const cssVariablesResolver: CSSVariablesResolver = (resolved) => ({
-  variables: {},
-  light: {
-    '--mantine-color-dimmed': 'var(--mantine-color-gray-7)',
-    ...Object.fromEntries(
-      Object.entries(resolved.colors).map(([name, shades]) => [
-        `--mantine-color-${name}-light-color`,
-        darken(shades[9], 0.3),
+// buttons write shade 9 on shade 1, 4.3:1 for teal and 3.6:1 for orange, and coloured text is
+// shade 9 on white, 2.9:1 for yellow and 3.6:1 for lime; shade 9 darkened by 30% is 5:1 or more
+// for every colour on both. `-contrast` is the text colour on a filled shade (white, or black where
+// autoContrast writes black), for surfaces that are not Mantine components: the timeline's bars.
+const cssVariablesResolver: CSSVariablesResolver = (resolved) => {
+  const colors = Object.entries(resolved.colors)
+  return {
+    variables: Object.fromEntries(
+      colors.map(([name]) => [
+        `--mantine-color-${name}-contrast`,
+        getContrastColor({ color: name, theme: resolved, autoContrast: true, colorScheme: 'light' }),
       ]),
     ),
-  },
-  dark: { '--mantine-color-dimmed': 'var(--mantine-color-dark-1)' },
-})
+    light: {
+      '--mantine-color-dimmed': 'var(--mantine-color-gray-7)',
+      ...Object.fromEntries(
+        colors.flatMap(([name, shades]) => [
+          [`--mantine-color-${name}-light-color`, darken(shades[9], 0.3)],
+          [`--mantine-color-${name}-text`, `var(--mantine-color-${name}-light-color)`],
+        ]),
+      ),
+    },
+    dark: { '--mantine-color-dimmed': 'var(--mantine-color-dark-1)' },
+  }
+}
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

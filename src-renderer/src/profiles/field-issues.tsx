@@ -46,7 +46,7 @@ export function IssueLines({ issues }: { issues: readonly ProfileIssue[] }) {
           key={index}
           component="span"
           size="xs"
-          c={issue.severity === 'error' ? 'red' : 'yellow.8'}
+          c={issue.severity === 'error' ? 'red' : 'yellow'}
           data-severity={issue.severity}
         >
           {issue.message}
